@@ -1,0 +1,333 @@
+//! Where the 4 W's come from.
+//!
+//! *When* is measured by seclog; *What* is the handler (its name, category,
+//! outcome). *Who* and *Where* come, per invocation, from three places, each
+//! overriding the one before:
+//!
+//! 1. the process: `service.name` (`SECLOG_SERVICE`, else
+//!    `AWS_LAMBDA_FUNCTION_NAME`, else the executable's name), and on AWS
+//!    Lambda `faas.name`, `faas.version`, `cloud.provider`, `cloud.region`;
+//! 2. the arguments: any argument whose type implements [`Describe`]
+//!    (request types of the integrations, `#[derive(AuthEvent)]` types);
+//! 3. the attribute: `who = ...`, `source_ip = ...`, `user_agent = ...`.
+//!
+//! All of it is attacker-influenced text: each value is bounded to the
+//! string limit and escaped when written.
+
+use std::fmt::{self, Write as _};
+use std::net::IpAddr;
+
+/// A type that knows some of an invocation's 4 W's.
+///
+/// `#[audit]` calls [`Describe::describe`] on every argument whose type
+/// implements it, logged or skipped, before the body runs.
+///
+/// ```
+/// use seclog::context::{Context, Describe};
+///
+/// struct Request { caller: String, ip: std::net::IpAddr }
+///
+/// impl Describe for Request {
+///     fn describe(&self, cx: &mut Context) {
+///         cx.set_user_id(&self.caller);
+///         cx.set_source(&self.ip);
+///     }
+/// }
+///
+/// #[seclog::audit(skip(req))]
+/// fn handle(req: Request) {}
+///
+/// let run = seclog::testing::capture(|| {
+///     handle(Request { caller: "u-42".into(), ip: "203.0.113.9".parse().unwrap() })
+/// });
+/// let start = &run.records()[0];
+/// assert_eq!(start["user"]["id"], "u-42");
+/// assert_eq!(start["source"]["ip"], "203.0.113.9");
+/// ```
+pub trait Describe {
+    /// Adds what this value knows to `cx`.
+    fn describe(&self, cx: &mut Context);
+}
+
+impl<T: Describe + ?Sized> Describe for &T {
+    fn describe(&self, cx: &mut Context) {
+        (**self).describe(cx)
+    }
+}
+
+impl<T: Describe + ?Sized> Describe for &mut T {
+    fn describe(&self, cx: &mut Context) {
+        (**self).describe(cx)
+    }
+}
+
+impl<T: Describe + ?Sized> Describe for Box<T> {
+    fn describe(&self, cx: &mut Context) {
+        (**self).describe(cx)
+    }
+}
+
+/// A text field of the context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(usize)]
+pub(crate) enum Text {
+    UserId,
+    UserName,
+    UserHash,
+    Source,
+    UserAgent,
+    UrlPath,
+    HttpMethod,
+    TraceId,
+    RequestId,
+    FaasId,
+    FaasName,
+    FaasVersion,
+    TriggerType,
+    TransactionId,
+}
+
+const TEXTS: usize = Text::TransactionId as usize + 1;
+
+/// The per-invocation 4 W's. Handed to [`Describe::describe`]; reused
+/// across invocations so it allocates nothing in steady state.
+pub struct Context {
+    text: String,
+    spans: [Option<(u32, u32)>; TEXTS],
+    source_is_ip: bool,
+    coldstart: Option<bool>,
+    limit: usize,
+    /// The inputs, already written as JSON, for `emit = "end"`.
+    pub(crate) inputs: Vec<u8>,
+    pub(crate) inputs_truncated: bool,
+    pub(crate) memory_limit_bytes: Option<u64>,
+    pub(crate) deadline_ms: Option<u64>,
+}
+
+impl fmt::Debug for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Context");
+        for (i, name) in
+            ["user.id", "user.name", "user.hash", "source", "user_agent", "url.path", "http.request.method", "trace.id"]
+                .iter()
+                .enumerate()
+        {
+            if let Some(v) = self.get_index(i) {
+                d.field(name, &v);
+            }
+        }
+        d.finish_non_exhaustive()
+    }
+}
+
+/// Writes `Display` output into a String, stopping at a byte limit on a
+/// character boundary.
+struct Bounded<'a> {
+    out: &'a mut String,
+    room: usize,
+}
+
+impl fmt::Write for Bounded<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        if s.len() <= self.room {
+            self.out.push_str(s);
+            self.room -= s.len();
+            Ok(())
+        } else {
+            let cut = crate::json::floor_char_boundary(s, self.room);
+            self.out.push_str(&s[..cut]);
+            self.room = 0;
+            // Stop the formatter: the rest is cut.
+            Err(fmt::Error)
+        }
+    }
+}
+
+impl Context {
+    pub(crate) fn new(limit: usize) -> Self {
+        Context {
+            text: String::new(),
+            spans: [None; TEXTS],
+            source_is_ip: false,
+            coldstart: None,
+            limit,
+            inputs: Vec::new(),
+            inputs_truncated: false,
+            memory_limit_bytes: None,
+            deadline_ms: None,
+        }
+    }
+
+    pub(crate) fn reset(&mut self, limit: usize) {
+        self.text.clear();
+        self.spans = [None; TEXTS];
+        self.source_is_ip = false;
+        self.coldstart = None;
+        self.limit = limit;
+        self.inputs.clear();
+        self.inputs_truncated = false;
+        self.memory_limit_bytes = None;
+        self.deadline_ms = None;
+    }
+
+    pub(crate) fn set(&mut self, field: Text, value: &dyn fmt::Display) {
+        let start = self.text.len();
+        let _ = write!(Bounded { out: &mut self.text, room: self.limit }, "{value}");
+        self.spans[field as usize] = Some((start as u32, self.text.len() as u32));
+    }
+
+    pub(crate) fn set_str(&mut self, field: Text, value: &str) {
+        self.set(field, &value)
+    }
+
+    pub(crate) fn span_of(&self, field: Text) -> Option<(usize, usize)> {
+        self.spans[field as usize].map(|(a, b)| (a as usize, b as usize))
+    }
+
+    /// Sets `field` to a copy of text already stored at `a..b`.
+    pub(crate) fn copy_text(&mut self, field: Text, a: usize, b: usize) {
+        let start = self.text.len();
+        if self.text.is_char_boundary(a) && self.text.is_char_boundary(b) && a <= b && b <= start {
+            // SAFETY: `a..b` lies on character boundaries of valid UTF-8,
+            // so appending those bytes keeps the string valid UTF-8.
+            unsafe { self.text.as_mut_vec() }.extend_from_within(a..b);
+        }
+        self.spans[field as usize] = Some((start as u32, self.text.len() as u32));
+    }
+
+    pub(crate) fn get(&self, field: Text) -> Option<&str> {
+        self.get_index(field as usize)
+    }
+
+    fn get_index(&self, i: usize) -> Option<&str> {
+        self.spans[i].and_then(|(a, b)| self.text.get(a as usize..b as usize))
+    }
+
+    pub(crate) fn source_is_ip(&self) -> bool {
+        self.source_is_ip
+    }
+
+    pub(crate) fn coldstart(&self) -> Option<bool> {
+        self.coldstart
+    }
+
+    /// `user.id`: the authenticated user (for example an authorizer's `sub`).
+    pub fn set_user_id(&mut self, id: &dyn fmt::Display) {
+        self.set(Text::UserId, id)
+    }
+
+    /// `user.name`: the claimed identity (for example a login's username).
+    pub fn set_user_name(&mut self, name: &dyn fmt::Display) {
+        self.set(Text::UserName, name)
+    }
+
+    /// `user.hash`: a keyed digest standing for the user.
+    pub fn set_user_hash(&mut self, hash: &dyn fmt::Display) {
+        self.set(Text::UserHash, hash)
+    }
+
+    /// The requester's address: `source.ip` when it parses as an IP
+    /// address, else `source.address`.
+    pub fn set_source(&mut self, address: &dyn fmt::Display) {
+        self.set(Text::Source, address);
+        self.source_is_ip = self.get(Text::Source).is_some_and(|s| s.parse::<IpAddr>().is_ok());
+    }
+
+    /// `user_agent.original`.
+    pub fn set_user_agent(&mut self, ua: &dyn fmt::Display) {
+        self.set(Text::UserAgent, ua)
+    }
+
+    /// `url.path`.
+    pub fn set_url_path(&mut self, path: &dyn fmt::Display) {
+        self.set(Text::UrlPath, path)
+    }
+
+    /// `http.request.method`.
+    pub fn set_http_method(&mut self, method: &dyn fmt::Display) {
+        self.set(Text::HttpMethod, method)
+    }
+
+    /// `trace.id` (for example the X-Ray trace id).
+    pub fn set_trace_id(&mut self, id: &dyn fmt::Display) {
+        self.set(Text::TraceId, id)
+    }
+
+    /// `faas.execution`: the platform's request id. It also becomes the
+    /// invocation's `transaction.id`.
+    pub fn set_request_id(&mut self, id: &dyn fmt::Display) {
+        self.set(Text::RequestId, id)
+    }
+
+    /// `faas.id`: the function's unique id (on AWS, its ARN).
+    pub fn set_faas_id(&mut self, id: &dyn fmt::Display) {
+        self.set(Text::FaasId, id)
+    }
+
+    /// `faas.name`.
+    pub fn set_faas_name(&mut self, name: &dyn fmt::Display) {
+        self.set(Text::FaasName, name)
+    }
+
+    /// `faas.version`.
+    pub fn set_faas_version(&mut self, version: &dyn fmt::Display) {
+        self.set(Text::FaasVersion, version)
+    }
+
+    /// `faas.trigger.type` (ECS values: `http`, `pubsub`, `datasource`,
+    /// `timer`, `other`).
+    pub fn set_trigger_type(&mut self, trigger: &'static str) {
+        self.set_str(Text::TriggerType, trigger)
+    }
+
+    /// `faas.coldstart`.
+    pub fn set_coldstart(&mut self, cold: bool) {
+        self.coldstart = Some(cold)
+    }
+
+    /// `seclog.memory.limit_bytes`.
+    pub fn set_memory_limit_bytes(&mut self, bytes: u64) {
+        self.memory_limit_bytes = Some(bytes)
+    }
+
+    /// The invocation's deadline, in milliseconds since the Unix epoch; the
+    /// end record then carries `seclog.time_left_ms`.
+    pub fn set_deadline_ms(&mut self, deadline: u64) {
+        self.deadline_ms = Some(deadline)
+    }
+
+    /// The user recorded so far (`user.id`), if any.
+    pub fn user_id(&self) -> Option<&str> {
+        self.get(Text::UserId)
+    }
+
+    /// The requester's address recorded so far, if any.
+    pub fn source(&self) -> Option<&str> {
+        self.get(Text::Source)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_bounded_on_char_boundaries() {
+        let mut cx = Context::new(5);
+        cx.set_user_id(&"ab€€");
+        assert_eq!(cx.user_id(), Some("ab€"));
+        cx.set_source(&"10.0.0.1");
+        assert_eq!(cx.source(), Some("10.0."));
+        assert!(!cx.source_is_ip());
+    }
+
+    #[test]
+    fn source_ip_or_address() {
+        let mut cx = Context::new(64);
+        cx.set_source(&"2001:db8::1");
+        assert!(cx.source_is_ip());
+        cx.set_source(&"unix:/run/app.sock");
+        assert!(!cx.source_is_ip());
+        assert_eq!(cx.source(), Some("unix:/run/app.sock"));
+    }
+}

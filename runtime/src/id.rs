@@ -1,0 +1,73 @@
+//! Record and transaction ids: 128 bits as 32 hex digits, unique within the
+//! process by a counter and across processes by a random 128-bit seed.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+
+/// An id as hex text, on the stack.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Id([u8; 32]);
+
+impl Id {
+    pub(crate) fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn seed() -> (u64, u64) {
+    static SEED: OnceLock<(u64, u64)> = OnceLock::new();
+    *SEED.get_or_init(|| {
+        let mut b = [0u8; 16];
+        if getrandom::fill(&mut b).is_err() {
+            use std::hash::{BuildHasher, Hasher};
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u32(std::process::id());
+            b[..8].copy_from_slice(&h.finish().to_le_bytes());
+            h.write_u8(1);
+            b[8..].copy_from_slice(&h.finish().to_le_bytes());
+        }
+        let (hi, lo) = b.split_at(8);
+        (u64::from_le_bytes(hi.try_into().unwrap_or_default()), u64::from_le_bytes(lo.try_into().unwrap_or_default()))
+    })
+}
+
+/// A bijection on u64 (splitmix64's finaliser), so ids look random but two
+/// counter values never collide.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d049bb133111eb);
+    z ^ (z >> 31)
+}
+
+pub(crate) fn new_id() -> Id {
+    let (hi, lo) = seed();
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let lo = mix(lo.wrapping_add(n));
+    let mut out = [0u8; 32];
+    hex(hi, &mut out[..16]);
+    hex(lo, &mut out[16..]);
+    Id(out)
+}
+
+fn hex(v: u64, out: &mut [u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = HEX[((v >> (60 - 4 * i)) & 0xf) as usize];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ids_are_unique_hex() {
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..10_000 {
+            let id = super::new_id();
+            assert_eq!(id.as_str().len(), 32);
+            assert!(id.as_str().bytes().all(|b| b.is_ascii_hexdigit()));
+            assert!(seen.insert(id.as_str().to_string()));
+        }
+    }
+}

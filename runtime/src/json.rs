@@ -1,0 +1,178 @@
+//! Low-level JSON text: escaping and bounded string writing.
+//!
+//! Everything attacker-controlled reaches the output through [`write_str`],
+//! which escapes every control character, `"` and `\`, and also U+2028 and
+//! U+2029 (JavaScript line terminators that some log viewers split on), so a
+//! record is always exactly one line of valid JSON.
+
+/// What a byte needs when it appears in a JSON string: 0 = copy as is,
+/// b'u' = `\u00XX`, anything else = a two-character escape `\X`.
+static ESCAPE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = b'u';
+        i += 1;
+    }
+    t[0x08] = b'b';
+    t[0x09] = b't';
+    t[0x0a] = b'n';
+    t[0x0c] = b'f';
+    t[0x0d] = b'r';
+    t[b'"' as usize] = b'"';
+    t[b'\\' as usize] = b'\\';
+    t[0x7f] = b'u';
+    // Lead byte of U+2028/U+2029: checked in full by the slow path.
+    t[0xe2] = b'?';
+    t
+};
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Appends `s` escaped (without quotes) and returns how many bytes of `s`
+/// were consumed: all of them unless the output would pass `out_limit` or
+/// more than `max_in` input bytes would be taken. Never splits a character.
+pub(crate) fn write_escaped(buf: &mut Vec<u8>, s: &str, max_in: usize, out_limit: usize) -> usize {
+    let bytes = s.as_bytes();
+    let end_in = floor_char_boundary(s, max_in.min(bytes.len()));
+    let mut start = 0;
+    let mut i = 0;
+    while i < end_in {
+        let b = bytes[i];
+        let esc = ESCAPE[b as usize];
+        if esc == 0 {
+            i += 1;
+            continue;
+        }
+        if esc == b'?' {
+            // U+2028 is E2 80 A8, U+2029 is E2 80 A9.
+            if !(i + 2 < bytes.len() && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xa8 || bytes[i + 2] == 0xa9)) {
+                i += 1;
+                continue;
+            }
+        }
+        // Flush the safe run, bounded by the output limit.
+        if !push_run(buf, &bytes[start..i], out_limit) {
+            return start + fitting_prefix(s, start, i, buf, out_limit);
+        }
+        if buf.len() + 6 > out_limit {
+            return i;
+        }
+        match esc {
+            b'u' => {
+                buf.extend_from_slice(b"\\u00");
+                buf.push(HEX[(b >> 4) as usize]);
+                buf.push(HEX[(b & 0xf) as usize]);
+                i += 1;
+            }
+            b'?' => {
+                buf.extend_from_slice(if bytes[i + 2] == 0xa8 { b"\\u2028" } else { b"\\u2029" });
+                i += 3;
+            }
+            c => {
+                buf.push(b'\\');
+                buf.push(c);
+                i += 1;
+            }
+        }
+        start = i;
+    }
+    if !push_run(buf, &bytes[start..end_in], out_limit) {
+        return start + fitting_prefix(s, start, end_in, buf, out_limit);
+    }
+    end_in
+}
+
+/// Pushes a run of bytes that need no escaping if it fits under `out_limit`.
+#[inline]
+fn push_run(buf: &mut Vec<u8>, run: &[u8], out_limit: usize) -> bool {
+    if buf.len() + run.len() > out_limit {
+        return false;
+    }
+    buf.extend_from_slice(run);
+    true
+}
+
+/// Pushes as much of `s[from..to]` (a run needing no escapes) as fits, at a
+/// character boundary, and returns how many bytes that was.
+fn fitting_prefix(s: &str, from: usize, to: usize, buf: &mut Vec<u8>, out_limit: usize) -> usize {
+    let room = out_limit.saturating_sub(buf.len());
+    let cut = floor_char_boundary(s, from + room.min(to - from));
+    buf.extend_from_slice(&s.as_bytes()[from..cut]);
+    cut - from
+}
+
+/// The largest character boundary of `s` at or below `i`.
+pub(crate) fn floor_char_boundary(s: &str, i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    let mut i = i;
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Appends a complete JSON string of trusted, short, escape-free text
+/// (field names and fixed values chosen by seclog itself).
+#[inline]
+pub(crate) fn push_static_str(buf: &mut Vec<u8>, s: &str) {
+    debug_assert!(s.bytes().all(|b| ESCAPE[b as usize] == 0));
+    buf.push(b'"');
+    buf.extend_from_slice(s.as_bytes());
+    buf.push(b'"');
+}
+
+/// Appends a JSON string for any text, escaped, without bounds (used for
+/// short values seclog already bounded, such as ids and names from macros).
+pub(crate) fn push_str(buf: &mut Vec<u8>, s: &str) {
+    buf.push(b'"');
+    write_escaped(buf, s, usize::MAX, usize::MAX);
+    buf.push(b'"');
+}
+
+#[inline]
+pub(crate) fn push_u64(buf: &mut Vec<u8>, v: u64) {
+    buf.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn esc(s: &str) -> String {
+        let mut b = Vec::new();
+        write_escaped(&mut b, s, usize::MAX, usize::MAX);
+        String::from_utf8(b).unwrap()
+    }
+
+    #[test]
+    fn escapes_controls_quotes_and_line_separators() {
+        assert_eq!(esc("a\"b\\c\nd\r\u{0}\u{7f}"), "a\\\"b\\\\c\\nd\\r\\u0000\\u007f");
+        assert_eq!(esc("x\u{2028}y\u{2029}z"), "x\\u2028y\\u2029z");
+        assert_eq!(esc("€ é ☃"), "€ é ☃");
+    }
+
+    #[test]
+    fn stops_at_input_bound_on_a_char_boundary() {
+        let mut b = Vec::new();
+        let n = write_escaped(&mut b, "aé€", 3, usize::MAX);
+        assert_eq!(n, 3);
+        assert_eq!(b, "aé".as_bytes());
+        let mut b = Vec::new();
+        let n = write_escaped(&mut b, "aé€", 4, usize::MAX);
+        assert_eq!(n, 3, "never splits the euro sign");
+    }
+
+    #[test]
+    fn stops_at_output_bound() {
+        let mut b = Vec::new();
+        let n = write_escaped(&mut b, "\n\n\n\n", usize::MAX, 5);
+        assert_eq!(n, 2);
+        assert_eq!(b, b"\\n\\n");
+        let mut b = Vec::new();
+        let n = write_escaped(&mut b, "abcdef", usize::MAX, 4);
+        assert_eq!((n, b.as_slice()), (4, &b"abcd"[..]));
+    }
+}

@@ -1,0 +1,573 @@
+//! What only the macros call. Not a public API: no stability promises.
+
+pub use crate::format::HandlerMeta;
+pub use crate::record::{Emit, EventOutcome, Level};
+pub use crate::redact::{Mask, MaskNode, Object, Out, Redact};
+pub use serde;
+
+use crate::config::{self, Config};
+use crate::context::{Context, Describe, Text};
+use crate::format::{self, ErrorView, RecordView, Timing};
+use crate::record::Phase;
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::ptr::NonNull;
+use std::task::{Context as TaskContext, Poll};
+use std::time::{Duration, Instant, SystemTime};
+
+// ---------------------------------------------------------------------------
+// Dispatch by what a type implements, resolved at compile time through
+// method lookup on references ("autoref specialization"): the candidate
+// that needs the fewest dereferences wins.
+// ---------------------------------------------------------------------------
+
+/// Wraps a reference so trait methods can be chosen by what `T` implements.
+pub struct Wrap<'a, T: ?Sized>(pub &'a T);
+
+/// Logs a value through its `Redact` implementation (first choice).
+pub trait LogViaRedact {
+    fn __seclog_log(&self, out: Out<'_>);
+}
+impl<T: Redact + ?Sized> LogViaRedact for &&Wrap<'_, T> {
+    #[inline]
+    fn __seclog_log(&self, out: Out<'_>) {
+        self.0.redact(out)
+    }
+}
+
+/// Logs a value through `Serialize` with the sensitive-key policy (second).
+pub trait LogViaSerialize {
+    fn __seclog_log(&self, out: Out<'_>);
+}
+impl<T: serde::Serialize + ?Sized> LogViaSerialize for &Wrap<'_, T> {
+    #[inline]
+    fn __seclog_log(&self, out: Out<'_>) {
+        out.serialize(self.0)
+    }
+}
+
+/// The last resort: always selected when the others do not apply, and then
+/// fails with `Redact`'s "cannot be logged" message at the argument.
+pub trait LogViaNothing<T: ?Sized> {
+    fn __seclog_log(&self, out: Out<'_>)
+    where
+        T: Redact;
+}
+impl<T: ?Sized> LogViaNothing<T> for Wrap<'_, T> {
+    fn __seclog_log(&self, out: Out<'_>)
+    where
+        T: Redact,
+    {
+        self.0.redact(out)
+    }
+}
+
+/// The outcome a value declares through `seclog::Outcome`.
+pub trait OutcomeViaTrait {
+    fn __seclog_outcome(&self) -> (EventOutcome, Option<u16>);
+}
+impl<T: crate::Outcome + ?Sized> OutcomeViaTrait for &Wrap<'_, T> {
+    #[inline]
+    fn __seclog_outcome(&self) -> (EventOutcome, Option<u16>) {
+        (self.0.outcome(), self.0.status_code())
+    }
+}
+
+/// Values without `seclog::Outcome` are successes.
+pub trait OutcomeDefault {
+    fn __seclog_outcome(&self) -> (EventOutcome, Option<u16>);
+}
+impl<T: ?Sized> OutcomeDefault for Wrap<'_, T> {
+    #[inline]
+    fn __seclog_outcome(&self) -> (EventOutcome, Option<u16>) {
+        (EventOutcome::Success, None)
+    }
+}
+
+/// Adds what a value knows of the 4 W's.
+pub trait DescribeViaTrait {
+    fn __seclog_describe(&self, cx: &mut Context);
+}
+impl<T: Describe + ?Sized> DescribeViaTrait for &Wrap<'_, T> {
+    #[inline]
+    fn __seclog_describe(&self, cx: &mut Context) {
+        self.0.describe(cx)
+    }
+}
+
+/// Values without `Describe` add nothing.
+pub trait DescribeNothing {
+    fn __seclog_describe(&self, cx: &mut Context);
+}
+impl<T: ?Sized> DescribeNothing for Wrap<'_, T> {
+    #[inline]
+    fn __seclog_describe(&self, _cx: &mut Context) {}
+}
+
+/// An error's `Display`, for `error.message`.
+pub trait ErrorViaDisplay {
+    fn __seclog_error_message(&self) -> Option<&dyn fmt::Display>;
+}
+impl<T: fmt::Display> ErrorViaDisplay for &Wrap<'_, T> {
+    #[inline]
+    fn __seclog_error_message(&self) -> Option<&dyn fmt::Display> {
+        Some(self.0)
+    }
+}
+
+/// Errors without `Display` have no `error.message`.
+pub trait ErrorNoDisplay {
+    fn __seclog_error_message(&self) -> Option<&dyn fmt::Display>;
+}
+impl<T: ?Sized> ErrorNoDisplay for Wrap<'_, T> {
+    #[inline]
+    fn __seclog_error_message(&self) -> Option<&dyn fmt::Display> {
+        None
+    }
+}
+
+/// An optional text value (`who = ...`): `Option<impl Display>`.
+pub trait TextViaOption {
+    fn __seclog_text(&self) -> Option<&dyn fmt::Display>;
+}
+impl<T: fmt::Display> TextViaOption for &Wrap<'_, Option<T>> {
+    #[inline]
+    fn __seclog_text(&self) -> Option<&dyn fmt::Display> {
+        self.0.as_ref().map(|v| v as &dyn fmt::Display)
+    }
+}
+
+/// A text value (`who = ...`): anything `Display`; the last resort, so a
+/// value that is neither fails with `Display`'s own message.
+pub trait TextViaDisplay<T> {
+    fn __seclog_text(&self) -> Option<&dyn fmt::Display>
+    where
+        T: fmt::Display;
+}
+impl<T> TextViaDisplay<T> for Wrap<'_, T> {
+    #[inline]
+    fn __seclog_text(&self) -> Option<&dyn fmt::Display>
+    where
+        T: fmt::Display,
+    {
+        Some(self.0)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The invocation: start record, end record, and everything in between.
+// ---------------------------------------------------------------------------
+
+/// Whether records at `level` are written on this thread right now.
+#[inline]
+pub fn enabled(level: Level) -> bool {
+    match crate::testing::override_config() {
+        Some(c) => c.enabled(level),
+        None => config::global_enabled(level),
+    }
+}
+
+thread_local! {
+    /// Contexts reused across invocations, so steady state allocates nothing.
+    static POOL: RefCell<Vec<Context>> = const { RefCell::new(Vec::new()) };
+    /// The invocation whose body is running on this thread, if any.
+    static CURRENT: Cell<Option<NonNull<Invocation>>> = const { Cell::new(None) };
+}
+
+fn take_context(limit: usize) -> Context {
+    let cx = POOL.try_with(|p| p.try_borrow_mut().ok().and_then(|mut p| p.pop())).ok().flatten();
+    match cx {
+        Some(mut cx) => {
+            cx.reset(limit);
+            cx
+        }
+        None => Context::new(limit),
+    }
+}
+
+fn return_context(cx: Context) {
+    let _ = POOL.try_with(|p| {
+        if let Ok(mut p) = p.try_borrow_mut() {
+            if p.len() < 64 {
+                p.push(cx);
+            }
+        }
+    });
+}
+
+/// Runs `f` with the current invocation, if any.
+pub(crate) fn with_current<R>(f: impl FnOnce(Option<&Invocation>) -> R) -> R {
+    let ptr = CURRENT.try_with(|c| c.get()).ok().flatten();
+    // SAFETY: `CURRENT` only holds a pointer while an `Entered` guard for
+    // that invocation is alive, and the invocation is neither moved nor
+    // dropped while the guard lives (it borrows it).
+    let inv = ptr.map(|p| unsafe { p.as_ref() });
+    f(inv)
+}
+
+/// One audited call of a handler.
+pub struct Invocation {
+    meta: &'static HandlerMeta,
+    config: Config,
+    /// Whether the handler's own level is enabled; when not, only a failure
+    /// or panic is recorded, without inputs or who.
+    active: bool,
+    start_wall: SystemTime,
+    start: Option<Instant>,
+    cx: Option<Context>,
+    span: tracing::Span,
+    done: bool,
+}
+
+// `Invocation` holds no thread-bound state: the pointer in `CURRENT` is
+// thread-local and cleared before the invocation can move.
+const _: () = {
+    fn assert_send_sync<T: Send + Sync>() {}
+    let _ = assert_send_sync::<Invocation>;
+};
+
+impl Invocation {
+    /// Starts an invocation: gathers the 4 W's (`describe`), and writes the
+    /// start record with the inputs (`inputs`), or keeps the inputs for the
+    /// end record when `emit = "end"`.
+    #[inline]
+    pub fn begin(
+        meta: &'static HandlerMeta,
+        describe: impl FnOnce(&mut Context),
+        inputs: impl FnMut(&mut Object<'_>),
+    ) -> Invocation {
+        let config = config::current();
+        if !config.enabled(meta.level) {
+            return Invocation {
+                meta,
+                config,
+                active: false,
+                start_wall: SystemTime::UNIX_EPOCH,
+                start: None,
+                cx: None,
+                span: tracing::Span::none(),
+                done: false,
+            };
+        }
+        Self::begin_active(meta, config, describe, inputs)
+    }
+
+    #[inline(never)]
+    fn begin_active(
+        meta: &'static HandlerMeta,
+        config: Config,
+        describe: impl FnOnce(&mut Context),
+        mut inputs: impl FnMut(&mut Object<'_>),
+    ) -> Invocation {
+        let mut cx = take_context(config.0.limits.max_string_bytes);
+        describe(&mut cx);
+        // A nested invocation belongs to the same transaction as its caller.
+        let outer = with_current(|c| {
+            c.and_then(|c| c.cx.as_ref()).and_then(|c| c.get(Text::TransactionId).map(|t| {
+                let mut s = [0u8; 128];
+                let n = t.len().min(128);
+                s[..n].copy_from_slice(&t.as_bytes()[..n]);
+                (s, n)
+            }))
+        });
+        match (outer, cx.get(Text::RequestId).is_some()) {
+            (Some((buf, n)), _) => {
+                let t = std::str::from_utf8(&buf[..n]).unwrap_or_default();
+                cx.set_str(Text::TransactionId, t);
+            }
+            (None, true) => {
+                let (a, b) = cx_span(&cx, Text::RequestId);
+                cx.copy_text(Text::TransactionId, a, b);
+            }
+            (None, false) => cx.set_str(Text::TransactionId, crate::id::new_id().as_str()),
+        }
+        let span = tracing::span!(
+            target: "seclog",
+            tracing::Level::INFO,
+            "invocation",
+            transaction.id = cx.get(Text::TransactionId).unwrap_or_default(),
+            event.action = meta.name,
+        );
+        let start_wall = SystemTime::now().max(SystemTime::UNIX_EPOCH);
+        let mut inv = Invocation { meta, config, active: true, start_wall, start: None, cx: None, span, done: false };
+        match meta.emit {
+            Emit::Both => {
+                let mut payload = |obj: &mut Object<'_>| {
+                    obj.field_with("input", |out| {
+                        let mut o = out.object();
+                        inputs(&mut o);
+                    })
+                };
+                let mut view = inv.view(&cx, meta.level, Phase::Start);
+                view.types = "start";
+                view.payload = Some(&mut payload);
+                let _entered = inv.span.enter();
+                format::emit(config, &mut view);
+            }
+            Emit::End => {
+                let truncated = format::render(config, &mut cx.inputs, &mut |out| {
+                    let mut o = out.object();
+                    inputs(&mut o);
+                });
+                cx.inputs_truncated = truncated;
+            }
+        }
+        inv.cx = Some(cx);
+        // Timing starts after the start record is out: the duration is the
+        // handler's, not seclog's.
+        inv.start = Some(Instant::now());
+        inv
+    }
+
+    fn view<'a>(&'a self, cx: &'a Context, level: Level, phase: Phase) -> RecordView<'a> {
+        let mut view = RecordView::new(level, phase, self.meta.name);
+        view.category = self.meta.category;
+        view.meta = Some(self.meta);
+        view.cx = Some(cx);
+        view.transaction = cx.get(Text::TransactionId);
+        view
+    }
+
+    /// Marks the body as running on this thread until the guard drops, so
+    /// security events correlate and `tracing` events nest in the span.
+    #[inline]
+    pub fn enter(&self) -> Entered<'_> {
+        let prev = CURRENT.try_with(|c| c.replace(Some(NonNull::from(self)))).ok().flatten();
+        let span = if self.active { Some(self.span.enter()) } else { None };
+        Entered { _span: span, prev, _inv: self }
+    }
+
+    /// Ends the invocation with a returned value (`Ok` of a `Result`, the
+    /// value itself otherwise): outcome and status from `seclog::Outcome`,
+    /// and the response written by `response` unless the handler skips it.
+    #[inline]
+    pub fn finish_value(
+        &mut self,
+        outcome: (EventOutcome, Option<u16>),
+        response: Option<&mut dyn FnMut(Out<'_>)>,
+    ) {
+        self.done = true;
+        let level = self.end_level(outcome.0);
+        if !enabled_for(self.config, level) {
+            return;
+        }
+        let mut payload;
+        let mut payload_fn: Option<&mut dyn FnMut(&mut Object<'_>)> = None;
+        if let Some(r) = response {
+            payload = move |obj: &mut Object<'_>| obj.field_with("response", &mut *r);
+            payload_fn = Some(&mut payload);
+        }
+        self.end(level, outcome.0, outcome.1, None, payload_fn, false);
+    }
+
+    /// Ends the invocation with an `Err`: a failure with `error.type` and
+    /// `error.message`.
+    #[inline]
+    pub fn finish_error(&mut self, kind: &'static str, message: Option<&dyn fmt::Display>) {
+        self.done = true;
+        let level = self.end_level(EventOutcome::Failure);
+        if !enabled_for(self.config, level) {
+            return;
+        }
+        self.end(level, EventOutcome::Failure, None, Some(ErrorView { kind, message }), None, false);
+    }
+
+    /// Records a panic (at `error`); the caller then resumes it unchanged.
+    pub fn panicked(&mut self, payload: &(dyn std::any::Any + Send)) {
+        self.done = true;
+        if !enabled_for(self.config, Level::Error) {
+            return;
+        }
+        let message: &dyn fmt::Display = if let Some(s) = payload.downcast_ref::<&'static str>() {
+            s
+        } else if let Some(s) = payload.downcast_ref::<String>() {
+            s
+        } else {
+            &"Box<dyn Any>"
+        };
+        self.end(
+            Level::Error,
+            EventOutcome::Failure,
+            None,
+            Some(ErrorView { kind: "panic", message: Some(message) }),
+            None,
+            false,
+        );
+    }
+
+    fn end_level(&self, outcome: EventOutcome) -> Level {
+        let base = match outcome {
+            EventOutcome::Success => self.meta.level,
+            _ => self.meta.level.max(Level::Warn),
+        };
+        if self.over_budget() == Some(true) {
+            base.max(Level::Warn)
+        } else {
+            base
+        }
+    }
+
+    fn elapsed(&self) -> Option<Duration> {
+        self.start.map(|s| s.elapsed())
+    }
+
+    fn over_budget(&self) -> Option<bool> {
+        let budget = self.meta.budget_ns?;
+        let d = self.elapsed()?;
+        Some(d.as_nanos() > budget as u128)
+    }
+
+    #[inline(never)]
+    fn end(
+        &mut self,
+        level: Level,
+        outcome: EventOutcome,
+        status: Option<u16>,
+        error: Option<ErrorView<'_>>,
+        payload: Option<&mut (dyn FnMut(&mut Object<'_>) + '_)>,
+        cancelled: bool,
+    ) {
+        if self.cx.is_none() {
+            // The handler's level was off: only this failure is recorded,
+            // with what is known without its arguments.
+            let mut cx = take_context(self.config.0.limits.max_string_bytes);
+            cx.set_str(Text::TransactionId, crate::id::new_id().as_str());
+            self.cx = Some(cx);
+        }
+        // Shorten the closure's lifetime to the call (a coercion Option
+        // cannot do by itself).
+        let payload = payload.map(|p| {
+            let p: &mut dyn FnMut(&mut Object<'_>) = p;
+            p
+        });
+        self.emit_end(level, outcome, status, error, payload, cancelled);
+    }
+
+    fn emit_end<'a>(
+        &'a self,
+        level: Level,
+        outcome: EventOutcome,
+        status: Option<u16>,
+        error: Option<ErrorView<'a>>,
+        payload: Option<&'a mut (dyn FnMut(&mut Object<'_>) + 'a)>,
+        cancelled: bool,
+    ) {
+        let Some(cx) = &self.cx else { return };
+        let duration = self.elapsed();
+        let mut view = self.view(cx, level, Phase::End);
+        view.types = "end";
+        view.outcome = Some(outcome);
+        view.status_code = status;
+        view.error = error;
+        view.cancelled = cancelled;
+        view.budget_exceeded = self.over_budget();
+        if let Some(d) = duration {
+            view.timing = Some(Timing { start: self.start_wall, duration: d });
+        }
+        if self.meta.emit == Emit::End && !cx.inputs.is_empty() {
+            view.inputs_json = Some(&cx.inputs);
+        }
+        view.payload = payload;
+        let _entered = self.span.enter();
+        format::emit(self.config, &mut view);
+    }
+}
+
+#[inline]
+fn enabled_for(config: Config, level: Level) -> bool {
+    config.enabled(level)
+}
+
+fn cx_span(cx: &Context, field: Text) -> (usize, usize) {
+    cx.span_of(field).unwrap_or((0, 0))
+}
+
+impl Drop for Invocation {
+    fn drop(&mut self) {
+        if !self.done && (self.active || enabled_for(self.config, Level::Warn)) {
+            // Dropped before finishing: a cancelled future.
+            self.done = true;
+            let level = self.meta.level.max(Level::Warn);
+            if enabled_for(self.config, level) {
+                self.end(level, EventOutcome::Unknown, None, None, None, true);
+            }
+        }
+        if let Some(cx) = self.cx.take() {
+            return_context(cx);
+        }
+    }
+}
+
+/// The guard of [`Invocation::enter`].
+pub struct Entered<'a> {
+    _span: Option<tracing::span::Entered<'a>>,
+    prev: Option<NonNull<Invocation>>,
+    _inv: &'a Invocation,
+}
+
+impl Drop for Entered<'_> {
+    fn drop(&mut self) {
+        let _ = CURRENT.try_with(|c| c.set(self.prev));
+    }
+}
+
+/// The type name of a value, for `error.type`.
+#[inline]
+pub fn type_name_of<T: ?Sized>(_: &T) -> &'static str {
+    std::any::type_name::<T>()
+}
+
+pin_project_lite::pin_project! {
+    /// The future of an audited `async fn`: polls the body inside the
+    /// invocation, records panics and cancellation.
+    pub struct Audited<Fut, Fin> {
+        #[pin]
+        fut: Fut,
+        inv: Invocation,
+        fin: Option<Fin>,
+    }
+}
+
+impl<Fut, Fin> Audited<Fut, Fin>
+where
+    Fut: Future,
+    Fin: FnOnce(&mut Invocation, &Fut::Output),
+{
+    /// Wraps the body's future.
+    #[inline]
+    pub fn new(inv: Invocation, fut: Fut, fin: Fin) -> Self {
+        Audited { fut, inv, fin: Some(fin) }
+    }
+}
+
+impl<Fut, Fin> Future for Audited<Fut, Fin>
+where
+    Fut: Future,
+    Fin: FnOnce(&mut Invocation, &Fut::Output),
+{
+    type Output = Fut::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Fut::Output> {
+        let this = self.project();
+        let polled = {
+            let _entered = this.inv.enter();
+            let fut = this.fut;
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| fut.poll(cx)))
+        };
+        match polled {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(out)) => {
+                if let Some(fin) = this.fin.take() {
+                    fin(this.inv, &out);
+                }
+                Poll::Ready(out)
+            }
+            Err(payload) => {
+                this.inv.panicked(&*payload);
+                std::panic::resume_unwind(payload)
+            }
+        }
+    }
+}
