@@ -1,10 +1,14 @@
-//! Procedural macros of seclog. Depend on `seclog`, which re-exports them.
+//! Procedural macros of seclog. Depend on `seclog`, which re-exports them;
+//! the documentation lives there.
 
 use proc_macro::TokenStream;
+
+mod audit;
+mod ecs;
+mod errors;
 
 /// See `seclog::audit`.
 #[proc_macro_attribute]
 pub fn audit(args: TokenStream, item: TokenStream) -> TokenStream {
-    let _ = args;
-    item
+    audit::audit(args.into(), item.into()).into()
 }

@@ -539,9 +539,6 @@ fn install(config: Config) -> Result<(), ConfigError> {
 
 fn publish(config: Config) {
     MAX_LEVEL.store(config.0.level.map_or(OFF, |l| l as u8), Ordering::Release);
-    if config.0.hash_key.ephemeral {
-        crate::format::report_ephemeral_key(config);
-    }
     for problem in &config.0.problems {
         crate::format::report_config_problem(config, problem);
     }

@@ -39,6 +39,8 @@ pub struct HandlerMeta {
     pub line: u32,
     /// Authentication kind, when the handler is an authentication action.
     pub auth: Option<&'static str>,
+    /// Redaction paths, rooted at `input` and `response`.
+    pub mask: Mask,
 }
 
 /// The error of a failed invocation.
@@ -161,6 +163,9 @@ pub(crate) fn emit(config: Config, view: &mut RecordView<'_>) {
             Err(_) => stats::sink_panic(),
         }
     }
+    if crate::hash::WARN_PENDING.swap(false, std::sync::atomic::Ordering::Relaxed) {
+        report_ephemeral_key(config);
+    }
     // Keep the buffer for the next record unless one record made it huge.
     if writer.buf.capacity() <= 2 * crate::redact::Limits::MAX_RECORD_BYTES {
         let _ = WRITER.try_with(|w| {
@@ -173,12 +178,12 @@ pub(crate) fn emit(config: Config, view: &mut RecordView<'_>) {
 
 /// Writes one value alone as JSON into `out` (cleared first), with the
 /// bounds of `config`; returns whether anything was cut.
-pub(crate) fn render(config: Config, out: &mut Vec<u8>, f: &mut dyn FnMut(crate::redact::Out<'_>)) -> bool {
+pub(crate) fn render(config: Config, out: &mut Vec<u8>, mask: Mask, f: &mut dyn FnMut(crate::redact::Out<'_>)) -> bool {
     let inner = config.0;
     let mut writer = Writer::new(std::mem::take(out), inner.limits, &inner.policy, &inner.hash_key);
     // Half the record: the rest of the end record must still fit.
     writer.limit_end = writer.limit_end / 2;
-    let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(writer.out(Mask::NONE)))).is_ok();
+    let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(writer.out(mask)))).is_ok();
     if !ok {
         stats::format_panic();
         writer.reset();
@@ -493,7 +498,8 @@ fn write_seclog(m: &mut Members<'_>, v: &mut RecordView<'_>) {
             // the bounded writer. The object's own braces were written by
             // `Members::object`, so a headless `Object` continues it.
             let first = m.first;
-            let mut obj = Object::continuing(m.w, Mask::NONE, first);
+            let mask = v.meta.map_or(Mask::NONE, |meta| meta.mask);
+            let mut obj = Object::continuing(m.w, mask, first);
             payload(&mut obj);
             m.first = obj.is_first();
             drop(obj);
@@ -571,7 +577,8 @@ fn write_pretty(config: Config, v: &mut RecordView<'_>, w: &mut Writer) {
     }
     if let Some(payload) = v.payload.as_mut() {
         w.buf.extend_from_slice(b" seclog=");
-        let mut obj = w.out(Mask::NONE).object();
+        let mask = v.meta.map_or(Mask::NONE, |meta| meta.mask);
+        let mut obj = w.out(mask).object();
         payload(&mut obj);
     }
     if w.truncated {

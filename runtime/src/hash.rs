@@ -10,6 +10,13 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Whether the "random key" warning was already raised in this process.
+static WARNED: AtomicBool = AtomicBool::new(false);
+/// Raised by the first digest with a random key; the record formatter
+/// writes the warning after the record that used it.
+pub(crate) static WARN_PENDING: AtomicBool = AtomicBool::new(false);
 
 /// A keyed hasher, prepared once so a digest costs one HMAC over the value.
 #[derive(Clone)]
@@ -82,6 +89,9 @@ impl HashKey {
     /// assert_ne!(a, seclog::HashKey::new(b"other").digest(b"alice"));
     /// ```
     pub fn digest(&self, value: &[u8]) -> Digest {
+        if self.ephemeral && !WARNED.swap(true, Ordering::Relaxed) {
+            WARN_PENDING.store(true, Ordering::Relaxed);
+        }
         let mut mac = self.mac.clone();
         mac.update(value);
         let bytes = mac.finalize().into_bytes();

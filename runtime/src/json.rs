@@ -55,7 +55,8 @@ pub(crate) fn write_escaped(buf: &mut Vec<u8>, s: &str, max_in: usize, out_limit
         if !push_run(buf, &bytes[start..i], out_limit) {
             return start + fitting_prefix(s, start, i, buf, out_limit);
         }
-        if buf.len() + 6 > out_limit {
+        let need = if esc == b'u' || esc == b'?' { 6 } else { 2 };
+        if buf.len() + need > out_limit {
             return i;
         }
         match esc {

@@ -60,11 +60,11 @@ pub use stats::{stats, Stats};
 /// the current configuration's bounds.
 ///
 /// ```
-/// let v = serde_json::json!({"user": "alice", "password": "hunter2"});
-/// assert_eq!(seclog::to_json(&v), r#"{"user":"alice","password":"[REDACTED]"}"#);
+/// let v = serde_json::json!({"password": "hunter2", "user": "alice"});
+/// assert_eq!(seclog::to_json(&v), r#"{"password":"[REDACTED]","user":"alice"}"#);
 /// ```
 pub fn to_json<T: Redact + ?Sized>(value: &T) -> String {
     let mut out = Vec::new();
-    format::render(config::current(), &mut out, &mut |o| value.redact(o));
+    format::render(config::current(), &mut out, redact::Mask::default(), &mut |o| value.redact(o));
     String::from_utf8(out).unwrap_or_default()
 }

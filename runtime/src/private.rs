@@ -307,7 +307,8 @@ impl Invocation {
                 format::emit(config, &mut view);
             }
             Emit::End => {
-                let truncated = format::render(config, &mut cx.inputs, &mut |out| {
+                let mask = meta.mask.child_mask("input");
+                let truncated = format::render(config, &mut cx.inputs, mask, &mut |out| {
                     let mut o = out.object();
                     inputs(&mut o);
                 });

@@ -28,10 +28,14 @@ use std::sync::Mutex;
 ///     }
 /// }
 ///
+/// #[seclog::audit]
+/// fn ping() {}
+///
 /// let last = Last::default();
 /// let config = seclog::builder().sink(last.clone()).build().unwrap();
-/// seclog::testing::with_config(config, || seclog::security_event!(authz_fail, user = "bob", resource = "/admin"));
-/// assert!(last.0.lock().unwrap().ends_with('\n'));
+/// seclog::testing::with_config(config, ping);
+/// let record: serde_json::Value = serde_json::from_str(&last.0.lock().unwrap()).unwrap();
+/// assert_eq!(record["seclog"]["phase"], "end");
 /// ```
 pub trait Sink: Send + Sync + 'static {
     /// Writes one record: a complete line ending in `\n`.

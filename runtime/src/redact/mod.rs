@@ -139,6 +139,11 @@ impl Mask {
         self.0.iter().find(|n| n.key == key).or_else(|| self.0.iter().find(|n| n.key == "*"))
     }
 
+    /// The mask below member `key` (empty when nothing below is redacted).
+    pub(crate) fn child_mask(self, key: &str) -> Mask {
+        self.child(key).map_or(Mask::NONE, |n| Mask(n.children))
+    }
+
     #[inline]
     fn child_index(self, index: usize) -> Option<&'static MaskNode> {
         if self.0.is_empty() {
@@ -388,8 +393,8 @@ impl<'a> Out<'a> {
         }
     }
 
-    /// `s` masked with `*`, keeping at most its last `n` characters and never
-    /// more than half of them, so short values are fully masked.
+    /// `s` masked with `*`, keeping its last `n` characters only when that
+    /// is at most half of it: shorter values are fully masked.
     ///
     /// ```
     /// use seclog::{Out, Redact};
@@ -398,14 +403,15 @@ impl<'a> Out<'a> {
     ///     fn redact(&self, out: Out<'_>) { out.keep_last(self.0, 4) }
     /// }
     /// assert_eq!(seclog::to_json(&Last4("4111111111111111")), r#""************1111""#);
-    /// assert_eq!(seclog::to_json(&Last4("123")), r#""***""#);
+    /// assert_eq!(seclog::to_json(&Last4("1234567")), r#""*******""#);
+    /// assert_eq!(seclog::to_json(&Last4("12345678")), r#""****5678""#);
     /// ```
     pub fn keep_last(self, s: &str, n: usize) {
         self.masked(s, n, false)
     }
 
-    /// `s` masked with `*`, keeping at most its first `n` characters and
-    /// never more than half of them.
+    /// `s` masked with `*`, keeping its first `n` characters only when that
+    /// is at most half of it: shorter values are fully masked.
     ///
     /// ```
     /// use seclog::{Out, Redact};
@@ -424,7 +430,7 @@ impl<'a> Out<'a> {
             return;
         }
         let total = s.chars().count();
-        let keep = n.min(total / 2);
+        let keep = if n.saturating_mul(2) <= total { n } else { 0 };
         let w = &mut *self.w;
         w.buf.push(b'"');
         let max = w.limits.max_string_bytes;

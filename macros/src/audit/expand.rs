@@ -1,0 +1,251 @@
+//! Code generation for `#[audit]`, from the validated model only.
+
+use super::args::Emit;
+use super::{unraw, Handler, Returns};
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::ItemFn;
+
+pub(crate) fn expand(h: &Handler, func: ItemFn) -> TokenStream {
+    let ItemFn { attrs, vis, sig, block } = func;
+    let is_async = sig.asyncness.is_some();
+    let fn_name = unraw(&sig.ident);
+
+    let name = &h.name;
+    let level = level_tokens(&h.level);
+    let category = &h.category;
+    let (budget_ns, budget_text) = match &h.budget {
+        Some((ns, text)) => (quote!(::core::option::Option::Some(#ns)), text.clone()),
+        None => (quote!(::core::option::Option::None), String::new()),
+    };
+    let emit = match h.emit {
+        Emit::Both => quote!(::seclog::__private::Emit::Both),
+        Emit::End => quote!(::seclog::__private::Emit::End),
+    };
+    let auth = match &h.auth {
+        Some(a) => quote!(::core::option::Option::Some(#a)),
+        None => quote!(::core::option::Option::None),
+    };
+    let mask = h.mask.to_tokens();
+
+    // The 4 W's from the arguments, then from the options (which win).
+    let describe = h.inputs.iter().map(|i| {
+        let ident = &i.ident;
+        quote!((&&::seclog::__private::Wrap(&#ident)).__seclog_describe(__seclog_cx);)
+    });
+    let text_option = |expr: &Option<syn::Expr>, setter: &str| {
+        let setter = syn::Ident::new(setter, Span::call_site());
+        expr.as_ref().map(|e| {
+            let call = quote_spanned!(e.span()=> .__seclog_text());
+            quote! {
+                if let ::core::option::Option::Some(__seclog_v) = (&&::seclog::__private::Wrap(&(#e)))#call {
+                    __seclog_cx.#setter(__seclog_v);
+                }
+            }
+        })
+    };
+    let who = text_option(&h.who, "set_user_id");
+    let source_ip = text_option(&h.source_ip, "set_source");
+    let user_agent = text_option(&h.user_agent, "set_user_agent");
+
+    let inputs = h.inputs.iter().filter(|i| i.logged).map(|i| {
+        let ident = &i.ident;
+        let key = unraw(ident);
+        // The method call carries the argument type's span, so "cannot be
+        // logged" points at the type the user must change.
+        let call = quote_spanned!(i.ty.span()=> .__seclog_log(__seclog_out));
+        quote! {
+            __seclog_inputs.field_with(#key, |__seclog_out| (&&&::seclog::__private::Wrap(&#ident))#call);
+        }
+    });
+
+    let finish = finish_tokens(h);
+    let fake_return = h.ret_ty.as_ref().filter(|t| !contains_impl_trait(t)).map(|t| {
+        quote! {
+            #[allow(unreachable_code, clippy::diverging_sub_expression, clippy::needless_return)]
+            if false {
+                let __seclog_fake: #t = loop {};
+                return __seclog_fake;
+            }
+        }
+    });
+
+    let prelude = quote! {
+        #[allow(unused_imports)]
+        use ::seclog::__private::{
+            DescribeNothing as _, DescribeViaTrait as _, ErrorNoDisplay as _, ErrorViaDisplay as _,
+            LogViaNothing as _, LogViaRedact as _, LogViaSerialize as _, OutcomeDefault as _,
+            OutcomeViaTrait as _, TextViaDisplay as _, TextViaOption as _,
+        };
+    };
+
+    let begin = quote! {
+        static __SECLOG_META: ::seclog::__private::HandlerMeta = ::seclog::__private::HandlerMeta {
+            name: #name,
+            level: #level,
+            category: #category,
+            budget_ns: #budget_ns,
+            budget_text: #budget_text,
+            emit: #emit,
+            function: ::core::concat!(::core::module_path!(), "::", #fn_name),
+            file: ::core::file!(),
+            line: ::core::line!(),
+            auth: #auth,
+            mask: ::seclog::__private::Mask(#mask),
+        };
+        #[allow(unused_mut, unused_variables)]
+        let mut __seclog_inv = ::seclog::__private::Invocation::begin(
+            &__SECLOG_META,
+            |__seclog_cx: &mut ::seclog::context::Context| {
+                #prelude
+                #(#describe)*
+                #who
+                #source_ip
+                #user_agent
+            },
+            |__seclog_inputs: &mut ::seclog::__private::Object<'_>| {
+                #prelude
+                #(#inputs)*
+            },
+        );
+    };
+
+    let body = if is_async {
+        quote! {
+            #begin
+            ::seclog::__private::Audited::new(
+                __seclog_inv,
+                async move {
+                    #fake_return
+                    #block
+                },
+                |__seclog_inv: &mut ::seclog::__private::Invocation, __seclog_ret| {
+                    #prelude
+                    #finish
+                },
+            )
+            .await
+        }
+    } else {
+        quote! {
+            #begin
+            let __seclog_result = {
+                let __seclog_entered = __seclog_inv.enter();
+                ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(
+                    #[allow(clippy::redundant_closure_call)]
+                    move || {
+                        #fake_return
+                        #block
+                    },
+                ))
+            };
+            match __seclog_result {
+                ::core::result::Result::Ok(__seclog_value) => {
+                    {
+                        let __seclog_inv: &mut ::seclog::__private::Invocation = &mut __seclog_inv;
+                        let __seclog_ret = &__seclog_value;
+                        #prelude
+                        #finish
+                    }
+                    __seclog_value
+                }
+                ::core::result::Result::Err(__seclog_panic) => {
+                    __seclog_inv.panicked(&*__seclog_panic);
+                    ::std::panic::resume_unwind(__seclog_panic)
+                }
+            }
+        }
+    };
+
+    quote! {
+        #(#attrs)*
+        #vis #sig {
+            #body
+        }
+    }
+}
+
+fn level_tokens(level: &str) -> TokenStream {
+    let variant = match level {
+        "trace" => quote!(Trace),
+        "debug" => quote!(Debug),
+        "warn" => quote!(Warn),
+        "error" => quote!(Error),
+        "critical" => quote!(Critical),
+        _ => quote!(Info),
+    };
+    quote!(::seclog::__private::Level::#variant)
+}
+
+/// The code that ends the invocation, given `__seclog_inv: &mut Invocation`
+/// and `__seclog_ret: &Output`.
+fn finish_tokens(h: &Handler) -> TokenStream {
+    let span = h.ret_ty.as_ref().map(|t| t.span()).unwrap_or_else(Span::call_site);
+    let log_call = quote_spanned!(span=> .__seclog_log(__seclog_out));
+    let value = |v: TokenStream| {
+        if h.skip_response {
+            quote! {
+                __seclog_inv.finish_value((&&::seclog::__private::Wrap(#v)).__seclog_outcome(), ::core::option::Option::None);
+            }
+        } else {
+            quote! {
+                let __seclog_w = ::seclog::__private::Wrap(#v);
+                __seclog_inv.finish_value(
+                    (&&__seclog_w).__seclog_outcome(),
+                    ::core::option::Option::Some(&mut |__seclog_out: ::seclog::__private::Out<'_>| (&&&__seclog_w)#log_call),
+                );
+            }
+        }
+    };
+    match h.returns {
+        Returns::Unit => quote! {
+            let _ = __seclog_ret;
+            __seclog_inv.finish_value((::seclog::__private::EventOutcome::Success, ::core::option::Option::None), ::core::option::Option::None);
+        },
+        Returns::Result => {
+            let ok = value(quote!(__seclog_ok));
+            quote! {
+                match __seclog_ret {
+                    ::core::result::Result::Ok(__seclog_ok) => { #ok }
+                    ::core::result::Result::Err(__seclog_err) => {
+                        __seclog_inv.finish_error(
+                            ::seclog::__private::type_name_of(__seclog_err),
+                            (&&::seclog::__private::Wrap(__seclog_err)).__seclog_error_message(),
+                        );
+                    }
+                }
+            }
+        }
+        Returns::Option => {
+            let some = value(quote!(__seclog_some));
+            let none = if h.skip_response {
+                quote!(::core::option::Option::None)
+            } else {
+                quote!(::core::option::Option::Some(&mut |__seclog_out: ::seclog::__private::Out<'_>| __seclog_out.null()))
+            };
+            quote! {
+                match __seclog_ret {
+                    ::core::option::Option::Some(__seclog_some) => { #some }
+                    ::core::option::Option::None => {
+                        __seclog_inv.finish_value((::seclog::__private::EventOutcome::Success, ::core::option::Option::None), #none);
+                    }
+                }
+            }
+        }
+        Returns::Value => value(quote!(__seclog_ret)),
+    }
+}
+
+fn contains_impl_trait(ty: &syn::Type) -> bool {
+    use syn::visit::Visit;
+    struct Finder(bool);
+    impl<'ast> Visit<'ast> for Finder {
+        fn visit_type_impl_trait(&mut self, _: &'ast syn::TypeImplTrait) {
+            self.0 = true;
+        }
+    }
+    let mut f = Finder(false);
+    f.visit_type(ty);
+    f.0
+}

@@ -1,0 +1,11 @@
+struct Card {
+    number: String,
+}
+
+#[seclog::audit]
+fn pay(card: Card, amount: u64) -> u64 {
+    let _ = card.number;
+    amount
+}
+
+fn main() {}

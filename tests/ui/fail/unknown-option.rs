@@ -1,0 +1,4 @@
+#[seclog::audit(nmae = "login", levle = "debug")]
+fn login(user: &str) {}
+
+fn main() {}
