@@ -102,6 +102,7 @@ pub struct Context {
     pub(crate) inputs_truncated: bool,
     pub(crate) memory_limit_bytes: Option<u64>,
     pub(crate) deadline_ms: Option<u64>,
+    auth_kind: Option<&'static str>,
 }
 
 impl fmt::Debug for Context {
@@ -155,6 +156,7 @@ impl Context {
             inputs_truncated: false,
             memory_limit_bytes: None,
             deadline_ms: None,
+            auth_kind: None,
         }
     }
 
@@ -168,6 +170,7 @@ impl Context {
         self.inputs_truncated = false;
         self.memory_limit_bytes = None;
         self.deadline_ms = None;
+        self.auth_kind = None;
     }
 
     pub(crate) fn set(&mut self, field: Text, value: &dyn fmt::Display) {
@@ -294,6 +297,27 @@ impl Context {
     /// end record then carries `seclog.time_left_ms`.
     pub fn set_deadline_ms(&mut self, deadline: u64) {
         self.deadline_ms = Some(deadline)
+    }
+
+    /// Marks the invocation as an authentication attempt of `kind` (done
+    /// by `#[derive(AuthEvent)]` types; see [`AuthEvent`](crate::AuthEvent)).
+    pub fn set_auth_kind(&mut self, kind: &'static str) {
+        self.auth_kind = Some(kind)
+    }
+
+    /// The authentication kind, if the invocation is an attempt.
+    pub fn auth_kind(&self) -> Option<&'static str> {
+        self.auth_kind
+    }
+
+    /// The claimed user (`user.name`) recorded so far, if any.
+    pub fn user_name(&self) -> Option<&str> {
+        self.get(Text::UserName)
+    }
+
+    /// The user digest (`user.hash`) recorded so far, if any.
+    pub fn user_hash(&self) -> Option<&str> {
+        self.get(Text::UserHash)
     }
 
     /// The user recorded so far (`user.id`), if any.

@@ -25,6 +25,9 @@ pub struct HandlerMeta {
     pub level: Level,
     /// `event.category`.
     pub category: &'static str,
+    /// Whether `category` was given in the attribute (else an
+    /// authentication argument makes it `authentication`).
+    pub category_explicit: bool,
     /// Duration budget in nanoseconds.
     pub budget_ns: Option<u64>,
     /// The budget as written, for messages (`"3s"`).

@@ -31,6 +31,7 @@
 
 #![warn(missing_docs)]
 
+pub mod auth;
 pub mod config;
 pub mod context;
 mod format;
@@ -47,6 +48,7 @@ pub mod testing;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use auth::AuthEvent;
 pub use config::{builder, init, Builder, Config, ConfigError, Format};
 pub use hash::{Digest, HashKey};
 pub use record::{EventOutcome, Level, Outcome};

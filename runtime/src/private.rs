@@ -86,6 +86,26 @@ impl<T: ?Sized> OutcomeDefault for Wrap<'_, T> {
     }
 }
 
+/// Marks an authentication attempt.
+pub trait AuthViaTrait {
+    fn __seclog_auth(&self, cx: &mut Context);
+}
+impl<T: crate::AuthEvent + ?Sized> AuthViaTrait for &Wrap<'_, T> {
+    #[inline]
+    fn __seclog_auth(&self, cx: &mut Context) {
+        cx.set_auth_kind(T::KIND)
+    }
+}
+
+/// Other values are not authentication attempts.
+pub trait AuthNothing {
+    fn __seclog_auth(&self, cx: &mut Context);
+}
+impl<T: ?Sized> AuthNothing for Wrap<'_, T> {
+    #[inline]
+    fn __seclog_auth(&self, _cx: &mut Context) {}
+}
+
 /// Adds what a value knows of the 4 W's.
 pub trait DescribeViaTrait {
     fn __seclog_describe(&self, cx: &mut Context);
@@ -325,6 +345,9 @@ impl Invocation {
     fn view<'a>(&'a self, cx: &'a Context, level: Level, phase: Phase) -> RecordView<'a> {
         let mut view = RecordView::new(level, phase, self.meta.name);
         view.category = self.meta.category;
+        if cx.auth_kind().is_some() && !self.meta.category_explicit {
+            view.category = "authentication";
+        }
         view.meta = Some(self.meta);
         view.cx = Some(cx);
         view.transaction = cx.get(Text::TransactionId);
@@ -457,7 +480,15 @@ impl Invocation {
     ) {
         let Some(cx) = &self.cx else { return };
         let duration = self.elapsed();
+        let mut level = level;
+        let auth_event = cx
+            .auth_kind()
+            .or(self.meta.auth)
+            .and_then(|kind| crate::auth::end_event(kind, outcome, cx, &mut level));
         let mut view = self.view(cx, level, Phase::End);
+        if let Some(e) = &auth_event {
+            view.owasp = Some(e);
+        }
         view.types = "end";
         view.outcome = Some(outcome);
         view.status_code = status;
@@ -470,7 +501,10 @@ impl Invocation {
         if self.meta.emit == Emit::End && !cx.inputs.is_empty() {
             view.inputs_json = Some(&cx.inputs);
         }
-        view.payload = payload;
+        view.payload = payload.map(|p| {
+            let p: &mut dyn FnMut(&mut Object<'_>) = p;
+            p
+        });
         let _entered = self.span.enter();
         format::emit(self.config, &mut view);
     }

@@ -15,6 +15,7 @@ pub(crate) fn expand(h: &Handler, func: ItemFn) -> TokenStream {
     let name = &h.name;
     let level = level_tokens(&h.level);
     let category = &h.category;
+    let category_explicit = h.category_explicit;
     let (budget_ns, budget_text) = match &h.budget {
         Some((ns, text)) => (quote!(::core::option::Option::Some(#ns)), text.clone()),
         None => (quote!(::core::option::Option::None), String::new()),
@@ -32,7 +33,10 @@ pub(crate) fn expand(h: &Handler, func: ItemFn) -> TokenStream {
     // The 4 W's from the arguments, then from the options (which win).
     let describe = h.inputs.iter().map(|i| {
         let ident = &i.ident;
-        quote!((&&::seclog::__private::Wrap(&#ident)).__seclog_describe(__seclog_cx);)
+        quote! {
+            (&&::seclog::__private::Wrap(&#ident)).__seclog_describe(__seclog_cx);
+            (&&::seclog::__private::Wrap(&#ident)).__seclog_auth(__seclog_cx);
+        }
     });
     let text_option = |expr: &Option<syn::Expr>, setter: &str| {
         let setter = syn::Ident::new(setter, Span::call_site());
@@ -74,7 +78,7 @@ pub(crate) fn expand(h: &Handler, func: ItemFn) -> TokenStream {
     let prelude = quote! {
         #[allow(unused_imports)]
         use ::seclog::__private::{
-            DescribeNothing as _, DescribeViaTrait as _, ErrorNoDisplay as _, ErrorViaDisplay as _,
+            AuthNothing as _, AuthViaTrait as _, DescribeNothing as _, DescribeViaTrait as _, ErrorNoDisplay as _, ErrorViaDisplay as _,
             LogViaNothing as _, LogViaRedact as _, LogViaSerialize as _, OutcomeDefault as _,
             OutcomeViaTrait as _, TextViaDisplay as _, TextViaOption as _,
         };
@@ -85,6 +89,7 @@ pub(crate) fn expand(h: &Handler, func: ItemFn) -> TokenStream {
             name: #name,
             level: #level,
             category: #category,
+            category_explicit: #category_explicit,
             budget_ns: #budget_ns,
             budget_text: #budget_text,
             emit: #emit,

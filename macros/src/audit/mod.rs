@@ -82,6 +82,7 @@ pub(crate) struct Handler {
     pub(crate) name: String,
     pub(crate) level: String,
     pub(crate) category: String,
+    pub(crate) category_explicit: bool,
     pub(crate) budget: Option<(u64, String)>,
     pub(crate) emit: Emit,
     pub(crate) auth: Option<String>,
@@ -275,6 +276,7 @@ impl Handler {
             .clone()
             .unwrap_or_else(|| if auth.is_some() { "authentication".into() } else { "api".into() });
         Handler {
+            category_explicit: args.category.is_some(),
             name,
             level,
             category,
