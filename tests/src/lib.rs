@@ -1,1 +1,132 @@
-//! Shared helpers for the integration tests.
+//! Helpers shared by the integration tests: the ECS conformance check that
+//! every test file can apply to the records it captured.
+
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// The ECS reference data shipped beside the repository (`shared/ecs`).
+pub fn ecs_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/ecs")
+}
+
+struct Ecs {
+    /// Field name → ECS type (`keyword`, `long`, `date`, ...).
+    fields: HashMap<String, String>,
+    /// `event.kind` etc. → allowed values.
+    allowed: HashMap<String, Vec<String>>,
+}
+
+fn ecs() -> &'static Ecs {
+    static ECS: OnceLock<Ecs> = OnceLock::new();
+    ECS.get_or_init(|| {
+        let dir = ecs_dir();
+        let csv = std::fs::read_to_string(dir.join("fields.csv")).expect("shared/ecs/fields.csv is readable");
+        let mut fields = HashMap::new();
+        for line in csv.lines().skip(1) {
+            // ECS_Version,Indexed,Field_Set,Field,Type,...: the first four
+            // columns never contain commas.
+            let cols: Vec<&str> = line.splitn(6, ',').collect();
+            if cols.len() >= 5 {
+                fields.insert(cols[3].to_string(), cols[4].to_string());
+            }
+        }
+        let allowed: Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.join("allowed_values.json")).expect("allowed_values.json is readable"),
+        )
+        .expect("allowed_values.json is JSON");
+        let allowed = allowed["allowed_values"]
+            .as_object()
+            .expect("allowed_values object")
+            .iter()
+            .map(|(k, v)| {
+                (k.clone(), v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect())
+            })
+            .collect();
+        Ecs { fields, allowed }
+    })
+}
+
+/// Whether a JSON value fits an ECS type.
+fn fits(ecs_type: &str, v: &Value) -> bool {
+    match v {
+        Value::Array(items) => items.iter().all(|i| fits(ecs_type, i)),
+        Value::String(_) => {
+            matches!(ecs_type, "keyword" | "wildcard" | "match_only_text" | "text" | "ip" | "date" | "constant_keyword")
+        }
+        Value::Number(n) => match ecs_type {
+            "long" | "unsigned_long" => n.is_i64() || n.is_u64(),
+            "integer" | "short" | "byte" => n.is_i64(),
+            "float" | "double" | "scaled_float" | "half_float" => true,
+            _ => false,
+        },
+        Value::Bool(_) => ecs_type == "boolean",
+        Value::Object(_) => matches!(ecs_type, "object" | "flattened" | "nested"),
+        Value::Null => false,
+    }
+}
+
+/// The reasons a record does not conform to ECS (empty when it does):
+/// every leaf outside `seclog.*` (and the EMF `_aws` block) is an ECS field
+/// with a fitting type, and `event.kind/category/type/outcome` hold allowed
+/// values.
+pub fn ecs_violations(record: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    walk(record, String::new(), &mut out);
+    for key in ["event.kind", "event.category", "event.type", "event.outcome"] {
+        let mut v = record;
+        for part in key.split('.') {
+            v = &v[part];
+        }
+        let values: Vec<&Value> = match v {
+            Value::Null => continue,
+            Value::Array(a) => a.iter().collect(),
+            other => vec![other],
+        };
+        for value in values {
+            let ok = value.as_str().is_some_and(|s| ecs().allowed[key].iter().any(|a| a == s));
+            if !ok {
+                out.push(format!("{key} = {value} is not an ECS allowed value"));
+            }
+        }
+    }
+    out
+}
+
+fn walk(v: &Value, path: String, out: &mut Vec<String>) {
+    if path == "seclog" || path == "_aws" {
+        return;
+    }
+    let ecs = ecs();
+    if let Some(t) = ecs.fields.get(&path) {
+        if !fits(t, v) {
+            out.push(format!("{path} is ECS type {t} but holds {v}"));
+        }
+        if !matches!(t.as_str(), "object" | "flattened" | "nested") {
+            return;
+        }
+    }
+    match v {
+        Value::Object(m) => {
+            for (k, child) in m {
+                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                walk(child, p, out);
+            }
+        }
+        _ if path.is_empty() => out.push("a record must be a JSON object".into()),
+        _ if !ecs.fields.contains_key(&path) => {
+            // EMF metric members are top-level by the EMF specification.
+            out.push(format!("{path} is not an ECS field (fields ECS lacks belong under seclog.*)"))
+        }
+        _ => {}
+    }
+}
+
+/// Panics with every violation of every record.
+pub fn assert_ecs(records: &[Value]) {
+    let problems: Vec<String> = records
+        .iter()
+        .flat_map(|r| ecs_violations(r).into_iter().map(move |p| format!("{p}\n  in {r}")))
+        .collect();
+    assert!(problems.is_empty(), "records do not conform to ECS:\n{}", problems.join("\n"));
+}
