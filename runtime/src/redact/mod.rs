@@ -656,7 +656,9 @@ impl Drop for Object<'_> {
             self.w.close_variant(self.close_variant);
             return;
         }
-        if self.skipped > 0 {
+        // Once the record size limit cut it, the size marker says so; a
+        // count marker too would only add bytes past the limit.
+        if self.skipped > 0 && !self.w.exhausted {
             self.w.truncated = true;
             if !self.first {
                 self.w.buf.push(b',');
@@ -755,7 +757,9 @@ impl Drop for Array<'_> {
             self.w.close_variant(self.close_variant);
             return;
         }
-        if self.skipped > 0 {
+        // Once the record size limit cut it, the size marker says so; a
+        // count marker too would only add bytes past the limit.
+        if self.skipped > 0 && !self.w.exhausted {
             self.w.truncated = true;
             if !self.first {
                 self.w.buf.push(b',');
