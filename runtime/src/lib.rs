@@ -58,6 +58,11 @@ pub use seclog_macros::audit;
 pub use sink::Sink;
 pub use stats::{stats, Stats};
 
+/// The README's Rust snippets, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 /// A value as seclog would log it: JSON with its redaction applied, within
 /// the current configuration's bounds.
 ///
