@@ -8,4 +8,6 @@ fn pay(card: Card, amount: u64) -> u64 {
     amount
 }
 
-fn main() {}
+fn main() {
+    pay(Card { number: "4111111111111111".into() }, 10);
+}

@@ -1,4 +1,8 @@
 #[seclog::audit(nmae = "login", levle = "debug")]
-fn login(user: &str) {}
+fn login(user: &str) -> usize {
+    user.len()
+}
 
-fn main() {}
+fn main() {
+    login("alice");
+}

@@ -1,0 +1,8 @@
+#[seclog::audit]
+struct Login {
+    user: String,
+}
+
+fn main() {
+    let _ = Login { user: "alice".into() }.user;
+}
