@@ -44,7 +44,7 @@ pub(crate) fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str>
     candidates
         .iter()
         .map(|c| (levenshtein(word, c), *c))
-        .filter(|(d, c)| *d <= (c.len().max(word.len()) + 2) / 3)
+        .filter(|(d, c)| *d <= c.len().max(word.len()).div_ceil(3))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
