@@ -55,6 +55,8 @@ pub use record::{EventOutcome, Level, Outcome};
 pub use redact::policy::{is_sensitive_key, DEFAULT_SENSITIVE_KEYS};
 pub use redact::{Array, Limits, Object, Out, Redact};
 pub use seclog_macros::audit;
+/// Derives [`Redact`](trait@Redact): see the trait for the field attributes.
+pub use seclog_macros::Redact;
 pub use sink::Sink;
 pub use stats::{stats, Stats};
 

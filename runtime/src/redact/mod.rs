@@ -20,6 +20,9 @@
 //!
 //! and every record with a cut carries `seclog.truncated: true`.
 
+#[doc(hidden)]
+#[path = "derive.rs"]
+pub mod __derive;
 pub(crate) mod policy;
 mod serde_adapter;
 mod std_impls;
@@ -101,7 +104,12 @@ impl Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_string_bytes: 4096, max_items: 256, max_depth: 32, max_record_bytes: 256 * 1024 }
+        Limits {
+            max_string_bytes: 4096,
+            max_items: 256,
+            max_depth: 32,
+            max_record_bytes: 256 * 1024,
+        }
     }
 }
 
@@ -136,7 +144,10 @@ impl Mask {
         if self.0.is_empty() {
             return None;
         }
-        self.0.iter().find(|n| n.key == key).or_else(|| self.0.iter().find(|n| n.key == "*"))
+        self.0
+            .iter()
+            .find(|n| n.key == key)
+            .or_else(|| self.0.iter().find(|n| n.key == "*"))
     }
 
     /// The mask below member `key` (empty when nothing below is redacted).
@@ -260,7 +271,11 @@ impl Writer {
     /// Writes a bounded string from `Display` output, without allocating.
     pub(crate) fn display(&mut self, v: &dyn fmt::Display) {
         self.buf.push(b'"');
-        let mut sink = DisplaySink { w: self, taken: 0, cut: 0 };
+        let mut sink = DisplaySink {
+            w: self,
+            taken: 0,
+            cut: 0,
+        };
         // A panicking or failing `Display` leaves what it wrote so far.
         let _ = fmt::write(&mut sink, format_args!("{v}"));
         let cut = sink.cut;
@@ -336,7 +351,9 @@ impl<'a> Out<'a> {
     /// A boolean.
     pub fn bool(mut self, v: bool) {
         if self.begin() {
-            self.w.buf.extend_from_slice(if v { b"true" } else { b"false" });
+            self.w
+                .buf
+                .extend_from_slice(if v { b"true" } else { b"false" });
         }
     }
 
@@ -350,21 +367,27 @@ impl<'a> Out<'a> {
     /// A signed integer.
     pub fn i64(mut self, v: i64) {
         if self.begin() {
-            self.w.buf.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+            self.w
+                .buf
+                .extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
         }
     }
 
     /// A 128-bit unsigned integer.
     pub fn u128(mut self, v: u128) {
         if self.begin() {
-            self.w.buf.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+            self.w
+                .buf
+                .extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
         }
     }
 
     /// A 128-bit signed integer.
     pub fn i128(mut self, v: i128) {
         if self.begin() {
-            self.w.buf.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+            self.w
+                .buf
+                .extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
         }
     }
 
@@ -372,7 +395,9 @@ impl<'a> Out<'a> {
     pub fn f64(mut self, v: f64) {
         if self.begin() {
             if v.is_finite() {
-                self.w.buf.extend_from_slice(ryu::Buffer::new().format_finite(v).as_bytes());
+                self.w
+                    .buf
+                    .extend_from_slice(ryu::Buffer::new().format_finite(v).as_bytes());
             } else {
                 self.w.buf.extend_from_slice(b"null");
             }
@@ -483,14 +508,31 @@ impl<'a> Out<'a> {
     /// [`Object::entry`], and the object closes when dropped.
     pub fn object(mut self) -> Object<'a> {
         let live = self.open(b'{');
-        Object { w: self.w, mask: self.mask, first: true, count: 0, skipped: 0, live, close_variant: false, headless: false }
+        Object {
+            w: self.w,
+            mask: self.mask,
+            first: true,
+            count: 0,
+            skipped: 0,
+            live,
+            close_variant: false,
+            headless: false,
+        }
     }
 
     /// Starts an array; items are added with [`Array::item`], and the array
     /// closes when dropped.
     pub fn array(mut self) -> Array<'a> {
         let live = self.open(b'[');
-        Array { w: self.w, mask: self.mask, first: true, count: 0, skipped: 0, live, close_variant: false }
+        Array {
+            w: self.w,
+            mask: self.mask,
+            first: true,
+            count: 0,
+            skipped: 0,
+            live,
+            close_variant: false,
+        }
     }
 
     fn open(&mut self, bracket: u8) -> bool {
@@ -499,7 +541,9 @@ impl<'a> Out<'a> {
         }
         if self.w.depth >= self.w.limits.max_depth {
             self.w.truncated = true;
-            self.w.buf.extend_from_slice(b"\"[truncated: depth limit]\"");
+            self.w
+                .buf
+                .extend_from_slice(b"\"[truncated: depth limit]\"");
             return false;
         }
         self.w.depth += 1;
@@ -561,13 +605,31 @@ pub struct Object<'a> {
 
 impl<'a> Object<'a> {
     pub(crate) fn dead(w: &'a mut Writer) -> Self {
-        Object { w, mask: Mask::NONE, first: true, count: 0, skipped: 0, live: false, close_variant: false, headless: false }
+        Object {
+            w,
+            mask: Mask::NONE,
+            first: true,
+            count: 0,
+            skipped: 0,
+            live: false,
+            close_variant: false,
+            headless: false,
+        }
     }
 
     /// Continues an object whose `{` was already written by the record
     /// formatter; it writes members only and leaves the `}` to its caller.
     pub(crate) fn continuing(w: &'a mut Writer, mask: Mask, first: bool) -> Self {
-        Object { w, mask, first, count: 0, skipped: 0, live: true, close_variant: false, headless: true }
+        Object {
+            w,
+            mask,
+            first,
+            count: 0,
+            skipped: 0,
+            live: true,
+            close_variant: false,
+            headless: true,
+        }
     }
 
     /// Whether no member has been written yet.
@@ -690,7 +752,15 @@ pub struct Array<'a> {
 
 impl<'a> Array<'a> {
     pub(crate) fn dead(w: &'a mut Writer) -> Self {
-        Array { w, mask: Mask::NONE, first: true, count: 0, skipped: 0, live: false, close_variant: false }
+        Array {
+            w,
+            mask: Mask::NONE,
+            first: true,
+            count: 0,
+            skipped: 0,
+            live: false,
+            close_variant: false,
+        }
     }
 
     pub(crate) fn closing_variant(mut self) -> Self {

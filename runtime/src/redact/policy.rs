@@ -84,7 +84,9 @@ impl Policy {
             }
             heap.as_bytes()
         };
-        DEFAULT_SENSITIVE_KEYS.iter().any(|t| contains(norm, t.as_bytes()))
+        DEFAULT_SENSITIVE_KEYS
+            .iter()
+            .any(|t| contains(norm, t.as_bytes()))
             || self.extra.iter().any(|t| contains(norm, t.as_bytes()))
     }
 }
@@ -116,9 +118,22 @@ mod tests {
     fn matches_without_case_dashes_or_underscores() {
         let p = Policy::default();
         for k in [
-            "password", "PASSWORD", "user_password", "Set-Cookie", "x-api-key", "API_KEY",
-            "Authorization", "access_token", "client-secret", "sessionId", "private_key",
-            "card-number", "CVV", "ssn", "Proxy-Authorization", "mfa.passcode.secret",
+            "password",
+            "PASSWORD",
+            "user_password",
+            "Set-Cookie",
+            "x-api-key",
+            "API_KEY",
+            "Authorization",
+            "access_token",
+            "client-secret",
+            "sessionId",
+            "private_key",
+            "card-number",
+            "CVV",
+            "ssn",
+            "Proxy-Authorization",
+            "mfa.passcode.secret",
         ] {
             assert!(p.is_sensitive(k), "{k} should be sensitive");
         }

@@ -110,12 +110,21 @@ impl<'a> ser::Serializer for Ser<'a> {
         Ok(())
     }
 
-    fn serialize_unit_variant(self, _name: &'static str, _index: u32, variant: &'static str) -> Result<(), Error> {
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result<(), Error> {
         self.out.str(variant);
         Ok(())
     }
 
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _name: &'static str, value: &T) -> Result<(), Error> {
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
         value.serialize(self)
     }
 
@@ -133,7 +142,9 @@ impl<'a> ser::Serializer for Ser<'a> {
     }
 
     fn serialize_seq(self, _len: Option<usize>) -> Result<SeqSer<'a>, Error> {
-        Ok(SeqSer { array: self.out.array() })
+        Ok(SeqSer {
+            array: self.out.array(),
+        })
     }
 
     fn serialize_tuple(self, len: usize) -> Result<SeqSer<'a>, Error> {
@@ -159,7 +170,10 @@ impl<'a> ser::Serializer for Ser<'a> {
     }
 
     fn serialize_map(self, _len: Option<usize>) -> Result<MapSer<'a>, Error> {
-        Ok(MapSer { object: self.out.object(), key: KeyState::None })
+        Ok(MapSer {
+            object: self.out.object(),
+            key: KeyState::None,
+        })
     }
 
     fn serialize_struct(self, _name: &'static str, len: usize) -> Result<MapSer<'a>, Error> {
@@ -177,7 +191,10 @@ impl<'a> ser::Serializer for Ser<'a> {
             Ok(inner) => inner.object().closing_variant(),
             Err(w) => Object::dead(w),
         };
-        Ok(MapSer { object, key: KeyState::None })
+        Ok(MapSer {
+            object,
+            key: KeyState::None,
+        })
     }
 
     fn collect_str<T: fmt::Display + ?Sized>(self, value: &T) -> Result<(), Error> {
@@ -209,7 +226,8 @@ impl SeqSer<'_> {
             return Ok(());
         }
         let mut result = Ok(());
-        self.array.item_with(|out| result = value.serialize(Ser { out }));
+        self.array
+            .item_with(|out| result = value.serialize(Ser { out }));
         result
     }
 }
@@ -264,7 +282,8 @@ pub(crate) struct MapSer<'a> {
 impl MapSer<'_> {
     fn value<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), Error> {
         let mut result = Ok(());
-        self.object.entry_with(key, |out| result = value.serialize(Ser { out }));
+        self.object
+            .entry_with(key, |out| result = value.serialize(Ser { out }));
         result
     }
 }
@@ -311,7 +330,11 @@ impl ser::SerializeMap for MapSer<'_> {
 impl ser::SerializeStruct for MapSer<'_> {
     type Ok = ();
     type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
         self.value(key, value)
     }
     fn end(self) -> Result<(), Error> {
@@ -333,7 +356,11 @@ impl ser::SerializeTupleVariant for SeqSer<'_> {
 impl ser::SerializeStructVariant for MapSer<'_> {
     type Ok = ();
     type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
         self.value(key, value)
     }
     fn end(self) -> Result<(), Error> {
@@ -425,11 +452,20 @@ impl ser::Serializer for KeySer<'_> {
     fn serialize_unit_struct(self, _name: &'static str) -> Result<(), Error> {
         Err(Error)
     }
-    fn serialize_unit_variant(self, _name: &'static str, _index: u32, variant: &'static str) -> Result<(), Error> {
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result<(), Error> {
         self.out.push_str(variant);
         Ok(())
     }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _name: &'static str, value: &T) -> Result<(), Error> {
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
         value.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -447,7 +483,11 @@ impl ser::Serializer for KeySer<'_> {
     fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, Error> {
         Err(Error)
     }
-    fn serialize_tuple_struct(self, _name: &'static str, _len: usize) -> Result<Self::SerializeTupleStruct, Error> {
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeTupleStruct, Error> {
         Err(Error)
     }
     fn serialize_tuple_variant(
@@ -462,7 +502,11 @@ impl ser::Serializer for KeySer<'_> {
     fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, Error> {
         Err(Error)
     }
-    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Self::SerializeStruct, Error> {
+    fn serialize_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeStruct, Error> {
         Err(Error)
     }
     fn serialize_struct_variant(

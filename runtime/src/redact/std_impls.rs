@@ -10,8 +10,13 @@
 
 use super::{Out, Redact};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet, LinkedList, VecDeque};
+use std::marker::PhantomData;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
+use std::num::{
+    NonZeroI128, NonZeroI16, NonZeroI32, NonZeroI64, NonZeroI8, NonZeroIsize, NonZeroU128,
+    NonZeroU16, NonZeroU32, NonZeroU64, NonZeroU8, NonZeroUsize, Wrapping,
+};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -36,7 +41,6 @@ pub(crate) fn seq<'i, T: Redact + 'i>(items: impl ExactSizeIterator<Item = &'i T
     }
     array.skip(len - seen);
 }
-
 
 macro_rules! unsigned {
     ($($t:ty),*) => {$(
@@ -210,6 +214,54 @@ impl<T: Redact> Redact for BTreeSet<T> {
     }
 }
 
+impl<T: Redact> Redact for LinkedList<T> {
+    fn redact(&self, out: Out<'_>) {
+        seq(self.iter(), out)
+    }
+}
+
+impl<T: Redact> Redact for BinaryHeap<T> {
+    fn redact(&self, out: Out<'_>) {
+        seq(self.iter(), out)
+    }
+}
+
+/// Nothing to log: `null`, as serde writes it.
+impl<T: ?Sized> Redact for PhantomData<T> {
+    fn redact(&self, out: Out<'_>) {
+        out.null()
+    }
+}
+
+macro_rules! non_zero {
+    ($($t:ty),*) => {$(
+        impl Redact for $t {
+            #[inline]
+            fn redact(&self, out: Out<'_>) { self.get().redact(out) }
+        }
+    )*};
+}
+non_zero!(
+    NonZeroU8,
+    NonZeroU16,
+    NonZeroU32,
+    NonZeroU64,
+    NonZeroU128,
+    NonZeroUsize,
+    NonZeroI8,
+    NonZeroI16,
+    NonZeroI32,
+    NonZeroI64,
+    NonZeroI128,
+    NonZeroIsize
+);
+
+impl<T: Redact> Redact for Wrapping<T> {
+    fn redact(&self, out: Out<'_>) {
+        self.0.redact(out)
+    }
+}
+
 /// Writes a map's entries; keys pass the sensitive-key policy.
 fn map<'i, K: AsRef<str> + 'i, V: Redact + 'i>(
     entries: impl ExactSizeIterator<Item = (&'i K, &'i V)>,
@@ -252,6 +304,10 @@ tuple! {
     (0 A, 1 B, 2 C, 3 D, 4 E, 5 F)
     (0 A, 1 B, 2 C, 3 D, 4 E, 5 F, 6 G)
     (0 A, 1 B, 2 C, 3 D, 4 E, 5 F, 6 G, 7 H)
+    (0 A, 1 B, 2 C, 3 D, 4 E, 5 F, 6 G, 7 H, 8 I)
+    (0 A, 1 B, 2 C, 3 D, 4 E, 5 F, 6 G, 7 H, 8 I, 9 J)
+    (0 A, 1 B, 2 C, 3 D, 4 E, 5 F, 6 G, 7 H, 8 I, 9 J, 10 K)
+    (0 A, 1 B, 2 C, 3 D, 4 E, 5 F, 6 G, 7 H, 8 I, 9 J, 10 K, 11 L)
 }
 
 macro_rules! display {
@@ -261,7 +317,14 @@ macro_rules! display {
         }
     )*};
 }
-display!(IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr);
+display!(
+    IpAddr,
+    Ipv4Addr,
+    Ipv6Addr,
+    SocketAddr,
+    SocketAddrV4,
+    SocketAddrV6
+);
 
 impl Redact for Duration {
     fn redact(&self, out: Out<'_>) {

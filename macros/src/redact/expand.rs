@@ -1,0 +1,187 @@
+//! Code generation for `#[derive(Redact)]`, from the validated model only.
+//!
+//! Each field is written by code chosen at compile time for its mode: no
+//! name matching or intermediate value at run time. Calls that need the
+//! field's type to implement something carry the type's span, so an error
+//! points at the field the user must change.
+
+use super::attr::Mode;
+use super::{bound, Container, Data, Field, FieldsStyle, Shape, Variant};
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+pub(crate) fn expand(c: &Container<'_>) -> TokenStream {
+    let ident = c.ident;
+    let (impl_generics, ty_generics, _) = c.generics.split_for_impl();
+    let where_clause = bound::where_clause(c);
+    let body = match &c.data {
+        Data::Struct(shape) => shape_tokens(shape, &|f| {
+            let member = &f.member;
+            quote!(&self.#member)
+        }),
+        Data::Enum(variants) => enum_tokens(ident, variants),
+    };
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics ::seclog::Redact for #ident #ty_generics #where_clause {
+            fn redact(&self, __seclog_out: ::seclog::Out<'_>) {
+                #[allow(unused_imports)]
+                use ::seclog::redact::__derive::{FieldNotRedact as _, FieldViaRedact as _};
+                #body
+            }
+        }
+    }
+}
+
+/// Where one field's value goes.
+enum Slot<'n> {
+    /// Into `__seclog_out` itself (a newtype).
+    Value,
+    /// A member of `__seclog_object`.
+    Member(&'n str),
+    /// An item of `__seclog_array`.
+    Item,
+}
+
+/// Writes `shape` into `__seclog_out`; `value` gives a field's `&T`.
+fn shape_tokens(shape: &Shape<'_>, value: &dyn Fn(&Field<'_>) -> TokenStream) -> TokenStream {
+    let logged = |fields: &[Field<'_>]| fields.iter().filter(|f| f.mode != Mode::Skip).count();
+    match shape {
+        Shape::Unit => quote!(__seclog_out.null();),
+        Shape::Newtype(f) => field_tokens(f, &value(f), Slot::Value),
+        Shape::Named(fields) => {
+            let writes = fields
+                .iter()
+                .map(|f| field_tokens(f, &value(f), Slot::Member(&f.name)));
+            let binding = if logged(fields) == 0 {
+                quote!(__seclog_object)
+            } else {
+                quote!(mut __seclog_object)
+            };
+            quote! {
+                let #binding = __seclog_out.object();
+                #(#writes)*
+            }
+        }
+        Shape::Tuple(fields) => {
+            let writes = fields
+                .iter()
+                .map(|f| field_tokens(f, &value(f), Slot::Item));
+            let binding = if logged(fields) == 0 {
+                quote!(__seclog_array)
+            } else {
+                quote!(mut __seclog_array)
+            };
+            quote! {
+                let #binding = __seclog_out.array();
+                #(#writes)*
+            }
+        }
+    }
+}
+
+/// The statement writing one field.
+fn field_tokens(f: &Field<'_>, value: &TokenStream, slot: Slot<'_>) -> TokenStream {
+    let span = f.ty.span();
+    let write = match f.mode {
+        Mode::Own => {
+            let call = quote_spanned!(span=> .__seclog_field(__seclog_out));
+            quote!((&&::seclog::redact::__derive::Probe(#value))#call)
+        }
+        Mode::Redacted => quote!(__seclog_out.redacted()),
+        Mode::KeepLast(n) => {
+            let f = quote_spanned!(span=> ::seclog::redact::__derive::keep_last);
+            quote!(#f(__seclog_out, #value, #n))
+        }
+        Mode::KeepFirst(n) => {
+            let f = quote_spanned!(span=> ::seclog::redact::__derive::keep_first);
+            quote!(#f(__seclog_out, #value, #n))
+        }
+        Mode::Hash => {
+            let f = quote_spanned!(span=> ::seclog::redact::__derive::hash);
+            quote!(#f(__seclog_out, #value))
+        }
+        Mode::Serialize => {
+            let f = quote_spanned!(span=> ::seclog::redact::__derive::serialize);
+            quote!(#f(__seclog_out, #value))
+        }
+        Mode::Skip => return TokenStream::new(),
+    };
+    let statement = match slot {
+        Slot::Value => quote!(#write;),
+        Slot::Member(name) => {
+            quote!(__seclog_object.field_with(#name, |__seclog_out: ::seclog::Out<'_>| #write);)
+        }
+        Slot::Item => quote!(__seclog_array.item_with(|__seclog_out: ::seclog::Out<'_>| #write);),
+    };
+    match &f.skip_if {
+        Some(path) => quote! {
+            if !#path(#value) {
+                #statement
+            }
+        },
+        None => statement,
+    }
+}
+
+fn enum_tokens(ident: &syn::Ident, variants: &[Variant<'_>]) -> TokenStream {
+    if variants.is_empty() {
+        return quote!(match *self {});
+    }
+    let arms = variants.iter().map(|v| {
+        let vident = v.ident;
+        let fields: Vec<&Field<'_>> = match &v.shape {
+            Shape::Named(fs) | Shape::Tuple(fs) => fs.iter().collect(),
+            Shape::Newtype(f) => vec![f],
+            Shape::Unit => Vec::new(),
+        };
+        let used: Vec<&&Field<'_>> = fields
+            .iter()
+            .filter(|f| f.mode != Mode::Skip && !v.skipped)
+            .collect();
+        let binding =
+            |f: &Field<'_>| format_ident!("__seclog_{}", f.index, span = Span::call_site());
+        let pattern = match v.fields_style {
+            FieldsStyle::Unit => quote!(#ident::#vident),
+            FieldsStyle::Named => {
+                let binds = used.iter().map(|f| {
+                    let member = &f.member;
+                    let b = binding(f);
+                    quote!(#member: #b)
+                });
+                quote!(#ident::#vident { #(#binds,)* .. })
+            }
+            FieldsStyle::Unnamed => {
+                let binds = used.iter().map(|f| {
+                    let b = binding(f);
+                    let index = match &f.member {
+                        syn::Member::Unnamed(i) => i.clone(),
+                        syn::Member::Named(_) => syn::Index::from(f.index),
+                    };
+                    quote!(#index: #b)
+                });
+                quote!(#ident::#vident { #(#binds,)* .. })
+            }
+        };
+        let name = &v.name;
+        let body = if v.skipped || matches!(v.shape, Shape::Unit) {
+            quote!(__seclog_out.str(#name);)
+        } else {
+            let content = shape_tokens(&v.shape, &|f| {
+                let b = binding(f);
+                quote!(#b)
+            });
+            quote! {
+                let mut __seclog_variant = __seclog_out.object();
+                __seclog_variant.field_with(#name, |__seclog_out: ::seclog::Out<'_>| { #content });
+            }
+        };
+        quote!(#pattern => { #body })
+    });
+    quote! {
+        match self {
+            #(#arms)*
+        }
+    }
+}

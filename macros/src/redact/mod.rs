@@ -1,0 +1,255 @@
+//! `#[derive(Redact)]`: parse the type and its attributes into a model,
+//! check it as a whole, then expand it.
+
+mod attr;
+mod bound;
+mod case;
+mod expand;
+
+use crate::errors::Errors;
+use attr::{FieldMode, Mode};
+use case::Case;
+use proc_macro2::{Span, TokenStream};
+use syn::spanned::Spanned;
+use syn::{Attribute, Fields, Generics, Ident, Item, Member, Type};
+
+pub(crate) fn derive(item: TokenStream) -> TokenStream {
+    let item = match syn::parse2::<Item>(item) {
+        Ok(item) => item,
+        Err(e) => return e.to_compile_error(),
+    };
+    let mut errors = Errors::default();
+    let model = Container::from_syn(&item, &mut errors);
+    match (errors.finish(), model) {
+        (Ok(()), Some(model)) => expand::expand(&model),
+        (Err(e), _) => e.to_compile_error(),
+        (Ok(()), None) => TokenStream::new(),
+    }
+}
+
+/// The validated model of one type.
+pub(crate) struct Container<'a> {
+    pub(crate) ident: &'a Ident,
+    pub(crate) generics: &'a Generics,
+    pub(crate) data: Data<'a>,
+}
+
+pub(crate) enum Data<'a> {
+    Struct(Shape<'a>),
+    Enum(Vec<Variant<'a>>),
+}
+
+/// The fields of a struct or variant, and how they are laid out in JSON.
+pub(crate) enum Shape<'a> {
+    /// `{ "a": ..., "b": ... }`.
+    Named(Vec<Field<'a>>),
+    /// `[ ..., ... ]`.
+    Tuple(Vec<Field<'a>>),
+    /// The one field's value alone (a newtype, or `#[serde(transparent)]`).
+    Newtype(Field<'a>),
+    /// `null` for a struct, the name alone for a variant.
+    Unit,
+}
+
+pub(crate) struct Variant<'a> {
+    pub(crate) ident: &'a Ident,
+    /// The name on the wire.
+    pub(crate) name: String,
+    /// The whole variant is skipped by serde: only its name is logged.
+    pub(crate) skipped: bool,
+    pub(crate) shape: Shape<'a>,
+    /// How the variant's fields are matched: `{ .. }`, `( .. )` or nothing.
+    pub(crate) fields_style: FieldsStyle,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FieldsStyle {
+    Named,
+    Unnamed,
+    Unit,
+}
+
+pub(crate) struct Field<'a> {
+    /// `self.<member>`.
+    pub(crate) member: Member,
+    /// Position among all the fields (for enum bindings).
+    pub(crate) index: usize,
+    /// The name on the wire (named fields).
+    pub(crate) name: String,
+    pub(crate) ty: &'a Type,
+    pub(crate) mode: Mode,
+    pub(crate) skip_if: Option<syn::ExprPath>,
+}
+
+impl<'a> Container<'a> {
+    fn from_syn(item: &'a Item, errors: &mut Errors) -> Option<Container<'a>> {
+        match item {
+            Item::Struct(s) => {
+                attr::reject_misplaced(&s.attrs, "the type", errors);
+                let serde = attr::serde(&s.attrs);
+                let shape = shape(
+                    &s.fields,
+                    serde.rename_all,
+                    serde.transparent,
+                    Some(&s.ident),
+                    errors,
+                );
+                Some(Container {
+                    ident: &s.ident,
+                    generics: &s.generics,
+                    data: Data::Struct(shape),
+                })
+            }
+            Item::Enum(e) => {
+                attr::reject_misplaced(&e.attrs, "the type", errors);
+                let serde = attr::serde(&e.attrs);
+                let variants = e
+                    .variants
+                    .iter()
+                    .map(|v| {
+                        attr::reject_misplaced(&v.attrs, "an enum variant", errors);
+                        let vs = attr::serde(&v.attrs);
+                        let name = vs.rename.clone().unwrap_or_else(|| {
+                            let raw = unraw(&v.ident);
+                            serde.rename_all.map_or(raw.clone(), |c| c.variant(&raw))
+                        });
+                        let fields_case = vs.rename_all.or(serde.rename_all_fields);
+                        let shape = shape(&v.fields, fields_case, false, None, errors);
+                        let fields_style = match v.fields {
+                            Fields::Named(_) => FieldsStyle::Named,
+                            Fields::Unnamed(_) => FieldsStyle::Unnamed,
+                            Fields::Unit => FieldsStyle::Unit,
+                        };
+                        Variant {
+                            ident: &v.ident,
+                            name,
+                            skipped: vs.skip,
+                            shape,
+                            fields_style,
+                        }
+                    })
+                    .collect();
+                Some(Container {
+                    ident: &e.ident,
+                    generics: &e.generics,
+                    data: Data::Enum(variants),
+                })
+            }
+            Item::Union(u) => {
+                errors.spanned(
+                    u.union_token,
+                    "#[derive(seclog::Redact)] cannot be used on a union: which field holds the value is not known, so it cannot be logged safely; implement `seclog::Redact` for the union by hand (for example writing `out.redacted()`)",
+                );
+                None
+            }
+            other => {
+                let span = other.span();
+                errors.push(syn::Error::new(
+                    span,
+                    "#[derive(seclog::Redact)] goes on a struct or an enum",
+                ));
+                None
+            }
+        }
+    }
+}
+
+/// The fields of a struct (`strukt` is its name) or variant, with their
+/// wire names and modes.
+fn shape<'a>(
+    fields: &'a Fields,
+    case: Option<Case>,
+    transparent: bool,
+    strukt: Option<&Ident>,
+    errors: &mut Errors,
+) -> Shape<'a> {
+    let mut out = Vec::new();
+    for (index, f) in fields.iter().enumerate() {
+        let FieldMode { mode, span } = attr::field_mode(&f.attrs, errors);
+        let serde = attr::serde(&f.attrs);
+        let span = match serde_skip_span(&f.attrs) {
+            Some(s) if serde.skip && mode != Mode::Skip => s,
+            _ => span,
+        };
+        let (member, name) = match &f.ident {
+            Some(ident) => {
+                let raw = unraw(ident);
+                let name = serde
+                    .rename
+                    .clone()
+                    .unwrap_or_else(|| case.map_or(raw.clone(), |c| c.field(&raw)));
+                (Member::Named(ident.clone()), name)
+            }
+            None => (
+                Member::Unnamed(syn::Index {
+                    index: index as u32,
+                    span: f.ty.span(),
+                }),
+                index.to_string(),
+            ),
+        };
+        let mode = if serde.skip { Mode::Skip } else { mode };
+        out.push((
+            Field {
+                member,
+                index,
+                name,
+                ty: &f.ty,
+                mode,
+                skip_if: serde.skip_if,
+            },
+            span,
+        ));
+    }
+    let fields_only = |out: Vec<(Field<'a>, Span)>| out.into_iter().map(|(f, _)| f).collect();
+    match fields {
+        Fields::Unit => Shape::Unit,
+        Fields::Named(_) if transparent => newtype(out, strukt, errors),
+        Fields::Named(_) => Shape::Named(fields_only(out)),
+        Fields::Unnamed(_) if out.len() == 1 || transparent => newtype(out, strukt, errors),
+        Fields::Unnamed(_) => Shape::Tuple(fields_only(out)),
+    }
+}
+
+/// A newtype's one logged field. A variant whose only field is skipped is
+/// logged by its name alone, as serde writes it; a struct's cannot be
+/// skipped, as there would be nothing left to log.
+fn newtype<'a>(
+    fields: Vec<(Field<'a>, Span)>,
+    strukt: Option<&Ident>,
+    errors: &mut Errors,
+) -> Shape<'a> {
+    let count = fields.len();
+    let Some((field, span)) = fields
+        .into_iter()
+        .find(|(f, _)| f.mode != Mode::Skip || count == 1)
+    else {
+        return Shape::Unit;
+    };
+    match strukt {
+        Some(owner) if field.mode == Mode::Skip => {
+            errors.push(syn::Error::new(
+                span,
+                format!(
+                    "the only field of `{owner}` cannot be skipped: there would be nothing left to log; use `#[redact]` to log \"[REDACTED]\" in its place"
+                ),
+            ));
+            Shape::Unit
+        }
+        None if field.mode == Mode::Skip => Shape::Unit,
+        _ => Shape::Newtype(field),
+    }
+}
+
+fn serde_skip_span(attrs: &[Attribute]) -> Option<Span> {
+    attrs
+        .iter()
+        .find(|a| a.path().is_ident("serde"))
+        .map(Spanned::span)
+}
+
+/// An identifier's name without `r#`, as serde writes it.
+fn unraw(i: &Ident) -> String {
+    let s = i.to_string();
+    s.strip_prefix("r#").map(str::to_string).unwrap_or(s)
+}
