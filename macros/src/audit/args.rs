@@ -274,7 +274,7 @@ pub(crate) fn parse_budget(s: &str) -> Result<u64, String> {
         return Err(format!("budget `{s}` must be more than zero"));
     }
     let ns = n * unit_ns;
-    if ns < 1_000_000.0 || ns > 900.0 * 1e9 {
+    if !(1_000_000.0..=900.0 * 1e9).contains(&ns) {
         return Err(format!("budget `{s}` is out of range: use 1ms to 900s (AWS Lambda's longest timeout)"));
     }
     Ok(ns as u64)

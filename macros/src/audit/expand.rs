@@ -65,18 +65,23 @@ pub(crate) fn expand(h: &Handler, func: ItemFn) -> TokenStream {
     });
 
     let finish = finish_tokens(h);
-    let fake_return = h.ret_ty.as_ref().filter(|t| !contains_impl_trait(t)).map(|t| {
+    // Gives the body's closure or async block the handler's return type, so
+    // `?` and `.into()` in the body infer as they would in the function.
+    // `!` cannot be written in a `let` or a turbofish on stable Rust, so a
+    // body that never returns is typed as `Infallible`, which `!` coerces to.
+    let fake_ty = match h.returns {
+        Returns::Never => Some(quote!(::core::convert::Infallible)),
+        _ => h.ret_ty.as_ref().filter(|t| !contains_impl_trait(t)).map(|t| quote!(#t)),
+    };
+    let fake_return = fake_ty.map(|t| {
         quote! {
-            #[allow(unreachable_code, clippy::diverging_sub_expression, clippy::needless_return)]
             if false {
-                let __seclog_fake: #t = loop {};
-                return __seclog_fake;
+                return ::core::option::Option::<#t>::None.unwrap();
             }
         }
     });
 
     let prelude = quote! {
-        #[allow(unused_imports)]
         use ::seclog::__private::{
             AuthNothing as _, AuthViaTrait as _, DescribeNothing as _, DescribeViaTrait as _, ErrorNoDisplay as _, ErrorViaDisplay as _,
             LogViaNothing as _, LogViaRedact as _, LogViaSerialize as _, OutcomeDefault as _,
@@ -84,6 +89,8 @@ pub(crate) fn expand(h: &Handler, func: ItemFn) -> TokenStream {
         };
     };
 
+    // Only the synchronous path finishes the invocation in place.
+    let inv_mut = if is_async { quote!() } else { quote!(mut) };
     let begin = quote! {
         static __SECLOG_META: ::seclog::__private::HandlerMeta = ::seclog::__private::HandlerMeta {
             name: #name,
@@ -99,8 +106,7 @@ pub(crate) fn expand(h: &Handler, func: ItemFn) -> TokenStream {
             auth: #auth,
             mask: ::seclog::__private::Mask(#mask),
         };
-        #[allow(unused_mut, unused_variables)]
-        let mut __seclog_inv = ::seclog::__private::Invocation::begin(
+        let #inv_mut __seclog_inv = ::seclog::__private::Invocation::begin(
             &__SECLOG_META,
             |__seclog_cx: &mut ::seclog::context::Context| {
                 #prelude
@@ -117,8 +123,7 @@ pub(crate) fn expand(h: &Handler, func: ItemFn) -> TokenStream {
     };
 
     let body = if is_async {
-        quote! {
-            #begin
+        let audited = quote! {
             ::seclog::__private::Audited::new(
                 __seclog_inv,
                 async move {
@@ -131,21 +136,19 @@ pub(crate) fn expand(h: &Handler, func: ItemFn) -> TokenStream {
                 },
             )
             .await
-        }
-    } else {
+        };
+        let output = if h.returns == Returns::Never { quote!(match #audited {}) } else { audited };
         quote! {
             #begin
-            let __seclog_result = {
-                let __seclog_entered = __seclog_inv.enter();
-                ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(
-                    #[allow(clippy::redundant_closure_call)]
-                    move || {
-                        #fake_return
-                        #block
-                    },
-                ))
-            };
-            match __seclog_result {
+            #output
+        }
+    } else {
+        let returned = if h.returns == Returns::Never {
+            quote! {
+                ::core::result::Result::Ok(__seclog_never) => match __seclog_never {},
+            }
+        } else {
+            quote! {
                 ::core::result::Result::Ok(__seclog_value) => {
                     {
                         let __seclog_inv: &mut ::seclog::__private::Invocation = &mut __seclog_inv;
@@ -155,6 +158,21 @@ pub(crate) fn expand(h: &Handler, func: ItemFn) -> TokenStream {
                     }
                     __seclog_value
                 }
+            }
+        };
+        quote! {
+            #begin
+            let __seclog_entered = __seclog_inv.enter();
+            let __seclog_result = ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(move || {
+                // Moving the guard in makes the closure `FnOnce`, so the body
+                // may return borrows of what it captures (`&mut self.field`);
+                // it leaves the invocation when the body ends or unwinds.
+                let __seclog_guard = __seclog_entered;
+                #fake_return
+                #block
+            }));
+            match __seclog_result {
+                #returned
                 ::core::result::Result::Err(__seclog_panic) => {
                     __seclog_inv.panicked(&*__seclog_panic);
                     ::std::panic::resume_unwind(__seclog_panic)
@@ -204,6 +222,10 @@ fn finish_tokens(h: &Handler) -> TokenStream {
         }
     };
     match h.returns {
+        // Never called: the body of a `-> !` handler does not return.
+        Returns::Never => quote! {
+            match *__seclog_ret {}
+        },
         Returns::Unit => quote! {
             let _ = __seclog_ret;
             __seclog_inv.finish_value((::seclog::__private::EventOutcome::Success, ::core::option::Option::None), ::core::option::Option::None);

@@ -67,8 +67,10 @@ pub(crate) struct Input {
 /// How the returned value is read.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Returns {
-    /// `()`, no return type, or `!`.
+    /// `()` or no return type.
     Unit,
+    /// `!`: the body never returns; only a panic ends the invocation.
+    Never,
     /// A `Result`: `Ok` is the response, `Err` the error.
     Result,
     /// An `Option`: `Some` is the response, `None` a success with `null`.
@@ -139,7 +141,7 @@ fn returns_of(output: &ReturnType) -> (Returns, Option<Type>) {
     };
     let kind = match strip_parens(&ty) {
         Type::Tuple(t) if t.elems.is_empty() => Returns::Unit,
-        Type::Never(_) => Returns::Unit,
+        Type::Never(_) => Returns::Never,
         Type::Path(p) if p.qself.is_none() => match p.path.segments.last() {
             Some(s) if s.ident == "Result" => Returns::Result,
             Some(s) if s.ident == "Option" => Returns::Option,
@@ -235,7 +237,7 @@ impl Handler {
             }
             let first = segments[0];
             if first == "return" {
-                if returns == Returns::Unit {
+                if matches!(returns, Returns::Unit | Returns::Never) {
                     errors.spanned(lit, format!("redaction path `{path}` names the response, but `{}` returns nothing", sig.ident));
                     continue;
                 }
