@@ -12,7 +12,7 @@ use syn::{Attribute, Expr, ExprLit, Lit, Meta, Token};
 /// The modes of `#[redact(...)]`, as written.
 pub(crate) const MODES: &[&str] = &["keep_last", "keep_first", "hash", "skip", "serialize"];
 
-const MODES_HELP: &str = "keep_last = N, keep_first = N, hash, skip, serialize (or `#[redact]` alone to log \"[REDACTED]\")";
+const MODES_LIST: &str = "keep_last = N, keep_first = N, hash, skip, serialize";
 
 /// How one field is logged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,20 +72,20 @@ pub(crate) fn field_mode(attrs: &[Attribute], errors: &mut Errors) -> FieldMode 
             Meta::Path(_) => set(Mode::Redacted, attr.span(), errors),
             Meta::NameValue(nv) => errors.spanned(
                 nv,
-                format!("write `#[redact]` to log \"[REDACTED]\", or `#[redact(mode)]` with a mode: {MODES_HELP}"),
+                format!("write `#[redact]` to log \"[REDACTED]\", or `#[redact(mode)]` with one mode: {MODES_LIST}"),
             ),
             Meta::List(list) => {
                 let metas = match list.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated) {
                     Ok(m) => m,
                     Err(e) => {
-                        errors.push(syn::Error::new(e.span(), format!("{e}; expected a redaction mode: {MODES_HELP}")));
+                        errors.push(syn::Error::new(e.span(), format!("{e}; expected a redaction mode: {MODES_LIST}")));
                         continue;
                     }
                 };
                 if metas.is_empty() {
                     errors.spanned(
                         attr,
-                        format!("empty `#[redact()]`: write `#[redact]` to log \"[REDACTED]\", or name one mode: {MODES_HELP}"),
+                        format!("empty `#[redact()]`: write `#[redact]` to log \"[REDACTED]\", or name one mode: {MODES_LIST}"),
                     );
                 }
                 for meta in &metas {
@@ -108,7 +108,7 @@ fn one_mode(meta: &Meta, errors: &mut Errors) -> Option<Mode> {
     let name = match path.get_ident() {
         Some(i) => i.to_string(),
         None => {
-            errors.spanned(path, format!("expected a redaction mode: {MODES_HELP}"));
+            errors.spanned(path, format!("expected a redaction mode: {MODES_LIST}"));
             return None;
         }
     };
@@ -143,7 +143,7 @@ fn one_mode(meta: &Meta, errors: &mut Errors) -> Option<Mode> {
             errors.spanned(
                 path,
                 format!(
-                    "unknown redaction mode `{name}`; expected one of: {MODES_HELP}{}",
+                    "unknown redaction mode `{name}`; expected one of: {MODES_LIST} (or `#[redact]` alone to log \"[REDACTED]\"){}",
                     did_you_mean(&name, MODES)
                 ),
             );

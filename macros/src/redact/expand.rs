@@ -84,6 +84,9 @@ fn shape_tokens(shape: &Shape<'_>, value: &dyn Fn(&Field<'_>) -> TokenStream) ->
 /// The statement writing one field.
 fn field_tokens(f: &Field<'_>, value: &TokenStream, slot: Slot<'_>) -> TokenStream {
     let span = f.ty.span();
+    // The value carries the type's span too: rustc underlines the argument
+    // that fails a bound.
+    let value = &respan(value.clone(), span);
     let write = match f.mode {
         Mode::Own => {
             let call = quote_spanned!(span=> .__seclog_field(__seclog_out));
@@ -123,6 +126,22 @@ fn field_tokens(f: &Field<'_>, value: &TokenStream, slot: Slot<'_>) -> TokenStre
         },
         None => statement,
     }
+}
+
+/// `tokens` with every token given `span`.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut t| {
+            if let proc_macro2::TokenTree::Group(g) = &t {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                t = group.into();
+            }
+            t.set_span(span);
+            t
+        })
+        .collect()
 }
 
 fn enum_tokens(ident: &syn::Ident, variants: &[Variant<'_>]) -> TokenStream {

@@ -1,0 +1,4 @@
+#[derive(seclog::Redact)]
+struct ApiKey(#[redact(skip)] String);
+
+fn main() {}
