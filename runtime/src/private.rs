@@ -29,6 +29,14 @@ pub struct Wrap<'a, T: ?Sized>(pub &'a T);
 /// Logs a value through its `Redact` implementation (first choice).
 pub trait LogViaRedact {
     fn __seclog_log(&self, out: Out<'_>);
+    #[inline]
+    fn __seclog_log_response(&self, out: Out<'_>) {
+        LogViaRedact::__seclog_log(self, out)
+    }
+    #[inline]
+    fn __seclog_log_impl_trait(&self, out: Out<'_>) {
+        LogViaRedact::__seclog_log(self, out)
+    }
 }
 impl<T: Redact + ?Sized> LogViaRedact for &&Wrap<'_, T> {
     #[inline]
@@ -40,6 +48,14 @@ impl<T: Redact + ?Sized> LogViaRedact for &&Wrap<'_, T> {
 /// Logs a value through `Serialize` with the sensitive-key policy (second).
 pub trait LogViaSerialize {
     fn __seclog_log(&self, out: Out<'_>);
+    #[inline]
+    fn __seclog_log_response(&self, out: Out<'_>) {
+        LogViaSerialize::__seclog_log(self, out)
+    }
+    #[inline]
+    fn __seclog_log_impl_trait(&self, out: Out<'_>) {
+        LogViaSerialize::__seclog_log(self, out)
+    }
 }
 impl<T: serde::Serialize + ?Sized> LogViaSerialize for &Wrap<'_, T> {
     #[inline]
@@ -48,21 +64,67 @@ impl<T: serde::Serialize + ?Sized> LogViaSerialize for &Wrap<'_, T> {
     }
 }
 
-/// The last resort: always selected when the others do not apply, and then
-/// fails with `Redact`'s "cannot be logged" message at the argument.
+/// The last resort, selected only when the others do not apply: its bounds
+/// are never met, so it fails to compile with the message of one of the
+/// traits below, under the argument or return type (the macro gives the
+/// call that span). It never runs.
 pub trait LogViaNothing<T: ?Sized> {
     fn __seclog_log(&self, out: Out<'_>)
     where
-        T: Redact;
+        T: ArgumentNotLoggable;
+    fn __seclog_log_response(&self, out: Out<'_>)
+    where
+        T: ResponseNotLoggable;
+    fn __seclog_log_impl_trait(&self, out: Out<'_>)
+    where
+        T: ImplTraitNotLoggable;
 }
 impl<T: ?Sized> LogViaNothing<T> for Wrap<'_, T> {
-    fn __seclog_log(&self, out: Out<'_>)
+    fn __seclog_log(&self, _: Out<'_>)
     where
-        T: Redact,
+        T: ArgumentNotLoggable,
     {
-        self.0.redact(out)
+    }
+    fn __seclog_log_response(&self, _: Out<'_>)
+    where
+        T: ResponseNotLoggable,
+    {
+    }
+    fn __seclog_log_impl_trait(&self, _: Out<'_>)
+    where
+        T: ImplTraitNotLoggable,
+    {
     }
 }
+
+/// Implemented by no type: the error of an argument that cannot be logged.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be logged: it implements neither `seclog::Redact` nor `serde::Serialize`",
+    label = "this argument is logged",
+    note = "derive `seclog::Redact` on the type to declare how it is logged (and which fields are redacted), or derive `serde::Serialize`",
+    note = "or keep the argument out of the log with `#[seclog::audit(skip(<argument>))]`"
+)]
+pub trait ArgumentNotLoggable {}
+
+/// Implemented by no type: the error of a response that cannot be logged.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be logged: it implements neither `seclog::Redact` nor `serde::Serialize`",
+    label = "the handler's response is logged",
+    note = "derive `seclog::Redact` on the type to declare how it is logged (and which fields are redacted), or derive `serde::Serialize`",
+    note = "or log the outcome without the value with `#[seclog::audit(skip_response)]`"
+)]
+pub trait ResponseNotLoggable {}
+
+/// Implemented by no type: the error of an `impl Trait` response that does
+/// not promise a loggable type (its hidden type is not what the user wrote,
+/// so the message does not name it).
+#[diagnostic::on_unimplemented(
+    message = "the handler's `impl Trait` response cannot be logged: it promises neither `seclog::Redact` nor `serde::Serialize`",
+    label = "the handler's response is logged",
+    note = "log the outcome without the value with `#[seclog::audit(skip_response)]` (an iterator or a stream cannot be logged without consuming it)",
+    note = "or name a loggable trait in the return type, as in `impl serde::Serialize + ...`"
+)]
+pub trait ImplTraitNotLoggable {}
 
 /// The outcome a value declares through `seclog::Outcome`.
 pub trait OutcomeViaTrait {

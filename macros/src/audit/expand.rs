@@ -205,7 +205,13 @@ fn level_tokens(level: &str) -> TokenStream {
 /// and `__seclog_ret: &Output`.
 fn finish_tokens(h: &Handler) -> TokenStream {
     let span = h.ret_ty.as_ref().map(|t| t.span()).unwrap_or_else(Span::call_site);
-    let log_call = quote_spanned!(span=> .__seclog_log(__seclog_out));
+    // The method decides the "cannot be logged" message: an `impl Trait`
+    // response is not named by its hidden type.
+    let log_call = if h.ret_ty.as_ref().is_some_and(contains_impl_trait) {
+        quote_spanned!(span=> .__seclog_log_impl_trait(__seclog_out))
+    } else {
+        quote_spanned!(span=> .__seclog_log_response(__seclog_out))
+    };
     let value = |v: TokenStream| {
         if h.skip_response {
             quote! {

@@ -22,6 +22,18 @@ pub mod admin {
         unsafe { *ptr }
     }
 
+    /// Reads a value the edition 2021 way: the body of an `unsafe fn` is
+    /// an unsafe block.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be valid for reads.
+    #[seclog::audit(skip(ptr))]
+    #[allow(unsafe_op_in_unsafe_fn)]
+    pub unsafe fn read_bare(ptr: *const u32) -> u32 {
+        *ptr
+    }
+
     #[seclog::audit]
     pub(crate) fn internal(n: u8) -> u8 {
         n
@@ -55,6 +67,7 @@ fn run() {
     assert!(admin::reset("alice"));
     let n = 5;
     assert_eq!(unsafe { admin::read(&n) }, 5);
+    assert_eq!(unsafe { admin::read_bare(&n) }, 5);
     assert_eq!(admin::internal(1), 1);
     assert_eq!(admin::ffi(2), 2);
     assert!(admin::login("alice", "").is_err());
