@@ -9,6 +9,7 @@
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use std::cell::Cell;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -16,7 +17,29 @@ use std::sync::atomic::{AtomicBool, Ordering};
 static WARNED: AtomicBool = AtomicBool::new(false);
 /// Raised by the first digest with a random key; the record formatter
 /// writes the warning after the record that used it.
-pub(crate) static WARN_PENDING: AtomicBool = AtomicBool::new(false);
+pub(crate) static WARN_PENDING: PendingWarning = PendingWarning;
+
+thread_local! {
+    static PENDING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The pending warning is kept per thread: the thread whose record used the
+/// random key is the one that writes the warning next, to the same sink (a
+/// test's capture included), never a record written meanwhile on another
+/// thread.
+pub(crate) struct PendingWarning;
+
+impl PendingWarning {
+    /// Sets the flag on this thread and returns its previous value.
+    pub(crate) fn swap(&self, value: bool, _order: Ordering) -> bool {
+        PENDING.try_with(|p| p.replace(value)).unwrap_or(false)
+    }
+
+    /// Sets the flag on this thread.
+    pub(crate) fn store(&self, value: bool, _order: Ordering) {
+        let _ = PENDING.try_with(|p| p.set(value));
+    }
+}
 
 /// A keyed hasher, prepared once so a digest costs one HMAC over the value.
 #[derive(Clone)]
@@ -29,7 +52,9 @@ pub struct HashKey {
 impl fmt::Debug for HashKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The key itself is never printed.
-        f.debug_struct("HashKey").field("ephemeral", &self.ephemeral).finish_non_exhaustive()
+        f.debug_struct("HashKey")
+            .field("ephemeral", &self.ephemeral)
+            .finish_non_exhaustive()
     }
 }
 
@@ -60,7 +85,10 @@ impl fmt::Debug for Digest {
 impl HashKey {
     /// A hasher with the given key (any length; 32 random bytes recommended).
     pub fn new(key: &[u8]) -> Self {
-        HashKey { mac: Hmac::<Sha256>::new_from_slice(key).expect("HMAC accepts keys of any length"), ephemeral: false }
+        HashKey {
+            mac: Hmac::<Sha256>::new_from_slice(key).expect("HMAC accepts keys of any length"),
+            ephemeral: false,
+        }
     }
 
     /// A hasher with a key drawn at random for this process.
@@ -75,7 +103,10 @@ impl HashKey {
                 chunk.copy_from_slice(&h.finish().to_le_bytes());
             }
         }
-        HashKey { ephemeral: true, ..HashKey::new(&key) }
+        HashKey {
+            ephemeral: true,
+            ..HashKey::new(&key)
+        }
     }
 
     /// The digest of `value`.

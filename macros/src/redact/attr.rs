@@ -169,7 +169,7 @@ fn count(name: &str, meta: &Meta, errors: &mut Errors) -> Option<usize> {
             return None;
         }
     };
-    let lit = match value {
+    let lit = match ungroup(value) {
         Expr::Lit(ExprLit {
             lit: Lit::Int(i), ..
         }) => i,
@@ -288,12 +288,21 @@ fn serialize_str(meta: &Meta) -> Option<String> {
 
 fn str_value(meta: &Meta) -> Option<String> {
     match meta {
-        Meta::NameValue(nv) => match &nv.value {
+        Meta::NameValue(nv) => match ungroup(&nv.value) {
             Expr::Lit(ExprLit {
                 lit: Lit::Str(s), ..
             }) => Some(s.value()),
             _ => None,
         },
         _ => None,
+    }
+}
+
+/// The expression inside the invisible group a `macro_rules!` fragment
+/// (`$case:literal`) arrives in.
+fn ungroup(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Group(g) => ungroup(&g.expr),
+        other => other,
     }
 }
