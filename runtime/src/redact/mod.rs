@@ -33,10 +33,102 @@ use std::fmt;
 
 /// How a value is written into a record.
 ///
-/// Derive it with `#[derive(seclog::Redact)]` to declare, on the type, which
-/// fields are redacted; seclog implements it for the standard library's
-/// types and `serde_json::Value`. An implementation writes exactly one value
-/// into `out`.
+/// Derive it with `#[derive(seclog::Redact)]` to declare, on the type, how it
+/// appears in logs and which fields are redacted; seclog implements it for
+/// the standard library's types and `serde_json::Value`. The derive never
+/// changes the type's `Serialize`: a response still carries the real values.
+///
+/// ```
+/// use serde_json::json;
+///
+/// #[derive(seclog::Redact, serde::Serialize)]
+/// #[serde(rename_all = "camelCase")]
+/// struct Payment {
+///     account_id: String,                // through `String`'s own `Redact`
+///     #[redact]
+///     password: String,                  // "[REDACTED]"
+///     #[redact(keep_last = 4)]
+///     card_number: String,               // "************1111"
+///     #[redact(keep_first = 2)]
+///     email: Option<String>,             // "al***************"
+///     #[redact(hash)]
+///     customer: String,                  // a keyed digest: correlates, reveals nothing
+///     #[redact(skip)]
+///     otp: String,                       // left out
+///     #[redact(serialize)]
+///     metadata: serde_json::Value,       // through serde, with the sensitive-key policy
+/// }
+///
+/// #[seclog::audit]
+/// fn pay(req: Payment) -> u64 {
+///     42
+/// }
+///
+/// let config = seclog::builder().hash_key("sixteen+ random bytes, from a secret store").build().unwrap();
+/// let run = seclog::testing::capture_with(config, || {
+///     pay(Payment {
+///         account_id: "acct-1".into(),
+///         password: "hunter2".into(),
+///         card_number: "4111111111111111".into(),
+///         email: Some("alice@example.com".into()),
+///         customer: "cust-42".into(),
+///         otp: "913370".into(),
+///         metadata: json!({"channel": "web", "api_key": "ak-live-1"}),
+///     })
+/// });
+/// let req = &run.records()[0]["seclog"]["input"]["req"];
+/// assert_eq!(req["accountId"], "acct-1");
+/// assert_eq!(req["password"], "[REDACTED]");
+/// assert_eq!(req["cardNumber"], "************1111");
+/// assert_eq!(req["email"], "al***************");
+/// assert_eq!(req["customer"].as_str().unwrap().len(), 32);
+/// assert!(req.get("otp").is_none());
+/// assert_eq!(req["metadata"], json!({"channel": "web", "api_key": "[REDACTED]"}));
+/// for secret in ["hunter2", "411111111111", "alice@", "cust-42", "913370", "ak-live"] {
+///     assert!(run.lines.iter().all(|line| !line.contains(secret)));
+/// }
+/// ```
+///
+/// # Field attributes
+///
+/// | attribute | logged as | field types |
+/// |---|---|---|
+/// | none | the field type's own `Redact` | any type implementing `Redact` |
+/// | `#[redact]` | `"[REDACTED]"` (even for `None`: absence is not revealed) | any |
+/// | `#[redact(keep_last = N)]`, `#[redact(keep_first = N)]` | one `*` per character, keeping at most `N` characters and never more than half of the value | `String`, `&str`, `Box<str>`, `Cow<str>`, `Rc<str>`, `Arc<str>`, an `Option` of one (`None` is `null`) |
+/// | `#[redact(hash)]` | a keyed digest: HMAC-SHA-256 truncated to 128 bits, 32 hex digits | text as above, integers (as their decimal text), bytes, an `Option` of one |
+/// | `#[redact(skip)]` | left out | any |
+/// | `#[redact(serialize)]` | through `serde::Serialize`, with the sensitive-key policy | any type implementing `Serialize` |
+///
+/// A field without an attribute whose type does not implement `Redact`, a
+/// mask on a type that is not text, an unknown mode, two modes on one field,
+/// `keep_last = 0` and the derive on a union are compile errors under the
+/// offending tokens. Fields of a derived type are logged as declared: the
+/// sensitive-key policy applies to untyped data only, so mark every secret
+/// field.
+///
+/// # Shapes and serde
+///
+/// A struct is an object, a tuple struct an array, a newtype its field's
+/// value and a unit struct `null`; an enum is externally tagged, as serde
+/// writes it by default (`"Unit"`, `{"Newtype": value}`, `{"Tuple": [..]}`,
+/// `{"Struct": {..}}`). So the log shows the names on the wire, the derive
+/// reads serde's `rename`, `rename_all` (every casing), `rename_all_fields`,
+/// `skip`, `skip_serializing`, `skip_serializing_if` and `transparent`; a
+/// variant serde skips is logged as its name alone. serde's other enum
+/// representations (`tag`, `content`, `untagged`) and `flatten` are not
+/// followed: the log keeps the default shape.
+///
+/// # Generic types
+///
+/// As serde does, the derive bounds each type parameter a logged field uses
+/// by what the field's mode needs (`T: Redact` for a field logged through
+/// its own `Redact`, `T: Serialize` for `#[redact(serialize)]`), so
+/// `Page<T>` implements `Redact` exactly when `T` can be logged.
+///
+/// # Implementing it by hand
+///
+/// An implementation writes exactly one value into `out`:
 ///
 /// ```
 /// use seclog::{Out, Redact};
