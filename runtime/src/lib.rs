@@ -54,6 +54,131 @@ pub use hash::{Digest, HashKey};
 pub use record::{EventOutcome, Level, Outcome};
 pub use redact::policy::{is_sensitive_key, DEFAULT_SENSITIVE_KEYS};
 pub use redact::{Array, Limits, Object, Out, Redact};
+/// Audits a handler: every call writes a start record (inputs, who, where,
+/// when) and an end record (outcome, duration, response, error).
+///
+/// ```
+/// #[derive(serde::Serialize)]
+/// struct Login {
+///     user: String,
+///     password: String,
+/// }
+///
+/// #[seclog::audit(name = "login", who = req.user.as_str(), skip_response, budget = "250ms")]
+/// fn login(req: Login, attempt: u32) -> Result<String, String> {
+///     if req.password != "hunter2" {
+///         return Err(format!("wrong password for {}", req.user));
+///     }
+///     Ok(format!("session-{attempt}"))
+/// }
+///
+/// let run = seclog::testing::capture(|| {
+///     login(Login { user: "alice".into(), password: "letmein".into() }, 3)
+/// });
+/// assert!(run.output.is_err(), "the handler's result is unchanged");
+/// let [start, end] = &run.records()[..] else { panic!("two records") };
+/// assert_eq!(start["event"]["action"], "login");
+/// assert_eq!(start["user"]["id"], "alice");
+/// assert_eq!(start["seclog"]["input"]["attempt"], 3);
+/// assert_eq!(start["seclog"]["input"]["req"]["password"], "[REDACTED]");
+/// assert_eq!(end["event"]["outcome"], "failure");
+/// assert_eq!(end["error"]["message"], "wrong password for alice");
+/// assert_eq!(end["seclog"]["budget"]["ms"], 250);
+/// assert!(end["seclog"].get("response").is_none(), "skip_response");
+/// ```
+///
+/// # Options
+///
+/// | option | meaning | default |
+/// |---|---|---|
+/// | `name = "login"` | the action, `event.action` | the function's name |
+/// | `level = "debug"` | level of a successful call's records: `trace`, `debug`, `info`, `warn`, `error`, `critical` | `info` |
+/// | `skip(a, b)` / `skip_all` | arguments kept out of the log | every argument logged |
+/// | `who = EXPR` | the acting user, `user.id` | from request types, else absent |
+/// | `source_ip = EXPR` | the requester, `source.ip` (`source.address` when not an IP) | from request types |
+/// | `user_agent = EXPR` | `user_agent.original` | from request types |
+/// | `redact("req.card.number", "return.token")` | extra paths redacted in an argument (first segment: its name) or in the response (`return`; `"return"` alone redacts all of it); `*` matches one level | none |
+/// | `skip_response` | the returned value is not logged (outcome, status and duration still are) | logged |
+/// | `budget = "3s"` | duration budget in `ms` or `s` (1 ms to 900 s); a slower call ends at `warn` with `seclog.budget.exceeded` | none |
+/// | `auth = "login"` | an authentication action: `login`, `logout`, `password_change`, `token_create`, `token_revoke`, `mfa`, `signup` | none |
+/// | `category = "web"` | `event.category`, one of the ECS allowed values | `authentication` for auth handlers, else `api` |
+/// | `emit = "end"` | `both`: a start and an end record; `end`: one record at the end with everything | `both` |
+///
+/// `who`, `source_ip` and `user_agent` are expressions over the arguments
+/// (by name, `self` included), evaluated before the body runs; their value
+/// implements `Display`, or is an `Option` of such a value (`None` writes
+/// nothing).
+///
+/// # What is logged
+///
+/// - **Inputs**: each argument, as `seclog.input.<name>`, through its
+///   [`Redact`](trait@Redact) implementation, else its `serde::Serialize`
+///   with the [sensitive-key policy](is_sensitive_key). A method's receiver
+///   (`self`) is never an input, nor is an argument whose type is named
+///   `Context` (the Lambda invocation context feeds the 4 W's instead).
+/// - **Argument patterns**: each binding of a destructuring pattern is its
+///   own input, named after the binding: `fn f((a, b): (u32, u32))` logs
+///   `seclog.input.a` and `seclog.input.b`, and `Point { x, y }: Point` logs
+///   `x` and `y`; `skip(...)` and redaction paths name those bindings. A `_`
+///   pattern binds nothing and is not logged. Raw identifiers are logged
+///   without `r#` (`r#type` as `type`).
+/// - **Response and outcome**, read from the return type as written: `()`
+///   and `!` have no response; `Result<T, E>` (also `io::Result<T>` and
+///   aliases named `Result`) logs `Ok` as the response and `Err` as a failure
+///   with `error.message` (its `Display`) and `error.type`; `Option<T>` logs
+///   `Some` as the response and `None` as `null`; any other type is the
+///   response, and a type implementing [`Outcome`] decides success or
+///   failure (and an HTTP status) itself.
+/// - **A panic** is recorded as a failure (`error.type = "panic"`, with its
+///   message) and then resumed unchanged.
+///
+/// # Handler shapes
+///
+/// Free functions, inherent and trait-impl methods (`self`, `&self`,
+/// `&mut self`, `self: Box<Self>`), `async fn`, `unsafe fn`, `extern fn`,
+/// generics with `where` clauses, lifetimes, references and `impl Trait` in
+/// arguments and return (an `impl Trait` response must promise `Serialize`
+/// or `Redact` to be logged, else use `skip_response`). The function keeps
+/// its signature, visibility, attributes and docs; `return` and `?` in the
+/// body behave as before.
+///
+/// # `async fn`
+///
+/// The body becomes an inner future wrapped in one that runs each poll
+/// inside the invocation, with no extra allocation. The start record is
+/// written at the first poll; the end record when the body completes. A
+/// future dropped before it completes (a timeout, a cancelled request) ends
+/// with `event.outcome = "unknown"` and `seclog.cancelled = true`. The
+/// returned future is `Send` whenever the body's is, so an audited handler
+/// can be spawned:
+///
+/// ```
+/// #[seclog::audit(emit = "end")]
+/// async fn fetch(id: u32) -> Option<String> {
+///     (id != 0).then(|| format!("user-{id}"))
+/// }
+///
+/// fn assert_send<T: Send>(_: &T) {}
+/// assert_send(&fetch(7));
+///
+/// let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+/// let run = rt.block_on(seclog::testing::capture_future(fetch(7)));
+/// assert_eq!(run.output.as_deref(), Some("user-7"));
+/// let records = run.records();
+/// assert_eq!(records.len(), 1, "emit = \"end\" writes one record");
+/// assert_eq!(records[0]["seclog"]["input"]["id"], 7);
+/// assert_eq!(records[0]["seclog"]["response"], "user-7");
+/// ```
+///
+/// # Compile-time errors
+///
+/// Every misuse is an error under the offending tokens that says how to fix
+/// it, all of them at once: an unknown or repeated option, `skip` of an
+/// argument that does not exist or together with `skip_all`, an unknown
+/// level, category, authentication kind or emit mode, a budget without a
+/// unit or out of range, a redaction path naming no argument, the attribute
+/// on something other than a function with a body or on a `const fn`, and an
+/// argument or response that implements neither `Redact` nor `Serialize`.
 pub use seclog_macros::audit;
 /// Derives [`Redact`](trait@Redact): see the trait for the field attributes.
 pub use seclog_macros::Redact;

@@ -210,33 +210,52 @@ impl<T: ?Sized> ErrorNoDisplay for Wrap<'_, T> {
     }
 }
 
-/// An optional text value (`who = ...`): `Option<impl Display>`.
+/// An optional text value (`who = ...`): `Option<impl Display>` (first).
 pub trait TextViaOption {
     fn __seclog_text(&self) -> Option<&dyn fmt::Display>;
 }
-impl<T: fmt::Display> TextViaOption for &Wrap<'_, Option<T>> {
+impl<T: fmt::Display> TextViaOption for &&Wrap<'_, Option<T>> {
     #[inline]
     fn __seclog_text(&self) -> Option<&dyn fmt::Display> {
         self.0.as_ref().map(|v| v as &dyn fmt::Display)
     }
 }
 
-/// A text value (`who = ...`): anything `Display`; the last resort, so a
-/// value that is neither fails with `Display`'s own message.
-pub trait TextViaDisplay<T> {
-    fn __seclog_text(&self) -> Option<&dyn fmt::Display>
-    where
-        T: fmt::Display;
+/// A text value (`who = ...`): anything `Display` (second).
+pub trait TextViaDisplay {
+    fn __seclog_text(&self) -> Option<&dyn fmt::Display>;
 }
-impl<T> TextViaDisplay<T> for Wrap<'_, T> {
+impl<T: fmt::Display> TextViaDisplay for &Wrap<'_, T> {
     #[inline]
-    fn __seclog_text(&self) -> Option<&dyn fmt::Display>
-    where
-        T: fmt::Display,
-    {
+    fn __seclog_text(&self) -> Option<&dyn fmt::Display> {
         Some(self.0)
     }
 }
+
+/// The last resort for a text value: fails to compile with
+/// [`NotText`]'s message under the expression. It never runs.
+pub trait TextViaNothing<T: ?Sized> {
+    fn __seclog_text(&self) -> Option<&dyn fmt::Display>
+    where
+        T: NotText;
+}
+impl<T: ?Sized> TextViaNothing<T> for Wrap<'_, T> {
+    fn __seclog_text(&self) -> Option<&dyn fmt::Display>
+    where
+        T: NotText,
+    {
+        None
+    }
+}
+
+/// Implemented by no type: the error of a `who`, `source_ip` or
+/// `user_agent` value that cannot be written as text.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be written as text: `who`, `source_ip` and `user_agent` take a value that implements `std::fmt::Display`, or an `Option` of one",
+    label = "this value is written to the record as text",
+    note = "convert it in the expression, as in `who = claims.sub.to_string()` or `who = claims.sub.as_deref()`"
+)]
+pub trait NotText {}
 
 // ---------------------------------------------------------------------------
 // The invocation: start record, end record, and everything in between.
@@ -667,4 +686,10 @@ where
             }
         }
     }
+}
+
+/// Runs `f` with the 4 W's of the invocation running on this thread, if
+/// any, so security events correlate with it.
+pub(crate) fn with_current_context<R>(f: impl FnOnce(Option<&Context>) -> R) -> R {
+    with_current(|inv| f(inv.and_then(|i| i.cx.as_ref())))
 }

@@ -3,7 +3,7 @@
 //! Parsing reports every malformed option and keeps going, so a user with
 //! three mistakes sees three errors.
 
-use crate::errors::{did_you_mean, Errors};
+use crate::errors::{closest, Errors};
 use proc_macro2::TokenStream;
 use syn::parse::{ParseStream, Parser};
 use syn::{Expr, Ident, LitStr, Token};
@@ -28,6 +28,49 @@ pub(crate) const LEVELS: &[&str] = &["trace", "debug", "info", "warn", "error", 
 
 pub(crate) const AUTH_KINDS: &[&str] =
     &["login", "logout", "password_change", "token_create", "token_revoke", "mfa", "signup"];
+
+/// Words users reach for that mean one of the authentication kinds, which
+/// edit distance alone would map wrongly (`signin` is closest to `signup`).
+const AUTH_SYNONYMS: &[(&str, &str)] = &[
+    ("signin", "login"),
+    ("sign_in", "login"),
+    ("log_in", "login"),
+    ("authenticate", "login"),
+    ("authentication", "login"),
+    ("signout", "logout"),
+    ("sign_out", "logout"),
+    ("log_out", "logout"),
+    ("register", "signup"),
+    ("registration", "signup"),
+    ("sign_up", "signup"),
+    ("password_reset", "password_change"),
+    ("password_update", "password_change"),
+    ("2fa", "mfa"),
+    ("otp", "mfa"),
+    ("totp", "mfa"),
+    ("token_issue", "token_create"),
+    ("token_delete", "token_revoke"),
+];
+
+/// "unknown level `warning`: did you mean `warn`? Expected one of: ..."
+pub(crate) fn unknown(what: &str, word: &str, candidates: &[&str]) -> String {
+    unknown_with(what, word, candidates, suggestion(word, candidates))
+}
+
+fn unknown_with(what: &str, word: &str, candidates: &[&str], suggestion: Option<&str>) -> String {
+    let list = candidates.join(", ");
+    match suggestion {
+        Some(c) => format!("unknown {what} `{word}`: did you mean `{c}`? Expected one of: {list}"),
+        None => format!("unknown {what} `{word}`; expected one of: {list}"),
+    }
+}
+
+/// The candidate the user most likely meant: the same word in another case,
+/// else the closest by edit distance.
+pub(crate) fn suggestion<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let lower = word.to_lowercase().replace('-', "_");
+    candidates.iter().copied().find(|c| *c == lower).or_else(|| closest(&lower, candidates))
+}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Emit {
@@ -67,14 +110,23 @@ impl AuditArgs {
                     Ok(k) => k,
                     Err(_) => {
                         let tt: proc_macro2::TokenTree = input.parse()?;
-                        errors.spanned(&tt, format!("expected an option name; expected one of: {}", OPTIONS.join(", ")));
+                        errors.spanned(
+                            &tt,
+                            format!(
+                                "expected an option, as in `name = \"login\"` or `skip(password)`; the options are: {}",
+                                OPTIONS.join(", ")
+                            ),
+                        );
                         skip_to_comma(input);
                         continue;
                     }
                 };
                 let name = key.to_string();
                 if seen.contains(&name) && OPTIONS.contains(&name.as_str()) {
-                    errors.spanned(&key, format!("duplicate option `{name}`: give each option once"));
+                    errors.spanned(
+                        &key,
+                        format!("duplicate option `{name}`: it is already given earlier in this attribute; keep one of them"),
+                    );
                 }
                 seen.push(name.clone());
                 if let Err(e) = args.option(&key, input, errors) {
@@ -111,19 +163,15 @@ impl AuditArgs {
                 let lit = string_value(key, input)?;
                 let v = lit.value();
                 if !LEVELS.contains(&v.as_str()) {
-                    errors.spanned(
-                        &lit,
-                        format!("unknown level `{v}`; expected one of: {}{}", LEVELS.join(", "), did_you_mean(&v, LEVELS)),
-                    );
+                    errors.spanned(&lit, unknown("level", &v, LEVELS));
                 }
                 self.level = Some(v);
             }
             "skip" => {
-                let content;
-                syn::parenthesized!(content in input);
+                let content = parenthesized(key, input, "skip(password, token)")?;
                 let names = content.parse_terminated(Ident::parse_any_ident, Token![,])?;
                 if names.is_empty() {
-                    errors.spanned(key, "`skip()` names no argument: list arguments, as in `skip(password)`, or remove it");
+                    errors.spanned(key, "`skip()` names no argument: list the arguments to keep out of the log, as in `skip(password)`, or remove it");
                 }
                 self.skip_kw = Some(key.clone());
                 self.skip.extend(names);
@@ -136,8 +184,7 @@ impl AuditArgs {
             "source_ip" => self.source_ip = Some(expr_value(key, input)?),
             "user_agent" => self.user_agent = Some(expr_value(key, input)?),
             "redact" => {
-                let content;
-                syn::parenthesized!(content in input);
+                let content = parenthesized(key, input, "redact(\"req.card.number\", \"return.token\")")?;
                 let paths = content.parse_terminated(|p: ParseStream<'_>| p.parse::<LitStr>(), Token![,])?;
                 if paths.is_empty() {
                     errors.spanned(key, "`redact()` names no path: write `redact(\"arg.field\", \"return.token\")`");
@@ -159,14 +206,10 @@ impl AuditArgs {
                 let lit = string_value(key, input)?;
                 let v = lit.value();
                 if !AUTH_KINDS.contains(&v.as_str()) {
-                    errors.spanned(
-                        &lit,
-                        format!(
-                            "unknown authentication kind `{v}`; expected one of: {}{}",
-                            AUTH_KINDS.join(", "),
-                            did_you_mean(&v, AUTH_KINDS)
-                        ),
-                    );
+                    let lower = v.to_lowercase().replace('-', "_");
+                    let synonym = AUTH_SYNONYMS.iter().find(|(w, _)| *w == lower).map(|(_, k)| *k);
+                    let hint = synonym.or_else(|| suggestion(&v, AUTH_KINDS));
+                    errors.spanned(&lit, unknown_with("authentication kind", &v, AUTH_KINDS, hint));
                 }
                 self.auth = Some(v);
             }
@@ -174,13 +217,16 @@ impl AuditArgs {
                 let lit = string_value(key, input)?;
                 let v = lit.value();
                 if !crate::ecs::CATEGORIES.contains(&v.as_str()) {
+                    let cats = crate::ecs::CATEGORIES;
+                    let list = cats.join(", ");
                     errors.spanned(
                         &lit,
-                        format!(
-                            "`{v}` is not an ECS `event.category`; expected one of: {}{}",
-                            crate::ecs::CATEGORIES.join(", "),
-                            did_you_mean(&v, crate::ecs::CATEGORIES)
-                        ),
+                        match suggestion(&v, cats) {
+                            Some(c) => format!(
+                                "`{v}` is not an ECS `event.category`: did you mean `{c}`? Expected one of the ECS allowed values: {list}"
+                            ),
+                            None => format!("`{v}` is not an ECS `event.category`; expected one of the ECS allowed values: {list}"),
+                        },
                     );
                 }
                 self.category = Some(v);
@@ -192,15 +238,19 @@ impl AuditArgs {
                     "end" => self.emit = Some(Emit::End),
                     other => errors.spanned(
                         &lit,
-                        format!("unknown emit mode `{other}`; expected `both` (start and end records) or `end` (one record)"),
+                        match suggestion(other, &["both", "end"]) {
+                            Some(c) => format!(
+                                "unknown emit mode `{other}`: did you mean `{c}`? Expected `both` (a start and an end record) or `end` (one record at the end)"
+                            ),
+                            None => format!(
+                                "unknown emit mode `{other}`; expected `both` (a start and an end record) or `end` (one record at the end)"
+                            ),
+                        },
                     ),
                 }
             }
             other => {
-                errors.spanned(
-                    key,
-                    format!("unknown option `{other}`; expected one of: {}{}", OPTIONS.join(", "), did_you_mean(other, OPTIONS)),
-                );
+                errors.spanned(key, unknown("option", other, OPTIONS));
                 skip_to_comma(input);
             }
         }
@@ -225,27 +275,68 @@ fn skip_to_comma(input: ParseStream<'_>) {
     }
 }
 
+/// An example value of each string option, for messages.
+fn example(key: &Ident) -> &'static str {
+    match key.to_string().as_str() {
+        "name" => "login",
+        "level" => "debug",
+        "budget" => "250ms",
+        "auth" => "login",
+        "category" => "web",
+        "emit" => "end",
+        _ => "...",
+    }
+}
+
 fn string_value(key: &Ident, input: ParseStream<'_>) -> syn::Result<LitStr> {
-    if !input.peek(Token![=]) {
-        return Err(syn::Error::new(key.span(), format!("`{key}` needs a value: write `{key} = \"...\"`")));
+    let example = example(key);
+    if !input.peek(Token![=]) || is_end_after_eq(input) {
+        return Err(syn::Error::new(key.span(), format!("`{key}` needs a value: write `{key} = \"{example}\"`")));
     }
     input.parse::<Token![=]>()?;
     if input.peek(LitStr) {
         return input.parse();
     }
     let tt: proc_macro2::TokenTree = input.parse()?;
-    Err(syn::Error::new(tt.span(), format!("`{key}` takes a string literal: write `{key} = \"...\"`")))
+    // `level = debug` or `budget = 3`: show the same text quoted.
+    let quoted = match &tt {
+        proc_macro2::TokenTree::Ident(i) => i.to_string(),
+        proc_macro2::TokenTree::Literal(l) => l.to_string(),
+        _ => example.to_string(),
+    };
+    Err(syn::Error::new(tt.span(), format!("`{key}` takes a string literal: write `{key} = \"{quoted}\"`")))
+}
+
+/// Whether nothing but a `,` or the end follows the `=` at the cursor.
+fn is_end_after_eq(input: ParseStream<'_>) -> bool {
+    let fork = input.fork();
+    let _ = fork.parse::<Token![=]>();
+    fork.is_empty() || fork.peek(Token![,])
 }
 
 fn expr_value(key: &Ident, input: ParseStream<'_>) -> syn::Result<Expr> {
-    if !input.peek(Token![=]) {
+    if !input.peek(Token![=]) || is_end_after_eq(input) {
         return Err(syn::Error::new(
             key.span(),
-            format!("`{key}` needs a value: write `{key} = EXPR`, where EXPR may use the arguments by name"),
+            format!("`{key}` needs a value: write `{key} = EXPR`, where EXPR may use the arguments by name, as in `{key} = {}`", match key.to_string().as_str() {
+                "who" => "claims.sub",
+                "source_ip" => "req.ip",
+                _ => "req.user_agent",
+            }),
         ));
     }
     input.parse::<Token![=]>()?;
     input.parse()
+}
+
+/// The `(...)` after `skip` or `redact`.
+fn parenthesized<'a>(key: &Ident, input: ParseStream<'a>, example: &str) -> syn::Result<syn::parse::ParseBuffer<'a>> {
+    let content;
+    if input.peek(syn::token::Paren) {
+        syn::parenthesized!(content in input);
+        return Ok(content);
+    }
+    Err(syn::Error::new(key.span(), format!("`{key}` takes a list in parentheses: write `{example}`")))
 }
 
 fn no_value(key: &Ident, input: ParseStream<'_>) -> syn::Result<()> {
@@ -263,6 +354,9 @@ pub(crate) fn parse_budget(s: &str) -> Result<u64, String> {
     } else if let Some(n) = t.strip_suffix('s') {
         (n, 1_000_000_000f64)
     } else {
+        if t.parse::<f64>().is_ok() {
+            return Err(format!("budget `{s}` has no unit: write `budget = \"{t}ms\"` or `budget = \"{t}s\"`"));
+        }
         return Err(format!(
             "budget `{s}` has no unit: write a number followed by `ms` or `s`, as in `budget = \"250ms\"` or `budget = \"3s\"`"
         ));
@@ -271,7 +365,9 @@ pub(crate) fn parse_budget(s: &str) -> Result<u64, String> {
         format!("budget `{s}` is not a number followed by `ms` or `s`: write it as in `budget = \"250ms\"` or `budget = \"1.5s\"`")
     })?;
     if !(n.is_finite() && n > 0.0) {
-        return Err(format!("budget `{s}` must be more than zero"));
+        return Err(format!(
+            "budget `{s}` must be more than zero: write the longest the handler should take, as in `budget = \"250ms\"`, or remove `budget`"
+        ));
     }
     let ns = n * unit_ns;
     if !(1_000_000.0..=900.0 * 1e9).contains(&ns) {

@@ -43,7 +43,7 @@ pub(crate) fn expand(h: &Handler, func: ItemFn) -> TokenStream {
         expr.as_ref().map(|e| {
             let call = quote_spanned!(e.span()=> .__seclog_text());
             quote! {
-                if let ::core::option::Option::Some(__seclog_v) = (&&::seclog::__private::Wrap(&(#e)))#call {
+                if let ::core::option::Option::Some(__seclog_v) = (&&&::seclog::__private::Wrap(&(#e)))#call {
                     __seclog_cx.#setter(__seclog_v);
                 }
             }
@@ -85,7 +85,7 @@ pub(crate) fn expand(h: &Handler, func: ItemFn) -> TokenStream {
         use ::seclog::__private::{
             AuthNothing as _, AuthViaTrait as _, DescribeNothing as _, DescribeViaTrait as _, ErrorNoDisplay as _, ErrorViaDisplay as _,
             LogViaNothing as _, LogViaRedact as _, LogViaSerialize as _, OutcomeDefault as _,
-            OutcomeViaTrait as _, TextViaDisplay as _, TextViaOption as _,
+            OutcomeViaTrait as _, TextViaDisplay as _, TextViaNothing as _, TextViaOption as _,
         };
     };
 

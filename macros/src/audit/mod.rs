@@ -5,7 +5,7 @@ mod args;
 mod expand;
 mod mask;
 
-use crate::errors::{did_you_mean, with_item, Errors};
+use crate::errors::{with_item, Errors};
 use args::{AuditArgs, Emit};
 use proc_macro2::TokenStream;
 use syn::{FnArg, Ident, ItemFn, Pat, ReturnType, Type};
@@ -22,9 +22,27 @@ pub(crate) fn audit(attr: TokenStream, item: TokenStream) -> TokenStream {
     };
     let model = Handler::new(args, &func, &mut errors);
     if let Err(e) = errors.finish() {
-        return with_item(e, item);
+        return with_item(e, unaudited(func));
     }
     expand::expand(&model, func)
+}
+
+/// The user's function as written, for when the attribute has errors, with
+/// its arguments marked used as the audited function would use them (it
+/// reads every argument), so only the attribute's errors are reported and
+/// no "unused variable" follows.
+fn unaudited(mut func: ItemFn) -> TokenStream {
+    if func.sig.constness.is_none() {
+        let mut names = Vec::new();
+        for arg in &func.sig.inputs {
+            if let FnArg::Typed(pt) = arg {
+                bindings(&pt.pat, &mut names);
+            }
+        }
+        let uses = names.iter().map(|n| syn::parse_quote!(let _ = &#n;));
+        func.block.stmts.splice(0..0, uses);
+    }
+    quote::ToTokens::into_token_stream(func)
 }
 
 /// The attribute's item: a function or method with a body.
@@ -35,23 +53,41 @@ fn parse_item(item: TokenStream) -> syn::Result<ItemFn> {
     if let Ok(m) = syn::parse2::<syn::TraitItemFn>(item.clone()) {
         return Err(syn::Error::new_spanned(
             &m.sig,
-            "#[seclog::audit] needs a function body: put it on the method in each `impl` of the trait, not on the trait's declaration",
+            "`#[seclog::audit]` needs the function's body: put it on the method in each `impl` of the trait, not on the trait's declaration",
         ));
     }
-    let what = match syn::parse2::<syn::Item>(item.clone()) {
-        Ok(syn::Item::Struct(_)) => "a struct",
-        Ok(syn::Item::Enum(_)) => "an enum",
-        Ok(syn::Item::Impl(_)) => "an `impl` block",
-        Ok(syn::Item::Trait(_)) => "a trait",
-        Ok(syn::Item::Mod(_)) => "a module",
-        Ok(syn::Item::Const(_)) | Ok(syn::Item::Static(_)) => "a constant or static",
-        _ => "this item",
+    // The error sits under the item's keyword and name (`struct Login`).
+    let (what, head): (&str, TokenStream) = match syn::parse2::<syn::Item>(item.clone()) {
+        Ok(syn::Item::Struct(i)) => (
+            "a struct: to declare how the type is logged, derive `seclog::Redact` on it",
+            head(&i.struct_token, &i.ident),
+        ),
+        Ok(syn::Item::Enum(i)) => (
+            "an enum: to declare how the type is logged, derive `seclog::Redact` on it",
+            head(&i.enum_token, &i.ident),
+        ),
+        Ok(syn::Item::Impl(i)) => {
+            ("an `impl` block: put it on each method to audit", head(&i.impl_token, &i.self_ty))
+        }
+        Ok(syn::Item::Trait(i)) => {
+            ("a trait: put it on the method in each `impl` of the trait", head(&i.trait_token, &i.ident))
+        }
+        Ok(syn::Item::Mod(i)) => ("a module: put it on each handler function", head(&i.mod_token, &i.ident)),
+        Ok(syn::Item::Const(i)) => ("a constant", head(&i.const_token, &i.ident)),
+        Ok(syn::Item::Static(i)) => ("a static", head(&i.static_token, &i.ident)),
+        _ => ("this item", item.into_iter().take(1).collect()),
     };
-    let span = item.into_iter().next().map(|t| t.span()).unwrap_or_else(proc_macro2::Span::call_site);
-    Err(syn::Error::new(
-        span,
-        format!("#[seclog::audit] goes on a function or method, not on {what}: put it on each handler function"),
+    Err(syn::Error::new_spanned(
+        head,
+        format!("`#[seclog::audit]` goes on a handler function or method, not on {what}"),
     ))
+}
+
+/// Two nodes' tokens, for an error spanning both.
+fn head(a: &dyn quote::ToTokens, b: &dyn quote::ToTokens) -> TokenStream {
+    let mut out = a.to_token_stream();
+    b.to_tokens(&mut out);
+    out
 }
 
 /// What `#[audit]` needs to know about one function argument binding.
@@ -166,10 +202,10 @@ impl Handler {
     fn new(args: AuditArgs, func: &ItemFn, errors: &mut Errors) -> Handler {
         let sig = &func.sig;
         if let Some(c) = &sig.constness {
-            errors.spanned(c, "#[seclog::audit] cannot go on a `const fn`: logging happens at run time; remove `const` or the attribute");
+            errors.spanned(c, "`#[seclog::audit]` cannot go on a `const fn`: logging happens at run time; remove `const` or the attribute");
         }
         if let Some(v) = &sig.variadic {
-            errors.spanned(v, "#[seclog::audit] cannot audit a variadic function");
+            errors.spanned(v, "`#[seclog::audit]` cannot go on a variadic function: its arguments cannot be named to be logged");
         }
 
         // Every binding of every argument.
@@ -195,7 +231,7 @@ impl Handler {
         if let (Some(all_kw), Some(skip_kw)) = (&args.skip_all, &args.skip_kw) {
             errors.spanned(
                 skip_kw,
-                "`skip(...)` and `skip_all` together: `skip_all` already skips every argument; keep one of them",
+                "`skip(...)` and `skip_all` together: `skip_all` already keeps every argument out of the log; remove one of them",
             );
             let _ = all_kw;
         }
@@ -204,15 +240,18 @@ impl Handler {
             if n == "self" {
                 errors.spanned(s, "`self` is never logged as an input, so it need not be skipped; remove it from `skip`");
             } else if !names.contains(&n) {
-                errors.spanned(
-                    s,
-                    format!(
-                        "`skip({n})` names no argument of `{}`{}; arguments: {}",
-                        sig.ident,
-                        did_you_mean(&n, &name_refs),
-                        if names.is_empty() { "none".to_string() } else { names.join(", ") }
+                let fn_name = &sig.ident;
+                let msg = match (args::suggestion(&n, &name_refs), names.is_empty()) {
+                    (_, true) => format!("`skip({n})` names no argument: `{fn_name}` has none; remove `skip`"),
+                    (Some(c), false) => format!(
+                        "`skip({n})` names no argument of `{fn_name}`: did you mean `{c}`? Its arguments are: {}",
+                        names.join(", ")
                     ),
-                );
+                    (None, false) => {
+                        format!("`skip({n})` names no argument of `{fn_name}`; its arguments are: {}", names.join(", "))
+                    }
+                };
+                errors.spanned(s, msg);
             }
         }
         if args.skip_all.is_some() {
@@ -257,15 +296,19 @@ impl Handler {
             } else {
                 let mut candidates = name_refs.clone();
                 candidates.push("return");
-                errors.spanned(
-                    lit,
-                    format!(
-                        "redaction path `{path}` names no argument: its first segment must be an argument of `{}` ({}) or `return`{}",
-                        sig.ident,
-                        if names.is_empty() { "it has none".to_string() } else { names.join(", ") },
-                        did_you_mean(first, &candidates)
+                let fn_name = &sig.ident;
+                let allowed = if names.is_empty() {
+                    format!("`return` (`{fn_name}` has no arguments)")
+                } else {
+                    format!("an argument of `{fn_name}` ({}) or `return`", names.join(", "))
+                };
+                let msg = match args::suggestion(first, &candidates) {
+                    Some(c) => format!(
+                        "redaction path `{path}` names no argument: did you mean `{c}`? The first segment must be {allowed}"
                     ),
-                );
+                    None => format!("redaction path `{path}` names no argument: the first segment must be {allowed}"),
+                };
+                errors.spanned(lit, msg);
             }
         }
         let _ = has_receiver;

@@ -1,8 +1,6 @@
 #[seclog::audit(nmae = "login", levle = "debug")]
-fn login(user: &str) -> usize {
-    user.len()
-}
+fn login(user: &str, password: &str) {}
 
 fn main() {
-    login("alice");
+    login("alice", "hunter2");
 }

@@ -1,0 +1,8 @@
+#[seclog::audit]
+enum Command {
+    Login,
+}
+
+fn main() {
+    let _ = Command::Login;
+}

@@ -1,0 +1,8 @@
+#[seclog::audit(who = usr)]
+fn login(user: &str) -> usize {
+    user.len()
+}
+
+fn main() {
+    login("alice");
+}
