@@ -368,6 +368,8 @@ fn write_json(config: Config, v: &mut RecordView<'_>, w: &mut Writer) {
         });
     }
     write_seclog(&mut m, v);
+    #[cfg(any(feature = "emf", feature = "lambda"))]
+    crate::integrations::write_end_members(config, v, w);
     w.buf.push(b'}');
 }
 

@@ -37,6 +37,8 @@ pub mod context;
 mod format;
 mod hash;
 mod id;
+#[cfg(any(feature = "lambda", feature = "aws-events", feature = "emf"))]
+pub mod integrations;
 mod json;
 pub mod record;
 pub mod redact;

@@ -1,0 +1,241 @@
+//! CloudWatch Embedded Metric Format (feature `emf`).
+//!
+//! With `SECLOG_EMF=true` (or [`Builder::emf(true)`](crate::Builder::emf)),
+//! every JSON end record also carries the EMF metadata that makes CloudWatch
+//! Logs extract metrics from it: no extra log line, no API call, and alarms
+//! (with their email or chat notifications) can watch the numbers.
+//!
+//! | metric | unit | value |
+//! |---|---|---|
+//! | [`DURATION_MS`] | Milliseconds | the handler's duration |
+//! | [`FAILURE`] | Count | 1 when the outcome is `failure`, else 0 |
+//! | [`AUTH_FAILURE`] | Count | authentication handlers: 1 for a failed attempt, else 0 |
+//! | [`BUDGET_EXCEEDED`] | Count | handlers with a `budget`: 1 when over it, else 0 |
+//! | [`COLDSTART`] | Count | Lambda invocations: 1 for the cold start, else 0 |
+//! | [`MEMORY_PEAK_BYTES`] | Bytes | Lambda invocations: the process's peak memory |
+//!
+//! The dimensions are [`SERVICE`] (`service.name`) and [`ACTION`]
+//! (`event.action`); the namespace is `seclog` unless
+//! `SECLOG_EMF_NAMESPACE` or [`set_namespace`] says otherwise. EMF wants the
+//! metric and dimension members at the root of the JSON object; they are
+//! named under `seclog.metrics.` so the record stays ECS-conformant
+//! (Elasticsearch reads a dotted root key as the nested field):
+//!
+//! ```text
+//! {…,"seclog":{"phase":"end",…},
+//!  "_aws":{"Timestamp":1764268630845,"CloudWatchMetrics":[{"Namespace":"seclog",
+//!    "Dimensions":[["seclog.metrics.service","seclog.metrics.action"]],
+//!    "Metrics":[{"Name":"seclog.metrics.duration_ms","Unit":"Milliseconds"},{"Name":"seclog.metrics.failure","Unit":"Count"}]}]},
+//!  "seclog.metrics.service":"orders","seclog.metrics.action":"login",
+//!  "seclog.metrics.duration_ms":12.5,"seclog.metrics.failure":1}
+//! ```
+//!
+//! ```
+//! #[seclog::audit(auth = "login")]
+//! fn login(user: &str) -> Result<(), String> {
+//!     Err("bad credentials".into())
+//! }
+//!
+//! let config = seclog::builder().emf(true).service("accounts").build().unwrap();
+//! let run = seclog::testing::capture_with(config, || login("mallory"));
+//! let end = &run.records()[1];
+//! assert_eq!(end["seclog.metrics.failure"], 1);
+//! assert_eq!(end["seclog.metrics.auth_failure"], 1);
+//! assert_eq!(end["seclog.metrics.service"], "accounts");
+//! assert_eq!(end["_aws"]["CloudWatchMetrics"][0]["Dimensions"][0][1], "seclog.metrics.action");
+//! ```
+
+use crate::config::{Config, ConfigError};
+use crate::format::RecordView;
+use crate::json;
+use crate::record::EventOutcome;
+use crate::redact::Writer;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
+use std::time::SystemTime;
+
+/// Metric: the handler's duration, in milliseconds.
+pub const DURATION_MS: &str = "seclog.metrics.duration_ms";
+/// Metric: 1 for a failed invocation, else 0.
+pub const FAILURE: &str = "seclog.metrics.failure";
+/// Metric: 1 for a failed authentication attempt, else 0 (authentication
+/// handlers only).
+pub const AUTH_FAILURE: &str = "seclog.metrics.auth_failure";
+/// Metric: 1 when the invocation exceeded its budget, else 0 (handlers
+/// with a budget only).
+pub const BUDGET_EXCEEDED: &str = "seclog.metrics.budget_exceeded";
+/// Metric: 1 for a cold start, else 0 (Lambda invocations only).
+pub const COLDSTART: &str = "seclog.metrics.coldstart";
+/// Metric: the process's peak resident memory, in bytes (Lambda
+/// invocations only).
+pub const MEMORY_PEAK_BYTES: &str = "seclog.metrics.memory_peak_bytes";
+/// Dimension: the service (`service.name`).
+pub const SERVICE: &str = "seclog.metrics.service";
+/// Dimension: the handler's action (`event.action`).
+pub const ACTION: &str = "seclog.metrics.action";
+
+/// The namespace when none is configured.
+pub const DEFAULT_NAMESPACE: &str = "seclog";
+
+static NAMESPACE: OnceLock<Box<str>> = OnceLock::new();
+static REPORTED: AtomicBool = AtomicBool::new(false);
+
+/// Sets the CloudWatch namespace of the metrics, in place of
+/// `SECLOG_EMF_NAMESPACE`. Call it before the first record.
+///
+/// ```
+/// seclog::integrations::emf::set_namespace("Shop/Orders").unwrap();
+/// assert!(seclog::integrations::emf::set_namespace("AWS/Lambda").is_err());
+/// ```
+///
+/// # Errors
+///
+/// When `namespace` is not a valid CloudWatch namespace (1 to 255 of
+/// letters, digits and `.-_/#: `, not starting with `AWS/`), or a namespace
+/// is already in use.
+pub fn set_namespace(namespace: &str) -> Result<(), ConfigError> {
+    check_namespace(namespace).map_err(|expected| ConfigError::InvalidVar {
+        var: "emf::set_namespace",
+        value: namespace.into(),
+        expected,
+    })?;
+    NAMESPACE.set(namespace.into()).map_err(|_| ConfigError::AlreadyInstalled)
+}
+
+/// The namespace in use: set by code, else from the environment.
+fn namespace(config: Config) -> &'static str {
+    NAMESPACE.get_or_init(|| match std::env::var("SECLOG_EMF_NAMESPACE") {
+        Ok(v) if !v.is_empty() => match check_namespace(&v) {
+            Ok(()) => v.into(),
+            Err(expected) => {
+                if !REPORTED.swap(true, Ordering::Relaxed) {
+                    let problem = ConfigError::InvalidVar { var: "SECLOG_EMF_NAMESPACE", value: v, expected };
+                    crate::format::report_config_problem(config, &problem);
+                }
+                DEFAULT_NAMESPACE.into()
+            }
+        },
+        _ => DEFAULT_NAMESPACE.into(),
+    })
+}
+
+fn check_namespace(ns: &str) -> Result<(), String> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || ".-_/#: ".contains(c);
+    if ns.is_empty() || ns.len() > 255 || !ns.chars().all(allowed) || ns.starts_with("AWS/") {
+        return Err("1 to 255 of letters, digits and `.-_/#: `, not starting with `AWS/`".into());
+    }
+    Ok(())
+}
+
+/// One metric member.
+#[derive(Clone, Copy)]
+enum Value {
+    Ms(f64),
+    Count(bool),
+    Bytes(u64),
+}
+
+impl Value {
+    fn unit(self) -> &'static str {
+        match self {
+            Value::Ms(_) => "Milliseconds",
+            Value::Count(_) => "Count",
+            Value::Bytes(_) => "Bytes",
+        }
+    }
+
+    fn write(self, buf: &mut Vec<u8>) {
+        match self {
+            Value::Ms(ms) => buf.extend_from_slice(ryu::Buffer::new().format_finite(ms).as_bytes()),
+            Value::Count(b) => buf.push(if b { b'1' } else { b'0' }),
+            Value::Bytes(n) => json::push_u64(buf, n),
+        }
+    }
+}
+
+/// The metrics of one end record (at most six: far below EMF's 100).
+fn metrics(v: &RecordView<'_>) -> [Option<(&'static str, Value)>; 6] {
+    let failed = v.outcome == Some(EventOutcome::Failure);
+    let cx = v.cx;
+    let auth = cx.and_then(|c| c.auth_kind()).or(v.meta.and_then(|m| m.auth)).is_some();
+    #[cfg(feature = "lambda")]
+    let peak = cx
+        .filter(|c| c.memory_limit_bytes.is_some())
+        .and_then(|_| super::lambda::peak_memory_bytes());
+    #[cfg(not(feature = "lambda"))]
+    let peak = None;
+    [
+        v.timing.map(|t| (DURATION_MS, Value::Ms(t.duration.as_nanos() as f64 / 1e6))),
+        Some((FAILURE, Value::Count(failed))),
+        auth.then_some((AUTH_FAILURE, Value::Count(failed))),
+        v.budget_exceeded.map(|b| (BUDGET_EXCEEDED, Value::Count(b))),
+        cx.and_then(|c| c.coldstart()).map(|c| (COLDSTART, Value::Count(c))),
+        peak.map(|p| (MEMORY_PEAK_BYTES, Value::Bytes(p))),
+    ]
+}
+
+/// Dimension values are the service's and the handler's names, chosen by
+/// the developer; bounded all the same (CloudWatch takes 1024).
+fn dimension(buf: &mut Vec<u8>, value: &str) {
+    let value = if value.is_empty() { "unknown" } else { value };
+    json::push_str(buf, &value[..json::floor_char_boundary(value, 256)]);
+}
+
+fn member(buf: &mut Vec<u8>, key: &str) {
+    buf.push(b',');
+    json::push_static_str(buf, key);
+    buf.push(b':');
+}
+
+/// Writes `_aws` and the metric and dimension members at the root of an
+/// end record.
+pub(crate) fn write_members(config: Config, v: &RecordView<'_>, w: &mut Writer) {
+    let namespace = namespace(config);
+    let metrics = metrics(v);
+    let buf = &mut w.buf;
+    member(buf, "_aws");
+    buf.extend_from_slice(b"{\"Timestamp\":");
+    let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
+    json::push_u64(buf, u64::try_from(now.as_millis()).unwrap_or(u64::MAX));
+    buf.extend_from_slice(b",\"CloudWatchMetrics\":[{\"Namespace\":");
+    json::push_str(buf, namespace);
+    buf.extend_from_slice(b",\"Dimensions\":[[");
+    json::push_static_str(buf, SERVICE);
+    buf.push(b',');
+    json::push_static_str(buf, ACTION);
+    buf.extend_from_slice(b"]],\"Metrics\":[");
+    for (i, (name, value)) in metrics.iter().flatten().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        buf.extend_from_slice(b"{\"Name\":");
+        json::push_static_str(buf, name);
+        buf.extend_from_slice(b",\"Unit\":");
+        json::push_static_str(buf, value.unit());
+        buf.push(b'}');
+    }
+    buf.extend_from_slice(b"]}]}");
+    member(buf, SERVICE);
+    dimension(buf, &config.0.service);
+    member(buf, ACTION);
+    dimension(buf, v.action);
+    for (name, value) in metrics.iter().flatten() {
+        member(buf, name);
+        value.write(buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn namespaces_follow_cloudwatch_rules() {
+        for ok in ["seclog", "Shop/Orders", "a.b-c_d#e:f g", &"n".repeat(255)] {
+            assert!(check_namespace(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "AWS/Lambda", "quote\"d", "new\nline", "é", &"n".repeat(256)] {
+            assert!(check_namespace(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,904 @@
+//! API Gateway and ALB events (`aws_lambda_events`, feature `aws-events`).
+//!
+//! The REST API (v1) proxy request, the HTTP API (v2) request and the ALB
+//! target group request implement [`Describe`] and [`Redact`]; their
+//! responses implement [`Redact`] and [`Outcome`] (a status of 400 or more
+//! is a failure, and so is a status API Gateway would reject).
+//!
+//! | field | REST API (v1) | HTTP API (v2) | ALB |
+//! |---|---|---|---|
+//! | `http.request.method` | `httpMethod` | `requestContext.http.method` | `httpMethod` |
+//! | `url.path` | `path` | `requestContext.http.path` | `path` |
+//! | `source.ip` | `requestContext.identity.sourceIp` | `requestContext.http.sourceIp` | the last `X-Forwarded-For` address (the one the load balancer appended) |
+//! | `user_agent.original` | `requestContext.identity.userAgent` | `requestContext.http.userAgent` | `User-Agent` |
+//! | `user.id` | authorizer `claims.sub`, else the authorizer's `sub`, else `principalId`, else the Cognito identity or IAM user ARN | JWT claim `sub`, else the Lambda authorizer's `sub` or `principalId`, else the IAM identity | none |
+//! | `faas.trigger.type` | `http` | `http` | `http` |
+//! | `http.response.status_code` | response `statusCode` | response `statusCode` | response `statusCode` |
+//!
+//! What is logged of a request: method, path, headers, query string and
+//! path parameters, the request context (identity and authorizer) and the
+//! body; headers, query strings, parameters and authorizer data pass the
+//! sensitive-key policy, so `Authorization`, `Cookie`, `Set-Cookie` and API
+//! keys never reach a record. Cookies are logged by name only, with every
+//! value `[REDACTED]`. A JSON body (by its `Content-Type`, or unlabelled and
+//! starting with `{` or `[`) is logged as structured data through the same
+//! policy; any other body as its size and content type, as in
+//! `"[512 bytes: application/x-www-form-urlencoded]"`.
+//!
+//! Why the *last* `X-Forwarded-For` address for ALB: the load balancer
+//! appends the address it saw to whatever the client sent, so every earlier
+//! entry is the client's own claim and can be forged. The whole chain stays
+//! in the logged headers.
+//!
+//! ```
+//! use aws_lambda_events::apigw::{ApiGatewayProxyRequest, ApiGatewayProxyResponse};
+//!
+//! #[seclog::audit]
+//! fn handler(request: ApiGatewayProxyRequest) -> ApiGatewayProxyResponse {
+//!     let mut response = ApiGatewayProxyResponse::default();
+//!     response.status_code = 403;
+//!     response
+//! }
+//!
+//! let request: ApiGatewayProxyRequest = serde_json::from_value(serde_json::json!({
+//!     "httpMethod": "DELETE",
+//!     "path": "/orders/42",
+//!     "headers": { "Authorization": "Bearer eyJhbGciOi.secret" },
+//!     "requestContext": {
+//!         "httpMethod": "DELETE",
+//!         "identity": { "sourceIp": "198.51.100.7" },
+//!         "authorizer": { "claims": { "sub": "7d9a2c1e" } }
+//!     }
+//! })).unwrap();
+//! let run = seclog::testing::capture(|| handler(request));
+//! let [start, end] = &run.records()[..] else { panic!() };
+//! assert_eq!(start["http"]["request"]["method"], "DELETE");
+//! assert_eq!(start["source"]["ip"], "198.51.100.7");
+//! assert_eq!(start["user"]["id"], "7d9a2c1e");
+//! assert_eq!(start["seclog"]["input"]["request"]["headers"]["authorization"], "[REDACTED]");
+//! assert_eq!(end["event"]["outcome"], "failure");
+//! assert_eq!(end["http"]["response"]["status_code"], 403);
+//! assert!(!run.lines.iter().any(|l| l.contains("secret")));
+//! ```
+
+use crate::context::{Context, Describe};
+use crate::record::{EventOutcome, Outcome};
+use crate::redact::{Array, Object, Out, Redact};
+use aws_lambda_events::alb::{AlbTargetGroupRequest, AlbTargetGroupRequestContext, AlbTargetGroupResponse};
+use aws_lambda_events::apigw::{
+    ApiGatewayProxyRequest, ApiGatewayProxyRequestContext, ApiGatewayProxyResponse, ApiGatewayRequestAuthorizer,
+    ApiGatewayV2httpRequest, ApiGatewayV2httpRequestContext, ApiGatewayV2httpResponse,
+};
+use aws_lambda_events::encodings::Body;
+use aws_lambda_events::http::HeaderMap;
+use aws_lambda_events::query_map::QueryMap;
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+use std::fmt;
+
+// ---------------------------------------------------------------------------
+// Who and Where
+// ---------------------------------------------------------------------------
+
+fn nonempty(s: Option<&str>) -> Option<&str> {
+    s.filter(|s| !s.trim().is_empty())
+}
+
+fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    nonempty(headers.get(name).and_then(|v| v.to_str().ok()))
+}
+
+/// The address the load balancer saw: the last `X-Forwarded-For` entry.
+pub(crate) fn forwarded_for(headers: &HeaderMap) -> Option<&str> {
+    let last_line = headers.get_all("x-forwarded-for").iter().last()?;
+    let line = last_line.to_str().ok()?;
+    line.rsplit(',').map(str::trim).find(|s| !s.is_empty())
+}
+
+/// The user an API Gateway authorizer established.
+fn authorizer_user(a: &ApiGatewayRequestAuthorizer) -> Option<&str> {
+    let field = |k: &str| nonempty(a.fields.get(k).and_then(Value::as_str));
+    let jwt_sub = a.jwt.as_ref().and_then(|j| nonempty(j.claims.get("sub").map(String::as_str)));
+    let claims_sub = nonempty(a.fields.get("claims").and_then(|c| c.get("sub")).and_then(Value::as_str));
+    let iam = a.iam.as_ref();
+    jwt_sub
+        .or(claims_sub)
+        .or_else(|| field("sub"))
+        .or_else(|| field("principalId"))
+        .or_else(|| nonempty(iam.and_then(|i| i.cognito_identity.as_ref()).and_then(|c| c.identity_id.as_deref())))
+        .or_else(|| nonempty(iam.and_then(|i| i.user_arn.as_deref())))
+}
+
+pub(crate) fn describe_v1_context(c: &ApiGatewayProxyRequestContext, headers: &HeaderMap, cx: &mut Context) {
+    if let Some(ip) = nonempty(c.identity.source_ip.as_deref()) {
+        cx.set_source(&ip);
+    }
+    if let Some(ua) = nonempty(c.identity.user_agent.as_deref()).or_else(|| header(headers, "user-agent")) {
+        cx.set_user_agent(&ua);
+    }
+    let user = authorizer_user(&c.authorizer)
+        .or_else(|| nonempty(c.identity.cognito_identity_id.as_deref()))
+        .or_else(|| nonempty(c.identity.user_arn.as_deref()));
+    if let Some(user) = user {
+        cx.set_user_id(&user);
+    }
+}
+
+pub(crate) fn describe_v2_context(c: &ApiGatewayV2httpRequestContext, headers: &HeaderMap, cx: &mut Context) {
+    if let Some(ip) = nonempty(c.http.source_ip.as_deref()) {
+        cx.set_source(&ip);
+    }
+    if let Some(ua) = nonempty(c.http.user_agent.as_deref()).or_else(|| header(headers, "user-agent")) {
+        cx.set_user_agent(&ua);
+    }
+    if let Some(user) = c.authorizer.as_ref().and_then(authorizer_user) {
+        cx.set_user_id(&user);
+    }
+}
+
+pub(crate) fn describe_alb(headers: &HeaderMap, cx: &mut Context) {
+    if let Some(ip) = forwarded_for(headers) {
+        cx.set_source(&ip);
+    }
+    if let Some(ua) = header(headers, "user-agent") {
+        cx.set_user_agent(&ua);
+    }
+}
+
+/// Method, path, source address, user agent and the authorizer's user.
+impl Describe for ApiGatewayProxyRequest {
+    fn describe(&self, cx: &mut Context) {
+        cx.set_trigger_type("http");
+        cx.set_http_method(&self.http_method.as_str());
+        if let Some(path) = nonempty(self.path.as_deref()).or(nonempty(self.request_context.path.as_deref())) {
+            cx.set_url_path(&path);
+        }
+        let headers = if self.headers.is_empty() { &self.multi_value_headers } else { &self.headers };
+        describe_v1_context(&self.request_context, headers, cx);
+    }
+}
+
+/// Method, path, source address, user agent and the authorizer's user.
+impl Describe for ApiGatewayV2httpRequest {
+    fn describe(&self, cx: &mut Context) {
+        cx.set_trigger_type("http");
+        let http = &self.request_context.http;
+        cx.set_http_method(&http.method.as_str());
+        if let Some(path) = nonempty(http.path.as_deref()).or(nonempty(self.raw_path.as_deref())) {
+            cx.set_url_path(&path);
+        }
+        describe_v2_context(&self.request_context, &self.headers, cx);
+    }
+}
+
+/// Method, path, the client address the load balancer saw, user agent.
+impl Describe for AlbTargetGroupRequest {
+    fn describe(&self, cx: &mut Context) {
+        cx.set_trigger_type("http");
+        cx.set_http_method(&self.http_method.as_str());
+        if let Some(path) = nonempty(self.path.as_deref()) {
+            cx.set_url_path(&path);
+        }
+        describe_alb(pick(&self.multi_value_headers, &self.headers), cx);
+    }
+}
+
+/// The multi-value map when there is one (it holds every value), else the
+/// single-value one. (ALB sends one or the other, as the target group
+/// asks; API Gateway REST APIs send both.)
+fn pick<'m>(multi: &'m HeaderMap, single: &'m HeaderMap) -> &'m HeaderMap {
+    if multi.is_empty() {
+        single
+    } else {
+        multi
+    }
+}
+
+fn pick_query<'m>(multi: &'m QueryMap, single: &'m QueryMap) -> &'m QueryMap {
+    if multi.is_empty() {
+        single
+    } else {
+        multi
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Outcomes
+// ---------------------------------------------------------------------------
+
+/// A status API Gateway and ALB accept: 100 to 599.
+fn valid_status(status: i64) -> Option<u16> {
+    u16::try_from(status).ok().filter(|s| (100..=599).contains(s))
+}
+
+pub(crate) fn outcome_of_status(status: Option<u16>) -> EventOutcome {
+    match status {
+        Some(s) if s < 400 => EventOutcome::Success,
+        // A status the gateway rejects becomes a 502 for the caller.
+        _ => EventOutcome::Failure,
+    }
+}
+
+/// A status of 400 or more is a failure.
+impl Outcome for ApiGatewayProxyResponse {
+    fn outcome(&self) -> EventOutcome {
+        outcome_of_status(valid_status(self.status_code))
+    }
+    fn status_code(&self) -> Option<u16> {
+        valid_status(self.status_code)
+    }
+}
+
+/// A status of 400 or more is a failure.
+impl Outcome for ApiGatewayV2httpResponse {
+    fn outcome(&self) -> EventOutcome {
+        outcome_of_status(valid_status(self.status_code))
+    }
+    fn status_code(&self) -> Option<u16> {
+        valid_status(self.status_code)
+    }
+}
+
+/// A status of 400 or more is a failure.
+impl Outcome for AlbTargetGroupResponse {
+    fn outcome(&self) -> EventOutcome {
+        outcome_of_status(valid_status(self.status_code))
+    }
+    fn status_code(&self) -> Option<u16> {
+        valid_status(self.status_code)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Logged values
+// ---------------------------------------------------------------------------
+
+/// Headers as an object: each name (lower case) through the sensitive-key
+/// policy, its value a string, or an array when it was sent more than once.
+pub(crate) fn write_headers(map: &HeaderMap, out: Out<'_>) {
+    let mut object = out.object();
+    for name in map.keys() {
+        let values = map.get_all(name);
+        object.entry_with(name.as_str(), |out| {
+            let mut iter = values.iter();
+            match (iter.next(), iter.next()) {
+                (Some(one), None) => header_value(one.as_bytes(), out),
+                _ => {
+                    let mut array = out.array();
+                    for v in values.iter() {
+                        array.item_with(|out| header_value(v.as_bytes(), out));
+                    }
+                }
+            }
+        });
+    }
+}
+
+fn header_value(bytes: &[u8], out: Out<'_>) {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => out.str(s),
+        Err(_) => out.display(&String::from_utf8_lossy(bytes)),
+    }
+}
+
+/// Query string parameters as an object of value arrays, names through
+/// the sensitive-key policy.
+pub(crate) fn write_query(map: &QueryMap, out: Out<'_>) {
+    out.serialize(map)
+}
+
+/// Cookies (`name=value` strings) by name only: a cookie's value is a
+/// credential more often than not, whatever its name.
+pub(crate) fn write_cookies<'c>(cookies: impl Iterator<Item = &'c str>, out: Out<'_>) {
+    let mut array = out.array();
+    for cookie in cookies {
+        let name = cookie.split_once('=').map_or(cookie, |(name, _)| name).trim();
+        array.item_with(|out| out.display(&format_args!("{name}=[REDACTED]")));
+    }
+}
+
+/// A body as the application sees it.
+pub(crate) enum BodyView<'b> {
+    /// No body.
+    None,
+    /// Text as received.
+    Text(&'b str),
+    /// Bytes (decoded from base64 already).
+    Bytes(&'b [u8]),
+    /// Base64 text of a binary body.
+    Base64(&'b str),
+}
+
+impl<'b> BodyView<'b> {
+    pub(crate) fn of_text(text: Option<&'b str>, base64: bool) -> Self {
+        match text {
+            None => BodyView::None,
+            Some(t) if base64 => BodyView::Base64(t),
+            Some(t) => BodyView::Text(t),
+        }
+    }
+
+    pub(crate) fn of_body(body: Option<&'b Body>, base64: bool) -> Self {
+        match body {
+            None | Some(Body::Empty) => BodyView::None,
+            Some(Body::Text(t)) if base64 => BodyView::Base64(t),
+            Some(Body::Text(t)) => BodyView::Text(t),
+            Some(Body::Binary(b)) => BodyView::Bytes(b),
+            // `Body` may grow variants: an unknown one is logged as present.
+            Some(_) => BodyView::Bytes(&[]),
+        }
+    }
+}
+
+/// Whether a `Content-Type` names JSON (`application/json`, `…+json`).
+fn is_json_type(content_type: &str) -> bool {
+    let media = content_type.split(';').next().unwrap_or_default().trim();
+    media.eq_ignore_ascii_case("application/json")
+        || (media.len() > 5 && media.is_char_boundary(media.len() - 5) && {
+            let (_, suffix) = media.split_at(media.len() - 5);
+            suffix.eq_ignore_ascii_case("+json")
+        })
+}
+
+/// Whether `text` is one complete JSON value.
+fn is_json(text: &str) -> bool {
+    serde_json::from_str::<IgnoredAny>(text).is_ok()
+}
+
+/// A body: JSON as structured data through the sensitive-key policy,
+/// anything else as `"[N bytes: content/type]"`.
+pub(crate) fn write_body(body: BodyView<'_>, content_type: Option<&str>, out: Out<'_>) {
+    let json_label = content_type.map(is_json_type);
+    let text = match body {
+        BodyView::None => return out.null(),
+        BodyView::Text(t) => Some(t),
+        BodyView::Bytes(b) if json_label == Some(true) => std::str::from_utf8(b).ok(),
+        BodyView::Bytes(_) | BodyView::Base64(_) => None,
+    };
+    if let Some(text) = text {
+        let looks_json = match json_label {
+            Some(labelled) => labelled,
+            None => matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'[')),
+        };
+        if looks_json && is_json(text) {
+            return write_json_text(text, out);
+        }
+    }
+    let (len, encoding) = match body {
+        BodyView::Base64(t) => (t.len(), " base64"),
+        BodyView::Text(t) => (t.len(), ""),
+        BodyView::Bytes(b) => (b.len(), ""),
+        BodyView::None => (0, ""),
+    };
+    // The content type is the client's text: keep it short.
+    let kind = content_type.map(|c| &c[..crate::json::floor_char_boundary(c, 100)]);
+    match kind {
+        Some(kind) => out.display(&format_args!("[{len} bytes{encoding}: {kind}]")),
+        None => out.display(&format_args!("[{len} bytes{encoding}]")),
+    }
+}
+
+fn content_type(headers: &HeaderMap) -> Option<&str> {
+    headers.get("content-type").and_then(|v| v.to_str().ok())
+}
+
+/// Writes one JSON text as structured data, member names through the
+/// sensitive-key policy, without building an intermediate value.
+pub(crate) fn write_json_text(text: &str, out: Out<'_>) {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let _ = transcode(&mut de, out);
+}
+
+/// Writes the next JSON value of `d` into `out`. Whatever happens, `out`
+/// receives exactly one value, so the record stays valid JSON.
+fn transcode<'de, D: Deserializer<'de>>(d: D, out: Out<'_>) -> Result<(), D::Error> {
+    let mut slot = Some(out);
+    let result = d.deserialize_any(Transcode { slot: &mut slot });
+    if let Some(out) = slot {
+        out.null();
+    }
+    result
+}
+
+struct Transcode<'s, 'a> {
+    slot: &'s mut Option<Out<'a>>,
+}
+
+impl Transcode<'_, '_> {
+    fn with<E>(self, f: impl FnOnce(Out<'_>)) -> Result<(), E> {
+        if let Some(out) = self.slot.take() {
+            f(out);
+        }
+        Ok(())
+    }
+}
+
+impl<'de> Visitor<'de> for Transcode<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<(), E> {
+        self.with(|out| out.bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<(), E> {
+        self.with(|out| out.i64(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<(), E> {
+        self.with(|out| out.u64(v))
+    }
+
+    fn visit_i128<E>(self, v: i128) -> Result<(), E> {
+        self.with(|out| out.i128(v))
+    }
+
+    fn visit_u128<E>(self, v: u128) -> Result<(), E> {
+        self.with(|out| out.u128(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<(), E> {
+        self.with(|out| out.f64(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<(), E> {
+        self.with(|out| out.str(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        self.with(|out| out.null())
+    }
+
+    fn visit_none<E>(self) -> Result<(), E> {
+        self.with(|out| out.null())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let Some(out) = self.slot.take() else {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            return Ok(());
+        };
+        let mut array = out.array();
+        while seq.next_element_seed(Item { array: &mut array })?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let Some(out) = self.slot.take() else {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            return Ok(());
+        };
+        let mut object = out.object();
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            member(&mut object, key.as_str(), &mut map)?;
+        }
+        Ok(())
+    }
+}
+
+/// One member of an untyped object: redacted when its name is sensitive
+/// (its value is then read and dropped), else transcoded.
+fn member<'de, A: MapAccess<'de>>(object: &mut Object<'_>, key: &str, map: &mut A) -> Result<(), A::Error> {
+    let mut result = None;
+    object.entry_with(key, |out| result = Some(map.next_value_seed(MemberValue(out))));
+    match result {
+        Some(r) => r,
+        None => map.next_value::<IgnoredAny>().map(drop),
+    }
+}
+
+/// An array item: transcoded when the array still has room, else read and
+/// counted as cut.
+struct Item<'r, 'a> {
+    array: &'r mut Array<'a>,
+}
+
+impl<'de> DeserializeSeed<'de> for Item<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        let mut d = Some(d);
+        let mut result = Ok(());
+        self.array.item_with(|out| {
+            if let Some(d) = d.take() {
+                result = transcode(d, out);
+            }
+        });
+        match d {
+            Some(d) => d.deserialize_ignored_any(IgnoredAny).map(drop),
+            None => result,
+        }
+    }
+}
+
+/// A member's value.
+struct MemberValue<'a>(Out<'a>);
+
+impl<'de> DeserializeSeed<'de> for MemberValue<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        transcode(d, self.0)
+    }
+}
+
+/// A member name, borrowed from the text unless it had escapes.
+enum Key<'de> {
+    Borrowed(&'de str),
+    Owned(String),
+}
+
+impl Key<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Key::Borrowed(s) => s,
+            Key::Owned(s) => s,
+        }
+    }
+}
+
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Key<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Key<'de>, D::Error> {
+        d.deserialize_str(KeySeed)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Key<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a member name")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+        Ok(Key::Borrowed(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+        Ok(Key::Owned(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
+        Ok(Key::Owned(v))
+    }
+}
+
+/// Writes a member when the value is there.
+fn opt(o: &mut Object<'_>, key: &str, value: &Option<String>) {
+    if let Some(v) = value {
+        o.field(key, v);
+    }
+}
+
+/// An authorizer's data: JWT claims and scopes, a Lambda authorizer's
+/// context, the IAM identity; names through the sensitive-key policy.
+fn write_authorizer(a: &ApiGatewayRequestAuthorizer, lambda_key: &str, out: Out<'_>) {
+    let mut o = out.object();
+    if let Some(jwt) = &a.jwt {
+        o.field_with("jwt", |out| {
+            let mut j = out.object();
+            j.field("claims", &jwt.claims);
+            if let Some(scopes) = &jwt.scopes {
+                j.field("scopes", scopes);
+            }
+        });
+    }
+    if !a.fields.is_empty() {
+        if lambda_key.is_empty() {
+            // REST APIs put the authorizer's data right here.
+            for (k, v) in &a.fields {
+                o.entry(k, v);
+            }
+        } else {
+            o.field(lambda_key, &a.fields);
+        }
+    }
+    if let Some(iam) = &a.iam {
+        o.field_with("iam", |out| {
+            let mut i = out.object();
+            opt(&mut i, "accountId", &iam.account_id);
+            opt(&mut i, "callerId", &iam.caller_id);
+            opt(&mut i, "principalOrgId", &iam.principal_org_id);
+            opt(&mut i, "userArn", &iam.user_arn);
+            opt(&mut i, "userId", &iam.user_id);
+            if let Some(c) = &iam.cognito_identity {
+                i.field_with("cognitoIdentity", |out| {
+                    let mut c2 = out.object();
+                    opt(&mut c2, "identityId", &c.identity_id);
+                    opt(&mut c2, "identityPoolId", &c.identity_pool_id);
+                    c2.field("amr", &c.amr);
+                });
+            }
+        });
+    }
+}
+
+pub(crate) fn write_v1_context(c: &ApiGatewayProxyRequestContext, out: Out<'_>) {
+    let mut o = out.object();
+    opt(&mut o, "requestId", &c.request_id);
+    opt(&mut o, "stage", &c.stage);
+    opt(&mut o, "domainName", &c.domain_name);
+    opt(&mut o, "apiId", &c.apiid);
+    opt(&mut o, "resourcePath", &c.resource_path);
+    opt(&mut o, "protocol", &c.protocol);
+    if c.request_time_epoch != 0 {
+        o.field("requestTimeEpoch", &c.request_time_epoch);
+    }
+    o.field_with("identity", |out| {
+        let id = &c.identity;
+        let mut i = out.object();
+        opt(&mut i, "sourceIp", &id.source_ip);
+        opt(&mut i, "userAgent", &id.user_agent);
+        opt(&mut i, "caller", &id.caller);
+        opt(&mut i, "user", &id.user);
+        opt(&mut i, "userArn", &id.user_arn);
+        opt(&mut i, "accountId", &id.account_id);
+        opt(&mut i, "cognitoIdentityId", &id.cognito_identity_id);
+        opt(&mut i, "cognitoIdentityPoolId", &id.cognito_identity_pool_id);
+        opt(&mut i, "cognitoAuthenticationType", &id.cognito_authentication_type);
+        opt(&mut i, "cognitoAuthenticationProvider", &id.cognito_authentication_provider);
+        if let Some(key) = &id.api_key {
+            // Shows that a key was sent, never which.
+            i.entry("apiKey", key);
+        }
+    });
+    if !c.authorizer.fields.is_empty() || c.authorizer.jwt.is_some() || c.authorizer.iam.is_some() {
+        o.field_with("authorizer", |out| write_authorizer(&c.authorizer, "", out));
+    }
+}
+
+pub(crate) fn write_v2_context(c: &ApiGatewayV2httpRequestContext, out: Out<'_>) {
+    let mut o = out.object();
+    opt(&mut o, "requestId", &c.request_id);
+    opt(&mut o, "routeKey", &c.route_key);
+    opt(&mut o, "stage", &c.stage);
+    opt(&mut o, "domainName", &c.domain_name);
+    opt(&mut o, "apiId", &c.apiid);
+    opt(&mut o, "accountId", &c.account_id);
+    if c.time_epoch != 0 {
+        o.field("timeEpoch", &c.time_epoch);
+    }
+    o.field_with("http", |out| {
+        let h = &c.http;
+        let mut i = out.object();
+        i.field("method", h.method.as_str());
+        opt(&mut i, "path", &h.path);
+        opt(&mut i, "protocol", &h.protocol);
+        opt(&mut i, "sourceIp", &h.source_ip);
+        opt(&mut i, "userAgent", &h.user_agent);
+    });
+    if let Some(a) = &c.authorizer {
+        o.field_with("authorizer", |out| write_authorizer(a, "lambda", out));
+    }
+    if let Some(cert) = c.authentication.as_ref().and_then(|a| a.client_cert.as_ref()) {
+        o.field_with("authentication", |out| {
+            let mut a = out.object();
+            a.field_with("clientCert", |out| {
+                let mut i = out.object();
+                opt(&mut i, "subjectDN", &cert.subject_dn);
+                opt(&mut i, "issuerDN", &cert.issuer_dn);
+                opt(&mut i, "serialNumber", &cert.serial_number);
+            });
+        });
+    }
+}
+
+pub(crate) fn write_alb_context(c: &AlbTargetGroupRequestContext, out: Out<'_>) {
+    let mut o = out.object();
+    o.field_with("elb", |out| {
+        let mut e = out.object();
+        opt(&mut e, "targetGroupArn", &c.elb.target_group_arn);
+    });
+}
+
+/// Method, path, headers, query string, path parameters, request context
+/// and body; see the [module](self) for what is redacted.
+impl Redact for ApiGatewayProxyRequest {
+    fn redact(&self, out: Out<'_>) {
+        let headers = pick(&self.multi_value_headers, &self.headers);
+        let query = pick_query(&self.multi_value_query_string_parameters, &self.query_string_parameters);
+        let mut o = out.object();
+        o.field("httpMethod", self.http_method.as_str());
+        opt(&mut o, "path", &self.path);
+        opt(&mut o, "resource", &self.resource);
+        o.field_with("headers", |out| write_headers(headers, out));
+        if !query.is_empty() {
+            o.field_with("queryStringParameters", |out| write_query(query, out));
+        }
+        if !self.path_parameters.is_empty() {
+            o.field("pathParameters", &self.path_parameters);
+        }
+        o.field_with("requestContext", |out| write_v1_context(&self.request_context, out));
+        let body = BodyView::of_text(self.body.as_deref(), self.is_base64_encoded);
+        o.field_with("body", |out| write_body(body, content_type(headers), out));
+    }
+}
+
+/// Route, path, headers, cookies (names only), query string, path
+/// parameters, request context and body; see the [module](self).
+impl Redact for ApiGatewayV2httpRequest {
+    fn redact(&self, out: Out<'_>) {
+        let mut o = out.object();
+        opt(&mut o, "routeKey", &self.route_key);
+        opt(&mut o, "rawPath", &self.raw_path);
+        o.field_with("headers", |out| write_headers(&self.headers, out));
+        if let Some(cookies) = self.cookies.as_ref().filter(|c| !c.is_empty()) {
+            o.field_with("cookies", |out| write_cookies(cookies.iter().map(String::as_str), out));
+        }
+        if !self.query_string_parameters.is_empty() {
+            o.field_with("queryStringParameters", |out| write_query(&self.query_string_parameters, out));
+        }
+        if !self.path_parameters.is_empty() {
+            o.field("pathParameters", &self.path_parameters);
+        }
+        o.field_with("requestContext", |out| write_v2_context(&self.request_context, out));
+        let body = BodyView::of_text(self.body.as_deref(), self.is_base64_encoded);
+        o.field_with("body", |out| write_body(body, content_type(&self.headers), out));
+    }
+}
+
+/// Method, path, headers, query string, load balancer and body; see the
+/// [module](self).
+impl Redact for AlbTargetGroupRequest {
+    fn redact(&self, out: Out<'_>) {
+        let headers = pick(&self.multi_value_headers, &self.headers);
+        let query = pick_query(&self.multi_value_query_string_parameters, &self.query_string_parameters);
+        let mut o = out.object();
+        o.field("httpMethod", self.http_method.as_str());
+        opt(&mut o, "path", &self.path);
+        o.field_with("headers", |out| write_headers(headers, out));
+        if !query.is_empty() {
+            o.field_with("queryStringParameters", |out| write_query(query, out));
+        }
+        o.field_with("requestContext", |out| write_alb_context(&self.request_context, out));
+        let body = BodyView::of_text(self.body.as_deref(), self.is_base64_encoded);
+        o.field_with("body", |out| write_body(body, content_type(headers), out));
+    }
+}
+
+/// Status, headers (`Set-Cookie` redacted) and body.
+impl Redact for ApiGatewayProxyResponse {
+    fn redact(&self, out: Out<'_>) {
+        let headers = pick(&self.multi_value_headers, &self.headers);
+        let mut o = out.object();
+        o.field("statusCode", &self.status_code);
+        o.field_with("headers", |out| write_headers(headers, out));
+        let body = BodyView::of_body(self.body.as_ref(), self.is_base64_encoded);
+        o.field_with("body", |out| write_body(body, content_type(headers), out));
+    }
+}
+
+/// Status, headers, cookies (names only) and body.
+impl Redact for ApiGatewayV2httpResponse {
+    fn redact(&self, out: Out<'_>) {
+        let headers = pick(&self.multi_value_headers, &self.headers);
+        let mut o = out.object();
+        o.field("statusCode", &self.status_code);
+        o.field_with("headers", |out| write_headers(headers, out));
+        if !self.cookies.is_empty() {
+            o.field_with("cookies", |out| write_cookies(self.cookies.iter().map(String::as_str), out));
+        }
+        let body = BodyView::of_body(self.body.as_ref(), self.is_base64_encoded);
+        o.field_with("body", |out| write_body(body, content_type(headers), out));
+    }
+}
+
+/// Status, status description, headers (`Set-Cookie` redacted) and body.
+impl Redact for AlbTargetGroupResponse {
+    fn redact(&self, out: Out<'_>) {
+        let headers = pick(&self.multi_value_headers, &self.headers);
+        let mut o = out.object();
+        o.field("statusCode", &self.status_code);
+        opt(&mut o, "statusDescription", &self.status_description);
+        o.field_with("headers", |out| write_headers(headers, out));
+        let body = BodyView::of_body(self.body.as_ref(), self.is_base64_encoded);
+        o.field_with("body", |out| write_body(body, content_type(headers), out));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(f: impl FnOnce(Out<'_>)) -> serde_json::Value {
+        let mut buf = Vec::new();
+        let mut f = Some(f);
+        crate::format::render(crate::config::current(), &mut buf, crate::redact::Mask::default(), &mut |out| {
+            if let Some(f) = f.take() {
+                f(out)
+            }
+        });
+        let text = String::from_utf8(buf).unwrap();
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+    }
+
+    #[test]
+    fn json_types_are_recognised() {
+        for t in ["application/json", "Application/JSON; charset=utf-8", "application/problem+json", "application/vnd.api+JSON"] {
+            assert!(is_json_type(t), "{t}");
+        }
+        for t in ["text/plain", "application/x-www-form-urlencoded", "json", "+json", "application/jsonp", ""] {
+            assert!(!is_json_type(t), "{t}");
+        }
+        assert!(!is_json_type("application/€json"), "multi-byte text never splits a character");
+    }
+
+    #[test]
+    fn json_bodies_are_structured_and_redacted() {
+        let body = r#"{"user":"alice","Password":"hunter2","items":[1,2.5,true,null,{"api_key":"k-123"}],"a\"b":"c"}"#;
+        let v = render(|out| write_body(BodyView::Text(body), Some("application/json"), out));
+        assert_eq!(
+            v,
+            serde_json::json!({"user":"alice","Password":"[REDACTED]","items":[1,2.5,true,null,{"api_key":"[REDACTED]"}],"a\"b":"c"})
+        );
+    }
+
+    #[test]
+    fn other_bodies_are_logged_by_size_and_type() {
+        let form = "username=alice&password=hunter2";
+        let v = render(|out| write_body(BodyView::Text(form), Some("application/x-www-form-urlencoded"), out));
+        assert_eq!(v, "[31 bytes: application/x-www-form-urlencoded]");
+        let v = render(|out| write_body(BodyView::Text("{not json"), Some("application/json"), out));
+        assert_eq!(v, "[9 bytes: application/json]");
+        let v = render(|out| write_body(BodyView::Base64("aGVsbG8="), Some("image/png"), out));
+        assert_eq!(v, "[8 bytes base64: image/png]");
+        let v = render(|out| write_body(BodyView::Text("hunter2"), None, out));
+        assert_eq!(v, "[7 bytes]");
+        let v = render(|out| write_body(BodyView::Text(r#"{"token":"t"}"#), None, out));
+        assert_eq!(v, serde_json::json!({"token": "[REDACTED]"}), "unlabelled JSON is still JSON");
+        let v = render(|out| write_body(BodyView::None, Some("application/json"), out));
+        assert_eq!(v, serde_json::Value::Null);
+    }
+
+    #[test]
+    fn bounds_apply_to_transcoded_bodies() {
+        let config = crate::builder().max_items(3).max_depth(4).build().unwrap();
+        let body = r#"{"list":[1,2,3,4,5],"deep":{"a":{"b":{"c":{"d":1}}}},"x":1,"y":2}"#;
+        let mut buf = Vec::new();
+        crate::format::render(config, &mut buf, crate::redact::Mask::default(), &mut |out| {
+            write_json_text(body, out)
+        });
+        let v: serde_json::Value = serde_json::from_slice(&buf).unwrap();
+        assert_eq!(v["list"], serde_json::json!([1, 2, 3, "[truncated: 2 more items]"]));
+        // The fourth level opens no object; what it held is read past.
+        assert_eq!(v["deep"]["a"]["b"], serde_json::json!({"c": "[truncated: depth limit]"}));
+        assert_eq!(v["x"], 1);
+        assert_eq!(v["[truncated]"], "1 more entries");
+    }
+
+    #[test]
+    fn forwarded_for_is_the_address_the_balancer_appended() {
+        let mut h = HeaderMap::new();
+        assert_eq!(forwarded_for(&h), None);
+        h.insert("x-forwarded-for", "203.0.113.50".parse().unwrap());
+        assert_eq!(forwarded_for(&h), Some("203.0.113.50"));
+        h.insert("x-forwarded-for", "10.9.9.9, 203.0.113.50".parse().unwrap());
+        assert_eq!(forwarded_for(&h), Some("203.0.113.50"));
+        h.append("x-forwarded-for", "198.51.100.1 ,".parse().unwrap());
+        assert_eq!(forwarded_for(&h), Some("198.51.100.1"));
+    }
+
+    #[test]
+    fn statuses_outside_http_are_failures() {
+        for (status, outcome, code) in [
+            (200, EventOutcome::Success, Some(200)),
+            (302, EventOutcome::Success, Some(302)),
+            (401, EventOutcome::Failure, Some(401)),
+            (503, EventOutcome::Failure, Some(503)),
+            (0, EventOutcome::Failure, None),
+            (-1, EventOutcome::Failure, None),
+            (70_000, EventOutcome::Failure, None),
+        ] {
+            let mut r = ApiGatewayProxyResponse::default();
+            r.status_code = status;
+            assert_eq!((r.outcome(), r.status_code()), (outcome, code), "{status}");
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! Serverless integrations, each behind a cargo feature; the default build
+//! compiles none of them.
+//!
+//! | feature | module | what it adds |
+//! |---|---|---|
+//! | `lambda` | [`lambda`] | [`Describe`](crate::context::Describe) for `lambda_runtime::Context` and `LambdaEvent<T>` (logged as its payload); `seclog.memory.*` and `seclog.time_left_ms` on end records |
+//! | `aws-events` | [`events`] | `Describe`, [`Redact`](crate::Redact) and [`Outcome`](crate::Outcome) for the `aws_lambda_events` API Gateway (REST v1, HTTP v2) and ALB requests and responses |
+//! | `lambda-http` | [`http`] | the same for `lambda_http::Request` and `Response`; implies `lambda` and `aws-events` |
+//! | `emf` | [`emf`] | CloudWatch Embedded Metric Format in end records (`SECLOG_EMF=true`) |
+//!
+//! The `lambda*` and `aws-events` features need Rust 1.84, the minimum of
+//! the AWS crates they build on.
+
+#[cfg(feature = "emf")]
+pub mod emf;
+#[cfg(feature = "aws-events")]
+pub mod events;
+#[cfg(feature = "lambda-http")]
+pub mod http;
+#[cfg(feature = "lambda")]
+pub mod lambda;
+
+/// Writes the integrations' members at the end of a JSON end record, after
+/// the `seclog` object: the Lambda memory and time members, then the EMF
+/// metrics. Everything is dropped again if it would push the record past
+/// its size limit, so the record's bound holds.
+#[cfg(any(feature = "emf", feature = "lambda"))]
+pub(crate) fn write_end_members(
+    config: crate::Config,
+    view: &crate::format::RecordView<'_>,
+    w: &mut crate::redact::Writer,
+) {
+    if view.phase != crate::record::Phase::End {
+        return;
+    }
+    let mark = w.buf.len();
+    #[cfg(feature = "lambda")]
+    lambda::write_end_members(view, w);
+    #[cfg(feature = "emf")]
+    if config.0.emf {
+        emf::write_members(config, view, w);
+    }
+    // The closing brace and the newline still follow.
+    if w.buf.len() + 2 > config.0.limits.max_record_bytes {
+        w.buf.truncate(mark);
+    }
+    let _ = config;
+}
