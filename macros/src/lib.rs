@@ -4,8 +4,10 @@
 use proc_macro::TokenStream;
 
 mod audit;
+mod auth;
 mod ecs;
 mod errors;
+mod event;
 mod redact;
 
 /// See `seclog::audit`.
@@ -18,4 +20,16 @@ pub fn audit(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_derive(Redact, attributes(redact))]
 pub fn derive_redact(item: TokenStream) -> TokenStream {
     redact::derive(item.into()).into()
+}
+
+/// See `seclog::AuthEvent` (the derive).
+#[proc_macro_derive(AuthEvent, attributes(auth))]
+pub fn derive_auth_event(item: TokenStream) -> TokenStream {
+    auth::derive(item.into()).into()
+}
+
+/// See `seclog::security_event!`.
+#[proc_macro]
+pub fn security_event(input: TokenStream) -> TokenStream {
+    event::security_event(input.into()).into()
 }

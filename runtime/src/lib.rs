@@ -40,6 +40,8 @@ mod id;
 #[cfg(any(feature = "lambda", feature = "aws-events", feature = "emf"))]
 pub mod integrations;
 mod json;
+pub mod monitor;
+pub mod owasp;
 pub mod record;
 pub mod redact;
 pub mod sink;
@@ -49,6 +51,10 @@ pub mod testing;
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
+
+#[doc(hidden)]
+#[path = "owasp_private.rs"]
+pub mod __owasp;
 
 pub use auth::AuthEvent;
 pub use config::{builder, init, Builder, Config, ConfigError, Format};
@@ -184,8 +190,57 @@ pub use redact::{Array, Limits, Object, Out, Redact};
 pub use seclog_macros::audit;
 /// Derives [`Redact`](trait@Redact): see the trait for the field attributes.
 pub use seclog_macros::Redact;
+/// Derives [`AuthEvent`](trait@AuthEvent) and
+/// [`Describe`](context::Describe): see the trait for the attributes.
+pub use seclog_macros::AuthEvent;
 pub use sink::Sink;
 pub use stats::{stats, Stats};
+
+/// Writes an OWASP Logging Vocabulary event, from anywhere.
+///
+/// `security_event!(NAME, key = value, ...)`: `NAME` is an event of the
+/// vocabulary (`authz_fail`, `session_use_after_expire`, ...), checked at
+/// compile time, and each key one of its arguments, in any order; the
+/// event string is written in `seclog.owasp` with the arguments in the
+/// vocabulary's order, each [percent-encoded](owasp), at the vocabulary's
+/// level (`event.action` is the name).
+///
+/// The keys are the vocabulary's argument names, except that `userid` is
+/// written `user` (`userid` is accepted too), the `userid|ip` of the
+/// `malicious_*` events is `user` or `ip`, the field list of
+/// `input_validation_fail` is `fields` (anything iterable), and the
+/// `check:result` of `upload_validation` is `check` and `result` (the event
+/// is `critical` unless the result is `passed`). Every argument is needed,
+/// except `user`, `ip` and `useragent`, which default to the surrounding
+/// invocation's user (`user.id`, else `user.name`, else `user.hash`),
+/// source address and user agent. A value is anything `Display`, or an
+/// `Option` of it.
+///
+/// Inside an audited invocation the record carries the invocation's
+/// `transaction.id` and its 4 W's; outside one, a fresh `transaction.id`.
+/// `authn_login_fail` is also counted by the [detector](monitor).
+///
+/// ```
+/// #[seclog::audit(who = user, source_ip = ip)]
+/// fn admin_page(user: &str, ip: &str) -> Result<(), &'static str> {
+///     seclog::security_event!(authz_fail, resource = "/admin");
+///     Err("forbidden")
+/// }
+///
+/// let run = seclog::testing::capture(|| admin_page("mallory", "203.0.113.9"));
+/// let [start, event, end] = &run.records()[..] else { panic!() };
+/// assert_eq!(event["seclog"]["owasp"], "authz_fail:mallory,/admin");
+/// assert_eq!(event["log"]["level"], "critical");
+/// assert_eq!(event["transaction"]["id"], end["transaction"]["id"]);
+/// assert_eq!(event["source"]["ip"], "203.0.113.9");
+///
+/// // Attacker-controlled text cannot add or shift an argument.
+/// let run = seclog::testing::capture(|| {
+///     seclog::security_event!(authz_fail, user = "eve,admin", resource = "/a:b");
+/// });
+/// assert_eq!(run.records()[0]["seclog"]["owasp"], "authz_fail:eve%2Cadmin,/a%3Ab");
+/// ```
+pub use seclog_macros::security_event;
 
 /// The README's Rust snippets, compiled and run as doc tests.
 #[cfg(doctest)]

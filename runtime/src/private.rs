@@ -693,3 +693,9 @@ where
 pub(crate) fn with_current_context<R>(f: impl FnOnce(Option<&Context>) -> R) -> R {
     with_current(|inv| f(inv.and_then(|i| i.cx.as_ref())))
 }
+
+/// Runs `f` with the 4 W's of the invocation running on this thread, if
+/// any, so security events correlate with it.
+pub(crate) fn with_current_context<R>(f: impl FnOnce(Option<&Context>) -> R) -> R {
+    with_current(|inv| f(inv.and_then(|i| i.cx.as_ref())))
+}

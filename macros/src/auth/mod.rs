@@ -1,0 +1,280 @@
+//! `#[derive(AuthEvent)]`: read the `#[auth(...)]` attributes into a
+//! model, check it as a whole, then expand it.
+
+mod expand;
+
+use crate::errors::{did_you_mean, Errors};
+use proc_macro2::TokenStream;
+use syn::punctuated::Punctuated;
+use syn::{Attribute, Fields, Generics, Ident, Item, Member, Meta, Token, Type, Variant};
+
+/// The kinds of attempt, as in `#[audit(auth = "...")]`.
+pub(crate) const KINDS: &[&str] = &["login", "logout", "password_change", "token_create", "token_revoke", "mfa", "signup"];
+
+/// The field roles.
+const ROLES: &[&str] = &["user", "source_ip", "user_agent"];
+
+pub(crate) fn derive(input: TokenStream) -> TokenStream {
+    let input = match syn::parse2::<Item>(input) {
+        Ok(Item::Struct(s)) => Input { attrs: s.attrs, ident: s.ident, generics: s.generics, data: Data::Struct(s.fields) },
+        Ok(Item::Enum(e)) => Input {
+            attrs: e.attrs,
+            ident: e.ident,
+            generics: e.generics,
+            data: Data::Enum(e.variants.into_iter().collect()),
+        },
+        Ok(Item::Union(u)) => Input { attrs: u.attrs, ident: u.ident, generics: u.generics, data: Data::Union(u.union_token) },
+        Ok(other) => {
+            return syn::Error::new_spanned(other, "#[derive(seclog::AuthEvent)] goes on a struct or an enum").to_compile_error()
+        }
+        Err(e) => return e.to_compile_error(),
+    };
+    let mut errors = Errors::default();
+    let model = Model::from_syn(&input, &mut errors);
+    model.validate(&mut errors);
+    match errors.finish() {
+        Ok(()) => expand::expand(&model),
+        Err(e) => {
+            // The impls anyway (with no roles), so that only the real
+            // mistakes are reported, not "`Login` is not an `AuthEvent`".
+            let mut out = e.to_compile_error();
+            out.extend(expand::fallback(&model));
+            out
+        }
+    }
+}
+
+/// The derive's item: a struct, an enum or (refused) a union.
+pub(crate) struct Input {
+    pub(crate) attrs: Vec<Attribute>,
+    pub(crate) ident: Ident,
+    pub(crate) generics: Generics,
+    pub(crate) data: Data,
+}
+
+pub(crate) enum Data {
+    Struct(Fields),
+    Enum(Vec<Variant>),
+    Union(Token![union]),
+}
+
+/// What a marked field is for.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Role {
+    User,
+    SourceIp,
+    UserAgent,
+}
+
+impl Role {
+    fn name(self) -> &'static str {
+        match self {
+            Role::User => "user",
+            Role::SourceIp => "source_ip",
+            Role::UserAgent => "user_agent",
+        }
+    }
+}
+
+/// One marked field.
+pub(crate) struct Marked {
+    pub(crate) member: Member,
+    pub(crate) ty: Type,
+    pub(crate) role: Role,
+    /// The role word in `#[auth(...)]`, for error spans.
+    pub(crate) word: Ident,
+    /// The field is redacted by `#[derive(Redact)]` (anything but
+    /// `#[redact(serialize)]`): a user is then logged by digest only.
+    pub(crate) redacted: bool,
+}
+
+/// A struct's fields, or one enum variant's.
+pub(crate) struct Group {
+    /// `None` for a struct.
+    pub(crate) variant: Option<Ident>,
+    pub(crate) marked: Vec<Marked>,
+}
+
+/// The validated model of one `#[derive(AuthEvent)]`.
+pub(crate) struct Model<'a> {
+    pub(crate) input: &'a Input,
+    /// The kind and the word that gave it.
+    pub(crate) kind: Option<(String, Ident)>,
+    pub(crate) groups: Vec<Group>,
+}
+
+impl<'a> Model<'a> {
+    fn from_syn(input: &'a Input, errors: &mut Errors) -> Model<'a> {
+        let mut kind: Option<(String, Ident)> = None;
+        for attr in input.attrs.iter().filter(|a| a.path().is_ident("auth")) {
+            for word in words(attr, "#[auth(login)]", errors) {
+                let w = word.to_string();
+                if ROLES.contains(&w.as_str()) {
+                    errors.spanned(
+                        &word,
+                        format!(
+                            "`#[auth({w})]` goes on a field, not on the type: put it on the field that holds the {}",
+                            role_what(&w)
+                        ),
+                    );
+                } else if !KINDS.contains(&w.as_str()) {
+                    errors.spanned(
+                        &word,
+                        format!(
+                            "unknown authentication kind `{w}`; expected one of: {}{}",
+                            KINDS.join(", "),
+                            did_you_mean(&w, KINDS)
+                        ),
+                    );
+                } else if let Some((first, _)) = &kind {
+                    errors.spanned(&word, format!("the kind is given twice (`{first}` and `{w}`): an attempt has one kind"));
+                } else {
+                    kind = Some((w, word));
+                }
+            }
+        }
+        let mut groups = Vec::new();
+        match &input.data {
+            Data::Struct(fields) => groups.push(Group { variant: None, marked: marked_fields(fields, errors) }),
+            Data::Enum(variants) => {
+                for v in variants {
+                    for attr in v.attrs.iter().filter(|a| a.path().is_ident("auth")) {
+                        errors.spanned(
+                            attr,
+                            "`#[auth(...)]` does not go on an enum variant: put the kind on the enum and the roles on fields",
+                        );
+                    }
+                    groups.push(Group { variant: Some(v.ident.clone()), marked: marked_fields(&v.fields, errors) });
+                }
+            }
+            Data::Union(token) => errors.spanned(
+                token,
+                "#[derive(seclog::AuthEvent)] goes on a struct or an enum, not on a union",
+            ),
+        }
+        Model { input, kind, groups }
+    }
+
+    /// The checks that involve more than one attribute.
+    fn validate(&self, errors: &mut Errors) {
+        if self.kind.is_none() && self.input.attrs.iter().all(|a| !a.path().is_ident("auth")) {
+            errors.spanned(
+                &self.input.ident,
+                format!(
+                    "#[derive(seclog::AuthEvent)] needs the kind of attempt: add `#[auth(login)]` (or another kind) to `{}`; kinds: {}",
+                    self.input.ident,
+                    KINDS.join(", ")
+                ),
+            );
+        }
+        for group in &self.groups {
+            for (i, m) in group.marked.iter().enumerate() {
+                if let Some(first) = group.marked[..i].iter().find(|f| f.role == m.role) {
+                    let what = role_what(m.role.name());
+                    let (a, b) = (member_name(&first.member), member_name(&m.member));
+                    if first.member == m.member {
+                        errors.spanned(&m.word, format!("`{}` is given twice on `{a}`: give it once", m.role.name()));
+                    } else {
+                        errors.spanned(
+                            &m.word,
+                            format!(
+                                "two fields are marked `#[auth({})]` (`{a}` and `{b}`): mark only the one that holds the {what}",
+                                m.role.name()
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What a role's field holds, for messages.
+fn role_what(role: &str) -> &'static str {
+    match role {
+        "user" => "claimed identity",
+        "source_ip" => "requester's address",
+        _ => "requester's user agent",
+    }
+}
+
+fn member_name(m: &Member) -> String {
+    match m {
+        Member::Named(i) => i.to_string(),
+        Member::Unnamed(i) => i.index.to_string(),
+    }
+}
+
+/// The words of one `#[auth(a, b)]`; each error is reported and skipped.
+fn words(attr: &Attribute, example: &str, errors: &mut Errors) -> Vec<Ident> {
+    let list = match &attr.meta {
+        Meta::List(_) => attr.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated),
+        _ => {
+            errors.spanned(attr, format!("expected a word in parentheses, as in `{example}`"));
+            return Vec::new();
+        }
+    };
+    let list = match list {
+        Ok(l) => l,
+        Err(e) => {
+            errors.push(syn::Error::new(e.span(), format!("expected words in parentheses, as in `{example}`")));
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    for meta in list {
+        match meta.path().get_ident() {
+            Some(word) if matches!(meta, Meta::Path(_)) => out.push(word.clone()),
+            Some(word) => errors.spanned(&meta, format!("`{word}` takes no value: write `{example}`")),
+            None => errors.spanned(meta.path(), format!("expected a single word, as in `{example}`")),
+        }
+    }
+    if out.is_empty() && is_empty_list(attr) {
+        errors.spanned(attr, format!("`#[auth()]` is empty: write `{example}`"));
+    }
+    out
+}
+
+/// Whether an attribute's parentheses are empty.
+fn is_empty_list(attr: &Attribute) -> bool {
+    matches!(&attr.meta, Meta::List(l) if l.tokens.is_empty())
+}
+
+fn marked_fields(fields: &Fields, errors: &mut Errors) -> Vec<Marked> {
+    let mut out = Vec::new();
+    for (i, field) in fields.iter().enumerate() {
+        let member = match &field.ident {
+            Some(id) => Member::Named(id.clone()),
+            None => Member::Unnamed(syn::Index::from(i)),
+        };
+        let redacted = field.attrs.iter().filter(|a| a.path().is_ident("redact")).any(|a| match &a.meta {
+            Meta::List(l) => !l.tokens.clone().into_iter().any(|t| t.to_string() == "serialize"),
+            _ => true,
+        });
+        for attr in field.attrs.iter().filter(|a| a.path().is_ident("auth")) {
+            for word in words(attr, "#[auth(user)]", errors) {
+                let role = match word.to_string().as_str() {
+                    "user" => Role::User,
+                    "source_ip" => Role::SourceIp,
+                    "user_agent" => Role::UserAgent,
+                    w if KINDS.contains(&w) => {
+                        errors.spanned(
+                            &word,
+                            format!("the kind `#[auth({w})]` goes on the type, not on a field; fields take: {}", ROLES.join(", ")),
+                        );
+                        continue;
+                    }
+                    w => {
+                        errors.spanned(
+                            &word,
+                            format!("unknown field role `{w}`; expected one of: {}{}", ROLES.join(", "), did_you_mean(w, ROLES)),
+                        );
+                        continue;
+                    }
+                };
+                out.push(Marked { member: member.clone(), ty: field.ty.clone(), role, word, redacted });
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,908 @@
+//! The brute-force detector: authentication failures counted per user and
+//! per source IP in sliding windows.
+//!
+//! Every failed `login` or `mfa` attempt of an audited handler (see
+//! [`AuthEvent`](crate::AuthEvent)), and every
+//! `security_event!(authn_login_fail, ...)`, is counted here:
+//!
+//! - **per user**: when one user reaches [`Settings::user_max_failures`]
+//!   failures within [`Settings::user_window`], seclog writes
+//!   `authn_login_fail_max:<user>,<max>` (level `warn`) once, and the user
+//!   stays flagged for one window from then. A later success writes
+//!   `authn_login_successafterfail:<user>,<retries>`.
+//! - **per source IP**: when failures for [`Settings::ip_max_users`]
+//!   distinct users come from one address within [`Settings::ip_window`]
+//!   (credential stuffing, password spraying), seclog writes one
+//!   `event.kind: alert` record (level `critical`, `event.action:
+//!   credential_stuffing`) and the address stays flagged for one window.
+//!
+//! A handler can refuse early with [`is_flagged_user`] and
+//! [`is_flagged_ip`].
+//!
+//! | setting | env var | default | range |
+//! |---|---|---|---|
+//! | [`user_max_failures`](Settings::user_max_failures) | `SECLOG_MONITOR_USER_MAX_FAILURES` | 5 | 1 to 64 |
+//! | [`user_window`](Settings::user_window) | `SECLOG_MONITOR_USER_WINDOW` | `15m` | 1 s to 24 h |
+//! | [`ip_max_users`](Settings::ip_max_users) | `SECLOG_MONITOR_IP_MAX_USERS` | 10 | 2 to 64 |
+//! | [`ip_window`](Settings::ip_window) | `SECLOG_MONITOR_IP_WINDOW` | `15m` | 1 s to 24 h |
+//! | [`max_keys`](Settings::max_keys) | `SECLOG_MONITOR_MAX_KEYS` | 10000 | 1 to 1000000 |
+//! | [`enabled`](Settings::enabled) | `SECLOG_MONITOR` (`on`/`off`) | on | |
+//!
+//! Durations are written like `90s`, `15m` or `1h`.
+//!
+//! **Bounded memory, constant work.** Users and addresses are tracked by a
+//! 64-bit keyed fingerprint, never by their text, in two tables of at most
+//! `max_keys` entries each; when a table is full, the entry least recently
+//! seen is evicted. A user entry keeps the times of its last
+//! `user_max_failures` failures (a ring, so "that many within the window"
+//! is one comparison); an address entry keeps its last `ip_max_users`
+//! distinct users. Each event does a bounded amount of work (at most 64
+//! comparisons) whatever the traffic, and at the defaults both tables
+//! together stay under 4 MB however many users and addresses fail.
+//!
+//! ```
+//! use seclog::monitor::{ManualClock, Monitor, Settings};
+//! use std::time::Duration;
+//!
+//! let clock = ManualClock::new();
+//! let settings = Settings::default().user_max_failures(3).user_window(Duration::from_secs(60));
+//! let monitor = Monitor::with_clock(settings, clock.clone()).unwrap();
+//!
+//! assert!(!monitor.failure(Some("alice"), Some("198.51.100.7")).user_limit_reached);
+//! assert!(!monitor.failure(Some("alice"), Some("198.51.100.7")).user_limit_reached);
+//! assert!(monitor.failure(Some("alice"), Some("198.51.100.7")).user_limit_reached);
+//! assert!(monitor.is_flagged_user("alice"));
+//!
+//! clock.advance(Duration::from_secs(61));
+//! assert!(!monitor.is_flagged_user("alice"), "the window slid past the failures");
+//! ```
+
+use crate::config::{self, ConfigError};
+use std::collections::hash_map::RandomState;
+use std::collections::HashMap;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+/// The detector's thresholds and windows.
+///
+/// Each setting is a public field and a builder method of the same name;
+/// [`Settings::from_env`] reads the `SECLOG_MONITOR_*` variables.
+///
+/// ```
+/// use std::time::Duration;
+/// let settings = seclog::monitor::Settings::default()
+///     .user_max_failures(3)
+///     .user_window(Duration::from_secs(300))
+///     .ip_max_users(20);
+/// assert_eq!(settings.user_max_failures, 3);
+/// assert_eq!(settings.ip_window, Duration::from_secs(15 * 60));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Settings {
+    /// Failures of one user within `user_window` that flag the user and
+    /// write `authn_login_fail_max` (`SECLOG_MONITOR_USER_MAX_FAILURES`).
+    pub user_max_failures: u32,
+    /// The per-user sliding window (`SECLOG_MONITOR_USER_WINDOW`).
+    pub user_window: Duration,
+    /// Distinct users failing from one address within `ip_window` that flag
+    /// the address and raise an alert (`SECLOG_MONITOR_IP_MAX_USERS`).
+    pub ip_max_users: u32,
+    /// The per-address sliding window (`SECLOG_MONITOR_IP_WINDOW`).
+    pub ip_window: Duration,
+    /// Most users, and most addresses, tracked at once; the least recently
+    /// seen is evicted beyond it (`SECLOG_MONITOR_MAX_KEYS`).
+    pub max_keys: usize,
+    /// Whether failures are counted at all (`SECLOG_MONITOR=on|off`).
+    pub enabled: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            user_max_failures: 5,
+            user_window: Duration::from_secs(15 * 60),
+            ip_max_users: 10,
+            ip_window: Duration::from_secs(15 * 60),
+            max_keys: 10_000,
+            enabled: true,
+        }
+    }
+}
+
+const MAX_THRESHOLD: u32 = 64;
+const MAX_WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
+const MAX_KEYS: usize = 1_000_000;
+
+impl Settings {
+    /// Sets [`user_max_failures`](Settings#structfield.user_max_failures).
+    pub fn user_max_failures(mut self, n: u32) -> Self {
+        self.user_max_failures = n;
+        self
+    }
+
+    /// Sets [`user_window`](Settings#structfield.user_window).
+    pub fn user_window(mut self, window: Duration) -> Self {
+        self.user_window = window;
+        self
+    }
+
+    /// Sets [`ip_max_users`](Settings#structfield.ip_max_users).
+    pub fn ip_max_users(mut self, n: u32) -> Self {
+        self.ip_max_users = n;
+        self
+    }
+
+    /// Sets [`ip_window`](Settings#structfield.ip_window).
+    pub fn ip_window(mut self, window: Duration) -> Self {
+        self.ip_window = window;
+        self
+    }
+
+    /// Sets [`max_keys`](Settings#structfield.max_keys).
+    pub fn max_keys(mut self, n: usize) -> Self {
+        self.max_keys = n;
+        self
+    }
+
+    /// Sets [`enabled`](Settings#structfield.enabled).
+    pub fn enabled(mut self, on: bool) -> Self {
+        self.enabled = on;
+        self
+    }
+
+    /// Applies the `SECLOG_MONITOR_*` environment variables over these
+    /// settings; the first invalid one is an error naming it.
+    ///
+    /// ```
+    /// std::env::set_var("SECLOG_MONITOR_USER_WINDOW", "soon");
+    /// let err = seclog::monitor::Settings::default().from_env().unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     r#"SECLOG_MONITOR_USER_WINDOW="soon" is not valid: expected a duration from 1s to 24h, such as `90s`, `15m` or `1h`"#
+    /// );
+    /// std::env::remove_var("SECLOG_MONITOR_USER_WINDOW");
+    /// ```
+    pub fn from_env(self) -> Result<Self, ConfigError> {
+        let (settings, problems) = self.from_env_lenient();
+        match problems.into_iter().next() {
+            Some(e) => Err(e),
+            None => Ok(settings),
+        }
+    }
+
+    /// Like `from_env`, but keeps the value of each invalid variable and
+    /// returns the problems.
+    fn from_env_lenient(mut self) -> (Self, Vec<ConfigError>) {
+        let mut problems = Vec::new();
+        let mut count = |var: &'static str, lo: u64, hi: u64, slot: &mut u64| {
+            if let Some(v) = env(var) {
+                match v.trim().parse::<u64>() {
+                    Ok(n) if (lo..=hi).contains(&n) => *slot = n,
+                    _ => problems.push(ConfigError::InvalidVar {
+                        var,
+                        value: v,
+                        expected: format!("a whole number from {lo} to {hi}"),
+                    }),
+                }
+            }
+        };
+        let mut user = u64::from(self.user_max_failures);
+        let mut ip = u64::from(self.ip_max_users);
+        let mut keys = self.max_keys as u64;
+        count("SECLOG_MONITOR_USER_MAX_FAILURES", 1, u64::from(MAX_THRESHOLD), &mut user);
+        count("SECLOG_MONITOR_IP_MAX_USERS", 2, u64::from(MAX_THRESHOLD), &mut ip);
+        count("SECLOG_MONITOR_MAX_KEYS", 1, MAX_KEYS as u64, &mut keys);
+        self.user_max_failures = user as u32;
+        self.ip_max_users = ip as u32;
+        self.max_keys = keys as usize;
+        for (var, slot) in
+            [("SECLOG_MONITOR_USER_WINDOW", &mut self.user_window), ("SECLOG_MONITOR_IP_WINDOW", &mut self.ip_window)]
+        {
+            if let Some(v) = env(var) {
+                match humantime::parse_duration(v.trim()) {
+                    Ok(d) if (Duration::from_secs(1)..=MAX_WINDOW).contains(&d) => *slot = d,
+                    _ => problems.push(ConfigError::InvalidVar {
+                        var,
+                        value: v,
+                        expected: "a duration from 1s to 24h, such as `90s`, `15m` or `1h`".into(),
+                    }),
+                }
+            }
+        }
+        if let Some(v) = env("SECLOG_MONITOR") {
+            match v.trim().to_ascii_lowercase().as_str() {
+                "1" | "true" | "yes" | "on" => self.enabled = true,
+                "0" | "false" | "no" | "off" => self.enabled = false,
+                _ => problems.push(ConfigError::InvalidVar {
+                    var: "SECLOG_MONITOR",
+                    value: v,
+                    expected: "`on` or `off`".into(),
+                }),
+            }
+        }
+        (self, problems)
+    }
+
+    /// Checks every setting against its range.
+    ///
+    /// ```
+    /// let err = seclog::monitor::Settings::default().ip_max_users(1).validate().unwrap_err();
+    /// assert_eq!(err.to_string(), "ip_max_users = 1 is out of range: expected 2 to 64");
+    /// ```
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |name, value: u64, expected: &str| {
+            Err(ConfigError::InvalidLimit {
+                name,
+                value: usize::try_from(value).unwrap_or(usize::MAX),
+                expected: expected.into(),
+            })
+        };
+        if !(1..=MAX_THRESHOLD).contains(&self.user_max_failures) {
+            return bad("user_max_failures", self.user_max_failures.into(), "1 to 64");
+        }
+        if !(2..=MAX_THRESHOLD).contains(&self.ip_max_users) {
+            return bad("ip_max_users", self.ip_max_users.into(), "2 to 64");
+        }
+        if !(1..=MAX_KEYS).contains(&self.max_keys) {
+            return bad("max_keys", self.max_keys as u64, "1 to 1000000");
+        }
+        for (name, window) in [("user_window", self.user_window), ("ip_window", self.ip_window)] {
+            if !(Duration::from_secs(1)..=MAX_WINDOW).contains(&window) {
+                return bad(name, window.as_secs(), "1 to 86400 seconds");
+            }
+        }
+        Ok(())
+    }
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// Where the detector reads the time: a monotonic clock by default, a
+/// [`ManualClock`] in tests, so windows slide without sleeping.
+pub trait Clock: Send + Sync + 'static {
+    /// Time elapsed since any fixed origin; must never go backwards.
+    fn now(&self) -> Duration;
+}
+
+/// The process's monotonic clock.
+struct SystemClock(Instant);
+
+impl Clock for SystemClock {
+    fn now(&self) -> Duration {
+        self.0.elapsed()
+    }
+}
+
+/// A clock that moves only when told to, for tests.
+///
+/// ```
+/// use seclog::monitor::{Clock, ManualClock};
+/// use std::time::Duration;
+///
+/// let clock = ManualClock::new();
+/// let handle = clock.clone();
+/// handle.advance(Duration::from_secs(90));
+/// assert_eq!(clock.now(), Duration::from_secs(90));
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct ManualClock(Arc<AtomicU64>);
+
+impl ManualClock {
+    /// A clock at zero.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Moves the clock (and every clone of it) forward.
+    pub fn advance(&self, by: Duration) {
+        let ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
+        let _ = self.0.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |t| Some(t.saturating_add(ms)));
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Duration {
+        Duration::from_millis(self.0.load(Ordering::Relaxed))
+    }
+}
+
+/// What one failure did to the counts.
+///
+/// ```
+/// let monitor = seclog::monitor::Monitor::new(Default::default()).unwrap();
+/// let f = monitor.failure(Some("alice"), Some("203.0.113.5"));
+/// assert_eq!((f.user_failures, f.ip_distinct_users), (1, 1));
+/// assert!(!f.user_limit_reached && !f.ip_limit_reached);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Findings {
+    /// The user's failures since its last success, this one included, with
+    /// no pause of a whole user window between two of them (the `retries`
+    /// a success would report).
+    pub user_failures: u32,
+    /// This failure flagged the user: it reached `user_max_failures`
+    /// while the user was not flagged yet.
+    pub user_limit_reached: bool,
+    /// Distinct users failing from this address within the address window.
+    pub ip_distinct_users: u32,
+    /// This failure flagged the address: it reached `ip_max_users`.
+    pub ip_limit_reached: bool,
+}
+
+/// How many users and addresses the detector tracks right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tracked {
+    /// User entries.
+    pub users: usize,
+    /// Address entries.
+    pub ips: usize,
+}
+
+/// A detector: settings, a clock and the counts. Cheap to clone (clones
+/// share the counts).
+///
+/// seclog feeds the process's detector ([`current`]); build your own to
+/// use other settings ([`install`]) or, in tests, to isolate counts and
+/// move time ([`Monitor::scope`], [`ManualClock`]).
+///
+/// ```
+/// use seclog::monitor::{Monitor, Settings};
+///
+/// let monitor = Monitor::new(Settings::default().ip_max_users(3)).unwrap();
+/// for user in ["ann", "bob", "cid"] {
+///     monitor.failure(Some(user), Some("192.0.2.1"));
+/// }
+/// assert!(monitor.is_flagged_ip("192.0.2.1"));
+/// assert!(!monitor.is_flagged_ip("192.0.2.2"));
+/// ```
+#[derive(Clone)]
+pub struct Monitor(Arc<Shared>);
+
+struct Shared {
+    settings: Settings,
+    clock: Box<dyn Clock>,
+    state: Mutex<State>,
+    keys: RandomState,
+    /// Whether a user was ever counted by digest (`user.hash`), so that
+    /// `is_flagged_user` also looks the digest up.
+    saw_digests: AtomicBool,
+}
+
+impl std::fmt::Debug for Monitor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Monitor").field("settings", &self.0.settings).field("tracked", &self.tracked()).finish()
+    }
+}
+
+impl Monitor {
+    /// A detector with the process's monotonic clock.
+    pub fn new(settings: Settings) -> Result<Monitor, ConfigError> {
+        Self::with_clock(settings, SystemClock(Instant::now()))
+    }
+
+    /// A detector reading time from `clock`.
+    ///
+    /// ```
+    /// let clock = seclog::monitor::ManualClock::new();
+    /// let monitor = seclog::monitor::Monitor::with_clock(Default::default(), clock).unwrap();
+    /// assert_eq!(monitor.settings().user_max_failures, 5);
+    /// ```
+    pub fn with_clock(settings: Settings, clock: impl Clock) -> Result<Monitor, ConfigError> {
+        settings.validate()?;
+        let state = State {
+            users: Table::new(settings.max_keys, settings.user_max_failures as usize),
+            ips: Table::new(settings.max_keys, 2 * settings.ip_max_users as usize),
+        };
+        Ok(Monitor(Arc::new(Shared {
+            settings,
+            clock: Box::new(clock),
+            state: Mutex::new(state),
+            keys: RandomState::new(),
+            saw_digests: AtomicBool::new(false),
+        })))
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.0.settings
+    }
+
+    /// Counts a failed authentication of `user` (as logged: the name, or
+    /// the digest for hashed users) from `source` (an IP address, or any
+    /// address text).
+    pub fn failure(&self, user: Option<&str>, source: Option<&str>) -> Findings {
+        self.count_failure(user.map(|u| self.user_key(u)), source)
+    }
+
+    /// [`failure`](Monitor::failure) for a user logged by digest.
+    pub(crate) fn failure_by_digest(&self, digest: &str, source: Option<&str>) -> Findings {
+        self.0.saw_digests.store(true, Ordering::Relaxed);
+        self.failure(Some(digest), source)
+    }
+
+    fn count_failure(&self, user: Option<u64>, source: Option<&str>) -> Findings {
+        let s = &self.0.settings;
+        let mut findings = Findings::default();
+        if !s.enabled {
+            return findings;
+        }
+        let now = self.now();
+        let mut state = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(key) = user {
+            let window = millis(s.user_window);
+            let (node, times) = state.users.touch(key);
+            let width = times.len();
+            let newest = times.get((node.pos as usize + width - 1) % width).copied().unwrap_or(0);
+            if node.len == 0 || now.saturating_sub(newest) >= window {
+                node.streak = 0;
+            }
+            node.streak = node.streak.saturating_add(1);
+            findings.user_failures = node.streak;
+            if let Some(slot) = times.get_mut(node.pos as usize) {
+                *slot = now;
+            }
+            node.pos = (node.pos + 1) % width as u32;
+            node.len = (node.len + 1).min(width as u32);
+            // The ring holds the last `max` failures: the limit is reached
+            // when the oldest of them is still inside the window.
+            let oldest = times.get(node.pos as usize).copied().unwrap_or(0);
+            let full = node.len as usize == width && now.saturating_sub(oldest) < window;
+            if full && node.flagged_until <= now {
+                node.flagged_until = now.saturating_add(window);
+                findings.user_limit_reached = true;
+            }
+        }
+        if let (Some(source), Some(user)) = (source, user) {
+            let window = millis(s.ip_window);
+            let (node, pairs) = state.ips.touch(self.ip_key(source));
+            // Pairs of (user fingerprint, time of its last failure); time 0
+            // is an empty pair.
+            let live = |t: u64| t != 0 && now.saturating_sub(t) < window;
+            let mut found = false;
+            let mut free = None;
+            let mut oldest = (0usize, u64::MAX);
+            for (i, pair) in pairs.chunks_exact_mut(2).enumerate() {
+                if live(pair[1]) && pair[0] == user {
+                    pair[1] = now;
+                    found = true;
+                    break;
+                }
+                if !live(pair[1]) && free.is_none() {
+                    free = Some(i);
+                }
+                if pair[1] < oldest.1 {
+                    oldest = (i, pair[1]);
+                }
+            }
+            if !found {
+                let i = free.unwrap_or(oldest.0);
+                if let Some(pair) = pairs.chunks_exact_mut(2).nth(i) {
+                    pair[0] = user;
+                    pair[1] = now;
+                }
+            }
+            findings.ip_distinct_users = pairs.chunks_exact(2).filter(|p| live(p[1])).count() as u32;
+            if findings.ip_distinct_users >= s.ip_max_users && node.flagged_until <= now {
+                node.flagged_until = now.saturating_add(window);
+                findings.ip_limit_reached = true;
+            }
+        }
+        findings
+    }
+
+    /// Records a successful authentication of `user`: returns how many
+    /// failures preceded it since the last success, with no pause of a whole
+    /// user window between them and the last one within the window (the
+    /// `retries` of `authn_login_successafterfail`), and starts the count
+    /// afresh. A flag already raised stays until its window ends.
+    ///
+    /// ```
+    /// let monitor = seclog::monitor::Monitor::new(Default::default()).unwrap();
+    /// monitor.failure(Some("alice"), None);
+    /// monitor.failure(Some("alice"), None);
+    /// assert_eq!(monitor.success(Some("alice")), 2);
+    /// assert_eq!(monitor.success(Some("alice")), 0);
+    /// ```
+    pub fn success(&self, user: Option<&str>) -> u32 {
+        let s = &self.0.settings;
+        let Some(user) = user else { return 0 };
+        if !s.enabled {
+            return 0;
+        }
+        let key = self.user_key(user);
+        let now = self.now();
+        let mut state = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
+        let Some((node, times)) = state.users.get_mut(key) else { return 0 };
+        let width = times.len();
+        let newest = times.get((node.pos as usize + width - 1) % width).copied().unwrap_or(0);
+        let recent = node.len > 0 && now.saturating_sub(newest) < millis(s.user_window);
+        let retries = if recent { node.streak } else { 0 };
+        times.iter_mut().for_each(|t| *t = 0);
+        node.len = 0;
+        node.pos = 0;
+        node.streak = 0;
+        retries
+    }
+
+    /// Whether `user` is flagged: it reached `user_max_failures` within the
+    /// last window. Ask with the clear value even when the user is logged
+    /// hashed: its digest is looked up too.
+    ///
+    /// ```
+    /// let monitor = seclog::monitor::Monitor::new(seclog::monitor::Settings::default().user_max_failures(1)).unwrap();
+    /// monitor.failure(Some("mallory"), None);
+    /// assert!(monitor.is_flagged_user("mallory"));
+    /// assert!(!monitor.is_flagged_user("alice"));
+    /// ```
+    pub fn is_flagged_user(&self, user: &str) -> bool {
+        if self.flagged_user_key(self.user_key(user)) {
+            return true;
+        }
+        if self.0.saw_digests.load(Ordering::Relaxed) {
+            let digest = config::current().0.hash_key.digest(user.as_bytes());
+            return self.flagged_user_key(self.user_key(&digest));
+        }
+        false
+    }
+
+    fn flagged_user_key(&self, key: u64) -> bool {
+        let now = self.now();
+        let state = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.users.get(key).is_some_and(|n| n.flagged_until > now)
+    }
+
+    /// Whether the address `ip` is flagged: failures for `ip_max_users`
+    /// distinct users came from it within the last window.
+    pub fn is_flagged_ip(&self, ip: &str) -> bool {
+        let key = self.ip_key(ip);
+        let now = self.now();
+        let state = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.ips.get(key).is_some_and(|n| n.flagged_until > now)
+    }
+
+    /// How many users and addresses are tracked: never more than
+    /// `max_keys` of each.
+    ///
+    /// ```
+    /// use seclog::monitor::{Monitor, Settings};
+    /// let monitor = Monitor::new(Settings::default().max_keys(2)).unwrap();
+    /// for ip in ["192.0.2.1", "192.0.2.2", "192.0.2.3"] {
+    ///     monitor.failure(Some(ip), Some(ip));
+    /// }
+    /// assert_eq!(monitor.tracked(), seclog::monitor::Tracked { users: 2, ips: 2 });
+    /// ```
+    pub fn tracked(&self) -> Tracked {
+        let state = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
+        Tracked { users: state.users.map.len(), ips: state.ips.map.len() }
+    }
+
+    /// Runs `f` with this detector as the current one on this thread (in
+    /// place of the process's), so tests count in isolation.
+    ///
+    /// ```
+    /// use seclog::monitor::{self, Monitor, Settings};
+    ///
+    /// let mine = Monitor::new(Settings::default().user_max_failures(1)).unwrap();
+    /// mine.scope(|| {
+    ///     seclog::security_event!(authn_login_fail, user = "eve");
+    ///     assert!(monitor::is_flagged_user("eve"));
+    /// });
+    /// assert!(!monitor::is_flagged_user("eve"), "the process's detector saw nothing");
+    /// ```
+    pub fn scope<R>(&self, f: impl FnOnce() -> R) -> R {
+        let prev = SCOPED.with(|s| s.replace(Some(self.clone())));
+        struct Restore(Option<Monitor>);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                let prev = self.0.take();
+                let _ = SCOPED.try_with(|s| *s.borrow_mut() = prev);
+            }
+        }
+        let _restore = Restore(prev);
+        f()
+    }
+
+    fn now(&self) -> u64 {
+        // Shifted by one so that 0 can mark an empty slot.
+        millis(self.0.clock.now()).saturating_add(1)
+    }
+
+    fn user_key(&self, user: &str) -> u64 {
+        self.0.keys.hash_one((0u8, user))
+    }
+
+    fn ip_key(&self, source: &str) -> u64 {
+        // `2001:db8::1` and `2001:DB8:0::1` are one address.
+        match source.trim().parse::<std::net::IpAddr>() {
+            Ok(ip) => self.0.keys.hash_one((1u8, ip.to_canonical())),
+            Err(_) => self.0.keys.hash_one((2u8, source)),
+        }
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+thread_local! {
+    /// The detector installed on this thread by `Monitor::scope`.
+    static SCOPED: std::cell::RefCell<Option<Monitor>> = const { std::cell::RefCell::new(None) };
+}
+
+static GLOBAL: RwLock<Option<Monitor>> = RwLock::new(None);
+
+/// The detector authentication events are counted by on this thread: the
+/// one of an enclosing [`Monitor::scope`], else the process's (configured
+/// from the environment on first use, or by [`install`]).
+///
+/// ```
+/// assert!(seclog::monitor::current().settings().enabled);
+/// ```
+pub fn current() -> Monitor {
+    if let Some(m) = SCOPED.try_with(|s| s.borrow().clone()).ok().flatten() {
+        return m;
+    }
+    if let Some(m) = GLOBAL.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
+        return m.clone();
+    }
+    let mut global = GLOBAL.write().unwrap_or_else(|e| e.into_inner());
+    if let Some(m) = global.as_ref() {
+        return m.clone();
+    }
+    let (settings, problems) = Settings::default().from_env_lenient();
+    let monitor = match Monitor::new(settings) {
+        Ok(m) => m,
+        // The lenient reader keeps only values within range; the defaults
+        // always build.
+        Err(_) => Monitor::new(Settings::default()).unwrap_or_else(|_| unreachable_monitor()),
+    };
+    *global = Some(monitor.clone());
+    drop(global);
+    for problem in &problems {
+        crate::format::report_config_problem(config::current(), problem);
+    }
+    monitor
+}
+
+fn unreachable_monitor() -> Monitor {
+    let settings = Settings::default();
+    Monitor(Arc::new(Shared {
+        state: Mutex::new(State { users: Table::new(1, 1), ips: Table::new(1, 4) }),
+        settings,
+        clock: Box::new(SystemClock(Instant::now())),
+        keys: RandomState::new(),
+        saw_digests: AtomicBool::new(false),
+    }))
+}
+
+/// Makes `monitor` the process's detector, replacing the current one and
+/// its counts.
+///
+/// ```
+/// use seclog::monitor::{self, Monitor, Settings};
+/// monitor::install(Monitor::new(Settings::default().user_max_failures(10)).unwrap());
+/// assert_eq!(monitor::current().settings().user_max_failures, 10);
+/// ```
+pub fn install(monitor: Monitor) {
+    *GLOBAL.write().unwrap_or_else(|e| e.into_inner()) = Some(monitor);
+}
+
+/// Builds a detector from `settings` and makes it the process's.
+///
+/// ```
+/// use seclog::monitor::{self, Settings};
+/// monitor::configure(Settings::default().from_env()?.ip_max_users(25))?;
+/// assert_eq!(monitor::current().settings().ip_max_users, 25);
+/// # Ok::<(), seclog::ConfigError>(())
+/// ```
+pub fn configure(settings: Settings) -> Result<(), ConfigError> {
+    install(Monitor::new(settings)?);
+    Ok(())
+}
+
+/// Whether `user` is currently flagged by the [`current`] detector, so a
+/// handler can refuse before checking a password.
+///
+/// ```
+/// #[seclog::audit(auth = "login", who = user)]
+/// fn login(user: &str) -> Result<(), &'static str> {
+///     if seclog::monitor::is_flagged_user(user) {
+///         return Err("too many failed attempts; try again later");
+///     }
+///     Ok(())
+/// }
+/// # login("alice").unwrap();
+/// ```
+pub fn is_flagged_user(user: &str) -> bool {
+    current().is_flagged_user(user)
+}
+
+/// Whether the address `ip` is currently flagged by the [`current`]
+/// detector (credential stuffing or password spraying from it).
+///
+/// ```
+/// assert!(!seclog::monitor::is_flagged_ip("198.51.100.7"));
+/// ```
+pub fn is_flagged_ip(ip: &str) -> bool {
+    current().is_flagged_ip(ip)
+}
+
+// ---------------------------------------------------------------------------
+// Bounded tables: a map from fingerprint to slot, slots in a recency list
+// (most recent first) so the least recently seen is evicted in O(1), and a
+// fixed number of u64 words of data per slot.
+// ---------------------------------------------------------------------------
+
+struct State {
+    users: Table,
+    ips: Table,
+}
+
+const NIL: u32 = u32::MAX;
+
+#[derive(Clone, Copy)]
+struct Node {
+    key: u64,
+    prev: u32,
+    next: u32,
+    flagged_until: u64,
+    /// Ring position and fill, and failures since the last success, for
+    /// user entries.
+    pos: u32,
+    len: u32,
+    streak: u32,
+}
+
+struct Table {
+    map: HashMap<u64, u32, BuildHasherDefault<Fingerprint>>,
+    nodes: Vec<Node>,
+    data: Vec<u64>,
+    width: usize,
+    head: u32,
+    tail: u32,
+    cap: usize,
+}
+
+/// Keys are already keyed SipHash fingerprints: hashing them again would
+/// only cost time.
+#[derive(Default)]
+struct Fingerprint(u64);
+
+impl Hasher for Fingerprint {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+impl Table {
+    fn new(cap: usize, width: usize) -> Table {
+        Table {
+            map: HashMap::default(),
+            nodes: Vec::new(),
+            data: Vec::new(),
+            width: width.max(1),
+            head: NIL,
+            tail: NIL,
+            cap: cap.clamp(1, NIL as usize - 1),
+        }
+    }
+
+    fn get(&self, key: u64) -> Option<&Node> {
+        self.map.get(&key).and_then(|&i| self.nodes.get(i as usize))
+    }
+
+    fn get_mut(&mut self, key: u64) -> Option<(&mut Node, &mut [u64])> {
+        let i = *self.map.get(&key)? as usize;
+        let node = self.nodes.get_mut(i)?;
+        let data = self.data.get_mut(i * self.width..(i + 1) * self.width)?;
+        Some((node, data))
+    }
+
+    /// The entry for `key`, created (evicting the least recently seen entry
+    /// when full) if needed, and marked most recently seen.
+    fn touch(&mut self, key: u64) -> (&mut Node, &mut [u64]) {
+        let slot = match self.map.get(&key) {
+            Some(&i) => {
+                self.unlink(i);
+                i
+            }
+            None if self.nodes.len() < self.cap => {
+                let i = self.nodes.len() as u32;
+                self.nodes.push(Node { key, prev: NIL, next: NIL, flagged_until: 0, pos: 0, len: 0, streak: 0 });
+                self.data.resize(self.data.len() + self.width, 0);
+                self.map.insert(key, i);
+                i
+            }
+            None => {
+                let i = self.tail;
+                self.unlink(i);
+                if let Some(old) = self.nodes.get(i as usize) {
+                    self.map.remove(&old.key);
+                }
+                if let Some(n) = self.nodes.get_mut(i as usize) {
+                    *n = Node { key, prev: NIL, next: NIL, flagged_until: 0, pos: 0, len: 0, streak: 0 };
+                }
+                let w = self.width;
+                if let Some(d) = self.data.get_mut(i as usize * w..(i as usize + 1) * w) {
+                    d.iter_mut().for_each(|x| *x = 0);
+                }
+                self.map.insert(key, i);
+                i
+            }
+        };
+        self.push_front(slot);
+        let w = self.width;
+        let i = slot as usize;
+        // Both indices were just checked or created above.
+        let node = &mut self.nodes[i];
+        let data = &mut self.data[i * w..(i + 1) * w];
+        (node, data)
+    }
+
+    fn unlink(&mut self, i: u32) {
+        let Some(&Node { prev, next, .. }) = self.nodes.get(i as usize) else { return };
+        match self.nodes.get_mut(prev as usize) {
+            Some(p) => p.next = next,
+            None => self.head = next,
+        }
+        match self.nodes.get_mut(next as usize) {
+            Some(n) => n.prev = prev,
+            None => self.tail = prev,
+        }
+    }
+
+    fn push_front(&mut self, i: u32) {
+        let head = self.head;
+        if let Some(n) = self.nodes.get_mut(i as usize) {
+            n.prev = NIL;
+            n.next = head;
+        }
+        match self.nodes.get_mut(head as usize) {
+            Some(h) => h.prev = i,
+            None => self.tail = i,
+        }
+        self.head = i;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eviction_keeps_the_most_recently_seen() {
+        let mut t = Table::new(2, 1);
+        t.touch(1);
+        t.touch(2);
+        t.touch(1);
+        t.touch(3);
+        assert!(t.get(1).is_some() && t.get(3).is_some());
+        assert!(t.get(2).is_none(), "2 was the least recently seen");
+        assert_eq!(t.map.len(), 2);
+    }
+
+    #[test]
+    fn a_table_of_one_replaces_its_entry() {
+        let mut t = Table::new(1, 2);
+        for k in 0..10 {
+            let (_, d) = t.touch(k);
+            d[0] = k;
+        }
+        assert_eq!(t.map.len(), 1);
+        assert_eq!(t.get_mut(9).map(|(_, d)| d[0]), Some(9));
+    }
+}
