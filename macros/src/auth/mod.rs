@@ -225,7 +225,7 @@ fn words(attr: &Attribute, example: &str, errors: &mut Errors) -> Vec<Ident> {
     for meta in list {
         match meta.path().get_ident() {
             Some(word) if matches!(meta, Meta::Path(_)) => out.push(word.clone()),
-            Some(word) => errors.spanned(&meta, format!("`{word}` takes no value: write `{example}`")),
+            Some(word) => errors.spanned(&meta, format!("`{word}` takes no value: write `#[auth({word})]`")),
             None => errors.spanned(meta.path(), format!("expected a single word, as in `{example}`")),
         }
     }

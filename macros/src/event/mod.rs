@@ -3,7 +3,7 @@
 
 mod vocabulary;
 
-use crate::errors::{did_you_mean, Errors};
+use crate::errors::Errors;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::ext::IdentExt;
@@ -147,14 +147,18 @@ impl<'a> Event<'a> {
         let all_keys: Vec<String> = slots.iter().flat_map(|(p, _)| p.shown_keys()).collect();
         let all_refs: Vec<&str> = all_keys.iter().map(String::as_str).collect();
         let mut seen: Vec<String> = Vec::new();
+        // Arguments a misspelt key probably meant: not reported missing too.
+        let mut meant: Vec<&str> = Vec::new();
         for kv in &call.args {
             let key = kv.key.unraw().to_string();
             let Some((param, given)) = slots.iter_mut().find(|(p, _)| p.keys().contains(&key)) else {
+                let guess = crate::errors::closest(&key, &all_refs);
+                meant.extend(guess);
                 errors.spanned(
                     &kv.key,
                     format!(
                         "`{name}` has no argument `{key}`{}; its arguments: {}",
-                        did_you_mean(&key, &all_refs),
+                        guess.map(|g| format!(" (did you mean `{g}`?)")).unwrap_or_default(),
                         if all_keys.is_empty() { "none".to_string() } else { all_keys.join(", ") }
                     ),
                 );
@@ -192,7 +196,7 @@ impl<'a> Event<'a> {
                 continue;
             }
             for key in param.keys() {
-                if !given.iter().any(|(k, _)| *k == key) {
+                if !given.iter().any(|(k, _)| *k == key) && !meant.contains(&key.as_str()) {
                     missing.push(key);
                 }
             }

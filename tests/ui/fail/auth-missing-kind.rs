@@ -1,0 +1,7 @@
+#[derive(seclog::AuthEvent)]
+struct Login {
+    #[auth(user)]
+    username: String,
+}
+
+fn main() {}

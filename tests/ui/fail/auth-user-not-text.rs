@@ -1,0 +1,12 @@
+struct Credentials {
+    name: String,
+}
+
+#[derive(seclog::AuthEvent)]
+#[auth(login)]
+struct Login {
+    #[auth(user)]
+    who: Credentials,
+}
+
+fn main() {}

@@ -1,0 +1,3 @@
+fn main() {
+    seclog::security_event!(privilege_permissions_changed, user = "alice", object = "billing");
+}

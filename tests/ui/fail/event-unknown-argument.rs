@@ -1,0 +1,3 @@
+fn main() {
+    seclog::security_event!(authz_fail, user = "alice", resourse = "/admin");
+}
