@@ -97,6 +97,8 @@ pub struct Context {
     source_is_ip: bool,
     coldstart: Option<bool>,
     limit: usize,
+    /// Whether a value was cut to the limit (and marked where it was cut).
+    cut: bool,
     /// The inputs, already written as JSON, for `emit = "end"`.
     pub(crate) inputs: Vec<u8>,
     pub(crate) inputs_truncated: bool,
@@ -121,11 +123,12 @@ impl fmt::Debug for Context {
     }
 }
 
-/// Writes `Display` output into a String, stopping at a byte limit on a
-/// character boundary.
+/// Writes `Display` output into a String up to a byte limit on a character
+/// boundary, counting the bytes past it.
 struct Bounded<'a> {
     out: &'a mut String,
     room: usize,
+    cut: usize,
 }
 
 impl fmt::Write for Bounded<'_> {
@@ -133,14 +136,13 @@ impl fmt::Write for Bounded<'_> {
         if s.len() <= self.room {
             self.out.push_str(s);
             self.room -= s.len();
-            Ok(())
         } else {
-            let cut = crate::json::floor_char_boundary(s, self.room);
-            self.out.push_str(&s[..cut]);
+            let kept = crate::json::floor_char_boundary(s, self.room);
+            self.out.push_str(&s[..kept]);
             self.room = 0;
-            // Stop the formatter: the rest is cut.
-            Err(fmt::Error)
+            self.cut += s.len() - kept;
         }
+        Ok(())
     }
 }
 
@@ -152,6 +154,7 @@ impl Context {
             source_is_ip: false,
             coldstart: None,
             limit,
+            cut: false,
             inputs: Vec::new(),
             inputs_truncated: false,
             memory_limit_bytes: None,
@@ -166,6 +169,7 @@ impl Context {
         self.source_is_ip = false;
         self.coldstart = None;
         self.limit = limit;
+        self.cut = false;
         self.inputs.clear();
         self.inputs_truncated = false;
         self.memory_limit_bytes = None;
@@ -175,8 +179,24 @@ impl Context {
 
     pub(crate) fn set(&mut self, field: Text, value: &dyn fmt::Display) {
         let start = self.text.len();
-        let _ = write!(Bounded { out: &mut self.text, room: self.limit }, "{value}");
+        let mut bounded = Bounded { out: &mut self.text, room: self.limit, cut: 0 };
+        let _ = write!(bounded, "{value}");
+        let cut = bounded.cut;
+        if cut > 0 {
+            // Marked as every cut string is, the marker within the limit.
+            let total = self.text.len() - start + cut;
+            let marker = "…[truncated  bytes]".len() + total.to_string().len();
+            let kept = crate::json::floor_char_boundary(&self.text[start..], self.limit.saturating_sub(marker));
+            self.text.truncate(start + kept);
+            let _ = write!(self.text, "…[truncated {} bytes]", total - kept);
+            self.cut = true;
+        }
         self.spans[field as usize] = Some((start as u32, self.text.len() as u32));
+    }
+
+    /// Whether a value was cut to the string limit.
+    pub(crate) fn has_cut(&self) -> bool {
+        self.cut
     }
 
     pub(crate) fn set_str(&mut self, field: Text, value: &str) {
@@ -337,11 +357,15 @@ mod tests {
 
     #[test]
     fn values_are_bounded_on_char_boundaries() {
-        let mut cx = Context::new(5);
+        let mut cx = Context::new(30);
         cx.set_user_id(&"ab€€");
-        assert_eq!(cx.user_id(), Some("ab€"));
-        cx.set_source(&"10.0.0.1");
-        assert_eq!(cx.source(), Some("10.0."));
+        assert_eq!(cx.user_id(), Some("ab€€"));
+        assert!(!cx.has_cut());
+        cx.set_user_id(&"ab€€€€€€€€€€€€€€€€€€€€€€€€€€€€");
+        assert_eq!(cx.user_id(), Some("ab€…[truncated 81 bytes]"));
+        assert!(cx.has_cut());
+        cx.set_source(&"10.0.0.1234567890123456789012345");
+        assert_eq!(cx.source(), Some("10.0.0.…[truncated 25 bytes]"));
         assert!(!cx.source_is_ip());
     }
 

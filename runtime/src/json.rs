@@ -1,9 +1,10 @@
 //! Low-level JSON text: escaping and bounded string writing.
 //!
 //! Everything attacker-controlled reaches the output through [`write_str`],
-//! which escapes every control character, `"` and `\`, and also U+2028 and
-//! U+2029 (JavaScript line terminators that some log viewers split on), so a
-//! record is always exactly one line of valid JSON.
+//! which escapes every control character (C0, DEL and C1, whose U+0085 is a
+//! line break and U+009B a terminal escape to some readers), `"` and `\`,
+//! and also U+2028 and U+2029 (JavaScript line terminators that some log
+//! viewers split on), so a record is always exactly one line of valid JSON.
 
 /// What a byte needs when it appears in a JSON string: 0 = copy as is,
 /// b'u' = `\u00XX`, anything else = a two-character escape `\X`.
@@ -22,8 +23,10 @@ static ESCAPE: [u8; 256] = {
     t[b'"' as usize] = b'"';
     t[b'\\' as usize] = b'\\';
     t[0x7f] = b'u';
-    // Lead byte of U+2028/U+2029: checked in full by the slow path.
+    // Lead bytes of U+2028/U+2029 and of the C1 controls (U+0080 to
+    // U+009F): checked in full by the slow path.
     t[0xe2] = b'?';
+    t[0xc2] = b'?';
     t
 };
 
@@ -45,8 +48,11 @@ pub(crate) fn write_escaped(buf: &mut Vec<u8>, s: &str, max_in: usize, out_limit
             continue;
         }
         if esc == b'?' {
-            // U+2028 is E2 80 A8, U+2029 is E2 80 A9.
-            if !(i + 2 < bytes.len() && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xa8 || bytes[i + 2] == 0xa9)) {
+            // U+2028 is E2 80 A8, U+2029 is E2 80 A9; C1 controls are C2 80 to C2 9F.
+            let separator =
+                b == 0xe2 && i + 2 < bytes.len() && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xa8 || bytes[i + 2] == 0xa9);
+            let c1 = b == 0xc2 && i + 1 < bytes.len() && bytes[i + 1] < 0xa0;
+            if !(separator || c1) {
                 i += 1;
                 continue;
             }
@@ -65,6 +71,12 @@ pub(crate) fn write_escaped(buf: &mut Vec<u8>, s: &str, max_in: usize, out_limit
                 buf.push(HEX[(b >> 4) as usize]);
                 buf.push(HEX[(b & 0xf) as usize]);
                 i += 1;
+            }
+            b'?' if b == 0xc2 => {
+                buf.extend_from_slice(b"\\u00");
+                buf.push(HEX[(bytes[i + 1] >> 4) as usize]);
+                buf.push(HEX[(bytes[i + 1] & 0xf) as usize]);
+                i += 2;
             }
             b'?' => {
                 buf.extend_from_slice(if bytes[i + 2] == 0xa8 { b"\\u2028" } else { b"\\u2029" });
@@ -153,6 +165,10 @@ mod tests {
         assert_eq!(esc("a\"b\\c\nd\r\u{0}\u{7f}"), "a\\\"b\\\\c\\nd\\r\\u0000\\u007f");
         assert_eq!(esc("x\u{2028}y\u{2029}z"), "x\\u2028y\\u2029z");
         assert_eq!(esc("€ é ☃"), "€ é ☃");
+        assert_eq!(esc("a\u{80}b\u{85}c\u{9b}d\u{9f}"), "a\\u0080b\\u0085c\\u009bd\\u009f");
+        assert_eq!(esc("\u{a0}©¿"), "\u{a0}©¿", "the rest of Latin-1 is text");
+        let long = "eight by\u{85}tes and more \u{9b}31m then plain text again";
+        assert_eq!(esc(long), long.replace('\u{85}', "\\u0085").replace('\u{9b}', "\\u009b"));
     }
 
     #[test]
