@@ -179,14 +179,21 @@ impl Context {
 
     pub(crate) fn set(&mut self, field: Text, value: &dyn fmt::Display) {
         let start = self.text.len();
-        let mut bounded = Bounded { out: &mut self.text, room: self.limit, cut: 0 };
+        let mut bounded = Bounded {
+            out: &mut self.text,
+            room: self.limit,
+            cut: 0,
+        };
         let _ = write!(bounded, "{value}");
         let cut = bounded.cut;
         if cut > 0 {
             // Marked as every cut string is, the marker within the limit.
             let total = self.text.len() - start + cut;
             let marker = "…[truncated  bytes]".len() + total.to_string().len();
-            let kept = crate::json::floor_char_boundary(&self.text[start..], self.limit.saturating_sub(marker));
+            let kept = crate::json::floor_char_boundary(
+                &self.text[start..],
+                self.limit.saturating_sub(marker),
+            );
             self.text.truncate(start + kept);
             let _ = write!(self.text, "…[truncated {} bytes]", total - kept);
             self.cut = true;
