@@ -278,7 +278,10 @@ thread_local! {
 }
 
 fn take_context(limit: usize) -> Context {
-    let cx = POOL.try_with(|p| p.try_borrow_mut().ok().and_then(|mut p| p.pop())).ok().flatten();
+    let cx = POOL
+        .try_with(|p| p.try_borrow_mut().ok().and_then(|mut p| p.pop()))
+        .ok()
+        .flatten();
     match cx {
         Some(mut cx) => {
             cx.reset(limit);
@@ -366,12 +369,14 @@ impl Invocation {
         describe(&mut cx);
         // A nested invocation belongs to the same transaction as its caller.
         let outer = with_current(|c| {
-            c.and_then(|c| c.cx.as_ref()).and_then(|c| c.get(Text::TransactionId).map(|t| {
-                let mut s = [0u8; 128];
-                let n = t.len().min(128);
-                s[..n].copy_from_slice(&t.as_bytes()[..n]);
-                (s, n)
-            }))
+            c.and_then(|c| c.cx.as_ref()).and_then(|c| {
+                c.get(Text::TransactionId).map(|t| {
+                    let mut s = [0u8; 128];
+                    let n = t.len().min(128);
+                    s[..n].copy_from_slice(&t.as_bytes()[..n]);
+                    (s, n)
+                })
+            })
         });
         match (outer, cx.get(Text::RequestId).is_some()) {
             (Some((buf, n)), _) => {
@@ -392,7 +397,16 @@ impl Invocation {
             event.action = meta.name,
         );
         let start_wall = SystemTime::now().max(SystemTime::UNIX_EPOCH);
-        let mut inv = Invocation { meta, config, active: true, start_wall, start: None, cx: None, span, done: false };
+        let mut inv = Invocation {
+            meta,
+            config,
+            active: true,
+            start_wall,
+            start: None,
+            cx: None,
+            span,
+            done: false,
+        };
         match meta.emit {
             Emit::Both => {
                 let mut payload = |obj: &mut Object<'_>| {
@@ -439,9 +453,20 @@ impl Invocation {
     /// security events correlate and `tracing` events nest in the span.
     #[inline]
     pub fn enter(&self) -> Entered<'_> {
-        let prev = CURRENT.try_with(|c| c.replace(Some(NonNull::from(self)))).ok().flatten();
-        let span = if self.active { Some(self.span.enter()) } else { None };
-        Entered { _span: span, prev, _inv: self }
+        let prev = CURRENT
+            .try_with(|c| c.replace(Some(NonNull::from(self))))
+            .ok()
+            .flatten();
+        let span = if self.active {
+            Some(self.span.enter())
+        } else {
+            None
+        };
+        Entered {
+            _span: span,
+            prev,
+            _inv: self,
+        }
     }
 
     /// Ends the invocation with a returned value (`Ok` of a `Result`, the
@@ -476,7 +501,14 @@ impl Invocation {
         if !enabled_for(self.config, level) {
             return;
         }
-        self.end(level, EventOutcome::Failure, None, Some(ErrorView { kind, message }), None, false);
+        self.end(
+            level,
+            EventOutcome::Failure,
+            None,
+            Some(ErrorView { kind, message }),
+            None,
+            false,
+        );
     }
 
     /// Records a panic (at `error`); the caller then resumes it unchanged.
@@ -496,7 +528,10 @@ impl Invocation {
             Level::Error,
             EventOutcome::Failure,
             None,
-            Some(ErrorView { kind: "panic", message: Some(message) }),
+            Some(ErrorView {
+                kind: "panic",
+                message: Some(message),
+            }),
             None,
             false,
         );
@@ -577,7 +612,10 @@ impl Invocation {
         view.cancelled = cancelled;
         view.budget_exceeded = self.over_budget();
         if let Some(d) = duration {
-            view.timing = Some(Timing { start: self.start_wall, duration: d });
+            view.timing = Some(Timing {
+                start: self.start_wall,
+                duration: d,
+            });
         }
         if self.meta.emit == Emit::End && !cx.inputs.is_empty() {
             view.inputs_json = Some(&cx.inputs);
@@ -654,7 +692,11 @@ where
     /// Wraps the body's future.
     #[inline]
     pub fn new(inv: Invocation, fut: Fut, fin: Fin) -> Self {
-        Audited { fut, inv, fin: Some(fin) }
+        Audited {
+            fut,
+            inv,
+            fin: Some(fin),
+        }
     }
 }
 
@@ -686,12 +728,6 @@ where
             }
         }
     }
-}
-
-/// Runs `f` with the 4 W's of the invocation running on this thread, if
-/// any, so security events correlate with it.
-pub(crate) fn with_current_context<R>(f: impl FnOnce(Option<&Context>) -> R) -> R {
-    with_current(|inv| f(inv.and_then(|i| i.cx.as_ref())))
 }
 
 /// Runs `f` with the 4 W's of the invocation running on this thread, if

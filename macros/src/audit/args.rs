@@ -26,8 +26,15 @@ pub(crate) const OPTIONS: &[&str] = &[
 
 pub(crate) const LEVELS: &[&str] = &["trace", "debug", "info", "warn", "error", "critical"];
 
-pub(crate) const AUTH_KINDS: &[&str] =
-    &["login", "logout", "password_change", "token_create", "token_revoke", "mfa", "signup"];
+pub(crate) const AUTH_KINDS: &[&str] = &[
+    "login",
+    "logout",
+    "password_change",
+    "token_create",
+    "token_revoke",
+    "mfa",
+    "signup",
+];
 
 /// Words users reach for that mean one of the authentication kinds, which
 /// edit distance alone would map wrongly (`signin` is closest to `signup`).
@@ -69,7 +76,11 @@ fn unknown_with(what: &str, word: &str, candidates: &[&str], suggestion: Option<
 /// else the closest by edit distance.
 pub(crate) fn suggestion<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let lower = word.to_lowercase().replace('-', "_");
-    candidates.iter().copied().find(|c| *c == lower).or_else(|| closest(&lower, candidates))
+    candidates
+        .iter()
+        .copied()
+        .find(|c| *c == lower)
+        .or_else(|| closest(&lower, candidates))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -150,12 +161,20 @@ impl AuditArgs {
         args
     }
 
-    fn option(&mut self, key: &Ident, input: ParseStream<'_>, errors: &mut Errors) -> syn::Result<()> {
+    fn option(
+        &mut self,
+        key: &Ident,
+        input: ParseStream<'_>,
+        errors: &mut Errors,
+    ) -> syn::Result<()> {
         match key.to_string().as_str() {
             "name" => {
                 let lit = string_value(key, input)?;
                 if lit.value().trim().is_empty() {
-                    errors.spanned(&lit, "`name` must not be empty: it is the record's `event.action`");
+                    errors.spanned(
+                        &lit,
+                        "`name` must not be empty: it is the record's `event.action`",
+                    );
                 }
                 self.name = Some(lit.value());
             }
@@ -184,10 +203,15 @@ impl AuditArgs {
             "source_ip" => self.source_ip = Some(expr_value(key, input)?),
             "user_agent" => self.user_agent = Some(expr_value(key, input)?),
             "redact" => {
-                let content = parenthesized(key, input, "redact(\"req.card.number\", \"return.token\")")?;
-                let paths = content.parse_terminated(|p: ParseStream<'_>| p.parse::<LitStr>(), Token![,])?;
+                let content =
+                    parenthesized(key, input, "redact(\"req.card.number\", \"return.token\")")?;
+                let paths = content
+                    .parse_terminated(|p: ParseStream<'_>| p.parse::<LitStr>(), Token![,])?;
                 if paths.is_empty() {
-                    errors.spanned(key, "`redact()` names no path: write `redact(\"arg.field\", \"return.token\")`");
+                    errors.spanned(
+                        key,
+                        "`redact()` names no path: write `redact(\"arg.field\", \"return.token\")`",
+                    );
                 }
                 self.redact.extend(paths);
             }
@@ -207,9 +231,15 @@ impl AuditArgs {
                 let v = lit.value();
                 if !AUTH_KINDS.contains(&v.as_str()) {
                     let lower = v.to_lowercase().replace('-', "_");
-                    let synonym = AUTH_SYNONYMS.iter().find(|(w, _)| *w == lower).map(|(_, k)| *k);
+                    let synonym = AUTH_SYNONYMS
+                        .iter()
+                        .find(|(w, _)| *w == lower)
+                        .map(|(_, k)| *k);
                     let hint = synonym.or_else(|| suggestion(&v, AUTH_KINDS));
-                    errors.spanned(&lit, unknown_with("authentication kind", &v, AUTH_KINDS, hint));
+                    errors.spanned(
+                        &lit,
+                        unknown_with("authentication kind", &v, AUTH_KINDS, hint),
+                    );
                 }
                 self.auth = Some(v);
             }
@@ -291,7 +321,10 @@ fn example(key: &Ident) -> &'static str {
 fn string_value(key: &Ident, input: ParseStream<'_>) -> syn::Result<LitStr> {
     let example = example(key);
     if !input.peek(Token![=]) || is_end_after_eq(input) {
-        return Err(syn::Error::new(key.span(), format!("`{key}` needs a value: write `{key} = \"{example}\"`")));
+        return Err(syn::Error::new(
+            key.span(),
+            format!("`{key}` needs a value: write `{key} = \"{example}\"`"),
+        ));
     }
     input.parse::<Token![=]>()?;
     if input.peek(LitStr) {
@@ -304,7 +337,10 @@ fn string_value(key: &Ident, input: ParseStream<'_>) -> syn::Result<LitStr> {
         proc_macro2::TokenTree::Literal(l) => l.to_string(),
         _ => example.to_string(),
     };
-    Err(syn::Error::new(tt.span(), format!("`{key}` takes a string literal: write `{key} = \"{quoted}\"`")))
+    Err(syn::Error::new(
+        tt.span(),
+        format!("`{key}` takes a string literal: write `{key} = \"{quoted}\"`"),
+    ))
 }
 
 /// Whether nothing but a `,` or the end follows the `=` at the cursor.
@@ -330,18 +366,28 @@ fn expr_value(key: &Ident, input: ParseStream<'_>) -> syn::Result<Expr> {
 }
 
 /// The `(...)` after `skip` or `redact`.
-fn parenthesized<'a>(key: &Ident, input: ParseStream<'a>, example: &str) -> syn::Result<syn::parse::ParseBuffer<'a>> {
+fn parenthesized<'a>(
+    key: &Ident,
+    input: ParseStream<'a>,
+    example: &str,
+) -> syn::Result<syn::parse::ParseBuffer<'a>> {
     let content;
     if input.peek(syn::token::Paren) {
         syn::parenthesized!(content in input);
         return Ok(content);
     }
-    Err(syn::Error::new(key.span(), format!("`{key}` takes a list in parentheses: write `{example}`")))
+    Err(syn::Error::new(
+        key.span(),
+        format!("`{key}` takes a list in parentheses: write `{example}`"),
+    ))
 }
 
 fn no_value(key: &Ident, input: ParseStream<'_>) -> syn::Result<()> {
     if input.peek(Token![=]) || input.peek(syn::token::Paren) {
-        return Err(syn::Error::new(key.span(), format!("`{key}` takes no value: write just `{key}`")));
+        return Err(syn::Error::new(
+            key.span(),
+            format!("`{key}` takes no value: write just `{key}`"),
+        ));
     }
     Ok(())
 }
@@ -355,7 +401,9 @@ pub(crate) fn parse_budget(s: &str) -> Result<u64, String> {
         (n, 1_000_000_000f64)
     } else {
         if t.parse::<f64>().is_ok() {
-            return Err(format!("budget `{s}` has no unit: write `budget = \"{t}ms\"` or `budget = \"{t}s\"`"));
+            return Err(format!(
+                "budget `{s}` has no unit: write `budget = \"{t}ms\"` or `budget = \"{t}s\"`"
+            ));
         }
         return Err(format!(
             "budget `{s}` has no unit: write a number followed by `ms` or `s`, as in `budget = \"250ms\"` or `budget = \"3s\"`"
@@ -371,7 +419,9 @@ pub(crate) fn parse_budget(s: &str) -> Result<u64, String> {
     }
     let ns = n * unit_ns;
     if !(1_000_000.0..=900.0 * 1e9).contains(&ns) {
-        return Err(format!("budget `{s}` is out of range: use 1ms to 900s (AWS Lambda's longest timeout)"));
+        return Err(format!(
+            "budget `{s}` is out of range: use 1ms to 900s (AWS Lambda's longest timeout)"
+        ));
     }
     Ok(ns as u64)
 }

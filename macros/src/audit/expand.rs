@@ -8,7 +8,12 @@ use syn::spanned::Spanned;
 use syn::ItemFn;
 
 pub(crate) fn expand(h: &Handler, func: ItemFn) -> TokenStream {
-    let ItemFn { attrs, vis, sig, block } = func;
+    let ItemFn {
+        attrs,
+        vis,
+        sig,
+        block,
+    } = func;
     let is_async = sig.asyncness.is_some();
     let fn_name = unraw(&sig.ident);
 
@@ -32,7 +37,7 @@ pub(crate) fn expand(h: &Handler, func: ItemFn) -> TokenStream {
 
     // The 4 W's from the arguments, then from the options (which win).
     let describe = h.inputs.iter().map(|i| {
-        let ident = &i.ident;
+        let ident = unspanned(&i.ident);
         quote! {
             (&&::seclog::__private::Wrap(&#ident)).__seclog_describe(__seclog_cx);
             (&&::seclog::__private::Wrap(&#ident)).__seclog_auth(__seclog_cx);
@@ -54,8 +59,8 @@ pub(crate) fn expand(h: &Handler, func: ItemFn) -> TokenStream {
     let user_agent = text_option(&h.user_agent, "set_user_agent");
 
     let inputs = h.inputs.iter().filter(|i| i.logged).map(|i| {
-        let ident = &i.ident;
-        let key = unraw(ident);
+        let ident = unspanned(&i.ident);
+        let key = unraw(&ident);
         // The method call carries the argument type's span, so "cannot be
         // logged" points at the type the user must change.
         let call = quote_spanned!(i.ty.span()=> .__seclog_log(__seclog_out));
@@ -71,7 +76,11 @@ pub(crate) fn expand(h: &Handler, func: ItemFn) -> TokenStream {
     // body that never returns is typed as `Infallible`, which `!` coerces to.
     let fake_ty = match h.returns {
         Returns::Never => Some(quote!(::core::convert::Infallible)),
-        _ => h.ret_ty.as_ref().filter(|t| !contains_impl_trait(t)).map(|t| quote!(#t)),
+        _ => h
+            .ret_ty
+            .as_ref()
+            .filter(|t| !contains_impl_trait(t))
+            .map(|t| quote!(#t)),
     };
     let fake_return = fake_ty.map(|t| {
         quote! {
@@ -137,7 +146,11 @@ pub(crate) fn expand(h: &Handler, func: ItemFn) -> TokenStream {
             )
             .await
         };
-        let output = if h.returns == Returns::Never { quote!(match #audited {}) } else { audited };
+        let output = if h.returns == Returns::Never {
+            quote!(match #audited {})
+        } else {
+            audited
+        };
         quote! {
             #begin
             #output
@@ -189,6 +202,15 @@ pub(crate) fn expand(h: &Handler, func: ItemFn) -> TokenStream {
     }
 }
 
+/// The binding as seclog's own code names it: the reads seclog adds are not
+/// the user's, so lints on the user's bindings (a `_name` that is read) do
+/// not fire on them.
+fn unspanned(ident: &syn::Ident) -> syn::Ident {
+    let mut ident = ident.clone();
+    ident.set_span(Span::call_site());
+    ident
+}
+
 fn level_tokens(level: &str) -> TokenStream {
     let variant = match level {
         "trace" => quote!(Trace),
@@ -204,7 +226,11 @@ fn level_tokens(level: &str) -> TokenStream {
 /// The code that ends the invocation, given `__seclog_inv: &mut Invocation`
 /// and `__seclog_ret: &Output`.
 fn finish_tokens(h: &Handler) -> TokenStream {
-    let span = h.ret_ty.as_ref().map(|t| t.span()).unwrap_or_else(Span::call_site);
+    let span = h
+        .ret_ty
+        .as_ref()
+        .map(|t| t.span())
+        .unwrap_or_else(Span::call_site);
     // The method decides the "cannot be logged" message: an `impl Trait`
     // response is not named by its hidden type.
     let log_call = if h.ret_ty.as_ref().is_some_and(contains_impl_trait) {
@@ -255,7 +281,9 @@ fn finish_tokens(h: &Handler) -> TokenStream {
             let none = if h.skip_response {
                 quote!(::core::option::Option::None)
             } else {
-                quote!(::core::option::Option::Some(&mut |__seclog_out: ::seclog::__private::Out<'_>| __seclog_out.null()))
+                quote!(::core::option::Option::Some(
+                    &mut |__seclog_out: ::seclog::__private::Out<'_>| __seclog_out.null()
+                ))
             };
             quote! {
                 match __seclog_ret {

@@ -41,7 +41,11 @@ impl Trie {
     /// Merges `*` into its siblings, recursively.
     fn normalised(&self) -> Trie {
         let mut out = self.clone();
-        let wild = out.children.iter().find(|(k, _)| k == "*").map(|(_, n)| n.clone());
+        let wild = out
+            .children
+            .iter()
+            .find(|(k, _)| k == "*")
+            .map(|(_, n)| n.clone());
         if let Some(w) = wild {
             for (k, n) in out.children.iter_mut() {
                 if k != "*" {

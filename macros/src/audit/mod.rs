@@ -66,13 +66,18 @@ fn parse_item(item: TokenStream) -> syn::Result<ItemFn> {
             "an enum: to declare how the type is logged, derive `seclog::Redact` on it",
             head(&i.enum_token, &i.ident),
         ),
-        Ok(syn::Item::Impl(i)) => {
-            ("an `impl` block: put it on each method to audit", head(&i.impl_token, &i.self_ty))
-        }
-        Ok(syn::Item::Trait(i)) => {
-            ("a trait: put it on the method in each `impl` of the trait", head(&i.trait_token, &i.ident))
-        }
-        Ok(syn::Item::Mod(i)) => ("a module: put it on each handler function", head(&i.mod_token, &i.ident)),
+        Ok(syn::Item::Impl(i)) => (
+            "an `impl` block: put it on each method to audit",
+            head(&i.impl_token, &i.self_ty),
+        ),
+        Ok(syn::Item::Trait(i)) => (
+            "a trait: put it on the method in each `impl` of the trait",
+            head(&i.trait_token, &i.ident),
+        ),
+        Ok(syn::Item::Mod(i)) => (
+            "a module: put it on each handler function",
+            head(&i.mod_token, &i.ident),
+        ),
         Ok(syn::Item::Const(i)) => ("a constant", head(&i.const_token, &i.ident)),
         Ok(syn::Item::Static(i)) => ("a static", head(&i.static_token, &i.ident)),
         _ => ("this item", item.into_iter().take(1).collect()),
@@ -219,7 +224,11 @@ impl Handler {
                     bindings(&pt.pat, &mut names);
                     let context = is_invocation_context(&pt.ty);
                     for ident in names {
-                        all.push(Input { ident, ty: (*pt.ty).clone(), logged: !context });
+                        all.push(Input {
+                            ident,
+                            ty: (*pt.ty).clone(),
+                            logged: !context,
+                        });
                     }
                 }
             }
@@ -277,7 +286,13 @@ impl Handler {
             let first = segments[0];
             if first == "return" {
                 if matches!(returns, Returns::Unit | Returns::Never) {
-                    errors.spanned(lit, format!("redaction path `{path}` names the response, but `{}` returns nothing", sig.ident));
+                    errors.spanned(
+                        lit,
+                        format!(
+                            "redaction path `{path}` names the response, but `{}` returns nothing",
+                            sig.ident
+                        ),
+                    );
                     continue;
                 }
                 if args.skip_response {
@@ -300,7 +315,10 @@ impl Handler {
                 let allowed = if names.is_empty() {
                     format!("`return` (`{fn_name}` has no arguments)")
                 } else {
-                    format!("an argument of `{fn_name}` ({}) or `return`", names.join(", "))
+                    format!(
+                        "an argument of `{fn_name}` ({}) or `return`",
+                        names.join(", ")
+                    )
                 };
                 let msg = match args::suggestion(first, &candidates) {
                     Some(c) => format!(
@@ -316,10 +334,13 @@ impl Handler {
         let name = args.name.clone().unwrap_or_else(|| unraw(&sig.ident));
         let level = args.level.clone().unwrap_or_else(|| "info".into());
         let auth = args.auth.clone();
-        let category = args
-            .category
-            .clone()
-            .unwrap_or_else(|| if auth.is_some() { "authentication".into() } else { "api".into() });
+        let category = args.category.clone().unwrap_or_else(|| {
+            if auth.is_some() {
+                "authentication".into()
+            } else {
+                "api".into()
+            }
+        });
         Handler {
             category_explicit: args.category.is_some(),
             name,

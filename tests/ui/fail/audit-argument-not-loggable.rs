@@ -9,5 +9,10 @@ fn pay(card: Card, amount: u64) -> u64 {
 }
 
 fn main() {
-    pay(Card { number: "4111111111111111".into() }, 10);
+    pay(
+        Card {
+            number: "4111111111111111".into(),
+        },
+        10,
+    );
 }

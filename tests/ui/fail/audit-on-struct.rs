@@ -4,5 +4,8 @@ struct Login {
 }
 
 fn main() {
-    let _ = Login { user: "alice".into() }.user;
+    let _ = Login {
+        user: "alice".into(),
+    }
+    .user;
 }

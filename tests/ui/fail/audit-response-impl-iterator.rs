@@ -1,6 +1,8 @@
 #[seclog::audit]
 fn users(prefix: &str) -> impl Iterator<Item = String> + '_ {
-    ["alice", "bob"].into_iter().map(move |u| format!("{prefix}{u}"))
+    ["alice", "bob"]
+        .into_iter()
+        .map(move |u| format!("{prefix}{u}"))
 }
 
 fn main() {

@@ -4,7 +4,9 @@ pub struct Session {
 
 #[seclog::audit]
 fn login(user: &str) -> Session {
-    Session { token: format!("token-for-{user}") }
+    Session {
+        token: format!("token-for-{user}"),
+    }
 }
 
 fn main() {

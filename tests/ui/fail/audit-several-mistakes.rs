@@ -1,4 +1,10 @@
-#[seclog::audit(levl = "debug", skip(pasword), budget = "3", category = "webb", emit = "end")]
+#[seclog::audit(
+    levl = "debug",
+    skip(pasword),
+    budget = "3",
+    category = "webb",
+    emit = "end"
+)]
 fn login(user: &str, password: &str) -> bool {
     user == "alice" && password == "hunter2"
 }

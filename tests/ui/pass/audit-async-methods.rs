@@ -100,7 +100,10 @@ fn main() {
 }
 
 fn run() {
-    let mut users = Users { names: vec!["alice".into()], owner: "admin".into() };
+    let mut users = Users {
+        names: vec!["alice".into()],
+        owner: "admin".into(),
+    };
     let load = users.load(0);
     assert_send(&load);
     assert_eq!(block_on(load), Some("alice".to_string()));

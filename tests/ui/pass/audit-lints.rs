@@ -3,7 +3,13 @@
 
 #![deny(warnings, nonstandard_style, rust_2018_idioms)]
 #![deny(unused_qualifications, unused_results)]
-#![forbid(unused_variables, unused_mut, unused_imports, unused_must_use, unused_assignments)]
+#![forbid(
+    unused_variables,
+    unused_mut,
+    unused_imports,
+    unused_must_use,
+    unused_assignments
+)]
 #![forbid(dead_code, unreachable_code, unreachable_patterns, unsafe_code)]
 
 #[seclog::audit]

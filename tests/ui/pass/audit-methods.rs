@@ -12,7 +12,10 @@ struct Account {
 impl Account {
     #[seclog::audit]
     fn open(owner: &str) -> Self {
-        Account { owner: owner.to_string(), balance: 0 }
+        Account {
+            owner: owner.to_string(),
+            balance: 0,
+        }
     }
 
     #[seclog::audit]
@@ -36,7 +39,11 @@ impl Account {
 
     #[seclog::audit]
     fn deposit(&mut self, amount: u64) -> Result<u64, String> {
-        let add = |a: u64| self.balance.checked_add(a).ok_or_else(|| "overflow".to_string());
+        let add = |a: u64| {
+            self.balance
+                .checked_add(a)
+                .ok_or_else(|| "overflow".to_string())
+        };
         self.balance = add(amount)?;
         Ok(self.balance)
     }
@@ -71,7 +78,10 @@ struct Memory(Vec<(String, String)>);
 impl Store for Memory {
     #[seclog::audit(skip_response)]
     fn get(&self, key: &str) -> Option<String> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
     }
 
     #[seclog::audit(skip(value))]
@@ -97,12 +107,18 @@ fn main() {
     // The receiver is never an input; the other arguments are.
     assert_eq!(records[6]["event"]["action"], "owner");
     assert_eq!(records[6]["seclog"]["input"], serde_json::json!({}));
-    assert_eq!(records[10]["seclog"]["input"], serde_json::json!({"amount": 10}));
+    assert_eq!(
+        records[10]["seclog"]["input"],
+        serde_json::json!({"amount": 10})
+    );
 }
 
 fn run() {
     let mut account = Account::open("alice");
-    assert_eq!(Account::reopened("bob").map(|a| a.owner), Some("bob".to_string()));
+    assert_eq!(
+        Account::reopened("bob").map(|a| a.owner),
+        Some("bob".to_string())
+    );
     assert_eq!(account.owner(), "alice");
     *account.balance_mut() += 5;
     assert_eq!(account.deposit(10), Ok(15));
