@@ -20,6 +20,9 @@ pub(crate) fn derive(item: TokenStream) -> TokenStream {
     };
     let mut errors = Errors::default();
     let model = Container::from_syn(&item, &mut errors);
+    if let Some(model) = &model {
+        model.validate(&mut errors);
+    }
     match (errors.finish(), model) {
         (Ok(()), Some(model)) => expand::expand(&model),
         (Err(e), _) => e.to_compile_error(),
@@ -78,6 +81,8 @@ pub(crate) struct Field<'a> {
     pub(crate) name: String,
     pub(crate) ty: &'a Type,
     pub(crate) mode: Mode,
+    /// The tokens that set the mode, for errors.
+    pub(crate) mode_span: Span,
     pub(crate) skip_if: Option<syn::ExprPath>,
 }
 
@@ -87,13 +92,7 @@ impl<'a> Container<'a> {
             Item::Struct(s) => {
                 attr::reject_misplaced(&s.attrs, "the type", errors);
                 let serde = attr::serde(&s.attrs);
-                let shape = shape(
-                    &s.fields,
-                    serde.rename_all,
-                    serde.transparent,
-                    Some(&s.ident),
-                    errors,
-                );
+                let shape = shape(&s.fields, serde.rename_all, serde.transparent, errors);
                 Some(Container {
                     ident: &s.ident,
                     generics: &s.generics,
@@ -114,7 +113,12 @@ impl<'a> Container<'a> {
                             serde.rename_all.map_or(raw.clone(), |c| c.variant(&raw))
                         });
                         let fields_case = vs.rename_all.or(serde.rename_all_fields);
-                        let shape = shape(&v.fields, fields_case, false, None, errors);
+                        let shape = match shape(&v.fields, fields_case, false, errors) {
+                            // serde writes a newtype variant whose field is
+                            // skipped as its name alone.
+                            Shape::Newtype(f) if f.mode == Mode::Skip => Shape::Unit,
+                            shape => shape,
+                        };
                         let fields_style = match v.fields {
                             Fields::Named(_) => FieldsStyle::Named,
                             Fields::Unnamed(_) => FieldsStyle::Unnamed,
@@ -154,13 +158,28 @@ impl<'a> Container<'a> {
     }
 }
 
-/// The fields of a struct (`strukt` is its name) or variant, with their
-/// wire names and modes.
+impl Container<'_> {
+    /// The checks that involve more than one attribute.
+    fn validate(&self, errors: &mut Errors) {
+        if let Data::Struct(Shape::Newtype(f)) = &self.data {
+            if f.mode == Mode::Skip {
+                errors.push(syn::Error::new(
+                    f.mode_span,
+                    format!(
+                        "the only field of `{}` cannot be skipped: there would be nothing left to log; use `#[redact]` to log \"[REDACTED]\" in its place",
+                        self.ident
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// The fields of a struct or variant, with their wire names and modes.
 fn shape<'a>(
     fields: &'a Fields,
     case: Option<Case>,
     transparent: bool,
-    strukt: Option<&Ident>,
     errors: &mut Errors,
 ) -> Shape<'a> {
     let mut out = Vec::new();
@@ -189,55 +208,35 @@ fn shape<'a>(
             ),
         };
         let mode = if serde.skip { Mode::Skip } else { mode };
-        out.push((
-            Field {
-                member,
-                index,
-                name,
-                ty: &f.ty,
-                mode,
-                skip_if: serde.skip_if,
-            },
-            span,
-        ));
+        out.push(Field {
+            member,
+            index,
+            name,
+            ty: &f.ty,
+            mode,
+            mode_span: span,
+            skip_if: serde.skip_if,
+        });
     }
-    let fields_only = |out: Vec<(Field<'a>, Span)>| out.into_iter().map(|(f, _)| f).collect();
     match fields {
         Fields::Unit => Shape::Unit,
-        Fields::Named(_) if transparent => newtype(out, strukt, errors),
-        Fields::Named(_) => Shape::Named(fields_only(out)),
-        Fields::Unnamed(_) if out.len() == 1 || transparent => newtype(out, strukt, errors),
-        Fields::Unnamed(_) => Shape::Tuple(fields_only(out)),
+        Fields::Named(_) if transparent => newtype(out),
+        Fields::Named(_) => Shape::Named(out),
+        Fields::Unnamed(_) if out.len() == 1 || transparent => newtype(out),
+        Fields::Unnamed(_) => Shape::Tuple(out),
     }
 }
 
-/// A newtype's one logged field. A variant whose only field is skipped is
-/// logged by its name alone, as serde writes it; a struct's cannot be
-/// skipped, as there would be nothing left to log.
-fn newtype<'a>(
-    fields: Vec<(Field<'a>, Span)>,
-    strukt: Option<&Ident>,
-    errors: &mut Errors,
-) -> Shape<'a> {
+/// The one field a newtype (or a `#[serde(transparent)]` struct) is logged
+/// as: the one not skipped, or the only one.
+fn newtype(fields: Vec<Field<'_>>) -> Shape<'_> {
     let count = fields.len();
-    let Some((field, span)) = fields
+    match fields
         .into_iter()
-        .find(|(f, _)| f.mode != Mode::Skip || count == 1)
-    else {
-        return Shape::Unit;
-    };
-    match strukt {
-        Some(owner) if field.mode == Mode::Skip => {
-            errors.push(syn::Error::new(
-                span,
-                format!(
-                    "the only field of `{owner}` cannot be skipped: there would be nothing left to log; use `#[redact]` to log \"[REDACTED]\" in its place"
-                ),
-            ));
-            Shape::Unit
-        }
-        None if field.mode == Mode::Skip => Shape::Unit,
-        _ => Shape::Newtype(field),
+        .find(|f| f.mode != Mode::Skip || count == 1)
+    {
+        Some(f) => Shape::Newtype(f),
+        None => Shape::Unit,
     }
 }
 
