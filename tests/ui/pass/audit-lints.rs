@@ -1,7 +1,7 @@
 //! The generated code adds no warning to a crate that denies or forbids
 //! them, so it cannot break a build with strict lint settings.
 
-#![deny(warnings, nonstandard_style, rust_2018_idioms)]
+#![deny(warnings, unused, unreachable_code, nonstandard_style, rust_2018_idioms)]
 #![deny(unused_qualifications, unused_results)]
 #![forbid(
     unused_variables,
