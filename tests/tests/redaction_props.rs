@@ -26,6 +26,8 @@ use seclog::testing::capture_with;
 use seclog::Format;
 use serde::Serialize;
 use serde_json::{Map, Value};
+use std::io::Write;
+use std::sync::{Arc, Mutex};
 
 const KEY: &str = "a test key of thirty-two bytes!!";
 
@@ -254,8 +256,48 @@ fn request() -> impl Strategy<Value = Request> {
         })
 }
 
-/// A configuration in either format with arbitrary (valid) bounds.
-fn seclog_config() -> impl Strategy<Value = seclog::Config> {
+/// A configuration: either format, arbitrary (valid) bounds.
+#[derive(Debug, Clone, Copy)]
+struct Settings {
+    pretty: bool,
+    record_kib: usize,
+    string: usize,
+    items: usize,
+    depth: usize,
+}
+
+impl Settings {
+    fn builder(self) -> seclog::Builder {
+        seclog::builder()
+            .format(if self.pretty {
+                Format::Pretty
+            } else {
+                Format::Json
+            })
+            .hash_key(KEY)
+            .max_record_bytes(self.record_kib * 1024)
+            .max_string_bytes(self.string)
+            .max_items(self.items)
+            .max_depth(self.depth)
+    }
+
+    /// For `capture_with`, which collects the records itself.
+    fn config(self) -> seclog::Config {
+        self.builder()
+            .build()
+            .expect("the generated bounds are valid")
+    }
+
+    /// Writing the records' bytes to `out`, as a process's sink would.
+    fn writing_to(self, out: Shared) -> seclog::Config {
+        self.builder()
+            .writer(out)
+            .build()
+            .expect("the generated bounds are valid")
+    }
+}
+
+fn settings() -> impl Strategy<Value = Settings> {
     (
         prop::bool::ANY,
         8usize..=256,
@@ -263,17 +305,38 @@ fn seclog_config() -> impl Strategy<Value = seclog::Config> {
         1usize..=300,
         2usize..=40,
     )
-        .prop_map(|(pretty, record_kib, string, items, depth)| {
-            seclog::builder()
-                .format(if pretty { Format::Pretty } else { Format::Json })
-                .hash_key(KEY)
-                .max_record_bytes(record_kib * 1024)
-                .max_string_bytes(string)
-                .max_items(items)
-                .max_depth(depth)
-                .build()
-                .expect("the generated bounds are valid")
+        .prop_map(|(pretty, record_kib, string, items, depth)| Settings {
+            pretty,
+            record_kib,
+            string,
+            items,
+            depth,
         })
+}
+
+/// An `io::Write` sink whose bytes the test reads back.
+#[derive(Clone, Default)]
+struct Shared(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Shared {
+    /// The lines written; bytes that are not UTF-8 fail the test.
+    fn lines(&self) -> Result<Vec<String>, TestCaseError> {
+        let bytes = self.0.lock().unwrap().clone();
+        let text = String::from_utf8(bytes)
+            .map_err(|e| TestCaseError::fail(format!("output is not UTF-8: {e}")))?;
+        prop_assert!(text.ends_with('\n'), "every record ends its line");
+        Ok(text.lines().map(str::to_string).collect())
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -380,27 +443,37 @@ proptest! {
     fn no_secret_reaches_any_output(
         req in request(),
         body in planted_value(),
-        config in seclog_config(),
+        settings in settings(),
     ) {
         let expected = Reply { status: req.account.name.clone(), token: req.profile.phone.clone() };
         let all = secrets(&req, &body, &expected);
-        let json = config.format() == Format::Json;
-        let run = capture_with(config, || handle(req, body));
+        let json = !settings.pretty;
+
+        let run = capture_with(settings.config(), || handle(req.clone(), body.clone()));
         let reply = run.output.as_ref().expect("the handler succeeds");
         prop_assert_eq!(&reply.token, &expected.token, "the handler's value is untouched");
-        prop_assert!(!run.lines.is_empty());
+        prop_assert_eq!(run.lines.len(), 2);
         assert_no_leak(&run.lines, &all)?;
         assert_well_formed(&run.lines, json)?;
+
+        // The same through an `io::Write` sink, byte for byte.
+        let out = Shared::default();
+        seclog::testing::with_config(settings.writing_to(out.clone()), || handle(req, body)).expect("succeeds");
+        let lines = out.lines()?;
+        prop_assert_eq!(lines.len(), 2);
+        assert_no_leak(&lines, &all)?;
+        assert_well_formed(&lines, json)?;
     }
 
     #[test]
     fn no_secret_under_a_sensitive_key_reaches_any_output(
         body in planted_value(),
-        config in seclog_config(),
+        settings in settings(),
     ) {
         let mut all = Vec::new();
         secrets_of(&body, &mut all);
-        let json = config.format() == Format::Json;
+        let json = !settings.pretty;
+        let config = settings.config();
         #[seclog::audit(emit = "end")]
         fn receive(body: Value) -> Value {
             body
