@@ -201,9 +201,14 @@ impl Context {
         self.spans[field as usize] = Some((start as u32, self.text.len() as u32));
     }
 
-    /// Whether a value was cut to the string limit.
+    /// Whether a value was cut to the string limit, or left out.
     pub(crate) fn has_cut(&self) -> bool {
         self.cut
+    }
+
+    /// Records that a value was left out (its `Display` panicked).
+    pub(crate) fn mark_cut(&mut self) {
+        self.cut = true
     }
 
     pub(crate) fn set_str(&mut self, field: Text, value: &str) {

@@ -199,8 +199,10 @@ pub(crate) fn render(config: Config, out: &mut Vec<u8>, mask: Mask, f: &mut dyn 
 }
 
 fn write_record(config: Config, v: &mut RecordView<'_>, w: &mut Writer) {
-    // The 4 W's text cut to the string limit carries its own marker.
-    w.truncated |= v.cx.is_some_and(Context::has_cut);
+    // The 4 W's text cut to the string limit carries its own marker, as do
+    // the inputs an `emit = "end"` record carries, written earlier.
+    w.truncated |=
+        v.cx.is_some_and(|cx| cx.has_cut() || (v.inputs_json.is_some() && cx.inputs_truncated));
     match config.0.format {
         Format::Json => write_json(config, v, w),
         Format::Pretty => write_pretty(config, v, w),

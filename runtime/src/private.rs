@@ -133,7 +133,15 @@ pub trait OutcomeViaTrait {
 impl<T: crate::Outcome + ?Sized> OutcomeViaTrait for &Wrap<'_, T> {
     #[inline]
     fn __seclog_outcome(&self) -> (EventOutcome, Option<u16>) {
-        (self.0.outcome(), self.0.status_code())
+        let value = self.0;
+        // A panicking `Outcome` must not turn a returned value into a panic.
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            (value.outcome(), value.status_code())
+        }))
+        .unwrap_or_else(|_| {
+            crate::stats::format_panic();
+            (EventOutcome::Unknown, None)
+        })
     }
 }
 
@@ -366,7 +374,13 @@ impl Invocation {
         mut inputs: impl FnMut(&mut Object<'_>),
     ) -> Invocation {
         let mut cx = take_context(config.0.limits.max_string_bytes);
-        describe(&mut cx);
+        // `who = ...` and `Describe` run user code (a `Display`); if it
+        // panics, what it was writing is left out, the records are marked,
+        // and the handler runs as if nothing happened.
+        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| describe(&mut cx))).is_err() {
+            crate::stats::format_panic();
+            cx.mark_cut();
+        }
         // A nested invocation belongs to the same transaction as its caller.
         let outer = with_current(|c| {
             c.and_then(|c| c.cx.as_ref()).and_then(|c| {

@@ -10,6 +10,7 @@
 
 use crate::record::Level;
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 /// A destination for records.
@@ -69,12 +70,12 @@ impl Sink for Stderr {
 /// Any `io::Write` (a file, a socket, a buffer), behind a mutex so records
 /// stay whole.
 #[derive(Debug)]
-pub struct Writer<W>(Mutex<W>);
+pub struct Writer<W>(Mutex<W>, AtomicBool);
 
 impl<W: Write + Send + 'static> Writer<W> {
     /// Wraps `w`.
     pub fn new(w: W) -> Self {
-        Writer(Mutex::new(w))
+        Writer(Mutex::new(w), AtomicBool::new(false))
     }
 }
 
@@ -83,8 +84,28 @@ impl<W: Write + Send + 'static> Sink for Writer<W> {
         // A writer poisoned by an earlier panic is still usable for whole
         // records: each write is complete or failed.
         let mut w = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        w.write_all(record)?;
-        w.flush()
+        // A record that failed halfway (a full disk) left part of a line:
+        // end it, so this record starts a line of its own.
+        if self.1.load(Ordering::Relaxed) {
+            w.write_all(b"\n")?;
+            self.1.store(false, Ordering::Relaxed);
+        }
+        let mut written = 0;
+        let result = loop {
+            if written == record.len() {
+                break w.flush();
+            }
+            match w.write(&record[written..]) {
+                Ok(0) => break Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => written += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => break Err(e),
+            }
+        };
+        if result.is_err() && written > 0 && written < record.len() {
+            self.1.store(true, Ordering::Relaxed);
+        }
+        result
     }
 }
 

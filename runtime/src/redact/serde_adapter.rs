@@ -7,10 +7,31 @@ use std::fmt;
 
 pub(super) fn serialize<T: Serialize + ?Sized>(out: Out<'_>, value: &T) {
     // A `Serialize` impl that fails leaves valid JSON behind (containers
-    // close on drop); the failure itself is counted, never propagated.
-    if value.serialize(Ser { out }).is_err() {
+    // close on drop, an empty slot gets a marker); the failure itself is
+    // counted, never propagated.
+    if write(out, value).is_err() {
         crate::stats::serialize_error();
     }
+}
+
+/// Writes `value` into `out`. A `Serialize` impl that fails before writing
+/// anything would leave a member or item without a value: the slot gets a
+/// marker instead, and the record is marked as cut.
+fn write<T: Serialize + ?Sized>(out: Out<'_>, value: &T) -> Result<(), Error> {
+    let Out { w, mask } = out;
+    let start = w.buf.len();
+    let result = value.serialize(Ser {
+        out: Out { w: &mut *w, mask },
+    });
+    if result.is_err() {
+        w.truncated = true;
+        if w.buf.len() == start {
+            w.buf.extend_from_slice(
+                b"\"[unavailable: the value's Serialize implementation failed]\"",
+            );
+        }
+    }
+    result
 }
 
 /// The error a `Serialize` implementation may return; seclog only counts it.
@@ -137,7 +158,7 @@ impl<'a> ser::Serializer for Ser<'a> {
     ) -> Result<(), Error> {
         let mut obj = self.out.object();
         let mut result = Ok(());
-        obj.entry_with(variant, |out| result = value.serialize(Ser { out }));
+        obj.entry_with(variant, |out| result = write(out, value));
         result
     }
 
@@ -226,8 +247,7 @@ impl SeqSer<'_> {
             return Ok(());
         }
         let mut result = Ok(());
-        self.array
-            .item_with(|out| result = value.serialize(Ser { out }));
+        self.array.item_with(|out| result = write(out, value));
         result
     }
 }
@@ -283,7 +303,7 @@ impl MapSer<'_> {
     fn value<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), Error> {
         let mut result = Ok(());
         self.object
-            .entry_with(key, |out| result = value.serialize(Ser { out }));
+            .entry_with(key, |out| result = write(out, value));
         result
     }
 }
