@@ -62,9 +62,16 @@ fn login(req: LoginRequest) -> LoginResponse {
     if monitor::is_flagged_ip(&req.ip) || monitor::is_flagged_user(&req.username) {
         return LoginResponse { status: 429 };
     }
-    let known = [("alice", "correct horse battery staple"), ("bob", "hunter2")];
-    let ok = known.iter().any(|(u, p)| *u == req.username && *p == req.password);
-    LoginResponse { status: if ok { 200 } else { 401 } }
+    let known = [
+        ("alice", "correct horse battery staple"),
+        ("bob", "hunter2"),
+    ];
+    let ok = known
+        .iter()
+        .any(|(u, p)| *u == req.username && *p == req.password);
+    LoginResponse {
+        status: if ok { 200 } else { 401 },
+    }
 }
 
 fn attempt(username: &str, password: &str, ip: &str) -> u16 {
@@ -81,7 +88,12 @@ fn main() -> Result<(), seclog::ConfigError> {
     seclog::init()?;
     // Small thresholds so the bursts below cross them; the defaults are 5
     // failures per user and 10 users per address in 15 minutes.
-    monitor::configure(Settings::default().from_env()?.user_max_failures(3).ip_max_users(5))?;
+    monitor::configure(
+        Settings::default()
+            .from_env()?
+            .user_max_failures(3)
+            .ip_max_users(5),
+    )?;
 
     println!("# a normal user: one typo, then the right password");
     attempt("alice", "correct horse battery stapel", "198.51.100.20");

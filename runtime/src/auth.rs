@@ -110,7 +110,9 @@ use std::sync::Arc;
 /// }
 ///
 /// let req = ChangePassword { email: "alice@example.com".into(), old_password: "a".into(), new_password: "b".into() };
-/// let run = seclog::testing::capture(|| change_password(req));
+/// // The key comes from `SECLOG_HASH_KEY` or the builder.
+/// let config = seclog::builder().hash_key("at least sixteen random bytes").build().unwrap();
+/// let run = seclog::testing::capture_with(config, || change_password(req));
 /// let end = &run.records()[1];
 /// let digest = end["user"]["hash"].as_str().unwrap();
 /// assert_eq!(end["seclog"]["owasp"], format!("authn_password_change_fail:{digest}"));
@@ -178,7 +180,15 @@ macro_rules! source_as_display {
         }
     )*};
 }
-source_as_display!(String, IpAddr, Ipv4Addr, Ipv6Addr, Rc<str>, Arc<str>, Cow<'_, str>);
+source_as_display!(
+    String,
+    IpAddr,
+    Ipv4Addr,
+    Ipv6Addr,
+    Rc<str>,
+    Arc<str>,
+    Cow<'_, str>
+);
 
 impl SourceAddress for str {
     fn describe_source(&self, cx: &mut Context) {
@@ -250,7 +260,11 @@ impl fmt::Display for EventText<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name)?;
         let empty = |a: &Option<Arg<'_>>| matches!(a, None | Some(Arg::Text("")));
-        let n = self.args.iter().rposition(|a| !empty(a)).map_or(0, |i| i + 1);
+        let n = self
+            .args
+            .iter()
+            .rposition(|a| !empty(a))
+            .map_or(0, |i| i + 1);
         for (i, arg) in self.args[..n].iter().enumerate() {
             f.write_str(if i == 0 { ":" } else { "," })?;
             if let Some(a) = arg {
@@ -320,7 +334,10 @@ pub(crate) struct FollowUp<'a> {
 }
 
 /// Counts a failed attempt of `identity` from the context's source.
-pub(crate) fn count_failure<'a>(identity: Option<Identity<'a>>, cx: &'a Context) -> Option<FollowUp<'a>> {
+pub(crate) fn count_failure<'a>(
+    identity: Option<Identity<'a>>,
+    cx: &'a Context,
+) -> Option<FollowUp<'a>> {
     let m = monitor::current();
     let source = cx.source();
     let findings = match identity {
@@ -343,7 +360,10 @@ impl FollowUp<'_> {
         if self.findings.user_limit_reached {
             let text = EventText {
                 name: "authn_login_fail_max",
-                args: [self.user.map(Arg::Text), Some(Arg::Number(self.settings.user_max_failures))],
+                args: [
+                    self.user.map(Arg::Text),
+                    Some(Arg::Number(self.settings.user_max_failures)),
+                ],
             };
             let mut view = RecordView::new(Level::Warn, Phase::Event, "authn_login_fail_max");
             view.category = "authentication";
@@ -364,7 +384,9 @@ impl FollowUp<'_> {
                 obj.field_with("monitor", |out| {
                     let mut o = out.object();
                     o.field_with("distinct_users", |out| out.u64(users.into()));
-                    o.field_with("window_seconds", |out| out.u64(self.settings.ip_window.as_secs()));
+                    o.field_with("window_seconds", |out| {
+                        out.u64(self.settings.ip_window.as_secs())
+                    });
                 })
             };
             let mut view = RecordView::new(Level::Critical, Phase::Event, "credential_stuffing");
@@ -402,7 +424,11 @@ pub(crate) fn end_event<'a>(
         ("login" | "mfa", true) => {
             let retries = monitor::current().success(who.map(Identity::text));
             if retries > 0 {
-                ("authn_login_successafterfail", [user, Some(Arg::Number(retries))], Level::Info)
+                (
+                    "authn_login_successafterfail",
+                    [user, Some(Arg::Number(retries))],
+                    Level::Info,
+                )
             } else {
                 ("authn_login_success", [user, None], Level::Info)
             }
@@ -411,7 +437,11 @@ pub(crate) fn end_event<'a>(
             follow_up = count_failure(who, cx);
             ("authn_login_fail", [user, None], Level::Warn)
         }
-        ("logout", true) => ("session_expired", [user, Some(Arg::Text("logout"))], Level::Info),
+        ("logout", true) => (
+            "session_expired",
+            [user, Some(Arg::Text("logout"))],
+            Level::Info,
+        ),
         ("password_change", true) => ("authn_password_change", [user, None], Level::Info),
         ("password_change", false) => ("authn_password_change_fail", [user, None], Level::Critical),
         ("token_create", true) => ("authn_token_created", [user, None], Level::Info),
@@ -423,5 +453,8 @@ pub(crate) fn end_event<'a>(
         _ => return None,
     };
     *level = (*level).max(vocab_level);
-    Some(EndEvent { text: EventText { name, args }, follow_up })
+    Some(EndEvent {
+        text: EventText { name, args },
+        follow_up,
+    })
 }

@@ -38,7 +38,8 @@
 //! is one comparison); an address entry keeps its last `ip_max_users`
 //! distinct users. Each event does a bounded amount of work (at most 64
 //! comparisons) whatever the traffic, and at the defaults both tables
-//! together stay under 4 MB however many users and addresses fail.
+//! together hold about 4 MB at most (3.9 MB with tables full), however
+//! many users and addresses fail.
 //!
 //! ```
 //! use seclog::monitor::{ManualClock, Monitor, Settings};
@@ -166,7 +167,7 @@ impl Settings {
     /// std::env::remove_var("SECLOG_MONITOR_USER_WINDOW");
     /// ```
     pub fn from_env(self) -> Result<Self, ConfigError> {
-        let (settings, problems) = self.from_env_lenient();
+        let (settings, problems) = self.read_env_lenient();
         match problems.into_iter().next() {
             Some(e) => Err(e),
             None => Ok(settings),
@@ -175,7 +176,7 @@ impl Settings {
 
     /// Like `from_env`, but keeps the value of each invalid variable and
     /// returns the problems.
-    fn from_env_lenient(mut self) -> (Self, Vec<ConfigError>) {
+    fn read_env_lenient(mut self) -> (Self, Vec<ConfigError>) {
         let mut problems = Vec::new();
         let mut count = |var: &'static str, lo: u64, hi: u64, slot: &mut u64| {
             if let Some(v) = env(var) {
@@ -192,15 +193,26 @@ impl Settings {
         let mut user = u64::from(self.user_max_failures);
         let mut ip = u64::from(self.ip_max_users);
         let mut keys = self.max_keys as u64;
-        count("SECLOG_MONITOR_USER_MAX_FAILURES", 1, u64::from(MAX_THRESHOLD), &mut user);
-        count("SECLOG_MONITOR_IP_MAX_USERS", 2, u64::from(MAX_THRESHOLD), &mut ip);
+        count(
+            "SECLOG_MONITOR_USER_MAX_FAILURES",
+            1,
+            u64::from(MAX_THRESHOLD),
+            &mut user,
+        );
+        count(
+            "SECLOG_MONITOR_IP_MAX_USERS",
+            2,
+            u64::from(MAX_THRESHOLD),
+            &mut ip,
+        );
         count("SECLOG_MONITOR_MAX_KEYS", 1, MAX_KEYS as u64, &mut keys);
         self.user_max_failures = user as u32;
         self.ip_max_users = ip as u32;
         self.max_keys = keys as usize;
-        for (var, slot) in
-            [("SECLOG_MONITOR_USER_WINDOW", &mut self.user_window), ("SECLOG_MONITOR_IP_WINDOW", &mut self.ip_window)]
-        {
+        for (var, slot) in [
+            ("SECLOG_MONITOR_USER_WINDOW", &mut self.user_window),
+            ("SECLOG_MONITOR_IP_WINDOW", &mut self.ip_window),
+        ] {
             if let Some(v) = env(var) {
                 match humantime::parse_duration(v.trim()) {
                     Ok(d) if (Duration::from_secs(1)..=MAX_WINDOW).contains(&d) => *slot = d,
@@ -241,7 +253,11 @@ impl Settings {
             })
         };
         if !(1..=MAX_THRESHOLD).contains(&self.user_max_failures) {
-            return bad("user_max_failures", self.user_max_failures.into(), "1 to 64");
+            return bad(
+                "user_max_failures",
+                self.user_max_failures.into(),
+                "1 to 64",
+            );
         }
         if !(2..=MAX_THRESHOLD).contains(&self.ip_max_users) {
             return bad("ip_max_users", self.ip_max_users.into(), "2 to 64");
@@ -249,7 +265,10 @@ impl Settings {
         if !(1..=MAX_KEYS).contains(&self.max_keys) {
             return bad("max_keys", self.max_keys as u64, "1 to 1000000");
         }
-        for (name, window) in [("user_window", self.user_window), ("ip_window", self.ip_window)] {
+        for (name, window) in [
+            ("user_window", self.user_window),
+            ("ip_window", self.ip_window),
+        ] {
             if !(Duration::from_secs(1)..=MAX_WINDOW).contains(&window) {
                 return bad(name, window.as_secs(), "1 to 86400 seconds");
             }
@@ -301,7 +320,11 @@ impl ManualClock {
     /// Moves the clock (and every clone of it) forward.
     pub fn advance(&self, by: Duration) {
         let ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
-        let _ = self.0.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |t| Some(t.saturating_add(ms)));
+        let _ = self
+            .0
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |t| {
+                Some(t.saturating_add(ms))
+            });
     }
 }
 
@@ -376,7 +399,10 @@ struct Shared {
 
 impl std::fmt::Debug for Monitor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Monitor").field("settings", &self.0.settings).field("tracked", &self.tracked()).finish()
+        f.debug_struct("Monitor")
+            .field("settings", &self.0.settings)
+            .field("tracked", &self.tracked())
+            .finish()
     }
 }
 
@@ -438,7 +464,10 @@ impl Monitor {
             let window = millis(s.user_window);
             let (node, times) = state.users.touch(key);
             let width = times.len();
-            let newest = times.get((node.pos as usize + width - 1) % width).copied().unwrap_or(0);
+            let newest = times
+                .get((node.pos as usize + width - 1) % width)
+                .copied()
+                .unwrap_or(0);
             if node.len == 0 || now.saturating_sub(newest) >= window {
                 node.streak = 0;
             }
@@ -487,7 +516,8 @@ impl Monitor {
                     pair[1] = now;
                 }
             }
-            findings.ip_distinct_users = pairs.chunks_exact(2).filter(|p| live(p[1])).count() as u32;
+            findings.ip_distinct_users =
+                pairs.chunks_exact(2).filter(|p| live(p[1])).count() as u32;
             if findings.ip_distinct_users >= s.ip_max_users && node.flagged_until <= now {
                 node.flagged_until = now.saturating_add(window);
                 findings.ip_limit_reached = true;
@@ -518,9 +548,14 @@ impl Monitor {
         let key = self.user_key(user);
         let now = self.now();
         let mut state = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
-        let Some((node, times)) = state.users.get_mut(key) else { return 0 };
+        let Some((node, times)) = state.users.get_mut(key) else {
+            return 0;
+        };
         let width = times.len();
-        let newest = times.get((node.pos as usize + width - 1) % width).copied().unwrap_or(0);
+        let newest = times
+            .get((node.pos as usize + width - 1) % width)
+            .copied()
+            .unwrap_or(0);
         let recent = node.len > 0 && now.saturating_sub(newest) < millis(s.user_window);
         let retries = if recent { node.streak } else { 0 };
         times.iter_mut().for_each(|t| *t = 0);
@@ -579,7 +614,10 @@ impl Monitor {
     /// ```
     pub fn tracked(&self) -> Tracked {
         let state = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
-        Tracked { users: state.users.map.len(), ips: state.ips.map.len() }
+        Tracked {
+            users: state.users.map.len(),
+            ips: state.ips.map.len(),
+        }
     }
 
     /// Runs `f` with this detector as the current one on this thread (in
@@ -655,7 +693,7 @@ pub fn current() -> Monitor {
     if let Some(m) = global.as_ref() {
         return m.clone();
     }
-    let (settings, problems) = Settings::default().from_env_lenient();
+    let (settings, problems) = Settings::default().read_env_lenient();
     let monitor = match Monitor::new(settings) {
         Ok(m) => m,
         // The lenient reader keeps only values within range; the defaults
@@ -673,7 +711,10 @@ pub fn current() -> Monitor {
 fn unreachable_monitor() -> Monitor {
     let settings = Settings::default();
     Monitor(Arc::new(Shared {
-        state: Mutex::new(State { users: Table::new(1, 1), ips: Table::new(1, 4) }),
+        state: Mutex::new(State {
+            users: Table::new(1, 1),
+            ips: Table::new(1, 4),
+        }),
         settings,
         clock: Box::new(SystemClock(Instant::now())),
         keys: RandomState::new(),
@@ -821,8 +862,24 @@ impl Table {
                 i
             }
             None if self.nodes.len() < self.cap => {
+                if self.nodes.len() == self.nodes.capacity() {
+                    // Grow by doubling, but never past the cap: a full
+                    // table holds exactly `cap` entries.
+                    let more = self.nodes.len().max(64).min(self.cap - self.nodes.len());
+                    self.nodes.reserve_exact(more);
+                    self.data.reserve_exact(more * self.width);
+                    self.map.reserve(more);
+                }
                 let i = self.nodes.len() as u32;
-                self.nodes.push(Node { key, prev: NIL, next: NIL, flagged_until: 0, pos: 0, len: 0, streak: 0 });
+                self.nodes.push(Node {
+                    key,
+                    prev: NIL,
+                    next: NIL,
+                    flagged_until: 0,
+                    pos: 0,
+                    len: 0,
+                    streak: 0,
+                });
                 self.data.resize(self.data.len() + self.width, 0);
                 self.map.insert(key, i);
                 i
@@ -834,7 +891,15 @@ impl Table {
                     self.map.remove(&old.key);
                 }
                 if let Some(n) = self.nodes.get_mut(i as usize) {
-                    *n = Node { key, prev: NIL, next: NIL, flagged_until: 0, pos: 0, len: 0, streak: 0 };
+                    *n = Node {
+                        key,
+                        prev: NIL,
+                        next: NIL,
+                        flagged_until: 0,
+                        pos: 0,
+                        len: 0,
+                        streak: 0,
+                    };
                 }
                 let w = self.width;
                 if let Some(d) = self.data.get_mut(i as usize * w..(i as usize + 1) * w) {
@@ -854,7 +919,9 @@ impl Table {
     }
 
     fn unlink(&mut self, i: u32) {
-        let Some(&Node { prev, next, .. }) = self.nodes.get(i as usize) else { return };
+        let Some(&Node { prev, next, .. }) = self.nodes.get(i as usize) else {
+            return;
+        };
         match self.nodes.get_mut(prev as usize) {
             Some(p) => p.next = next,
             None => self.head = next,

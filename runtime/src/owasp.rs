@@ -108,7 +108,9 @@ pub fn split(event: &str) -> Option<(&str, Vec<&str>)> {
     if name.is_empty() || name.chars().any(reserved) {
         return None;
     }
-    let Some(rest) = rest else { return Some((name, Vec::new())) };
+    let Some(rest) = rest else {
+        return Some((name, Vec::new()));
+    };
     let mut args = Vec::new();
     let mut depth = 0usize;
     let mut start = 0;
@@ -166,7 +168,10 @@ mod tests {
 
     #[test]
     fn encodes_separators_and_controls_only() {
-        assert_eq!(encode("a,b:c(d)e|f%g\u{0}\u{85}é"), "a%2Cb%3Ac%28d%29e%7Cf%25g%00%C2%85é");
+        assert_eq!(
+            encode("a,b:c(d)e|f%g\u{0}\u{85}é"),
+            "a%2Cb%3Ac%28d%29e%7Cf%25g%00%C2%85é"
+        );
         assert!(matches!(encode("plain name"), Cow::Borrowed(_)));
     }
 

@@ -122,7 +122,17 @@ impl Event {
     ) -> Event {
         let mut text = String::with_capacity(64);
         text.push_str(name);
-        Event { name, level, category, types, outcome, keep: text.len(), text, args: 0, user: None }
+        Event {
+            name,
+            level,
+            category,
+            types,
+            outcome,
+            keep: text.len(),
+            text,
+            args: 0,
+            user: None,
+        }
     }
 
     fn begin_arg(&mut self) -> usize {
@@ -169,16 +179,16 @@ impl Event {
 
     /// An `ip` argument: the value given, else the invocation's source.
     pub fn ip(&mut self, value: Option<&dyn fmt::Display>) {
-        self.from_context(value, Text::Source)
+        self.arg_or_context(value, Text::Source)
     }
 
     /// A `useragent` argument: the value given, else the invocation's
     /// `user_agent.original`.
     pub fn user_agent(&mut self, value: Option<&dyn fmt::Display>) {
-        self.from_context(value, Text::UserAgent)
+        self.arg_or_context(value, Text::UserAgent)
     }
 
-    fn from_context(&mut self, value: Option<&dyn fmt::Display>, field: Text) {
+    fn arg_or_context(&mut self, value: Option<&dyn fmt::Display>, field: Text) {
         match value {
             Some(v) => self.text(Some(v)),
             None => {
@@ -202,7 +212,9 @@ impl Event {
             (None, Some(ip)) => self.text(Some(ip)),
             (None, None) => {
                 let known = crate::__private::with_current_context(|cx| {
-                    cx.is_some_and(|cx| cx.user_id().or(cx.user_name()).or(cx.user_hash()).is_some())
+                    cx.is_some_and(|cx| {
+                        cx.user_id().or(cx.user_name()).or(cx.user_hash()).is_some()
+                    })
                 });
                 if known {
                     self.user(None)
@@ -233,7 +245,11 @@ impl Event {
 
     /// The `check:result` argument of `upload_validation`; the event is
     /// `critical` unless the result is `passed`.
-    pub fn check_result(&mut self, check: Option<&dyn fmt::Display>, result: Option<&dyn fmt::Display>) {
+    pub fn check_result(
+        &mut self,
+        check: Option<&dyn fmt::Display>,
+        result: Option<&dyn fmt::Display>,
+    ) {
         let start = self.begin_arg();
         if let Some(c) = check {
             push_encoded(&mut self.text, c);
@@ -243,7 +259,10 @@ impl Event {
         if let Some(r) = result {
             push_encoded(&mut self.text, r);
         }
-        if !self.text[result_start..].trim().eq_ignore_ascii_case("passed") {
+        if !self.text[result_start..]
+            .trim()
+            .eq_ignore_ascii_case("passed")
+        {
             self.level = self.level.max(Level::Critical);
         }
         self.end_arg(start);
@@ -276,7 +295,13 @@ impl Event {
         view.transaction = cx.get(Text::TransactionId);
         view.owasp = Some(&text);
         format::emit(config, &mut view);
-        let identity = self.user.as_ref().map(|(u, digest)| if *digest { Identity::Digest(u) } else { Identity::Clear(u) });
+        let identity = self.user.as_ref().map(|(u, digest)| {
+            if *digest {
+                Identity::Digest(u)
+            } else {
+                Identity::Clear(u)
+            }
+        });
         match self.name {
             "authn_login_fail" => {
                 if let Some(follow_up) = auth::count_failure(identity, cx) {

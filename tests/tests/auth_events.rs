@@ -10,7 +10,10 @@ use std::net::{IpAddr, SocketAddr};
 
 /// The vocabulary's level of each event, from the shared file.
 fn vocabulary_levels() -> HashMap<String, String> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/owasp/vocabulary.tsv");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/owasp/vocabulary.tsv"
+    );
     let text = std::fs::read_to_string(path).expect("the shared vocabulary");
     text.lines()
         .filter(|l| !l.starts_with('#'))
@@ -29,7 +32,10 @@ fn isolated<R>(f: impl FnOnce() -> R) -> R {
 }
 
 fn end_of(records: &[Value]) -> &Value {
-    records.iter().find(|r| r["seclog"]["phase"] == "end").expect("an end record")
+    records
+        .iter()
+        .find(|r| r["seclog"]["phase"] == "end")
+        .expect("an end record")
 }
 
 #[derive(serde::Serialize, seclog::AuthEvent)]
@@ -65,23 +71,35 @@ fn login(req: Login) -> Result<String, String> {
 
 #[test]
 fn a_successful_login_writes_authn_login_success_with_who_and_where() {
-    let run = isolated(|| seclog::testing::capture(|| login(login_req("alice", "correct horse", "198.51.100.7"))));
+    let run = isolated(|| {
+        seclog::testing::capture(|| login(login_req("alice", "correct horse", "198.51.100.7")))
+    });
     let records = run.records();
-    let [start, end] = &records[..] else { panic!("two records: {records:?}") };
+    let [start, end] = &records[..] else {
+        panic!("two records: {records:?}")
+    };
     for r in [start, end] {
-        assert_eq!(r["event"]["category"], serde_json::json!(["authentication"]));
+        assert_eq!(
+            r["event"]["category"],
+            serde_json::json!(["authentication"])
+        );
         assert_eq!(r["user"]["name"], "alice");
         assert_eq!(r["source"]["ip"], "198.51.100.7");
         assert_eq!(r["user_agent"]["original"], "curl/8.5");
     }
     assert_eq!(end["seclog"]["owasp"], "authn_login_success:alice");
     assert_eq!(end["log"]["level"], "info");
-    assert!(start["seclog"].get("owasp").is_none(), "the event is the outcome's, on the end record");
+    assert!(
+        start["seclog"].get("owasp").is_none(),
+        "the event is the outcome's, on the end record"
+    );
 }
 
 #[test]
 fn a_failed_login_writes_authn_login_fail_at_warn() {
-    let run = isolated(|| seclog::testing::capture(|| login(login_req("alice", "guess", "198.51.100.7"))));
+    let run = isolated(|| {
+        seclog::testing::capture(|| login(login_req("alice", "guess", "198.51.100.7")))
+    });
     let end = end_of(&run.records()).clone();
     assert_eq!(end["event"]["outcome"], "failure");
     assert_eq!(end["seclog"]["owasp"], "authn_login_fail:alice");
@@ -136,12 +154,37 @@ fn each_kind_maps_success_and_failure_to_its_vocabulary_event_at_the_vocabulary_
     let levels = vocabulary_levels();
     type Handler = fn(&str, bool) -> Result<(), &'static str>;
     let cases: [(&str, Handler, &str, Option<&str>); 7] = [
-        ("login", k_login, "authn_login_success:carol", Some("authn_login_fail:carol")),
+        (
+            "login",
+            k_login,
+            "authn_login_success:carol",
+            Some("authn_login_fail:carol"),
+        ),
         ("logout", k_logout, "session_expired:carol,logout", None),
-        ("password_change", k_password_change, "authn_password_change:carol", Some("authn_password_change_fail:carol")),
-        ("token_create", k_token_create, "authn_token_created:carol", None),
-        ("token_revoke", k_token_revoke, "authn_token_revoked:carol", None),
-        ("mfa", k_mfa, "authn_login_success:carol", Some("authn_login_fail:carol")),
+        (
+            "password_change",
+            k_password_change,
+            "authn_password_change:carol",
+            Some("authn_password_change_fail:carol"),
+        ),
+        (
+            "token_create",
+            k_token_create,
+            "authn_token_created:carol",
+            None,
+        ),
+        (
+            "token_revoke",
+            k_token_revoke,
+            "authn_token_revoked:carol",
+            None,
+        ),
+        (
+            "mfa",
+            k_mfa,
+            "authn_login_success:carol",
+            Some("authn_login_fail:carol"),
+        ),
         ("signup", k_signup, "user_created:carol,carol", None),
     ];
     for (kind, handler, success, failure) in cases {
@@ -156,11 +199,18 @@ fn each_kind_maps_success_and_failure_to_its_vocabulary_event_at_the_vocabulary_
                     let vocab = &levels[name];
                     // The handler's own level for a failure is warn: the
                     // record is at least that, and at least the vocabulary's.
-                    let want = if ok { vocab.clone() } else { std::cmp::max_by_key(vocab.clone(), "warn".to_string(), rank) };
+                    let want = if ok {
+                        vocab.clone()
+                    } else {
+                        std::cmp::max_by_key(vocab.clone(), "warn".to_string(), |l| rank(l))
+                    };
                     assert_eq!(end["log"]["level"], want.as_str(), "{kind} ok={ok}");
                 }
                 None => {
-                    assert!(end["seclog"].get("owasp").is_none(), "{kind} failure has no vocabulary event");
+                    assert!(
+                        end["seclog"].get("owasp").is_none(),
+                        "{kind} failure has no vocabulary event"
+                    );
                     assert_eq!(end["log"]["level"], "warn");
                 }
             }
@@ -168,8 +218,8 @@ fn each_kind_maps_success_and_failure_to_its_vocabulary_event_at_the_vocabulary_
     }
 }
 
-fn rank(level: &String) -> u8 {
-    match level.as_str() {
+fn rank(level: &str) -> u8 {
+    match level {
         "info" => 2,
         "warn" => 3,
         "error" => 4,
@@ -200,7 +250,16 @@ struct NewAccount {
 
 #[test]
 fn a_signup_by_an_admin_names_the_admin_as_actor() {
-    let run = isolated(|| seclog::testing::capture(|| admin_creates("root", NewAccount { login: "erin".into() })));
+    let run = isolated(|| {
+        seclog::testing::capture(|| {
+            admin_creates(
+                "root",
+                NewAccount {
+                    login: "erin".into(),
+                },
+            )
+        })
+    });
     let end = end_of(&run.records()).clone();
     assert_eq!(end["seclog"]["owasp"], "user_created:root,erin");
     assert_eq!(end["user"]["id"], "root");
@@ -238,20 +297,32 @@ fn a_hashed_user_field_gives_user_hash_and_never_the_clear_value() {
     let config = seclog::builder().hash_key(KEY).build().unwrap();
     let run = isolated(|| {
         seclog::testing::capture_with(config, || {
-            hashed_login(HashedLogin { email: "alice@example.com".into(), password: "x".into(), ip: "203.0.113.4".into() })
+            hashed_login(HashedLogin {
+                email: "alice@example.com".into(),
+                password: "x".into(),
+                ip: "203.0.113.4".into(),
+            })
         })
     });
-    let digest = seclog::HashKey::new(KEY.as_bytes()).digest(b"alice@example.com").to_string();
+    let digest = seclog::HashKey::new(KEY.as_bytes())
+        .digest(b"alice@example.com")
+        .to_string();
     let records = run.records();
     let end = end_of(&records);
     assert_eq!(end["user"]["hash"], digest.as_str());
     assert!(end["user"].get("name").is_none());
     assert_eq!(end["seclog"]["owasp"], format!("authn_login_fail:{digest}"));
     // The same digest as the input's own `#[redact(hash)]`.
-    assert_eq!(records[0]["seclog"]["input"]["req"]["email"], digest.as_str());
+    assert_eq!(
+        records[0]["seclog"]["input"]["req"]["email"],
+        digest.as_str()
+    );
     assert_eq!(records[0]["source"]["ip"], "203.0.113.4");
     for line in &run.lines {
-        assert!(!line.contains("alice@example.com"), "clear value leaked: {line}");
+        assert!(
+            !line.contains("alice@example.com"),
+            "clear value leaked: {line}"
+        );
     }
 }
 
@@ -275,13 +346,23 @@ fn mfa(req: MaskedMfa) -> Result<(), ()> {
 fn a_fully_redacted_user_field_is_logged_by_digest_only() {
     let config = seclog::builder().hash_key(KEY).build().unwrap();
     let run = isolated(|| {
-        seclog::testing::capture_with(config, || mfa(MaskedMfa { username: "mallory".into(), code: "123456".into() }))
+        seclog::testing::capture_with(config, || {
+            mfa(MaskedMfa {
+                username: "mallory".into(),
+                code: "123456".into(),
+            })
+        })
     });
-    let digest = seclog::HashKey::new(KEY.as_bytes()).digest(b"mallory").to_string();
+    let digest = seclog::HashKey::new(KEY.as_bytes())
+        .digest(b"mallory")
+        .to_string();
     let end = end_of(&run.records()).clone();
     assert_eq!(end["user"]["hash"], digest.as_str());
     assert_eq!(end["seclog"]["owasp"], format!("authn_login_fail:{digest}"));
-    assert!(run.lines.iter().all(|l| !l.contains("mallory") && !l.contains("123456")));
+    assert!(run
+        .lines
+        .iter()
+        .all(|l| !l.contains("mallory") && !l.contains("123456")));
 }
 
 #[test]
@@ -291,7 +372,10 @@ fn a_flagged_hashed_user_is_found_by_its_clear_value() {
     monitor.scope(|| {
         seclog::testing::capture_with(config, || {
             for _ in 0..2 {
-                let _ = mfa(MaskedMfa { username: "mallory".into(), code: "0".into() });
+                let _ = mfa(MaskedMfa {
+                    username: "mallory".into(),
+                    code: "0".into(),
+                });
             }
             assert!(seclog::monitor::is_flagged_user("mallory"));
             assert!(!seclog::monitor::is_flagged_user("alice"));
@@ -321,15 +405,27 @@ impl Outcome for HttpResponse {
 
 #[seclog::audit]
 fn http_login(req: Login) -> HttpResponse {
-    HttpResponse { status: if req.password == "correct horse" { 200 } else { 401 } }
+    HttpResponse {
+        status: if req.password == "correct horse" {
+            200
+        } else {
+            401
+        },
+    }
 }
 
 #[test]
 fn an_http_status_of_400_or_more_is_a_failed_login() {
     let (ok, denied) = isolated(|| {
-        let ok = seclog::testing::capture(|| http_login(login_req("frank", "correct horse", "192.0.2.9")));
-        let denied = seclog::testing::capture(|| http_login(login_req("frank", "nope", "192.0.2.9")));
-        (end_of(&ok.records()).clone(), end_of(&denied.records()).clone())
+        let ok = seclog::testing::capture(|| {
+            http_login(login_req("frank", "correct horse", "192.0.2.9"))
+        });
+        let denied =
+            seclog::testing::capture(|| http_login(login_req("frank", "nope", "192.0.2.9")));
+        (
+            end_of(&ok.records()).clone(),
+            end_of(&denied.records()).clone(),
+        )
     });
     assert_eq!(ok["http"]["response"]["status_code"], 200);
     assert_eq!(ok["seclog"]["owasp"], "authn_login_success:frank");
@@ -356,13 +452,16 @@ impl Outcome for Verdict {
 
 #[seclog::audit(auth = "login", who = user)]
 fn verdict_login(user: &str) -> Verdict {
-    Verdict { accepted: user == "grace" }
+    Verdict {
+        accepted: user == "grace",
+    }
 }
 
 #[test]
 fn a_response_implementing_outcome_decides_the_event() {
     let ends = isolated(|| {
-        ["grace", "heidi"].map(|u| end_of(&seclog::testing::capture(|| verdict_login(u)).records()).clone())
+        ["grace", "heidi"]
+            .map(|u| end_of(&seclog::testing::capture(|| verdict_login(u)).records()).clone())
     });
     assert_eq!(ends[0]["seclog"]["owasp"], "authn_login_success:grace");
     assert_eq!(ends[1]["seclog"]["owasp"], "authn_login_fail:heidi");
@@ -393,7 +492,10 @@ fn revoke(req: Revoke) {
 fn enums_tuple_fields_options_and_socket_addresses_describe_the_attempt() {
     let ends = isolated(|| {
         [
-            Revoke::ByUser { user: "ivan".into(), from: "[2001:db8::7]:443".parse().unwrap() },
+            Revoke::ByUser {
+                user: "ivan".into(),
+                from: "[2001:db8::7]:443".parse().unwrap(),
+            },
             Revoke::Expired(Some("judy".into())),
             Revoke::Expired(None),
             Revoke::All,
@@ -401,7 +503,10 @@ fn enums_tuple_fields_options_and_socket_addresses_describe_the_attempt() {
         .map(|r| end_of(&seclog::testing::capture(|| revoke(r)).records()).clone())
     });
     assert_eq!(ends[0]["seclog"]["owasp"], "authn_token_revoked:ivan");
-    assert_eq!(ends[0]["source"]["ip"], "2001:db8::7", "the socket address's IP");
+    assert_eq!(
+        ends[0]["source"]["ip"], "2001:db8::7",
+        "the socket address's IP"
+    );
     assert_eq!(ends[1]["user"]["name"], "judy");
     assert!(ends[2].get("user").is_none());
     assert_eq!(ends[2]["seclog"]["owasp"], "authn_token_revoked");
@@ -422,7 +527,14 @@ fn a_source_that_is_not_an_ip_is_source_address() {
     fn logout(req: Logout<'_>) {
         let _ = req;
     }
-    let run = isolated(|| seclog::testing::capture(|| logout(Logout { user: "kim", peer: "unix:/run/app.sock" })));
+    let run = isolated(|| {
+        seclog::testing::capture(|| {
+            logout(Logout {
+                user: "kim",
+                peer: "unix:/run/app.sock",
+            })
+        })
+    });
     let end = end_of(&run.records()).clone();
     assert_eq!(end["source"]["address"], "unix:/run/app.sock");
     assert!(end["source"].get("ip").is_none());
@@ -442,7 +554,9 @@ fn admin_page(user: &str, ip: &str) -> Result<(), &'static str> {
 fn security_event_inside_an_invocation_carries_its_transaction_and_who_and_where() {
     let run = isolated(|| seclog::testing::capture(|| admin_page("mallory", "203.0.113.9")));
     let records = run.records();
-    let [start, authz, direct, end] = &records[..] else { panic!("four records: {records:?}") };
+    let [start, authz, direct, end] = &records[..] else {
+        panic!("four records: {records:?}")
+    };
     let tx = &start["transaction"]["id"];
     assert!(tx.is_string());
     for event in [authz, direct] {
@@ -458,7 +572,10 @@ fn security_event_inside_an_invocation_carries_its_transaction_and_who_and_where
     assert_eq!(authz["event"]["outcome"], "failure");
     assert_eq!(authz["message"], "authz_fail:mallory,/admin");
     // `userid|ip` and `useragent` come from the invocation.
-    assert_eq!(direct["seclog"]["owasp"], "malicious_direct_reference:mallory,probe/1.0");
+    assert_eq!(
+        direct["seclog"]["owasp"],
+        "malicious_direct_reference:mallory,probe/1.0"
+    );
     assert_eq!(&end["transaction"]["id"], tx);
 }
 
@@ -476,7 +593,10 @@ fn security_event_outside_an_invocation_has_a_fresh_transaction() {
     assert_eq!(a["seclog"]["owasp"], "sys_monitor_disabled:ops,fraud-rules");
     assert_eq!(a["log"]["level"], "warn");
     assert_eq!(a["transaction"]["id"].as_str().map(str::len), Some(32));
-    assert_ne!(a["transaction"]["id"], b["transaction"]["id"], "each event its own transaction");
+    assert_ne!(
+        a["transaction"]["id"], b["transaction"]["id"],
+        "each event its own transaction"
+    );
     assert!(a.get("user").is_none() && a.get("source").is_none());
 }
 
@@ -486,28 +606,63 @@ fn security_event_writes_arguments_in_the_vocabulary_order_whatever_the_order_gi
     let fields = vec!["date_of_birth", "zip"];
     let run = isolated(|| {
         seclog::testing::capture(|| {
-            seclog::security_event!(privilege_permissions_changed, tolevel = "admin", object = "billing", user = user, fromlevel = "viewer");
+            seclog::security_event!(
+                privilege_permissions_changed,
+                tolevel = "admin",
+                object = "billing",
+                user = user,
+                fromlevel = "viewer"
+            );
             seclog::security_event!(input_validation_fail, fields = fields, userid = "lena");
-            seclog::security_event!(upload_validation, filename = "cv.pdf", check = "virusscan", result = "passed");
-            seclog::security_event!(upload_validation, filename = "cv.pdf", check = "virusscan", result = "FAILED");
+            seclog::security_event!(
+                upload_validation,
+                filename = "cv.pdf",
+                check = "virusscan",
+                result = "passed"
+            );
+            seclog::security_event!(
+                upload_validation,
+                filename = "cv.pdf",
+                check = "virusscan",
+                result = "FAILED"
+            );
             seclog::security_event!(authn_login_lock, user = "lena", reason = "maxretries");
-            seclog::security_event!(malicious_cors, ip = "198.51.100.1", useragent = "x", referer = "https://evil.example");
+            seclog::security_event!(
+                malicious_cors,
+                ip = "198.51.100.1",
+                useragent = "x",
+                referer = "https://evil.example"
+            );
         })
     });
     let owasp: Vec<(String, String)> = run
         .records()
         .iter()
-        .map(|r| (r["seclog"]["owasp"].as_str().unwrap().to_string(), r["log"]["level"].as_str().unwrap().to_string()))
+        .map(|r| {
+            (
+                r["seclog"]["owasp"].as_str().unwrap().to_string(),
+                r["log"]["level"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     let want = [
-        ("privilege_permissions_changed:lena,billing,viewer,admin", "warn"),
+        (
+            "privilege_permissions_changed:lena,billing,viewer,admin",
+            "warn",
+        ),
         ("input_validation_fail:(date_of_birth,zip),lena", "warn"),
         ("upload_validation:cv.pdf,virusscan:passed", "info"),
         ("upload_validation:cv.pdf,virusscan:FAILED", "critical"),
         ("authn_login_lock:lena,maxretries", "warn"),
-        ("malicious_cors:198.51.100.1,x,https%3A//evil.example", "critical"),
+        (
+            "malicious_cors:198.51.100.1,x,https%3A//evil.example",
+            "critical",
+        ),
     ];
-    let want: Vec<(String, String)> = want.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+    let want: Vec<(String, String)> = want
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
     assert_eq!(owasp, want);
 }
 
@@ -535,10 +690,16 @@ fn separators_in_attacker_text_are_encoded() {
         seclog::testing::capture(|| login(login_req("alice,admin:x(%)\n", "guess", "192.0.2.77")))
     });
     let end = end_of(&run.records()).clone();
-    assert_eq!(end["seclog"]["owasp"], "authn_login_fail:alice%2Cadmin%3Ax%28%25%29%0A");
+    assert_eq!(
+        end["seclog"]["owasp"],
+        "authn_login_fail:alice%2Cadmin%3Ax%28%25%29%0A"
+    );
     let (name, args) = seclog::owasp::split(end["seclog"]["owasp"].as_str().unwrap()).unwrap();
     assert_eq!((name, args.len()), ("authn_login_fail", 1));
-    assert_eq!(seclog::owasp::decode(args[0]).as_deref(), Some("alice,admin:x(%)\n"));
+    assert_eq!(
+        seclog::owasp::decode(args[0]).as_deref(),
+        Some("alice,admin:x(%)\n")
+    );
 }
 
 mod properties {

@@ -34,7 +34,11 @@ fn impls(model: &Model<'_>, body: TokenStream) -> TokenStream {
 }
 
 fn describe_body(model: &Model<'_>) -> TokenStream {
-    let groups: Vec<&Group> = model.groups.iter().filter(|g| !g.marked.is_empty()).collect();
+    let groups: Vec<&Group> = model
+        .groups
+        .iter()
+        .filter(|g| !g.marked.is_empty())
+        .collect();
     if groups.is_empty() {
         return quote!(let _ = __seclog_cx;);
     }
@@ -56,7 +60,11 @@ fn describe_body(model: &Model<'_>) -> TokenStream {
             .map(|(b, _)| b)
             .collect();
         let steps = g.marked.iter().map(|m| {
-            let first = g.marked.iter().position(|f| f.member == m.member).unwrap_or(0);
+            let first = g
+                .marked
+                .iter()
+                .position(|f| f.member == m.member)
+                .unwrap_or(0);
             let local = format_ident!("__seclog_field_{}", first);
             step(m.role, m.redacted, &m.ty, quote!(#local))
         });
@@ -66,7 +74,8 @@ fn describe_body(model: &Model<'_>) -> TokenStream {
         };
         quote!(#pattern => { #(#steps)* })
     });
-    let catch_all = matches!(model.input.data, super::Data::Enum(_)) && groups.len() < model.groups.len();
+    let catch_all =
+        matches!(model.input.data, super::Data::Enum(_)) && groups.len() < model.groups.len();
     let rest = catch_all.then(|| quote!(_ => {}));
     quote! {
         #[allow(unused_imports)]
@@ -83,7 +92,8 @@ fn step(role: Role, redacted: bool, ty: &syn::Type, value: TokenStream) -> Token
     // Spanned on the field's type, so a type that does not fit the role is
     // reported there.
     let span: Span = ty.span();
-    let text = quote_spanned!(span=> (&&&::seclog::__owasp::Arg(#value)).__seclog_arg());
+    let call = quote_spanned!(span=> .__seclog_arg());
+    let text = quote!((&&&::seclog::__owasp::Arg(#value))#call);
     match role {
         Role::User if redacted => quote! {
             if let ::core::option::Option::Some(__seclog_v) = #text {

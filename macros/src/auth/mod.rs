@@ -9,23 +9,45 @@ use syn::punctuated::Punctuated;
 use syn::{Attribute, Fields, Generics, Ident, Item, Member, Meta, Token, Type, Variant};
 
 /// The kinds of attempt, as in `#[audit(auth = "...")]`.
-pub(crate) const KINDS: &[&str] = &["login", "logout", "password_change", "token_create", "token_revoke", "mfa", "signup"];
+pub(crate) const KINDS: &[&str] = &[
+    "login",
+    "logout",
+    "password_change",
+    "token_create",
+    "token_revoke",
+    "mfa",
+    "signup",
+];
 
 /// The field roles.
 const ROLES: &[&str] = &["user", "source_ip", "user_agent"];
 
 pub(crate) fn derive(input: TokenStream) -> TokenStream {
     let input = match syn::parse2::<Item>(input) {
-        Ok(Item::Struct(s)) => Input { attrs: s.attrs, ident: s.ident, generics: s.generics, data: Data::Struct(s.fields) },
+        Ok(Item::Struct(s)) => Input {
+            attrs: s.attrs,
+            ident: s.ident,
+            generics: s.generics,
+            data: Data::Struct(s.fields),
+        },
         Ok(Item::Enum(e)) => Input {
             attrs: e.attrs,
             ident: e.ident,
             generics: e.generics,
             data: Data::Enum(e.variants.into_iter().collect()),
         },
-        Ok(Item::Union(u)) => Input { attrs: u.attrs, ident: u.ident, generics: u.generics, data: Data::Union(u.union_token) },
+        Ok(Item::Union(u)) => Input {
+            attrs: u.attrs,
+            ident: u.ident,
+            generics: u.generics,
+            data: Data::Union(u.union_token),
+        },
         Ok(other) => {
-            return syn::Error::new_spanned(other, "#[derive(seclog::AuthEvent)] goes on a struct or an enum").to_compile_error()
+            return syn::Error::new_spanned(
+                other,
+                "#[derive(seclog::AuthEvent)] goes on a struct or an enum",
+            )
+            .to_compile_error()
         }
         Err(e) => return e.to_compile_error(),
     };
@@ -135,7 +157,10 @@ impl<'a> Model<'a> {
         }
         let mut groups = Vec::new();
         match &input.data {
-            Data::Struct(fields) => groups.push(Group { variant: None, marked: marked_fields(fields, errors) }),
+            Data::Struct(fields) => groups.push(Group {
+                variant: None,
+                marked: marked_fields(fields, errors),
+            }),
             Data::Enum(variants) => {
                 for v in variants {
                     for attr in v.attrs.iter().filter(|a| a.path().is_ident("auth")) {
@@ -144,7 +169,10 @@ impl<'a> Model<'a> {
                             "`#[auth(...)]` does not go on an enum variant: put the kind on the enum and the roles on fields",
                         );
                     }
-                    groups.push(Group { variant: Some(v.ident.clone()), marked: marked_fields(&v.fields, errors) });
+                    groups.push(Group {
+                        variant: Some(v.ident.clone()),
+                        marked: marked_fields(&v.fields, errors),
+                    });
                 }
             }
             Data::Union(token) => errors.spanned(
@@ -152,7 +180,11 @@ impl<'a> Model<'a> {
                 "#[derive(seclog::AuthEvent)] goes on a struct or an enum, not on a union",
             ),
         }
-        Model { input, kind, groups }
+        Model {
+            input,
+            kind,
+            groups,
+        }
     }
 
     /// The checks that involve more than one attribute.
@@ -173,7 +205,10 @@ impl<'a> Model<'a> {
                     let what = role_what(m.role.name());
                     let (a, b) = (member_name(&first.member), member_name(&m.member));
                     if first.member == m.member {
-                        errors.spanned(&m.word, format!("`{}` is given twice on `{a}`: give it once", m.role.name()));
+                        errors.spanned(
+                            &m.word,
+                            format!("`{}` is given twice on `{a}`: give it once", m.role.name()),
+                        );
                     } else {
                         errors.spanned(
                             &m.word,
@@ -210,14 +245,20 @@ fn words(attr: &Attribute, example: &str, errors: &mut Errors) -> Vec<Ident> {
     let list = match &attr.meta {
         Meta::List(_) => attr.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated),
         _ => {
-            errors.spanned(attr, format!("expected a word in parentheses, as in `{example}`"));
+            errors.spanned(
+                attr,
+                format!("expected a word in parentheses, as in `{example}`"),
+            );
             return Vec::new();
         }
     };
     let list = match list {
         Ok(l) => l,
         Err(e) => {
-            errors.push(syn::Error::new(e.span(), format!("expected words in parentheses, as in `{example}`")));
+            errors.push(syn::Error::new(
+                e.span(),
+                format!("expected words in parentheses, as in `{example}`"),
+            ));
             return Vec::new();
         }
     };
@@ -225,8 +266,14 @@ fn words(attr: &Attribute, example: &str, errors: &mut Errors) -> Vec<Ident> {
     for meta in list {
         match meta.path().get_ident() {
             Some(word) if matches!(meta, Meta::Path(_)) => out.push(word.clone()),
-            Some(word) => errors.spanned(&meta, format!("`{word}` takes no value: write `#[auth({word})]`")),
-            None => errors.spanned(meta.path(), format!("expected a single word, as in `{example}`")),
+            Some(word) => errors.spanned(
+                &meta,
+                format!("`{word}` takes no value: write `#[auth({word})]`"),
+            ),
+            None => errors.spanned(
+                meta.path(),
+                format!("expected a single word, as in `{example}`"),
+            ),
         }
     }
     if out.is_empty() && is_empty_list(attr) {
@@ -247,10 +294,18 @@ fn marked_fields(fields: &Fields, errors: &mut Errors) -> Vec<Marked> {
             Some(id) => Member::Named(id.clone()),
             None => Member::Unnamed(syn::Index::from(i)),
         };
-        let redacted = field.attrs.iter().filter(|a| a.path().is_ident("redact")).any(|a| match &a.meta {
-            Meta::List(l) => !l.tokens.clone().into_iter().any(|t| t.to_string() == "serialize"),
-            _ => true,
-        });
+        let redacted = field
+            .attrs
+            .iter()
+            .filter(|a| a.path().is_ident("redact"))
+            .any(|a| match &a.meta {
+                Meta::List(l) => !l
+                    .tokens
+                    .clone()
+                    .into_iter()
+                    .any(|t| t.to_string() == "serialize"),
+                _ => true,
+            });
         for attr in field.attrs.iter().filter(|a| a.path().is_ident("auth")) {
             for word in words(attr, "#[auth(user)]", errors) {
                 let role = match word.to_string().as_str() {
@@ -267,12 +322,22 @@ fn marked_fields(fields: &Fields, errors: &mut Errors) -> Vec<Marked> {
                     w => {
                         errors.spanned(
                             &word,
-                            format!("unknown field role `{w}`; expected one of: {}{}", ROLES.join(", "), did_you_mean(w, ROLES)),
+                            format!(
+                                "unknown field role `{w}`; expected one of: {}{}",
+                                ROLES.join(", "),
+                                did_you_mean(w, ROLES)
+                            ),
                         );
                         continue;
                     }
                 };
-                out.push(Marked { member: member.clone(), ty: field.ty.clone(), role, word, redacted });
+                out.push(Marked {
+                    member: member.clone(),
+                    ty: field.ty.clone(),
+                    role,
+                    word,
+                    redacted,
+                });
             }
         }
     }

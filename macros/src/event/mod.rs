@@ -19,7 +19,10 @@ pub(crate) fn security_event(input: TokenStream) -> TokenStream {
     match (errors.finish(), event) {
         (Ok(()), Some(event)) => expand(&event),
         (Err(e), _) => anyway(e, call.as_ref()),
-        (Ok(()), None) => anyway(syn::Error::new(Span::call_site(), "invalid security event"), call.as_ref()),
+        (Ok(()), None) => anyway(
+            syn::Error::new(Span::call_site(), "invalid security event"),
+            call.as_ref(),
+        ),
     }
 }
 
@@ -53,7 +56,10 @@ impl Call {
     /// name could be read.
     fn parse(input: TokenStream, errors: &mut Errors) -> Option<Call> {
         if input.is_empty() {
-            errors.push(syn::Error::new(Span::call_site(), format!("expected an OWASP vocabulary event name: {USAGE}")));
+            errors.push(syn::Error::new(
+                Span::call_site(),
+                format!("expected an OWASP vocabulary event name: {USAGE}"),
+            ));
             return None;
         }
         let mut call = None;
@@ -62,19 +68,34 @@ impl Call {
                 let lit: syn::LitStr = input.parse()?;
                 errors.spanned(
                     &lit,
-                    format!("the event name is a bare word, not a string: write `{}` without quotes", lit.value()),
+                    format!(
+                        "the event name is a bare word, not a string: write `{}` without quotes",
+                        lit.value()
+                    ),
                 );
-                Ident::new(&lit.value().replace(|c: char| !c.is_alphanumeric() && c != '_', "_"), lit.span())
+                Ident::new(
+                    &lit.value()
+                        .replace(|c: char| !c.is_alphanumeric() && c != '_', "_"),
+                    lit.span(),
+                )
             } else {
                 match input.call(Ident::parse_any) {
                     Ok(i) => i,
-                    Err(e) => return Err(syn::Error::new(e.span(), format!("expected an OWASP vocabulary event name: {USAGE}"))),
+                    Err(e) => {
+                        return Err(syn::Error::new(
+                            e.span(),
+                            format!("expected an OWASP vocabulary event name: {USAGE}"),
+                        ))
+                    }
                 }
             };
             let mut args = Vec::new();
             while !input.is_empty() {
                 if let Err(e) = input.parse::<Token![,]>() {
-                    errors.push(syn::Error::new(e.span(), "expected `,` before the next `key = value`"));
+                    errors.push(syn::Error::new(
+                        e.span(),
+                        "expected `,` before the next `key = value`",
+                    ));
                     skip_to_comma(input);
                     continue;
                 }
@@ -143,7 +164,8 @@ impl<'a> Event<'a> {
             return None;
         };
         let params = vocabulary::params(arguments);
-        let mut slots: Vec<(Param, Vec<(String, &KeyValue)>)> = params.into_iter().map(|p| (p, Vec::new())).collect();
+        let mut slots: Vec<(Param, Vec<(String, &KeyValue)>)> =
+            params.into_iter().map(|p| (p, Vec::new())).collect();
         let all_keys: Vec<String> = slots.iter().flat_map(|(p, _)| p.shown_keys()).collect();
         let all_refs: Vec<&str> = all_keys.iter().map(String::as_str).collect();
         let mut seen: Vec<String> = Vec::new();
@@ -151,23 +173,39 @@ impl<'a> Event<'a> {
         let mut meant: Vec<&str> = Vec::new();
         for kv in &call.args {
             let key = kv.key.unraw().to_string();
-            let Some((param, given)) = slots.iter_mut().find(|(p, _)| p.keys().contains(&key)) else {
+            let Some((param, given)) = slots.iter_mut().find(|(p, _)| p.keys().contains(&key))
+            else {
                 let guess = crate::errors::closest(&key, &all_refs);
                 meant.extend(guess);
                 errors.spanned(
                     &kv.key,
                     format!(
                         "`{name}` has no argument `{key}`{}; its arguments: {}",
-                        guess.map(|g| format!(" (did you mean `{g}`?)")).unwrap_or_default(),
-                        if all_keys.is_empty() { "none".to_string() } else { all_keys.join(", ") }
+                        guess
+                            .map(|g| format!(" (did you mean `{g}`?)"))
+                            .unwrap_or_default(),
+                        if all_keys.is_empty() {
+                            "none".to_string()
+                        } else {
+                            all_keys.join(", ")
+                        }
                     ),
                 );
                 continue;
             };
             // `user` and `userid` are one argument.
-            let canonical = if key == "userid" { "user".to_string() } else if key == "user_agent" { "useragent".into() } else { key.clone() };
+            let canonical = if key == "userid" {
+                "user".to_string()
+            } else if key == "user_agent" {
+                "useragent".into()
+            } else {
+                key.clone()
+            };
             if seen.contains(&canonical) {
-                errors.spanned(&kv.key, format!("`{canonical}` is given twice: give each argument once"));
+                errors.spanned(
+                    &kv.key,
+                    format!("`{canonical}` is given twice: give each argument once"),
+                );
                 continue;
             }
             seen.push(canonical.clone());
@@ -179,11 +217,19 @@ impl<'a> Event<'a> {
                 continue;
             }
             if let Param::Choice(arg, allowed) = &*param {
-                if let Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) = &kv.value {
+                if let Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) = &kv.value
+                {
                     if !allowed.contains(&s.value()) {
                         errors.spanned(
                             s,
-                            format!("`{arg}` of `{name}` is one of: {}; not `{}`", allowed.join(", "), s.value()),
+                            format!(
+                                "`{arg}` of `{name}` is one of: {}; not `{}`",
+                                allowed.join(", "),
+                                s.value()
+                            ),
                         );
                     }
                 }
@@ -202,12 +248,20 @@ impl<'a> Event<'a> {
             }
         }
         if !missing.is_empty() {
-            let list = missing.iter().map(|k| format!("`{k} = ...`")).collect::<Vec<_>>().join(", ");
+            let list = missing
+                .iter()
+                .map(|k| format!("`{k} = ...`"))
+                .collect::<Vec<_>>()
+                .join(", ");
             errors.spanned(
                 &call.name,
                 format!(
                     "`{name}` needs {}: add {list} (its arguments: {})",
-                    if missing.len() == 1 { "an argument" } else { "more arguments" },
+                    if missing.len() == 1 {
+                        "an argument"
+                    } else {
+                        "more arguments"
+                    },
                     all_keys.join(", ")
                 ),
             );
@@ -236,7 +290,10 @@ fn unknown_name(written: &str) -> String {
     if lower != written && EVENTS.iter().any(|(n, _, _)| *n == lower) {
         return format!("OWASP vocabulary event names are lower case: write `{lower}`");
     }
-    let mut near: Vec<(usize, &str)> = EVENTS.iter().map(|(n, _, _)| (distance(&lower, n), *n)).collect();
+    let mut near: Vec<(usize, &str)> = EVENTS
+        .iter()
+        .map(|(n, _, _)| (distance(&lower, n), *n))
+        .collect();
     near.sort();
     let names: Vec<String> = near.iter().take(3).map(|(_, n)| format!("`{n}`")).collect();
     format!(
@@ -252,13 +309,15 @@ fn distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(d[i - 2][j - 2] + 1);
             }
@@ -287,7 +346,13 @@ fn expand(event: &Event<'_>) -> TokenStream {
         let l = local(i);
         quote!(let #l = &(#v);)
     });
-    let index_of = |kv: &KeyValue| event.written.iter().position(|w| std::ptr::eq(w, kv)).unwrap_or(0);
+    let index_of = |kv: &KeyValue| {
+        event
+            .written
+            .iter()
+            .position(|w| std::ptr::eq(w, kv))
+            .unwrap_or(0)
+    };
     let text = |given: &[(String, &KeyValue)], key: &str| -> TokenStream {
         match given.iter().find(|(k, _)| k == key) {
             Some((_, kv)) => {
@@ -313,7 +378,9 @@ fn expand(event: &Event<'_>) -> TokenStream {
         }
         Param::List => {
             let l = given.first().map(|(_, kv)| local(index_of(kv)));
-            let span = given.first().map_or_else(Span::call_site, |(_, kv)| kv.value.span());
+            let span = given
+                .first()
+                .map_or_else(Span::call_site, |(_, kv)| kv.value.span());
             quote_spanned!(span=> __seclog_event.list(#l);)
         }
         Param::CheckResult => {

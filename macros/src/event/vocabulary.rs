@@ -8,10 +8,18 @@ pub(crate) const EVENTS: &[(&str, &str, &str)] = &[
     ("authn_login_successafterfail", "userid,retries", "INFO"),
     ("authn_login_fail", "userid", "WARN"),
     ("authn_login_fail_max", "userid,maxlimit", "WARN"),
-    ("authn_login_lock", "userid,reason(maxretries|suspicious|customer|other)", "WARN"),
+    (
+        "authn_login_lock",
+        "userid,reason(maxretries|suspicious|customer|other)",
+        "WARN",
+    ),
     ("authn_password_change", "userid", "INFO"),
     ("authn_password_change_fail", "userid", "CRITICAL"),
-    ("authn_impossible_travel", "userid,region1,region2", "CRITICAL"),
+    (
+        "authn_impossible_travel",
+        "userid,region1,region2",
+        "CRITICAL",
+    ),
     ("authn_token_created", "userid,entitlements", "INFO"),
     ("authn_token_revoked", "userid,tokenid", "INFO"),
     ("authn_token_reuse", "userid,tokenid", "CRITICAL"),
@@ -24,16 +32,40 @@ pub(crate) const EVENTS: &[(&str, &str, &str)] = &[
     ("excess_rate_limit_exceeded", "userid,max", "WARN"),
     ("upload_complete", "userid,filename,type", "INFO"),
     ("upload_stored", "filename,from,to", "INFO"),
-    ("upload_validation", "filename,check:result", "INFO|CRITICAL"),
+    (
+        "upload_validation",
+        "filename,check:result",
+        "INFO|CRITICAL",
+    ),
     ("upload_delete", "userid,fileid", "INFO"),
-    ("input_validation_fail", "(field1,field2,...),userid", "WARN"),
+    (
+        "input_validation_fail",
+        "(field1,field2,...),userid",
+        "WARN",
+    ),
     ("input_validation_discrete_fail", "field,userid", "WARN"),
     ("malicious_excess_404", "userid|ip,useragent", "WARN"),
-    ("malicious_extraneous", "userid|ip,inputname,useragent", "CRITICAL"),
-    ("malicious_attack_tool", "userid|ip,toolname,useragent", "CRITICAL"),
+    (
+        "malicious_extraneous",
+        "userid|ip,inputname,useragent",
+        "CRITICAL",
+    ),
+    (
+        "malicious_attack_tool",
+        "userid|ip,toolname,useragent",
+        "CRITICAL",
+    ),
     ("malicious_cors", "userid|ip,useragent,referer", "CRITICAL"),
-    ("malicious_direct_reference", "userid|ip,useragent", "CRITICAL"),
-    ("privilege_permissions_changed", "userid,object,fromlevel,tolevel", "WARN"),
+    (
+        "malicious_direct_reference",
+        "userid|ip,useragent",
+        "CRITICAL",
+    ),
+    (
+        "privilege_permissions_changed",
+        "userid,object,fromlevel,tolevel",
+        "WARN",
+    ),
     ("sensitive_create", "userid,object", "WARN"),
     ("sensitive_read", "userid,object", "WARN"),
     ("sensitive_update", "userid,object", "WARN"),
@@ -52,7 +84,8 @@ pub(crate) const EVENTS: &[(&str, &str, &str)] = &[
     ("user_created", "userid,newuserid,attributes", "WARN"),
     ("user_updated", "userid,onuserid,attributes", "WARN"),
     ("user_archived", "userid,onuserid", "WARN"),
-    ("user_deleted", "userid,onuserid", "WARN"),];
+    ("user_deleted", "userid,onuserid", "WARN"),
+];
 
 /// One argument of an event, as `security_event!` takes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,7 +150,10 @@ pub(crate) fn params(arguments: &str) -> Vec<Param> {
             a => match a.split_once('(') {
                 Some((name, rest)) => Param::Choice(
                     name.to_string(),
-                    rest.trim_end_matches(')').split('|').map(str::to_string).collect(),
+                    rest.trim_end_matches(')')
+                        .split('|')
+                        .map(str::to_string)
+                        .collect(),
                 ),
                 None => Param::Text(a.to_string()),
             },
@@ -195,10 +231,17 @@ mod tests {
     /// The embedded table is the shared vocabulary, row for row.
     #[test]
     fn embedded_vocabulary_equals_the_shared_file() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/owasp/vocabulary.tsv");
-        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
-        let rows: Vec<Vec<&str>> =
-            text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).map(|l| l.split('\t').collect()).collect();
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/owasp/vocabulary.tsv"
+        );
+        let text =
+            std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+        let rows: Vec<Vec<&str>> = text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .map(|l| l.split('\t').collect())
+            .collect();
         assert_eq!(rows[0], ["event", "arguments", "level"]);
         let file: Vec<(&str, &str, &str)> = rows[1..]
             .iter()
@@ -219,22 +262,42 @@ mod tests {
             keys.sort();
             keys.dedup();
             assert_eq!(keys.len(), n, "{name}: two arguments share a key");
-            assert!(["INFO", "WARN", "CRITICAL", "INFO|CRITICAL"].contains(level), "{name}: {level}");
+            assert!(
+                ["INFO", "WARN", "CRITICAL", "INFO|CRITICAL"].contains(level),
+                "{name}: {level}"
+            );
         }
     }
 
     #[test]
     fn structured_arguments_are_recognised() {
-        assert_eq!(params("(field1,field2,...),userid"), [Param::List, Param::User]);
-        assert_eq!(params("filename,check:result"), [Param::Text("filename".into()), Param::CheckResult]);
+        assert_eq!(
+            params("(field1,field2,...),userid"),
+            [Param::List, Param::User]
+        );
+        assert_eq!(
+            params("filename,check:result"),
+            [Param::Text("filename".into()), Param::CheckResult]
+        );
         assert_eq!(
             params("userid,reason(maxretries|suspicious|customer|other)"),
             [
                 Param::User,
-                Param::Choice("reason".into(), vec!["maxretries".into(), "suspicious".into(), "customer".into(), "other".into()])
+                Param::Choice(
+                    "reason".into(),
+                    vec![
+                        "maxretries".into(),
+                        "suspicious".into(),
+                        "customer".into(),
+                        "other".into()
+                    ]
+                )
             ]
         );
-        assert_eq!(params("userid|ip,useragent"), [Param::UserOrIp, Param::UserAgent]);
+        assert_eq!(
+            params("userid|ip,useragent"),
+            [Param::UserOrIp, Param::UserAgent]
+        );
     }
 
     #[test]
@@ -242,17 +305,38 @@ mod tests {
         // ECS 9.5.0-dev `category_expected_types` for the categories used.
         let expected: &[(&str, &[&str])] = &[
             ("authentication", &["start", "end", "info"]),
-            ("iam", &["admin", "change", "creation", "deletion", "group", "info", "user"]),
+            (
+                "iam",
+                &[
+                    "admin", "change", "creation", "deletion", "group", "info", "user",
+                ],
+            ),
             ("intrusion_detection", &["allowed", "denied", "info"]),
-            ("file", &["access", "change", "creation", "deletion", "info"]),
-            ("api", &["access", "admin", "allowed", "change", "creation", "deletion", "denied", "end", "info", "start", "user"]),
+            (
+                "file",
+                &["access", "change", "creation", "deletion", "info"],
+            ),
+            (
+                "api",
+                &[
+                    "access", "admin", "allowed", "change", "creation", "deletion", "denied",
+                    "end", "info", "start", "user",
+                ],
+            ),
             ("session", &["start", "end", "info"]),
             ("host", &["access", "change", "end", "info", "start"]),
-            ("configuration", &["access", "change", "creation", "deletion", "info"]),
+            (
+                "configuration",
+                &["access", "change", "creation", "deletion", "info"],
+            ),
         ];
         for (name, _, _) in EVENTS {
             let (category, ty) = ecs(name);
-            let types = expected.iter().find(|(c, _)| *c == category).map(|(_, t)| *t).unwrap_or_default();
+            let types = expected
+                .iter()
+                .find(|(c, _)| *c == category)
+                .map(|(_, t)| *t)
+                .unwrap_or_default();
             assert!(types.contains(&ty), "{name}: {category}/{ty}");
         }
     }

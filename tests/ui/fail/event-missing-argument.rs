@@ -1,3 +1,7 @@
 fn main() {
-    seclog::security_event!(privilege_permissions_changed, user = "alice", object = "billing");
+    seclog::security_event!(
+        privilege_permissions_changed,
+        user = "alice",
+        object = "billing"
+    );
 }
