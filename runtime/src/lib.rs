@@ -213,8 +213,8 @@ pub use stats::{stats, Stats};
 /// is `critical` unless the result is `passed`). Every argument is needed,
 /// except `user`, `ip` and `useragent`, which default to the surrounding
 /// invocation's user (`user.id`, else `user.name`, else `user.hash`),
-/// source address and user agent. A value is anything `Display`, or an
-/// `Option` of it.
+/// source address and user agent (also when given as `None`). A value is
+/// anything `Display`, or an `Option` of it.
 ///
 /// Inside an audited invocation the record carries the invocation's
 /// `transaction.id` and its 4 W's; outside one, a fresh `transaction.id`.

@@ -119,36 +119,66 @@ const MAX_KEYS: usize = 1_000_000;
 
 impl Settings {
     /// Sets [`user_max_failures`](Settings#structfield.user_max_failures).
+    ///
+    /// ```
+    /// let s = seclog::monitor::Settings::default().user_max_failures(3);
+    /// assert_eq!(s.user_max_failures, 3);
+    /// ```
     pub fn user_max_failures(mut self, n: u32) -> Self {
         self.user_max_failures = n;
         self
     }
 
     /// Sets [`user_window`](Settings#structfield.user_window).
+    ///
+    /// ```
+    /// let s = seclog::monitor::Settings::default().user_window(std::time::Duration::from_secs(300));
+    /// assert_eq!(s.user_window.as_secs(), 300);
+    /// ```
     pub fn user_window(mut self, window: Duration) -> Self {
         self.user_window = window;
         self
     }
 
     /// Sets [`ip_max_users`](Settings#structfield.ip_max_users).
+    ///
+    /// ```
+    /// let s = seclog::monitor::Settings::default().ip_max_users(20);
+    /// assert_eq!(s.ip_max_users, 20);
+    /// ```
     pub fn ip_max_users(mut self, n: u32) -> Self {
         self.ip_max_users = n;
         self
     }
 
     /// Sets [`ip_window`](Settings#structfield.ip_window).
+    ///
+    /// ```
+    /// let s = seclog::monitor::Settings::default().ip_window(std::time::Duration::from_secs(3600));
+    /// assert_eq!(s.ip_window.as_secs(), 3600);
+    /// ```
     pub fn ip_window(mut self, window: Duration) -> Self {
         self.ip_window = window;
         self
     }
 
     /// Sets [`max_keys`](Settings#structfield.max_keys).
+    ///
+    /// ```
+    /// let s = seclog::monitor::Settings::default().max_keys(100_000);
+    /// assert_eq!(s.max_keys, 100_000);
+    /// ```
     pub fn max_keys(mut self, n: usize) -> Self {
         self.max_keys = n;
         self
     }
 
     /// Sets [`enabled`](Settings#structfield.enabled).
+    ///
+    /// ```
+    /// let s = seclog::monitor::Settings::default().enabled(false);
+    /// assert_eq!(s.enabled, false);
+    /// ```
     pub fn enabled(mut self, on: bool) -> Self {
         self.enabled = on;
         self
@@ -283,6 +313,23 @@ fn env(name: &str) -> Option<String> {
 
 /// Where the detector reads the time: a monotonic clock by default, a
 /// [`ManualClock`] in tests, so windows slide without sleeping.
+///
+/// ```
+/// use seclog::monitor::{Clock, Monitor};
+/// use std::time::{Duration, Instant};
+///
+/// /// Time since the service started.
+/// struct SinceStart(Instant);
+///
+/// impl Clock for SinceStart {
+///     fn now(&self) -> Duration {
+///         self.0.elapsed()
+///     }
+/// }
+///
+/// let monitor = Monitor::with_clock(Default::default(), SinceStart(Instant::now())).unwrap();
+/// assert!(!monitor.is_flagged_ip("192.0.2.1"));
+/// ```
 pub trait Clock: Send + Sync + 'static {
     /// Time elapsed since any fixed origin; must never go backwards.
     fn now(&self) -> Duration;
@@ -358,7 +405,14 @@ pub struct Findings {
     pub ip_limit_reached: bool,
 }
 
-/// How many users and addresses the detector tracks right now.
+/// How many users and addresses the detector tracks right now (see
+/// [`Monitor::tracked`]).
+///
+/// ```
+/// let monitor = seclog::monitor::Monitor::new(Default::default()).unwrap();
+/// monitor.failure(Some("alice"), Some("192.0.2.1"));
+/// assert_eq!(monitor.tracked(), seclog::monitor::Tracked { users: 1, ips: 1 });
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tracked {
     /// User entries.
@@ -407,7 +461,14 @@ impl std::fmt::Debug for Monitor {
 }
 
 impl Monitor {
-    /// A detector with the process's monotonic clock.
+    /// A detector with the process's monotonic clock; an error names a
+    /// setting out of range.
+    ///
+    /// ```
+    /// use seclog::monitor::{Monitor, Settings};
+    /// assert!(Monitor::new(Settings::default()).is_ok());
+    /// assert!(Monitor::new(Settings::default().max_keys(0)).is_err());
+    /// ```
     pub fn new(settings: Settings) -> Result<Monitor, ConfigError> {
         Self::with_clock(settings, SystemClock(Instant::now()))
     }
@@ -435,13 +496,28 @@ impl Monitor {
     }
 
     /// The settings.
+    ///
+    /// ```
+    /// let monitor = seclog::monitor::Monitor::new(Default::default()).unwrap();
+    /// assert_eq!(monitor.settings().ip_max_users, 10);
+    /// ```
     pub fn settings(&self) -> &Settings {
         &self.0.settings
     }
 
     /// Counts a failed authentication of `user` (as logged: the name, or
     /// the digest for hashed users) from `source` (an IP address, or any
-    /// address text).
+    /// address text). seclog calls it for every failed `login` or `mfa`
+    /// attempt; call it yourself for attempts seclog does not see.
+    ///
+    /// ```
+    /// use seclog::monitor::{Monitor, Settings};
+    /// let monitor = Monitor::new(Settings::default().user_max_failures(2)).unwrap();
+    /// assert!(!monitor.failure(Some("alice"), Some("192.0.2.1")).user_limit_reached);
+    /// let second = monitor.failure(Some("alice"), Some("192.0.2.2"));
+    /// assert!(second.user_limit_reached, "the user is counted across addresses");
+    /// assert_eq!(second.user_failures, 2);
+    /// ```
     pub fn failure(&self, user: Option<&str>, source: Option<&str>) -> Findings {
         self.count_failure(user.map(|u| self.user_key(u)), source)
     }
@@ -594,6 +670,15 @@ impl Monitor {
 
     /// Whether the address `ip` is flagged: failures for `ip_max_users`
     /// distinct users came from it within the last window.
+    ///
+    /// ```
+    /// use seclog::monitor::{Monitor, Settings};
+    /// let monitor = Monitor::new(Settings::default().ip_max_users(2)).unwrap();
+    /// monitor.failure(Some("ann"), Some("2001:db8::9"));
+    /// assert!(!monitor.is_flagged_ip("2001:db8::9"));
+    /// monitor.failure(Some("bob"), Some("2001:db8::9"));
+    /// assert!(monitor.is_flagged_ip("2001:db8:0:0::9"), "however the address is written");
+    /// ```
     pub fn is_flagged_ip(&self, ip: &str) -> bool {
         let key = self.ip_key(ip);
         let now = self.now();
