@@ -4,8 +4,10 @@
 //! - `seclog-load async N`: N concurrent invocations of an `async`
 //!   handler on a multi-thread tokio runtime; every invocation waits inside
 //!   the handler until all N have started, so all N are in flight at once.
-//! - `seclog-load sync THREADS N`: N invocations of a sync handler spread
-//!   over THREADS threads that start together.
+//! - `seclog-load sync THREADS N`: N invocations of a sync handler, in
+//!   rounds of THREADS threads: every invocation of a round waits inside
+//!   the handler until the round's others have started (N is a multiple of
+//!   THREADS).
 //! - `--after-stdin-closes` first: waits for the end of stdin before
 //!   starting (so a test can close stdout first).
 //!
@@ -36,8 +38,9 @@ async fn serve(
     Ok(seq * 2)
 }
 
-#[seclog::audit(who = user)]
-fn handle(user: &str, seq: u64, body: &str) -> Result<u64, String> {
+#[seclog::audit(who = user, skip(gate))]
+fn handle(user: &str, seq: u64, body: &str, gate: &std::sync::Barrier) -> Result<u64, String> {
+    gate.wait();
     if body.len() > 4_000 {
         return Err("body too long".into());
     }
@@ -86,15 +89,17 @@ fn main() {
         }
         Some("sync") => {
             let (threads, n) = (number(1), number(2));
+            if threads == 0 || n % threads != 0 {
+                number(usize::MAX);
+            }
             let gate = Arc::new(std::sync::Barrier::new(threads as usize));
             let workers: Vec<_> = (0..threads)
                 .map(|t| {
                     let (gate, ok) = (gate.clone(), ok.clone());
                     std::thread::spawn(move || {
-                        gate.wait();
                         for seq in (t..n).step_by(threads as usize) {
-                            if handle(&format!("user-{}", seq % 97), seq, &body(seq)) == Ok(seq * 2)
-                            {
+                            let user = format!("user-{}", seq % 97);
+                            if handle(&user, seq, &body(seq), &gate) == Ok(seq * 2) {
                                 ok.fetch_add(1, Ordering::Relaxed);
                             }
                         }
