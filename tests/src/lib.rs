@@ -94,7 +94,11 @@ pub fn ecs_violations(record: &Value) -> Vec<String> {
 }
 
 fn walk(v: &Value, path: String, out: &mut Vec<String>) {
-    if path == "seclog" || path == "_aws" {
+    // A root key such as `"seclog.metrics.duration_ms"` (EMF wants metrics
+    // at the root) is the same field as the nested path for Elasticsearch:
+    // it belongs to seclog's own namespace. Only root keys can produce such
+    // a path here, since the nested `seclog` object is skipped whole.
+    if path == "seclog" || path.starts_with("seclog.") || path == "_aws" {
         return;
     }
     let ecs = ecs();

@@ -99,7 +99,9 @@ pub fn set_namespace(namespace: &str) -> Result<(), ConfigError> {
         value: namespace.into(),
         expected,
     })?;
-    NAMESPACE.set(namespace.into()).map_err(|_| ConfigError::AlreadyInstalled)
+    NAMESPACE
+        .set(namespace.into())
+        .map_err(|_| ConfigError::AlreadyInstalled)
 }
 
 /// The namespace in use: set by code, else from the environment.
@@ -109,7 +111,11 @@ fn namespace(config: Config) -> &'static str {
             Ok(()) => v.into(),
             Err(expected) => {
                 if !REPORTED.swap(true, Ordering::Relaxed) {
-                    let problem = ConfigError::InvalidVar { var: "SECLOG_EMF_NAMESPACE", value: v, expected };
+                    let problem = ConfigError::InvalidVar {
+                        var: "SECLOG_EMF_NAMESPACE",
+                        value: v,
+                        expected,
+                    };
                     crate::format::report_config_problem(config, &problem);
                 }
                 DEFAULT_NAMESPACE.into()
@@ -157,7 +163,10 @@ impl Value {
 fn metrics(v: &RecordView<'_>) -> [Option<(&'static str, Value)>; 6] {
     let failed = v.outcome == Some(EventOutcome::Failure);
     let cx = v.cx;
-    let auth = cx.and_then(|c| c.auth_kind()).or(v.meta.and_then(|m| m.auth)).is_some();
+    let auth = cx
+        .and_then(|c| c.auth_kind())
+        .or(v.meta.and_then(|m| m.auth))
+        .is_some();
     #[cfg(feature = "lambda")]
     let peak = cx
         .filter(|c| c.memory_limit_bytes.is_some())
@@ -165,11 +174,14 @@ fn metrics(v: &RecordView<'_>) -> [Option<(&'static str, Value)>; 6] {
     #[cfg(not(feature = "lambda"))]
     let peak = None;
     [
-        v.timing.map(|t| (DURATION_MS, Value::Ms(t.duration.as_nanos() as f64 / 1e6))),
+        v.timing
+            .map(|t| (DURATION_MS, Value::Ms(t.duration.as_nanos() as f64 / 1e6))),
         Some((FAILURE, Value::Count(failed))),
         auth.then_some((AUTH_FAILURE, Value::Count(failed))),
-        v.budget_exceeded.map(|b| (BUDGET_EXCEEDED, Value::Count(b))),
-        cx.and_then(|c| c.coldstart()).map(|c| (COLDSTART, Value::Count(c))),
+        v.budget_exceeded
+            .map(|b| (BUDGET_EXCEEDED, Value::Count(b))),
+        cx.and_then(|c| c.coldstart())
+            .map(|c| (COLDSTART, Value::Count(c))),
         peak.map(|p| (MEMORY_PEAK_BYTES, Value::Bytes(p))),
     ]
 }
@@ -195,7 +207,9 @@ pub(crate) fn write_members(config: Config, v: &RecordView<'_>, w: &mut Writer) 
     let buf = &mut w.buf;
     member(buf, "_aws");
     buf.extend_from_slice(b"{\"Timestamp\":");
-    let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default();
     json::push_u64(buf, u64::try_from(now.as_millis()).unwrap_or(u64::MAX));
     buf.extend_from_slice(b",\"CloudWatchMetrics\":[{\"Namespace\":");
     json::push_str(buf, namespace);
@@ -234,7 +248,14 @@ mod tests {
         for ok in ["seclog", "Shop/Orders", "a.b-c_d#e:f g", &"n".repeat(255)] {
             assert!(check_namespace(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "AWS/Lambda", "quote\"d", "new\nline", "é", &"n".repeat(256)] {
+        for bad in [
+            "",
+            "AWS/Lambda",
+            "quote\"d",
+            "new\nline",
+            "é",
+            &"n".repeat(256),
+        ] {
             assert!(check_namespace(bad).is_err(), "{bad}");
         }
     }

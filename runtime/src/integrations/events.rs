@@ -64,10 +64,13 @@
 use crate::context::{Context, Describe};
 use crate::record::{EventOutcome, Outcome};
 use crate::redact::{Array, Object, Out, Redact};
-use aws_lambda_events::alb::{AlbTargetGroupRequest, AlbTargetGroupRequestContext, AlbTargetGroupResponse};
+use aws_lambda_events::alb::{
+    AlbTargetGroupRequest, AlbTargetGroupRequestContext, AlbTargetGroupResponse,
+};
 use aws_lambda_events::apigw::{
-    ApiGatewayProxyRequest, ApiGatewayProxyRequestContext, ApiGatewayProxyResponse, ApiGatewayRequestAuthorizer,
-    ApiGatewayV2httpRequest, ApiGatewayV2httpRequestContext, ApiGatewayV2httpResponse,
+    ApiGatewayProxyRequest, ApiGatewayProxyRequestContext, ApiGatewayProxyResponse,
+    ApiGatewayRequestAuthorizer, ApiGatewayV2httpRequest, ApiGatewayV2httpRequestContext,
+    ApiGatewayV2httpResponse,
 };
 use aws_lambda_events::encodings::Body;
 use aws_lambda_events::http::HeaderMap;
@@ -98,22 +101,41 @@ pub(crate) fn forwarded_for(headers: &HeaderMap) -> Option<&str> {
 /// The user an API Gateway authorizer established.
 fn authorizer_user(a: &ApiGatewayRequestAuthorizer) -> Option<&str> {
     let field = |k: &str| nonempty(a.fields.get(k).and_then(Value::as_str));
-    let jwt_sub = a.jwt.as_ref().and_then(|j| nonempty(j.claims.get("sub").map(String::as_str)));
-    let claims_sub = nonempty(a.fields.get("claims").and_then(|c| c.get("sub")).and_then(Value::as_str));
+    let jwt_sub = a
+        .jwt
+        .as_ref()
+        .and_then(|j| nonempty(j.claims.get("sub").map(String::as_str)));
+    let claims_sub = nonempty(
+        a.fields
+            .get("claims")
+            .and_then(|c| c.get("sub"))
+            .and_then(Value::as_str),
+    );
     let iam = a.iam.as_ref();
     jwt_sub
         .or(claims_sub)
         .or_else(|| field("sub"))
         .or_else(|| field("principalId"))
-        .or_else(|| nonempty(iam.and_then(|i| i.cognito_identity.as_ref()).and_then(|c| c.identity_id.as_deref())))
+        .or_else(|| {
+            nonempty(
+                iam.and_then(|i| i.cognito_identity.as_ref())
+                    .and_then(|c| c.identity_id.as_deref()),
+            )
+        })
         .or_else(|| nonempty(iam.and_then(|i| i.user_arn.as_deref())))
 }
 
-pub(crate) fn describe_v1_context(c: &ApiGatewayProxyRequestContext, headers: &HeaderMap, cx: &mut Context) {
+pub(crate) fn describe_v1_context(
+    c: &ApiGatewayProxyRequestContext,
+    headers: &HeaderMap,
+    cx: &mut Context,
+) {
     if let Some(ip) = nonempty(c.identity.source_ip.as_deref()) {
         cx.set_source(&ip);
     }
-    if let Some(ua) = nonempty(c.identity.user_agent.as_deref()).or_else(|| header(headers, "user-agent")) {
+    if let Some(ua) =
+        nonempty(c.identity.user_agent.as_deref()).or_else(|| header(headers, "user-agent"))
+    {
         cx.set_user_agent(&ua);
     }
     let user = authorizer_user(&c.authorizer)
@@ -124,11 +146,17 @@ pub(crate) fn describe_v1_context(c: &ApiGatewayProxyRequestContext, headers: &H
     }
 }
 
-pub(crate) fn describe_v2_context(c: &ApiGatewayV2httpRequestContext, headers: &HeaderMap, cx: &mut Context) {
+pub(crate) fn describe_v2_context(
+    c: &ApiGatewayV2httpRequestContext,
+    headers: &HeaderMap,
+    cx: &mut Context,
+) {
     if let Some(ip) = nonempty(c.http.source_ip.as_deref()) {
         cx.set_source(&ip);
     }
-    if let Some(ua) = nonempty(c.http.user_agent.as_deref()).or_else(|| header(headers, "user-agent")) {
+    if let Some(ua) =
+        nonempty(c.http.user_agent.as_deref()).or_else(|| header(headers, "user-agent"))
+    {
         cx.set_user_agent(&ua);
     }
     if let Some(user) = c.authorizer.as_ref().and_then(authorizer_user) {
@@ -150,10 +178,16 @@ impl Describe for ApiGatewayProxyRequest {
     fn describe(&self, cx: &mut Context) {
         cx.set_trigger_type("http");
         cx.set_http_method(&self.http_method.as_str());
-        if let Some(path) = nonempty(self.path.as_deref()).or(nonempty(self.request_context.path.as_deref())) {
+        if let Some(path) =
+            nonempty(self.path.as_deref()).or(nonempty(self.request_context.path.as_deref()))
+        {
             cx.set_url_path(&path);
         }
-        let headers = if self.headers.is_empty() { &self.multi_value_headers } else { &self.headers };
+        let headers = if self.headers.is_empty() {
+            &self.multi_value_headers
+        } else {
+            &self.headers
+        };
         describe_v1_context(&self.request_context, headers, cx);
     }
 }
@@ -208,7 +242,9 @@ fn pick_query<'m>(multi: &'m QueryMap, single: &'m QueryMap) -> &'m QueryMap {
 
 /// A status API Gateway and ALB accept: 100 to 599.
 fn valid_status(status: i64) -> Option<u16> {
-    u16::try_from(status).ok().filter(|s| (100..=599).contains(s))
+    u16::try_from(status)
+        .ok()
+        .filter(|s| (100..=599).contains(s))
 }
 
 pub(crate) fn outcome_of_status(status: Option<u16>) -> EventOutcome {
@@ -292,7 +328,10 @@ pub(crate) fn write_query(map: &QueryMap, out: Out<'_>) {
 pub(crate) fn write_cookies<'c>(cookies: impl Iterator<Item = &'c str>, out: Out<'_>) {
     let mut array = out.array();
     for cookie in cookies {
-        let name = cookie.split_once('=').map_or(cookie, |(name, _)| name).trim();
+        let name = cookie
+            .split_once('=')
+            .map_or(cookie, |(name, _)| name)
+            .trim();
         array.item_with(|out| out.display(&format_args!("{name}=[REDACTED]")));
     }
 }
@@ -481,9 +520,15 @@ impl<'de> Visitor<'de> for Transcode<'_, '_> {
 
 /// One member of an untyped object: redacted when its name is sensitive
 /// (its value is then read and dropped), else transcoded.
-fn member<'de, A: MapAccess<'de>>(object: &mut Object<'_>, key: &str, map: &mut A) -> Result<(), A::Error> {
+fn member<'de, A: MapAccess<'de>>(
+    object: &mut Object<'_>,
+    key: &str,
+    map: &mut A,
+) -> Result<(), A::Error> {
     let mut result = None;
-    object.entry_with(key, |out| result = Some(map.next_value_seed(MemberValue(out))));
+    object.entry_with(key, |out| {
+        result = Some(map.next_value_seed(MemberValue(out)))
+    });
     match result {
         Some(r) => r,
         None => map.next_value::<IgnoredAny>().map(drop),
@@ -641,9 +686,21 @@ pub(crate) fn write_v1_context(c: &ApiGatewayProxyRequestContext, out: Out<'_>) 
         opt(&mut i, "userArn", &id.user_arn);
         opt(&mut i, "accountId", &id.account_id);
         opt(&mut i, "cognitoIdentityId", &id.cognito_identity_id);
-        opt(&mut i, "cognitoIdentityPoolId", &id.cognito_identity_pool_id);
-        opt(&mut i, "cognitoAuthenticationType", &id.cognito_authentication_type);
-        opt(&mut i, "cognitoAuthenticationProvider", &id.cognito_authentication_provider);
+        opt(
+            &mut i,
+            "cognitoIdentityPoolId",
+            &id.cognito_identity_pool_id,
+        );
+        opt(
+            &mut i,
+            "cognitoAuthenticationType",
+            &id.cognito_authentication_type,
+        );
+        opt(
+            &mut i,
+            "cognitoAuthenticationProvider",
+            &id.cognito_authentication_provider,
+        );
         if let Some(key) = &id.api_key {
             // Shows that a key was sent, never which.
             i.entry("apiKey", key);
@@ -677,7 +734,11 @@ pub(crate) fn write_v2_context(c: &ApiGatewayV2httpRequestContext, out: Out<'_>)
     if let Some(a) = &c.authorizer {
         o.field_with("authorizer", |out| write_authorizer(a, "lambda", out));
     }
-    if let Some(cert) = c.authentication.as_ref().and_then(|a| a.client_cert.as_ref()) {
+    if let Some(cert) = c
+        .authentication
+        .as_ref()
+        .and_then(|a| a.client_cert.as_ref())
+    {
         o.field_with("authentication", |out| {
             let mut a = out.object();
             a.field_with("clientCert", |out| {
@@ -703,7 +764,10 @@ pub(crate) fn write_alb_context(c: &AlbTargetGroupRequestContext, out: Out<'_>) 
 impl Redact for ApiGatewayProxyRequest {
     fn redact(&self, out: Out<'_>) {
         let headers = pick(&self.multi_value_headers, &self.headers);
-        let query = pick_query(&self.multi_value_query_string_parameters, &self.query_string_parameters);
+        let query = pick_query(
+            &self.multi_value_query_string_parameters,
+            &self.query_string_parameters,
+        );
         let mut o = out.object();
         o.field("httpMethod", self.http_method.as_str());
         opt(&mut o, "path", &self.path);
@@ -715,7 +779,9 @@ impl Redact for ApiGatewayProxyRequest {
         if !self.path_parameters.is_empty() {
             o.field("pathParameters", &self.path_parameters);
         }
-        o.field_with("requestContext", |out| write_v1_context(&self.request_context, out));
+        o.field_with("requestContext", |out| {
+            write_v1_context(&self.request_context, out)
+        });
         let body = BodyView::of_text(self.body.as_deref(), self.is_base64_encoded);
         o.field_with("body", |out| write_body(body, content_type(headers), out));
     }
@@ -730,17 +796,25 @@ impl Redact for ApiGatewayV2httpRequest {
         opt(&mut o, "rawPath", &self.raw_path);
         o.field_with("headers", |out| write_headers(&self.headers, out));
         if let Some(cookies) = self.cookies.as_ref().filter(|c| !c.is_empty()) {
-            o.field_with("cookies", |out| write_cookies(cookies.iter().map(String::as_str), out));
+            o.field_with("cookies", |out| {
+                write_cookies(cookies.iter().map(String::as_str), out)
+            });
         }
         if !self.query_string_parameters.is_empty() {
-            o.field_with("queryStringParameters", |out| write_query(&self.query_string_parameters, out));
+            o.field_with("queryStringParameters", |out| {
+                write_query(&self.query_string_parameters, out)
+            });
         }
         if !self.path_parameters.is_empty() {
             o.field("pathParameters", &self.path_parameters);
         }
-        o.field_with("requestContext", |out| write_v2_context(&self.request_context, out));
+        o.field_with("requestContext", |out| {
+            write_v2_context(&self.request_context, out)
+        });
         let body = BodyView::of_text(self.body.as_deref(), self.is_base64_encoded);
-        o.field_with("body", |out| write_body(body, content_type(&self.headers), out));
+        o.field_with("body", |out| {
+            write_body(body, content_type(&self.headers), out)
+        });
     }
 }
 
@@ -749,7 +823,10 @@ impl Redact for ApiGatewayV2httpRequest {
 impl Redact for AlbTargetGroupRequest {
     fn redact(&self, out: Out<'_>) {
         let headers = pick(&self.multi_value_headers, &self.headers);
-        let query = pick_query(&self.multi_value_query_string_parameters, &self.query_string_parameters);
+        let query = pick_query(
+            &self.multi_value_query_string_parameters,
+            &self.query_string_parameters,
+        );
         let mut o = out.object();
         o.field("httpMethod", self.http_method.as_str());
         opt(&mut o, "path", &self.path);
@@ -757,7 +834,9 @@ impl Redact for AlbTargetGroupRequest {
         if !query.is_empty() {
             o.field_with("queryStringParameters", |out| write_query(query, out));
         }
-        o.field_with("requestContext", |out| write_alb_context(&self.request_context, out));
+        o.field_with("requestContext", |out| {
+            write_alb_context(&self.request_context, out)
+        });
         let body = BodyView::of_text(self.body.as_deref(), self.is_base64_encoded);
         o.field_with("body", |out| write_body(body, content_type(headers), out));
     }
@@ -783,7 +862,9 @@ impl Redact for ApiGatewayV2httpResponse {
         o.field("statusCode", &self.status_code);
         o.field_with("headers", |out| write_headers(headers, out));
         if !self.cookies.is_empty() {
-            o.field_with("cookies", |out| write_cookies(self.cookies.iter().map(String::as_str), out));
+            o.field_with("cookies", |out| {
+                write_cookies(self.cookies.iter().map(String::as_str), out)
+            });
         }
         let body = BodyView::of_body(self.body.as_ref(), self.is_base64_encoded);
         o.field_with("body", |out| write_body(body, content_type(headers), out));
@@ -810,24 +891,44 @@ mod tests {
     fn render(f: impl FnOnce(Out<'_>)) -> serde_json::Value {
         let mut buf = Vec::new();
         let mut f = Some(f);
-        crate::format::render(crate::config::current(), &mut buf, crate::redact::Mask::default(), &mut |out| {
-            if let Some(f) = f.take() {
-                f(out)
-            }
-        });
+        crate::format::render(
+            crate::config::current(),
+            &mut buf,
+            crate::redact::Mask::default(),
+            &mut |out| {
+                if let Some(f) = f.take() {
+                    f(out)
+                }
+            },
+        );
         let text = String::from_utf8(buf).unwrap();
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
     }
 
     #[test]
     fn json_types_are_recognised() {
-        for t in ["application/json", "Application/JSON; charset=utf-8", "application/problem+json", "application/vnd.api+JSON"] {
+        for t in [
+            "application/json",
+            "Application/JSON; charset=utf-8",
+            "application/problem+json",
+            "application/vnd.api+JSON",
+        ] {
             assert!(is_json_type(t), "{t}");
         }
-        for t in ["text/plain", "application/x-www-form-urlencoded", "json", "+json", "application/jsonp", ""] {
+        for t in [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "json",
+            "+json",
+            "application/jsonp",
+            "",
+        ] {
             assert!(!is_json_type(t), "{t}");
         }
-        assert!(!is_json_type("application/€json"), "multi-byte text never splits a character");
+        assert!(
+            !is_json_type("application/€json"),
+            "multi-byte text never splits a character"
+        );
     }
 
     #[test]
@@ -843,16 +944,27 @@ mod tests {
     #[test]
     fn other_bodies_are_logged_by_size_and_type() {
         let form = "username=alice&password=hunter2";
-        let v = render(|out| write_body(BodyView::Text(form), Some("application/x-www-form-urlencoded"), out));
+        let v = render(|out| {
+            write_body(
+                BodyView::Text(form),
+                Some("application/x-www-form-urlencoded"),
+                out,
+            )
+        });
         assert_eq!(v, "[31 bytes: application/x-www-form-urlencoded]");
-        let v = render(|out| write_body(BodyView::Text("{not json"), Some("application/json"), out));
+        let v =
+            render(|out| write_body(BodyView::Text("{not json"), Some("application/json"), out));
         assert_eq!(v, "[9 bytes: application/json]");
         let v = render(|out| write_body(BodyView::Base64("aGVsbG8="), Some("image/png"), out));
         assert_eq!(v, "[8 bytes base64: image/png]");
         let v = render(|out| write_body(BodyView::Text("hunter2"), None, out));
         assert_eq!(v, "[7 bytes]");
         let v = render(|out| write_body(BodyView::Text(r#"{"token":"t"}"#), None, out));
-        assert_eq!(v, serde_json::json!({"token": "[REDACTED]"}), "unlabelled JSON is still JSON");
+        assert_eq!(
+            v,
+            serde_json::json!({"token": "[REDACTED]"}),
+            "unlabelled JSON is still JSON"
+        );
         let v = render(|out| write_body(BodyView::None, Some("application/json"), out));
         assert_eq!(v, serde_json::Value::Null);
     }
@@ -862,13 +974,22 @@ mod tests {
         let config = crate::builder().max_items(3).max_depth(4).build().unwrap();
         let body = r#"{"list":[1,2,3,4,5],"deep":{"a":{"b":{"c":{"d":1}}}},"x":1,"y":2}"#;
         let mut buf = Vec::new();
-        crate::format::render(config, &mut buf, crate::redact::Mask::default(), &mut |out| {
-            write_json_text(body, out)
-        });
+        crate::format::render(
+            config,
+            &mut buf,
+            crate::redact::Mask::default(),
+            &mut |out| write_json_text(body, out),
+        );
         let v: serde_json::Value = serde_json::from_slice(&buf).unwrap();
-        assert_eq!(v["list"], serde_json::json!([1, 2, 3, "[truncated: 2 more items]"]));
+        assert_eq!(
+            v["list"],
+            serde_json::json!([1, 2, 3, "[truncated: 2 more items]"])
+        );
         // The fourth level opens no object; what it held is read past.
-        assert_eq!(v["deep"]["a"]["b"], serde_json::json!({"c": "[truncated: depth limit]"}));
+        assert_eq!(
+            v["deep"]["a"]["b"],
+            serde_json::json!({"c": "[truncated: depth limit]"})
+        );
         assert_eq!(v["x"], 1);
         assert_eq!(v["[truncated]"], "1 more entries");
     }

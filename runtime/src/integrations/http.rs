@@ -108,15 +108,23 @@ impl Redact for lambda_http::Request {
         o.field("path", path(self));
         o.field_with("headers", |out| events::write_headers(headers, out));
         if let Some(query) = self.query_string_parameters_ref().filter(|q| !q.is_empty()) {
-            o.field_with("queryStringParameters", |out| events::write_query(query, out));
+            o.field_with("queryStringParameters", |out| {
+                events::write_query(query, out)
+            });
         }
         if let Some(params) = self.path_parameters_ref().filter(|q| !q.is_empty()) {
             o.field_with("pathParameters", |out| events::write_query(params, out));
         }
         match self.request_context_ref() {
-            Some(RequestContext::ApiGatewayV1(c)) => o.field_with("requestContext", |out| events::write_v1_context(c, out)),
-            Some(RequestContext::ApiGatewayV2(c)) => o.field_with("requestContext", |out| events::write_v2_context(c, out)),
-            Some(RequestContext::Alb(c)) => o.field_with("requestContext", |out| events::write_alb_context(c, out)),
+            Some(RequestContext::ApiGatewayV1(c)) => {
+                o.field_with("requestContext", |out| events::write_v1_context(c, out))
+            }
+            Some(RequestContext::ApiGatewayV2(c)) => {
+                o.field_with("requestContext", |out| events::write_v2_context(c, out))
+            }
+            Some(RequestContext::Alb(c)) => {
+                o.field_with("requestContext", |out| events::write_alb_context(c, out))
+            }
             _ => {}
         }
         let content_type = headers.get("content-type").and_then(|v| v.to_str().ok());
@@ -141,7 +149,9 @@ fn write_response(r: &lambda_http::Response<impl AsBody>, out: Out<'_>) {
     o.field("statusCode", &r.status().as_u16());
     o.field_with("headers", |out| events::write_headers(headers, out));
     let content_type = headers.get("content-type").and_then(|v| v.to_str().ok());
-    o.field_with("body", |out| events::write_body(r.body().view(), content_type, out));
+    o.field_with("body", |out| {
+        events::write_body(r.body().view(), content_type, out)
+    });
 }
 
 trait AsBody {

@@ -304,10 +304,16 @@ mod tests {
         let cases = [
             (json!({"httpMethod": "GET", "path": "/"}), "http"),
             (json!({"version": "2.0", "routeKey": "GET /"}), "http"),
-            (json!({"source": "aws.events", "detail-type": "Scheduled Event"}), "timer"),
+            (
+                json!({"source": "aws.events", "detail-type": "Scheduled Event"}),
+                "timer",
+            ),
             (json!({"Records": [{"eventSource": "aws:sqs"}]}), "pubsub"),
             (json!({"Records": [{"EventSource": "aws:sns"}]}), "pubsub"),
-            (json!({"Records": [{"eventSource": "aws:s3"}]}), "datasource"),
+            (
+                json!({"Records": [{"eventSource": "aws:s3"}]}),
+                "datasource",
+            ),
             (json!({"Records": "not a list"}), "other"),
             (json!({"order": 1}), "other"),
             (json!([1, 2]), "other"),
@@ -322,7 +328,10 @@ mod tests {
     fn peak_memory_is_known_on_unix() {
         if cfg!(unix) {
             let peak = peak_memory_bytes().expect("getrusage works");
-            assert!(peak >= 1024 * 1024, "a running process uses at least 1 MiB: {peak}");
+            assert!(
+                peak >= 1024 * 1024,
+                "a running process uses at least 1 MiB: {peak}"
+            );
         }
     }
 
@@ -344,7 +353,10 @@ mod tests {
         assert_eq!(cold(&first), Some(true));
         // A nested audited call of the same invocation is still the cold one.
         assert_eq!(cold(&first), Some(true));
-        assert_eq!(cold(&context("22222222-2222-4222-8222-222222222222")), Some(false));
+        assert_eq!(
+            cold(&context("22222222-2222-4222-8222-222222222222")),
+            Some(false)
+        );
         assert_eq!(cold(&context("")), None, "no request id: unknown");
     }
 }

@@ -1,0 +1,724 @@
+//! The Lambda examples as real Lambda functions: each runs as its own
+//! process against a Lambda Runtime API this test serves on 127.0.0.1, with
+//! API Gateway REST (v1), HTTP API (v2) and ALB events carrying real
+//! `Authorization` and `Cookie` headers. The records are read from the
+//! function's stdout, as CloudWatch Logs would receive them, and the
+//! responses from what the runtime posted back.
+
+use serde_json::{json, Value};
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+const ARN: &str = "arn:aws:lambda:eu-west-1:123456789012:function:login";
+const TRACE_ROOT: &str = "1-6747688e-0a1b2c3d4e5f60718293a4b5";
+/// How long a function may take to answer before the test gives up on it
+/// (a hang is a failure, never a wait forever).
+const PATIENCE: Duration = Duration::from_secs(120);
+
+fn fixture(name: &str) -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap()
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
+
+// ---------------------------------------------------------------------------
+// A Lambda Runtime API on loopback: `GET .../invocation/next` hands out the
+// queued events, `POST .../invocation/{id}/response|error` are collected.
+// ---------------------------------------------------------------------------
+
+struct Invocation {
+    request_id: String,
+    event: Value,
+    deadline_ms: u64,
+}
+
+impl Invocation {
+    fn new(request_id: &str, event: Value) -> Self {
+        // Lambda's longest timeout: the function is nowhere near it.
+        Invocation {
+            request_id: request_id.into(),
+            event,
+            deadline_ms: now_ms() + 900_000,
+        }
+    }
+}
+
+#[derive(Debug)]
+enum Posted {
+    Response { request_id: String, body: Value },
+    Error { request_id: String, body: Value },
+    InitError { body: Value },
+}
+
+#[derive(Default)]
+struct Queue {
+    events: VecDeque<Invocation>,
+    closed: bool,
+}
+
+struct RuntimeApi {
+    addr: SocketAddr,
+    queue: Arc<(Mutex<Queue>, Condvar)>,
+    posted: Receiver<Posted>,
+    acceptor: Option<JoinHandle<()>>,
+}
+
+impl RuntimeApi {
+    fn serve(events: Vec<Invocation>) -> RuntimeApi {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let queue = Arc::new((
+            Mutex::new(Queue {
+                events: events.into(),
+                closed: false,
+            }),
+            Condvar::new(),
+        ));
+        let (tx, posted) = mpsc::channel();
+        let q = Arc::clone(&queue);
+        let acceptor = thread::spawn(move || {
+            for stream in listener.incoming() {
+                if q.0.lock().unwrap().closed {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                let (q, tx) = (Arc::clone(&q), tx.clone());
+                thread::spawn(move || connection(stream, &q, &tx));
+            }
+        });
+        RuntimeApi {
+            addr,
+            queue,
+            posted,
+            acceptor: Some(acceptor),
+        }
+    }
+
+    /// The next response or error the function posted.
+    fn next_posted(&self, child: &mut Function) -> Posted {
+        match self.posted.recv_timeout(PATIENCE) {
+            Ok(Posted::InitError { body }) => {
+                let (_, stderr) = child.finish();
+                panic!("the function failed to start: {body}\nstderr:\n{stderr}")
+            }
+            Ok(p) => p,
+            Err(_) => {
+                let (stdout, stderr) = child.finish();
+                panic!("the function posted nothing within {PATIENCE:?}\nstdout:\n{stdout}\nstderr:\n{stderr}")
+            }
+        }
+    }
+}
+
+impl Drop for RuntimeApi {
+    fn drop(&mut self) {
+        self.queue.0.lock().unwrap().closed = true;
+        self.queue.1.notify_all();
+        // Wake the acceptor so it sees the queue closed.
+        let _ = TcpStream::connect(self.addr);
+        if let Some(a) = self.acceptor.take() {
+            let _ = a.join();
+        }
+    }
+}
+
+struct Request {
+    method: String,
+    path: String,
+    body: Vec<u8>,
+}
+
+fn read_request(r: &mut BufReader<TcpStream>) -> Option<Request> {
+    let mut line = String::new();
+    if r.read_line(&mut line).ok()? == 0 {
+        return None;
+    }
+    let mut parts = line.split_whitespace();
+    let (method, path) = (parts.next()?.to_string(), parts.next()?.to_string());
+    let (mut length, mut chunked) = (0usize, false);
+    // At most 100 header lines: the runtime sends a handful.
+    for _ in 0..100 {
+        let mut h = String::new();
+        r.read_line(&mut h).ok()?;
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        let (name, value) = h.split_once(':')?;
+        match name.trim().to_ascii_lowercase().as_str() {
+            "content-length" => length = value.trim().parse().ok()?,
+            "transfer-encoding" => chunked = value.trim().eq_ignore_ascii_case("chunked"),
+            _ => {}
+        }
+    }
+    let mut body = Vec::new();
+    if chunked {
+        // At most 10 000 chunks: a response is a few.
+        for _ in 0..10_000 {
+            let mut size = String::new();
+            r.read_line(&mut size).ok()?;
+            let n = usize::from_str_radix(size.trim().split(';').next()?, 16).ok()?;
+            let mut chunk = vec![0; n + 2];
+            r.read_exact(&mut chunk).ok()?;
+            if n == 0 {
+                break;
+            }
+            body.extend_from_slice(&chunk[..n]);
+        }
+    } else {
+        body.resize(length, 0);
+        r.read_exact(&mut body).ok()?;
+    }
+    Some(Request { method, path, body })
+}
+
+fn respond(
+    w: &mut TcpStream,
+    status: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+) -> std::io::Result<()> {
+    let mut head = format!("HTTP/1.1 {status}\r\ncontent-length: {}\r\n", body.len());
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    w.write_all(head.as_bytes())?;
+    w.write_all(body)?;
+    w.flush()
+}
+
+/// One keep-alive connection of the runtime's HTTP client; ends when the
+/// function closes it (or exits) or the API shuts down.
+fn connection(stream: TcpStream, queue: &(Mutex<Queue>, Condvar), tx: &Sender<Posted>) {
+    let mut writer = stream.try_clone().unwrap();
+    let mut reader = BufReader::new(stream);
+    while let Some(req) = read_request(&mut reader) {
+        let path = req.path.trim_start_matches("/2018-06-01/runtime/");
+        let parsed = || serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+        let ok = match (req.method.as_str(), path) {
+            ("GET", "invocation/next") => {
+                let next = {
+                    let mut q = queue.0.lock().unwrap();
+                    // The function waits here between invocations, as on
+                    // Lambda; the test ends it once it has every answer.
+                    while q.events.is_empty() && !q.closed {
+                        q = queue.1.wait(q).unwrap();
+                    }
+                    q.events.pop_front()
+                };
+                let Some(inv) = next else { return };
+                let headers = [
+                    ("content-type", "application/json".to_string()),
+                    ("lambda-runtime-aws-request-id", inv.request_id.clone()),
+                    ("lambda-runtime-deadline-ms", inv.deadline_ms.to_string()),
+                    ("lambda-runtime-invoked-function-arn", format!("{ARN}:live")),
+                    (
+                        "lambda-runtime-trace-id",
+                        format!("Root={TRACE_ROOT};Parent=53995c3f42cd8ad8;Sampled=1"),
+                    ),
+                ];
+                respond(
+                    &mut writer,
+                    "200 OK",
+                    &headers,
+                    inv.event.to_string().as_bytes(),
+                )
+            }
+            ("POST", "init/error") => {
+                let _ = tx.send(Posted::InitError { body: parsed() });
+                respond(&mut writer, "202 Accepted", &[], br#"{"status":"OK"}"#)
+            }
+            ("POST", p) if p.starts_with("invocation/") => {
+                let rest = &p["invocation/".len()..];
+                let (id, kind) = rest.rsplit_once('/').unwrap_or((rest, ""));
+                let request_id = id.to_string();
+                let posted = match kind {
+                    "response" => Some(Posted::Response {
+                        request_id,
+                        body: parsed(),
+                    }),
+                    "error" => Some(Posted::Error {
+                        request_id,
+                        body: parsed(),
+                    }),
+                    _ => None,
+                };
+                match posted {
+                    Some(p) => {
+                        let _ = tx.send(p);
+                        respond(&mut writer, "202 Accepted", &[], br#"{"status":"OK"}"#)
+                    }
+                    None => respond(&mut writer, "404 Not Found", &[], b""),
+                }
+            }
+            _ => respond(&mut writer, "404 Not Found", &[], b""),
+        };
+        if ok.is_err() {
+            return;
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The function under test: one of the examples, as a process.
+// ---------------------------------------------------------------------------
+
+struct Function {
+    child: Child,
+    stdout: Option<JoinHandle<String>>,
+    stderr: Option<JoinHandle<String>>,
+}
+
+impl Function {
+    fn start(exe: &str, api: &RuntimeApi, extra_env: &[(&str, &str)]) -> Function {
+        let mut c = Command::new(exe);
+        for (k, _) in std::env::vars() {
+            if k.starts_with("SECLOG_") || k.starts_with("AWS_") || k.starts_with("_X_AMZN") {
+                c.env_remove(k);
+            }
+        }
+        c.env("AWS_LAMBDA_RUNTIME_API", api.addr.to_string())
+            .env("AWS_LAMBDA_FUNCTION_NAME", "login")
+            .env("AWS_LAMBDA_FUNCTION_VERSION", "17")
+            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+            .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/login")
+            .env(
+                "AWS_LAMBDA_LOG_STREAM_NAME",
+                "2026/11/27/[17]0123456789abcdef",
+            )
+            .env("AWS_REGION", "eu-west-1")
+            .envs(extra_env.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = c.spawn().unwrap_or_else(|e| panic!("{exe}: {e}"));
+        let read_all = |mut r: Box<dyn Read + Send>| {
+            thread::spawn(move || {
+                let mut s = Vec::new();
+                let _ = r.read_to_end(&mut s);
+                String::from_utf8_lossy(&s).into_owned()
+            })
+        };
+        let stdout = read_all(Box::new(child.stdout.take().unwrap()));
+        let stderr = read_all(Box::new(child.stderr.take().unwrap()));
+        Function {
+            child,
+            stdout: Some(stdout),
+            stderr: Some(stderr),
+        }
+    }
+
+    /// Stops the function (it waits for its next event forever, as on
+    /// Lambda) and returns everything it wrote.
+    fn finish(&mut self) -> (String, String) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let out = self
+            .stdout
+            .take()
+            .map(|h| h.join().unwrap())
+            .unwrap_or_default();
+        let err = self
+            .stderr
+            .take()
+            .map(|h| h.join().unwrap())
+            .unwrap_or_default();
+        (out, err)
+    }
+}
+
+impl Drop for Function {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn records(stdout: &str) -> Vec<Value> {
+    stdout
+        .lines()
+        .map(|l| {
+            serde_json::from_str(l)
+                .unwrap_or_else(|e| panic!("stdout line is not a JSON record ({e}): {l}"))
+        })
+        .collect()
+}
+
+/// The start and end records of one invocation.
+fn invocation<'r>(records: &'r [Value], request_id: &str) -> (&'r Value, &'r Value) {
+    let mine: Vec<&Value> = records
+        .iter()
+        .filter(|r| r["faas"]["execution"] == request_id)
+        .collect();
+    assert_eq!(
+        mine.len(),
+        2,
+        "one start and one end record for {request_id}: {mine:#?}"
+    );
+    assert_eq!(mine[0]["seclog"]["phase"], "start");
+    assert_eq!(mine[1]["seclog"]["phase"], "end");
+    for r in &mine {
+        assert_eq!(
+            r["transaction"]["id"], request_id,
+            "the request id is the transaction"
+        );
+    }
+    (mine[0], mine[1])
+}
+
+fn with_body(mut event: Value, username: &str, password: &str) -> Value {
+    event["body"] = json!(json!({ "username": username, "password": password }).to_string());
+    event
+}
+
+fn assert_absent(outputs: &[(&str, &str)], secrets: &[&str]) {
+    for (name, text) in outputs {
+        for secret in secrets {
+            assert!(
+                !text.contains(secret),
+                "{secret:?} appears in {name}:\n{text}"
+            );
+        }
+    }
+}
+
+const GOOD_PASSWORD: &str = "correct horse battery staple";
+
+#[test]
+fn login_function_behind_api_gateway_and_alb_logs_every_invocation_without_secrets() {
+    let v1 = fixture("apigw-v1-login-request.json");
+    let v2 = fixture("apigw-v2-login-request.json");
+    let alb = fixture("alb-login-request.json");
+    let secrets = [
+        v1["headers"]["Authorization"].as_str().unwrap().to_string(),
+        v1["headers"]["Cookie"].as_str().unwrap().to_string(),
+        "v1-fixture-session-cookie-7f3a9c".to_string(),
+        v1["headers"]["X-Api-Key"].as_str().unwrap().to_string(),
+        v2["headers"]["authorization"].as_str().unwrap().to_string(),
+        "v2-fixture-session-cookie-0be41d".to_string(),
+        alb["headers"]["authorization"]
+            .as_str()
+            .unwrap()
+            .to_string(),
+        "alb-fixture-session-cookie-c95e02".to_string(),
+        GOOD_PASSWORD.to_string(),
+        "wrong-password-v2".to_string(),
+        "wrong-password-alb".to_string(),
+    ];
+    let ids = [
+        "0f6b2e1a-1111-4c3d-9e8f-7a6b5c4d3e21",
+        "0f6b2e1a-2222-4c3d-9e8f-7a6b5c4d3e22",
+        "0f6b2e1a-3333-4c3d-9e8f-7a6b5c4d3e23",
+    ];
+    let api = RuntimeApi::serve(vec![
+        Invocation::new(ids[0], with_body(v1, "alice", GOOD_PASSWORD)),
+        Invocation::new(ids[1], with_body(v2, "alice", "wrong-password-v2")),
+        Invocation::new(ids[2], with_body(alb, "mallory", "wrong-password-alb")),
+    ]);
+    let mut function = Function::start(
+        env!("CARGO_BIN_EXE_lambda-http-login"),
+        &api,
+        &[
+            ("SECLOG_EMF", "true"),
+            ("SECLOG_EMF_NAMESPACE", "Shop/Login"),
+        ],
+    );
+
+    // The runtime answers each invocation in turn.
+    let mut responses = Vec::new();
+    for id in ids {
+        match api.next_posted(&mut function) {
+            Posted::Response { request_id, body } => {
+                assert_eq!(request_id, id);
+                responses.push(body);
+            }
+            other => panic!("expected a response for {id}, got {other:?}"),
+        }
+    }
+    let (stdout, stderr) = function.finish();
+    drop(api);
+
+    // What went back to API Gateway and the load balancer.
+    assert_eq!(responses[0]["statusCode"], 200, "{}", responses[0]);
+    assert_eq!(responses[1]["statusCode"], 401, "{}", responses[1]);
+    assert_eq!(responses[2]["statusCode"], 401, "{}", responses[2]);
+    assert_eq!(
+        responses[2]["statusDescription"], "401 Unauthorized",
+        "an ALB response"
+    );
+    let set_cookie = responses[0]["multiValueHeaders"]["set-cookie"][0]
+        .as_str()
+        .or(responses[0]["headers"]["set-cookie"].as_str())
+        .unwrap_or_else(|| panic!("the login sets a session cookie: {}", responses[0]));
+    let session = set_cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("session=")
+        .to_string();
+    assert!(session.len() >= 16, "{set_cookie}");
+
+    let records = records(&stdout);
+    assert_eq!(
+        records.len(),
+        6,
+        "two records per invocation, nothing else:\n{stdout}"
+    );
+    seclog_tests::assert_ecs(&records);
+
+    // Every record carries the function and the invocation.
+    for r in &records {
+        assert_eq!(r["faas"]["id"], ARN, "the ARN without its alias");
+        assert_eq!(r["faas"]["name"], "login");
+        assert_eq!(r["faas"]["version"], "17");
+        assert_eq!(r["faas"]["trigger"]["type"], "http");
+        assert_eq!(r["cloud"]["provider"], "aws");
+        assert_eq!(r["cloud"]["region"], "eu-west-1");
+        assert_eq!(r["trace"]["id"], TRACE_ROOT);
+        assert_eq!(r["event"]["action"], "login");
+        assert_eq!(r["url"]["path"], "/login");
+        assert_eq!(r["http"]["request"]["method"], "POST");
+    }
+
+    // Cold start: the first invocation of the process only.
+    let coldstarts: Vec<&Value> = ids
+        .iter()
+        .map(|id| &invocation(&records, id).1["faas"]["coldstart"])
+        .collect();
+    assert_eq!(coldstarts, [true, false, false]);
+    for id in ids {
+        let (start, end) = invocation(&records, id);
+        assert_eq!(start["faas"]["coldstart"], end["faas"]["coldstart"]);
+    }
+
+    // REST API, good credentials: a success, the caller from the request context.
+    let (start, end) = invocation(&records, ids[0]);
+    assert_eq!(start["source"]["ip"], "198.51.100.23");
+    assert_eq!(
+        start["user"]["id"], "4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+        "the authorizer's sub"
+    );
+    assert_eq!(
+        start["user_agent"]["original"],
+        "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+    );
+    let input = &start["seclog"]["input"]["request"];
+    assert_eq!(input["headers"]["authorization"], "[REDACTED]");
+    assert_eq!(input["headers"]["cookie"], "[REDACTED]");
+    assert_eq!(input["headers"]["x-api-key"], "[REDACTED]");
+    assert_eq!(
+        input["body"],
+        json!({"username": "alice", "password": "[REDACTED]"})
+    );
+    assert_eq!(end["event"]["outcome"], "success");
+    assert_eq!(end["http"]["response"]["status_code"], 200);
+    assert_eq!(end["log"]["level"], "info");
+    assert_eq!(
+        end["seclog"]["response"]["headers"]["set-cookie"],
+        "[REDACTED]"
+    );
+    assert_eq!(end["seclog"]["response"]["body"], json!({"ok": true}));
+
+    // HTTP API and ALB, wrong passwords: 401s are failures.
+    for (id, ip, user) in [
+        (
+            ids[1],
+            "203.0.113.77",
+            Some("9b2e7c41-3d5f-4a6b-8c9d-0e1f2a3b4c5d"),
+        ),
+        (ids[2], "192.0.2.44", None),
+    ] {
+        let (start, end) = invocation(&records, id);
+        assert_eq!(start["source"]["ip"], ip);
+        assert_eq!(start["user"]["id"].as_str(), user);
+        assert_eq!(
+            start["seclog"]["input"]["request"]["headers"]["authorization"],
+            "[REDACTED]"
+        );
+        assert_eq!(
+            start["seclog"]["input"]["request"]["body"]["password"],
+            "[REDACTED]"
+        );
+        assert_eq!(end["event"]["outcome"], "failure");
+        assert_eq!(end["http"]["response"]["status_code"], 401);
+        assert_eq!(end["log"]["level"], "warn");
+    }
+
+    // End records: memory, time left and CloudWatch metrics, in the same line.
+    for (i, id) in ids.iter().enumerate() {
+        let (start, end) = invocation(&records, id);
+        assert!(
+            start.get("_aws").is_none(),
+            "metrics are on end records only"
+        );
+        assert_eq!(end["seclog.memory.limit_bytes"], 128 * 1024 * 1024);
+        assert!(
+            end["seclog.memory.peak_bytes"]
+                .as_u64()
+                .is_some_and(|b| b > 0),
+            "{end}"
+        );
+        let left = end["seclog.time_left_ms"].as_i64().unwrap();
+        assert!(left <= 900_000, "{left}");
+        let directive = &end["_aws"]["CloudWatchMetrics"][0];
+        assert_eq!(directive["Namespace"], "Shop/Login");
+        assert_eq!(end["seclog.metrics.service"], "login");
+        assert_eq!(end["seclog.metrics.action"], "login");
+        assert_eq!(end["seclog.metrics.failure"], u64::from(i > 0));
+        assert_eq!(end["seclog.metrics.auth_failure"], u64::from(i > 0));
+        assert_eq!(end["seclog.metrics.coldstart"], u64::from(i == 0));
+        assert_eq!(end["seclog.metrics.budget_exceeded"], 0);
+    }
+
+    // No credential reached the logs, nor went back in a response; the
+    // session cookie went back to the client only.
+    let posted = responses
+        .iter()
+        .map(Value::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let secret_refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    assert_absent(
+        &[
+            ("stdout", &stdout),
+            ("stderr", &stderr),
+            ("the responses", &posted),
+        ],
+        &secret_refs,
+    );
+    assert_absent(&[("stdout", &stdout), ("stderr", &stderr)], &[&session]);
+}
+
+#[test]
+fn basic_function_logs_the_payload_and_the_invocation_context() {
+    let ids = [
+        "7a1c0de5-aaaa-4f00-8b00-000000000001",
+        "7a1c0de5-bbbb-4f00-8b00-000000000002",
+        "7a1c0de5-cccc-4f00-8b00-000000000003",
+    ];
+    let api = RuntimeApi::serve(vec![
+        Invocation::new(ids[0], json!({"order": 42, "api_key": "k-live-e2e-5f2a"})),
+        Invocation::new(
+            ids[1],
+            json!({"Records": [{"eventSource": "aws:sqs", "body": "{}"}], "order": 7}),
+        ),
+        Invocation::new(
+            ids[2],
+            json!({"customer": "c-9", "password": "basic-e2e-password"}),
+        ),
+    ]);
+    let mut function = Function::start(env!("CARGO_BIN_EXE_lambda-basic"), &api, &[]);
+    let mut posted = Vec::new();
+    for _ in ids {
+        posted.push(api.next_posted(&mut function));
+    }
+    let (stdout, stderr) = function.finish();
+    drop(api);
+
+    match &posted[0] {
+        Posted::Response { request_id, body } => {
+            assert_eq!(
+                (request_id.as_str(), body),
+                (ids[0], &json!({"accepted": 42}))
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        matches!(&posted[1], Posted::Response { request_id, .. } if request_id == ids[1]),
+        "{:?}",
+        posted[1]
+    );
+    match &posted[2] {
+        Posted::Error { request_id, body } => {
+            assert_eq!(request_id, ids[2]);
+            assert_eq!(body["errorMessage"], "the event has no order", "{body}");
+        }
+        other => panic!("the third event has no order: {other:?}"),
+    }
+
+    let records = records(&stdout);
+    assert_eq!(records.len(), 6, "{stdout}");
+    seclog_tests::assert_ecs(&records);
+    let (start, end) = invocation(&records, ids[0]);
+    assert_eq!(
+        start["seclog"]["input"]["event"],
+        json!({"order": 42, "api_key": "[REDACTED]"})
+    );
+    assert!(start["seclog"]["input"].get("context").is_none());
+    assert_eq!(start["faas"]["trigger"]["type"], "other");
+    assert_eq!(start["faas"]["coldstart"], true);
+    assert_eq!(end["seclog"]["response"], json!({"accepted": 42}));
+    assert_eq!(end["event"]["outcome"], "success");
+    assert!(end.get("_aws").is_none(), "no metrics without SECLOG_EMF");
+
+    let (start, end) = invocation(&records, ids[1]);
+    assert_eq!(
+        start["faas"]["trigger"]["type"], "pubsub",
+        "an SQS-shaped event"
+    );
+    assert_eq!(end["faas"]["coldstart"], false);
+
+    let (start, end) = invocation(&records, ids[2]);
+    assert_eq!(start["seclog"]["input"]["event"]["password"], "[REDACTED]");
+    assert_eq!(end["event"]["outcome"], "failure");
+    assert_eq!(end["error"]["message"], "the event has no order");
+    assert_eq!(end["log"]["level"], "warn");
+    assert_eq!(end["faas"]["coldstart"], false);
+
+    assert_absent(
+        &[("stdout", &stdout), ("stderr", &stderr)],
+        &["k-live-e2e-5f2a", "basic-e2e-password"],
+    );
+}
+
+#[test]
+fn a_bad_emf_namespace_is_reported_and_the_default_used() {
+    let id = "5eed0000-0000-4000-8000-00000000e3f1";
+    let api = RuntimeApi::serve(vec![Invocation::new(id, json!({"order": 1}))]);
+    let mut function = Function::start(
+        env!("CARGO_BIN_EXE_lambda-basic"),
+        &api,
+        &[
+            ("SECLOG_EMF", "true"),
+            ("SECLOG_EMF_NAMESPACE", "AWS/Lambda"),
+        ],
+    );
+    assert!(matches!(
+        api.next_posted(&mut function),
+        Posted::Response { .. }
+    ));
+    let (stdout, _) = function.finish();
+    drop(api);
+
+    let records = records(&stdout);
+    seclog_tests::assert_ecs(&records);
+    let problems: Vec<&Value> = records
+        .iter()
+        .filter(|r| r["event"]["kind"] == "pipeline_error")
+        .collect();
+    assert_eq!(problems.len(), 1, "reported once: {stdout}");
+    let message = problems[0]["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("SECLOG_EMF_NAMESPACE") && message.contains("AWS/Lambda"),
+        "{message}"
+    );
+    let (_, end) = invocation(&records, id);
+    assert_eq!(end["_aws"]["CloudWatchMetrics"][0]["Namespace"], "seclog");
+}
