@@ -755,3 +755,49 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn authentication_and_security_event_records_conform_to_ecs() {
+    let config = seclog::builder().hash_key(KEY).build().unwrap();
+    let run = isolated(|| {
+        seclog::testing::capture_with(config, || {
+            let _ = login(login_req("alice", "correct horse", "198.51.100.7"));
+            let _ = login(login_req("alice", "guess", "198.51.100.7"));
+            let _ = hashed_login(HashedLogin {
+                email: "a@example.com".into(),
+                password: "pw".into(),
+                ip: "::1".into(),
+            });
+            let _ = http_login(login_req("frank", "nope", "192.0.2.9"));
+            let _ = admin_page("mallory", "203.0.113.9");
+            seclog::security_event!(
+                upload_validation,
+                filename = "a.pdf",
+                check = "virusscan",
+                result = "passed"
+            );
+            seclog::security_event!(session_created, user = "a");
+            seclog::security_event!(sys_startup, user = "ops");
+            seclog::security_event!(sys_monitor_disabled, user = "ops", monitor = "m");
+            seclog::security_event!(
+                user_created,
+                user = "root",
+                newuserid = "b",
+                attributes = "role=admin"
+            );
+            seclog::security_event!(input_validation_fail, fields = ["zip"], user = "a");
+            seclog::security_event!(excess_rate_limit_exceeded, user = "a", max = 100);
+            seclog::security_event!(sensitive_read, user = "a", object = "ledger");
+            seclog::security_event!(authz_admin, user = "root", event = "user_privilege_change");
+        })
+    });
+    let records = run.records();
+    assert_eq!(
+        records
+            .iter()
+            .filter(|r| r["seclog"]["phase"] == "event")
+            .count(),
+        11
+    );
+    seclog_tests::assert_ecs(&records);
+}

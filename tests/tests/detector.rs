@@ -85,6 +85,7 @@ fn exactly_one_fail_max_per_user_per_window() {
             .count(),
         10
     );
+    seclog_tests::assert_ecs(&records);
     // Another user is counted apart.
     let other = m.scope(|| fail("bob", "192.0.2.1"));
     assert!(with_action(&other, "authn_login_fail_max").is_empty());
@@ -170,6 +171,7 @@ fn one_alert_for_a_credential_stuffing_burst() {
         .as_str()
         .unwrap()
         .contains("credential stuffing"));
+    seclog_tests::assert_ecs(&records);
     assert!(
         with_action(&records, "authn_login_fail_max").is_empty(),
         "each user failed once"
