@@ -357,10 +357,12 @@ fn http_responses_decide_the_outcome_by_status() {
 }
 
 fn lambda_context(request_id: &str) -> lambda_runtime::Context {
-    let mut config = lambda_runtime::Config::default();
-    config.function_name = "orders".into();
-    config.version = "$LATEST".into();
-    config.memory = 512;
+    let config = lambda_runtime::Config {
+        function_name: "orders".into(),
+        version: "$LATEST".into(),
+        memory: 512,
+        ..Default::default()
+    };
     let mut context = lambda_runtime::Context::default();
     context.request_id = request_id.into();
     context.invoked_function_arn =

@@ -93,7 +93,7 @@ fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
 
 /// The address the load balancer saw: the last `X-Forwarded-For` entry.
 pub(crate) fn forwarded_for(headers: &HeaderMap) -> Option<&str> {
-    let last_line = headers.get_all("x-forwarded-for").iter().last()?;
+    let last_line = headers.get_all("x-forwarded-for").iter().next_back()?;
     let line = last_line.to_str().ok()?;
     line.rsplit(',').map(str::trim).find(|s| !s.is_empty())
 }

@@ -4,7 +4,7 @@
 //! `lambda_http::Request` implements [`Describe`] and [`Redact`]: the
 //! Lambda invocation's 4 W's (as the `lambda` feature gives them), then
 //! the request's, taken from its request context as the
-//! [`events`](super::events) table says (ALB: the last `X-Forwarded-For`
+//! [`events`] table says (ALB: the last `X-Forwarded-For`
 //! address). Responses (`http::Response` of `lambda_http::Body`, `String`
 //! or `&'static str`) implement [`Redact`] and [`Outcome`]: a status of 400
 //! or more is a failure.
