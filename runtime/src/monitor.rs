@@ -61,9 +61,12 @@
 use crate::config::{self, ConfigError};
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
+use std::future::Future;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
+use std::task::{Context as TaskContext, Poll};
 use std::time::{Duration, Instant};
 
 /// The detector's thresholds and windows.
@@ -731,6 +734,31 @@ impl Monitor {
         f()
     }
 
+    /// [`scope`](Monitor::scope) for a future: this detector is the current
+    /// one on whichever thread polls it, during each poll.
+    ///
+    /// ```
+    /// use seclog::monitor::{Monitor, Settings};
+    ///
+    /// #[seclog::audit(auth = "login", who = user)]
+    /// async fn login(user: &str) -> Result<(), &'static str> {
+    ///     Err("bad credentials")
+    /// }
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let mine = Monitor::new(Settings::default().user_max_failures(1)).unwrap();
+    /// let run = seclog::testing::capture_future(mine.scope_future(login("eve"))).await;
+    /// assert_eq!(run.records()[2]["seclog"]["owasp"], "authn_login_fail_max:eve,1");
+    /// assert!(mine.is_flagged_user("eve"));
+    /// # });
+    /// ```
+    pub fn scope_future<F: Future>(&self, fut: F) -> Scoped<F> {
+        Scoped {
+            monitor: self.clone(),
+            fut: Box::pin(fut),
+        }
+    }
+
     fn now(&self) -> u64 {
         // Shifted by one so that 0 can mark an empty slot.
         millis(self.0.clock.now()).saturating_add(1)
@@ -751,6 +779,22 @@ impl Monitor {
 
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The future of [`Monitor::scope_future`].
+#[must_use = "futures do nothing unless polled"]
+pub struct Scoped<F> {
+    monitor: Monitor,
+    fut: Pin<Box<F>>,
+}
+
+impl<F: Future> Future for Scoped<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<F::Output> {
+        let monitor = self.monitor.clone();
+        monitor.scope(|| self.fut.as_mut().poll(cx))
+    }
 }
 
 thread_local! {

@@ -801,3 +801,60 @@ fn authentication_and_security_event_records_conform_to_ecs() {
     );
     seclog_tests::assert_ecs(&records);
 }
+
+#[seclog::audit]
+async fn async_login(req: Login) -> Result<(), String> {
+    tokio::task::yield_now().await;
+    if req.password == "correct horse" {
+        Ok(())
+    } else {
+        Err("bad credentials".into())
+    }
+}
+
+#[tokio::test]
+async fn an_async_handler_writes_the_same_events_and_feeds_the_scoped_detector() {
+    let monitor = Monitor::new(seclog::monitor::Settings::default().user_max_failures(2)).unwrap();
+    let mut events = Vec::new();
+    for password in ["a", "b", "correct horse"] {
+        let fut = async_login(login_req("kate", password, "192.0.2.30"));
+        let run = seclog::testing::capture_future(monitor.scope_future(fut)).await;
+        events.extend(
+            run.records()
+                .iter()
+                .filter_map(|r| r["seclog"]["owasp"].as_str().map(str::to_string)),
+        );
+    }
+    assert_eq!(
+        events,
+        [
+            "authn_login_fail:kate",
+            "authn_login_fail:kate",
+            "authn_login_fail_max:kate,2",
+            "authn_login_successafterfail:kate,2"
+        ]
+    );
+    assert!(monitor.is_flagged_user("kate"));
+}
+
+#[derive(serde::Serialize, seclog::AuthEvent)]
+#[auth(login)]
+struct GenericLogin<U: std::fmt::Display> {
+    #[auth(user)]
+    user: U,
+}
+
+#[seclog::audit]
+fn generic_login<U: std::fmt::Display + serde::Serialize>(req: GenericLogin<U>) -> Result<(), ()> {
+    let _ = req;
+    Err(())
+}
+
+#[test]
+fn a_generic_request_type_describes_its_user() {
+    let run =
+        isolated(|| seclog::testing::capture(|| generic_login(GenericLogin { user: 4242u32 })));
+    let end = end_of(&run.records()).clone();
+    assert_eq!(end["user"]["name"], "4242");
+    assert_eq!(end["seclog"]["owasp"], "authn_login_fail:4242");
+}
