@@ -160,19 +160,13 @@ impl Value {
 }
 
 /// The metrics of one end record (at most six: far below EMF's 100).
-fn metrics(v: &RecordView<'_>) -> [Option<(&'static str, Value)>; 6] {
+fn metrics(v: &RecordView<'_>, peak: Option<u64>) -> [Option<(&'static str, Value)>; 6] {
     let failed = v.outcome == Some(EventOutcome::Failure);
     let cx = v.cx;
     let auth = cx
         .and_then(|c| c.auth_kind())
         .or(v.meta.and_then(|m| m.auth))
         .is_some();
-    #[cfg(feature = "lambda")]
-    let peak = cx
-        .filter(|c| c.memory_limit_bytes.is_some())
-        .and_then(|_| super::lambda::peak_memory_bytes());
-    #[cfg(not(feature = "lambda"))]
-    let peak = None;
     [
         v.timing
             .map(|t| (DURATION_MS, Value::Ms(t.duration.as_nanos() as f64 / 1e6))),
@@ -201,9 +195,9 @@ fn member(buf: &mut Vec<u8>, key: &str) {
 
 /// Writes `_aws` and the metric and dimension members at the root of an
 /// end record.
-pub(crate) fn write_members(config: Config, v: &RecordView<'_>, w: &mut Writer) {
+pub(crate) fn write_members(config: Config, v: &RecordView<'_>, peak: Option<u64>, w: &mut Writer) {
     let namespace = namespace(config);
-    let metrics = metrics(v);
+    let metrics = metrics(v, peak);
     let buf = &mut w.buf;
     member(buf, "_aws");
     buf.extend_from_slice(b"{\"Timestamp\":");

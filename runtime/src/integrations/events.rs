@@ -324,14 +324,12 @@ pub(crate) fn write_query(map: &QueryMap, out: Out<'_>) {
 }
 
 /// Cookies (`name=value` strings) by name only: a cookie's value is a
-/// credential more often than not, whatever its name.
+/// credential more often than not, whatever its name. A cookie without
+/// `=` is all value (as browsers read it), so it has no name to show.
 pub(crate) fn write_cookies<'c>(cookies: impl Iterator<Item = &'c str>, out: Out<'_>) {
     let mut array = out.array();
     for cookie in cookies {
-        let name = cookie
-            .split_once('=')
-            .map_or(cookie, |(name, _)| name)
-            .trim();
+        let name = cookie.split_once('=').map_or("", |(name, _)| name).trim();
         array.item_with(|out| out.display(&format_args!("{name}=[REDACTED]")));
     }
 }
@@ -992,6 +990,26 @@ mod tests {
         );
         assert_eq!(v["x"], 1);
         assert_eq!(v["[truncated]"], "1 more entries");
+    }
+
+    #[test]
+    fn cookies_keep_their_names_only() {
+        let cookies = [
+            "sid=abc123; Path=/",
+            " theme = dark",
+            "value-only-secret",
+            "=empty-name",
+        ];
+        let v = render(|out| write_cookies(cookies.into_iter(), out));
+        assert_eq!(
+            v,
+            serde_json::json!([
+                "sid=[REDACTED]",
+                "theme=[REDACTED]",
+                "=[REDACTED]",
+                "=[REDACTED]"
+            ])
+        );
     }
 
     #[test]

@@ -207,18 +207,29 @@ fn trigger_of(event: &serde_json::Value) -> &'static str {
     }
 }
 
+/// Whether the invocation was described by a Lambda context.
+fn is_lambda(cx: &Context) -> bool {
+    cx.memory_limit_bytes.is_some() || cx.deadline_ms.is_some()
+}
+
+/// The process's peak memory, for the end record of a Lambda invocation.
+pub(crate) fn invocation_peak_memory(view: &RecordView<'_>) -> Option<u64> {
+    view.cx
+        .filter(|cx| is_lambda(cx))
+        .and_then(|_| peak_memory_bytes())
+}
+
 /// `,"seclog.memory.limit_bytes":…,"seclog.memory.peak_bytes":…,
 /// "seclog.time_left_ms":…` on the end record of a Lambda invocation.
-pub(crate) fn write_end_members(view: &RecordView<'_>, w: &mut Writer) {
-    let Some(cx) = view.cx else { return };
-    if cx.memory_limit_bytes.is_none() && cx.deadline_ms.is_none() {
+pub(crate) fn write_end_members(view: &RecordView<'_>, peak: Option<u64>, w: &mut Writer) {
+    let Some(cx) = view.cx.filter(|cx| is_lambda(cx)) else {
         return;
-    }
+    };
     if let Some(limit) = cx.memory_limit_bytes {
         member(w, "seclog.memory.limit_bytes");
         json::push_u64(&mut w.buf, limit);
     }
-    if let Some(peak) = peak_memory_bytes() {
+    if let Some(peak) = peak {
         member(w, "seclog.memory.peak_bytes");
         json::push_u64(&mut w.buf, peak);
     }

@@ -34,12 +34,18 @@ pub(crate) fn write_end_members(
         return;
     }
     let mark = w.buf.len();
+    // One reading of the process's peak memory serves both.
     #[cfg(feature = "lambda")]
-    lambda::write_end_members(view, w);
+    let peak = lambda::invocation_peak_memory(view);
+    #[cfg(not(feature = "lambda"))]
+    let peak = None;
+    #[cfg(feature = "lambda")]
+    lambda::write_end_members(view, peak, w);
     #[cfg(feature = "emf")]
     if config.0.emf {
-        emf::write_members(config, view, w);
+        emf::write_members(config, view, peak, w);
     }
+    let _ = peak;
     // The closing brace and the newline still follow.
     if w.buf.len() + 2 > config.0.limits.max_record_bytes {
         w.buf.truncate(mark);
