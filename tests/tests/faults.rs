@@ -144,10 +144,7 @@ impl io::Write for FailsHalfway {
             return Ok(half);
         }
         if self.writes == self.fail_at + 1 {
-            return Err(io::Error::new(
-                io::ErrorKind::StorageFull,
-                "no space left on device",
-            ));
+            return Err(io::Error::other("no space left on device"));
         }
         self.inner.write(buf)
     }
