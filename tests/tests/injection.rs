@@ -949,7 +949,7 @@ fn fuzz_formatter_with_a_million_cases() {
         })
         .unwrap();
     eprintln!(
-        "fuzz: {n} invocations (JSON and pretty, 4 records each) and {} panics, 0 failures, in {:.1?}",
+        "fuzz: {n} invocations, each in JSON and pretty, and {} panics: 0 failures, in {:.1?}",
         n / 10,
         started.elapsed()
     );
