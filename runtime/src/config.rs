@@ -307,7 +307,7 @@ impl Builder {
     /// std::env::remove_var("SECLOG_FORMAT");
     /// ```
     pub fn from_env(self) -> Result<Self, ConfigError> {
-        let b = self.from_env_lenient();
+        let b = self.env_lenient();
         match b.problems.first() {
             Some(e) => Err(e.clone()),
             None => Ok(b),
@@ -316,7 +316,7 @@ impl Builder {
 
     /// Like `from_env`, but keeps the default of each invalid variable and
     /// remembers the problem, to be reported as a record.
-    pub(crate) fn from_env_lenient(mut self) -> Self {
+    pub(crate) fn env_lenient(mut self) -> Self {
         if let Some(v) = env("SECLOG_LEVEL") {
             if v.trim().eq_ignore_ascii_case("off") {
                 self.level = None;
@@ -553,7 +553,7 @@ pub(crate) fn global() -> Config {
     let config = *GLOBAL.get_or_init(|| {
         fresh = true;
         // Lenient: a bad variable is reported as a record, not a failure.
-        Builder::default().from_env_lenient().build().unwrap_or_else(|_| {
+        Builder::default().env_lenient().build().unwrap_or_else(|_| {
             Builder::default().build().unwrap_or_else(|_| unreachable_config())
         })
     });

@@ -185,7 +185,7 @@ pub(crate) fn render(config: Config, out: &mut Vec<u8>, mask: Mask, f: &mut dyn 
     let inner = config.0;
     let mut writer = Writer::new(std::mem::take(out), inner.limits, &inner.policy, &inner.hash_key);
     // Half the record: the rest of the end record must still fit.
-    writer.limit_end = writer.limit_end / 2;
+    writer.limit_end /= 2;
     let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(writer.out(mask)))).is_ok();
     if !ok {
         stats::format_panic();

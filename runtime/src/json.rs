@@ -35,12 +35,38 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 /// Appends `s` escaped (without quotes) and returns how many bytes of `s`
 /// were consumed: all of them unless the output would pass `out_limit` or
 /// more than `max_in` input bytes would be taken. Never splits a character.
+#[inline]
 pub(crate) fn write_escaped(buf: &mut Vec<u8>, s: &str, max_in: usize, out_limit: usize) -> usize {
+    let bytes = s.as_bytes();
+    // The common case: nothing to escape and room for all of it.
+    if bytes.len() <= max_in && buf.len() + bytes.len() <= out_limit && is_plain(bytes) {
+        buf.extend_from_slice(bytes);
+        return bytes.len();
+    }
+    write_escaped_slowly(buf, s, max_in, out_limit)
+}
+
+/// [`write_escaped`] for text with something to escape or to cut.
+#[inline(never)]
+fn write_escaped_slowly(buf: &mut Vec<u8>, s: &str, max_in: usize, out_limit: usize) -> usize {
     let bytes = s.as_bytes();
     let end_in = floor_char_boundary(s, max_in.min(bytes.len()));
     let mut start = 0;
     let mut i = 0;
     while i < end_in {
+        // Eight bytes at a time through runs with nothing to escape.
+        while let Some(word) = bytes.get(i..i + 8).filter(|_| i + 8 <= end_in) {
+            let flags = escape_flags(load(word));
+            if flags != 0 {
+                // The lowest flag marks the first byte that needs a look.
+                i += (flags.trailing_zeros() / 8) as usize;
+                break;
+            }
+            i += 8;
+        }
+        if i >= end_in {
+            break;
+        }
         let b = bytes[i];
         let esc = ESCAPE[b as usize];
         if esc == 0 {
@@ -49,8 +75,10 @@ pub(crate) fn write_escaped(buf: &mut Vec<u8>, s: &str, max_in: usize, out_limit
         }
         if esc == b'?' {
             // U+2028 is E2 80 A8, U+2029 is E2 80 A9; C1 controls are C2 80 to C2 9F.
-            let separator =
-                b == 0xe2 && i + 2 < bytes.len() && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xa8 || bytes[i + 2] == 0xa9);
+            let separator = b == 0xe2
+                && i + 2 < bytes.len()
+                && bytes[i + 1] == 0x80
+                && (bytes[i + 2] == 0xa8 || bytes[i + 2] == 0xa9);
             let c1 = b == 0xc2 && i + 1 < bytes.len() && bytes[i + 1] < 0xa0;
             if !(separator || c1) {
                 i += 1;
@@ -94,6 +122,69 @@ pub(crate) fn write_escaped(buf: &mut Vec<u8>, s: &str, max_in: usize, out_limit
         return start + fitting_prefix(s, start, end_in, buf, out_limit);
     }
     end_in
+}
+
+/// Whether no byte of `bytes` needs escaping.
+#[inline]
+fn is_plain(bytes: &[u8]) -> bool {
+    const SPACES: u64 = 0x2020_2020_2020_2020;
+    let n = bytes.len();
+    // Whole words only (a word assembled in memory byte by byte would stall
+    // the load that reads it back): the tail is the last eight bytes,
+    // overlapping, and a short string is read as two overlapping halves,
+    // padded with spaces, which need no escaping.
+    let word = match n {
+        0 => return true,
+        1 => u64::from(bytes[0]) | SPACES << 8,
+        2..=3 => {
+            let head = u16::from_le_bytes([bytes[0], bytes[1]]);
+            let tail = u16::from_le_bytes([bytes[n - 2], bytes[n - 1]]);
+            u64::from(head) | u64::from(tail) << 16 | SPACES << 32
+        }
+        4..=7 => {
+            let head = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+            let tail = u32::from_le_bytes([bytes[n - 4], bytes[n - 3], bytes[n - 2], bytes[n - 1]]);
+            u64::from(head) | u64::from(tail) << 32
+        }
+        _ => {
+            let mut flags = 0;
+            let mut words = bytes.chunks_exact(8);
+            for word in &mut words {
+                flags |= escape_flags(load(word));
+            }
+            if !words.remainder().is_empty() {
+                flags |= escape_flags(load(&bytes[n - 8..]));
+            }
+            return flags == 0;
+        }
+    };
+    escape_flags(word) == 0
+}
+
+/// Eight bytes as one little-endian word.
+#[inline]
+fn load(word: &[u8]) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&word[..8]);
+    u64::from_le_bytes(w)
+}
+
+/// For eight bytes (little-endian), the high bit of each byte that needs a
+/// look from [`ESCAPE`]: controls, `"`, `\`, DEL, 0xE2 (the lead byte of
+/// U+2028/U+2029) and 0xC2 (of the C1 controls). Exact for the lowest flagged
+/// byte; a byte above one may be flagged by a borrow, which only costs a look.
+#[inline]
+fn escape_flags(w: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    control
+        | zero_byte(w ^ (ONES * b'"' as u64))
+        | zero_byte(w ^ (ONES * b'\\' as u64))
+        | zero_byte(w ^ (ONES * 0x7f))
+        | zero_byte(w ^ (ONES * 0xe2))
+        | zero_byte(w ^ (ONES * 0xc2))
 }
 
 /// Pushes a run of bytes that need no escaping if it fits under `out_limit`.
@@ -165,10 +256,68 @@ mod tests {
         assert_eq!(esc("a\"b\\c\nd\r\u{0}\u{7f}"), "a\\\"b\\\\c\\nd\\r\\u0000\\u007f");
         assert_eq!(esc("x\u{2028}y\u{2029}z"), "x\\u2028y\\u2029z");
         assert_eq!(esc("€ é ☃"), "€ é ☃");
-        assert_eq!(esc("a\u{80}b\u{85}c\u{9b}d\u{9f}"), "a\\u0080b\\u0085c\\u009bd\\u009f");
+        assert_eq!(
+            esc("a\u{80}b\u{85}c\u{9b}d\u{9f}"),
+            "a\\u0080b\\u0085c\\u009bd\\u009f"
+        );
         assert_eq!(esc("\u{a0}©¿"), "\u{a0}©¿", "the rest of Latin-1 is text");
         let long = "eight by\u{85}tes and more \u{9b}31m then plain text again";
-        assert_eq!(esc(long), long.replace('\u{85}', "\\u0085").replace('\u{9b}', "\\u009b"));
+        assert_eq!(
+            esc(long),
+            long.replace('\u{85}', "\\u0085")
+                .replace('\u{9b}', "\\u009b")
+        );
+    }
+
+    /// Escapes one character at a time, as the JSON grammar reads.
+    fn reference(s: &str) -> String {
+        let mut out = String::new();
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                '\u{8}' => out.push_str("\\b"),
+                '\u{c}' => out.push_str("\\f"),
+                '\u{2028}' => out.push_str("\\u2028"),
+                '\u{2029}' => out.push_str("\\u2029"),
+                c if (c as u32) < 0x20 || ('\u{7f}'..='\u{9f}').contains(&c) => {
+                    out.push_str(&format!("\\u{:04x}", c as u32))
+                }
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_special_character_is_escaped_at_every_offset() {
+        let specials = ["\"", "\\", "\n", "\u{0}", "\u{1f}", "\u{7f}", "\u{2028}", "\u{2029}", "\u{2027}", "\u{20ac}", "é", "\u{80}", "\u{9f}", "\u{a0}"];
+        for special in specials {
+            for offset in 0..20 {
+                for tail in [0, 1, 7, 8, 9, 17] {
+                    let s = format!("{}{special}{}", "a".repeat(offset), "b".repeat(tail));
+                    assert_eq!(esc(&s), reference(&s), "{s:?}");
+                }
+            }
+        }
+        let mixed = "plain text \u{1}\u{2}\"quoted\" back\\slash \u{2028} snow ☃ \u{7f} end of a longer line";
+        assert_eq!(esc(mixed), reference(mixed));
+    }
+
+    #[test]
+    fn long_plain_runs_respect_both_bounds() {
+        let s = "abcdefghijklmnopqrstuvwxyz0123456789";
+        for bound in [0, 1, 7, 8, 9, 16, 17, 35, 36, 40] {
+            let mut b = Vec::new();
+            let n = write_escaped(&mut b, s, bound, usize::MAX);
+            assert_eq!((n, b.as_slice()), (bound.min(36), &s.as_bytes()[..bound.min(36)]));
+            let mut b = Vec::new();
+            let n = write_escaped(&mut b, s, usize::MAX, bound);
+            assert_eq!((n, b.as_slice()), (bound.min(36), &s.as_bytes()[..bound.min(36)]));
+        }
     }
 
     #[test]

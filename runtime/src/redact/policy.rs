@@ -13,6 +13,8 @@
 //! redacting an innocent `token_count`. For a security log that is the right
 //! way to be wrong.
 
+use std::cell::Cell;
+
 /// The terms of the default sensitive-key policy, in normalised form
 /// (lower case, without `-`, `_`, `.` or spaces).
 ///
@@ -66,6 +68,19 @@ impl Policy {
 
     /// Whether a member named `key` must be redacted.
     pub(crate) fn is_sensitive(&self, key: &str) -> bool {
+        // On the hot path for every key of untyped data, which repeats from
+        // one invocation to the next: under the default terms, a verdict
+        // is remembered per thread for short keys.
+        if self.extra.is_empty() {
+            return remembered(key, || self.search(key));
+        }
+        self.search(key)
+    }
+
+    fn search(&self, key: &str) -> bool {
+        if self.extra.is_empty() && key.is_ascii() {
+            return DEFAULT_TERMS.matches(key.as_bytes());
+        }
         let mut stack = [0u8; 96];
         let mut heap;
         let norm: &[u8] = if key.len() <= stack.len() && key.is_ascii() {
@@ -91,6 +106,205 @@ impl Policy {
     }
 }
 
+/// [`DEFAULT_SENSITIVE_KEYS`] as an Aho-Corasick automaton over ASCII,
+/// built at compile time: one table step per byte of the key, with case and
+/// the ignored separators folded into the table, finds whether any term
+/// occurs in the normalised key exactly as the normalising search does.
+static DEFAULT_TERMS: Terms = Terms::build(DEFAULT_SENSITIVE_KEYS);
+
+const MAX_STATES: usize = 160;
+const MAX_CLASSES: usize = 32;
+/// Byte class of a byte no term contains: back to the start.
+const OTHER: u8 = 0;
+/// Byte class of an ignored separator: no move.
+const IGNORED: u8 = 1;
+
+struct Terms {
+    /// Byte → class: `OTHER`, `IGNORED`, or one per byte used by the terms
+    /// (upper- and lower-case letters alike).
+    class: [u8; 256],
+    next: [[u8; MAX_CLASSES]; MAX_STATES],
+    /// A term ends in this state (or in one of its suffixes).
+    accept: [bool; MAX_STATES],
+}
+
+impl Terms {
+    const fn build(terms: &[&str]) -> Terms {
+        let mut class = [OTHER; 256];
+        class[b'-' as usize] = IGNORED;
+        class[b'_' as usize] = IGNORED;
+        class[b'.' as usize] = IGNORED;
+        class[b' ' as usize] = IGNORED;
+        let mut classes = 2;
+        // The trie: `child[s][c]` is 0 where there is no child (the root is
+        // nobody's child).
+        let mut child = [[0u8; MAX_CLASSES]; MAX_STATES];
+        let mut accept = [false; MAX_STATES];
+        let mut states = 1;
+        let mut t = 0;
+        while t < terms.len() {
+            let term = terms[t].as_bytes();
+            let mut s = 0;
+            let mut i = 0;
+            while i < term.len() {
+                let b = term[i];
+                assert!(b.is_ascii() && !b.is_ascii_uppercase() && class[b as usize] != IGNORED, "terms are normalised");
+                if class[b as usize] == OTHER {
+                    assert!(classes < MAX_CLASSES, "raise MAX_CLASSES");
+                    class[b as usize] = classes as u8;
+                    class[b.to_ascii_uppercase() as usize] = classes as u8;
+                    classes += 1;
+                }
+                let c = class[b as usize] as usize;
+                if child[s][c] == 0 {
+                    assert!(states < MAX_STATES, "raise MAX_STATES");
+                    child[s][c] = states as u8;
+                    states += 1;
+                }
+                s = child[s][c] as usize;
+                i += 1;
+            }
+            accept[s] = true;
+            t += 1;
+        }
+        // Breadth first, each state's moves complete the trie's with those
+        // of its longest proper suffix that is also a trie state (`fail`).
+        let mut next = [[0u8; MAX_CLASSES]; MAX_STATES];
+        let mut fail = [0u8; MAX_STATES];
+        let mut queue = [0u8; MAX_STATES];
+        let (mut head, mut tail) = (0, 0);
+        let mut c = 2;
+        while c < classes {
+            next[0][c] = child[0][c];
+            if child[0][c] != 0 {
+                queue[tail] = child[0][c];
+                tail += 1;
+            }
+            c += 1;
+        }
+        next[0][IGNORED as usize] = 0;
+        while head < tail {
+            let s = queue[head] as usize;
+            head += 1;
+            let f = fail[s] as usize;
+            accept[s] = accept[s] || accept[f];
+            next[s][IGNORED as usize] = s as u8;
+            let mut c = 2;
+            while c < classes {
+                let t = child[s][c];
+                if t != 0 {
+                    fail[t as usize] = next[f][c];
+                    next[s][c] = t;
+                    queue[tail] = t;
+                    tail += 1;
+                } else {
+                    next[s][c] = next[f][c];
+                }
+                c += 1;
+            }
+        }
+        Terms { class, next, accept }
+    }
+
+    /// Whether `key` (ASCII) contains a term once normalised.
+    fn matches(&self, key: &[u8]) -> bool {
+        let mut s = 0;
+        for &b in key {
+            s = self.next[s][self.class[b as usize] as usize] as usize;
+            if self.accept[s] {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// A key of at most 32 bytes as four words that, with its length, are the
+/// key: overlapping reads cover every byte.
+fn key_words(key: &[u8]) -> Option<[u64; 4]> {
+    let n = key.len();
+    let word = |i: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&key[i..i + 8]);
+        u64::from_le_bytes(w)
+    };
+    Some(match n {
+        0 => [0; 4],
+        1..=3 => [u64::from(key[0]) | u64::from(key[n / 2]) << 8 | u64::from(key[n - 1]) << 16, 0, 0, 0],
+        4..=7 => {
+            let head = u32::from_le_bytes([key[0], key[1], key[2], key[3]]);
+            let tail = u32::from_le_bytes([key[n - 4], key[n - 3], key[n - 2], key[n - 1]]);
+            [u64::from(head) | u64::from(tail) << 32, 0, 0, 0]
+        }
+        8..=32 => [word(0), word(8.min(n - 8)), word(16.min(n - 8)), word(n - 8)],
+        _ => return None,
+    })
+}
+
+/// A remembered verdict: `len` is the key's length plus one (0: empty).
+/// Fields are cells of their own, so a look reads them in place.
+struct Seen {
+    words: [Cell<u64>; 4],
+    len: Cell<u8>,
+    sensitive: Cell<bool>,
+}
+
+impl Seen {
+    const fn empty() -> Seen {
+        Seen { words: [const { Cell::new(0) }; 4], len: Cell::new(0), sensitive: Cell::new(false) }
+    }
+
+    #[inline]
+    fn is(&self, words: &[u64; 4], len: u8) -> bool {
+        self.len.get() == len && (0..4).all(|i| self.words[i].get() == words[i])
+    }
+
+    fn set(&self, words: [u64; 4], len: u8, sensitive: bool) {
+        for (cell, word) in self.words.iter().zip(words) {
+            cell.set(word);
+        }
+        self.len.set(len);
+        self.sensitive.set(sensitive);
+    }
+}
+
+/// Four slots per hash value, 512 in all (20 KiB per thread).
+const SEEN_SLOTS: usize = 512;
+const SEEN_WAYS: usize = 4;
+
+thread_local! {
+    /// Verdicts of the default terms for short keys seen on this thread, by
+    /// content, in a fixed table (a new key takes the place of the oldest of
+    /// the four in its slots): nothing allocates, and a wrong verdict is
+    /// impossible since a hit compares the whole key.
+    static SEEN: [Seen; SEEN_SLOTS] = const { [const { Seen::empty() }; SEEN_SLOTS] };
+}
+
+/// The default terms' verdict on `key`, remembered or found by `search`.
+#[inline]
+fn remembered(key: &str, search: impl FnOnce() -> bool) -> bool {
+    let Some(words) = key_words(key.as_bytes()) else { return search() };
+    let len = key.len() as u8 + 1;
+    let mix = words[0] ^ words[1].rotate_left(16) ^ words[2].rotate_left(32) ^ words[3].rotate_left(48) ^ u64::from(len);
+    let first = (mix.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 57) as usize * SEEN_WAYS % SEEN_SLOTS;
+    let hit = SEEN.try_with(|seen| {
+        seen[first..first + SEEN_WAYS].iter().find(|e| e.is(&words, len)).map(|e| e.sensitive.get())
+    });
+    if let Ok(Some(sensitive)) = hit {
+        return sensitive;
+    }
+    let sensitive = search();
+    let _ = SEEN.try_with(|seen| {
+        // The newest first: the oldest makes way.
+        for way in (first + 1..first + SEEN_WAYS).rev() {
+            let older = &seen[way - 1];
+            seen[way].set(older.words.each_ref().map(Cell::get), older.len.get(), older.sensitive.get());
+        }
+        seen[first].set(words, len, sensitive);
+    });
+    sensitive
+}
+
 fn is_ignored(c: char) -> bool {
     matches!(c, '-' | '_' | '.' | ' ')
 }
@@ -113,6 +327,68 @@ pub fn is_sensitive_key(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The definition: normalise, then look for each term.
+    fn by_definition(key: &str) -> bool {
+        let norm: String = key.chars().filter(|c| !is_ignored(*c)).flat_map(char::to_lowercase).collect();
+        DEFAULT_SENSITIVE_KEYS.iter().any(|t| norm.contains(t))
+    }
+
+    #[test]
+    fn a_remembered_verdict_belongs_to_one_key() {
+        // The words stand for the key: changing any byte changes them.
+        for n in 0..=32 {
+            let key: Vec<u8> = (0..n as u8).map(|i| b'a' + i % 26).collect();
+            for i in 0..n {
+                let mut other = key.clone();
+                other[i] = b'Z';
+                assert_ne!(key_words(&key), key_words(&other), "length {n}, byte {i}");
+            }
+        }
+        assert_eq!(key_words(&[b'a'; 33]), None);
+        // Keys sharing a slot by chance still get their own verdicts.
+        let p = Policy::default();
+        for round in 0..3 {
+            for i in 0..2000 {
+                let key = if i % 7 == 0 { format!("k{i}_token") } else { format!("k{i}_name") };
+                assert_eq!(p.is_sensitive(&key), i % 7 == 0, "{key} in round {round}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_automaton_agrees_with_the_definition() {
+        let mut keys: Vec<String> = Vec::new();
+        for t in DEFAULT_SENSITIVE_KEYS {
+            let upper = t.to_ascii_uppercase();
+            let spaced: String = t.chars().flat_map(|c| [c, '-']).collect();
+            let cut = &t[..t.len() - 1];
+            for k in [t.to_string(), upper, spaced, cut.to_string(), format!("x{cut}_{}", &t[t.len() - 1..])] {
+                keys.push(format!("pre{k}post"));
+                keys.push(k);
+            }
+        }
+        // Overlaps and near misses, then pseudo-random keys over the terms'
+        // letters, the separators and a few others.
+        keys.extend(["passpassword", "pwpwd", "ssssn", "cvcvv", "tokentoke", "sessio", "cookiE", "api key", "a.p.i.k.e.y"].map(String::from));
+        let alphabet = b"pswordtkneacivyuhlgmb-_. PSWXZ19";
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..50_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 13) as usize;
+            let key: String = (0..len).map(|i| alphabet[((x >> (4 + 5 * i)) % 32) as usize] as char).collect();
+            keys.push(key);
+        }
+        let p = Policy::default();
+        for k in &keys {
+            assert_eq!(p.search(k), by_definition(k), "{k:?}");
+            assert_eq!(p.is_sensitive(k), by_definition(k), "{k:?}");
+            assert_eq!(p.is_sensitive(k), by_definition(k), "{k:?} remembered");
+        }
+        assert!(keys.iter().filter(|k| by_definition(k)).count() > 100, "the sample has sensitive keys");
+    }
 
     #[test]
     fn matches_without_case_dashes_or_underscores() {
