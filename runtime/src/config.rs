@@ -545,10 +545,16 @@ fn publish(config: Config) {
 }
 
 /// The process's configuration, configuring from the environment on first use.
+#[inline]
 pub(crate) fn global() -> Config {
-    if let Some(c) = GLOBAL.get() {
-        return *c;
+    match GLOBAL.get() {
+        Some(c) => *c,
+        None => configure(),
     }
+}
+
+#[cold]
+fn configure() -> Config {
     let mut fresh = false;
     let config = *GLOBAL.get_or_init(|| {
         fresh = true;
@@ -610,6 +616,7 @@ pub fn builder() -> Builder {
 }
 
 /// The configuration records are currently written with on this thread.
+#[inline]
 pub fn current() -> Config {
     crate::testing::override_config().unwrap_or_else(global)
 }

@@ -11,7 +11,7 @@ use crate::json;
 use crate::record::{EventOutcome, Level, Phase};
 use crate::redact::{Mask, Object, Writer};
 use crate::stats;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
@@ -74,6 +74,8 @@ pub(crate) struct RecordView<'a> {
     pub(crate) cx: Option<&'a Context>,
     pub(crate) transaction: Option<&'a str>,
     pub(crate) timing: Option<Timing>,
+    /// `@timestamp`, when not the time of writing.
+    pub(crate) at: Option<SystemTime>,
     pub(crate) error: Option<ErrorView<'a>>,
     pub(crate) status_code: Option<u16>,
     pub(crate) budget_exceeded: Option<bool>,
@@ -101,6 +103,7 @@ impl<'a> RecordView<'a> {
             cx: None,
             transaction: None,
             timing: None,
+            at: None,
             error: None,
             status_code: None,
             budget_exceeded: None,
@@ -246,21 +249,135 @@ impl fmt::Display for Summary<'_, '_> {
     }
 }
 
+impl Summary<'_, '_> {
+    /// Appends the summary without `fmt`, as `Display` writes it; `false`
+    /// when it takes `Display` (a message or an OWASP event given as one, a
+    /// duration at an exact half).
+    fn push_to(&self, out: &mut ShortText) -> bool {
+        let v = self.0;
+        if v.message.is_some() {
+            return false;
+        }
+        match v.phase {
+            Phase::Start => {
+                out.push(v.action);
+                out.push(" started");
+            }
+            Phase::Event => match v.owasp {
+                Some(_) => return false,
+                None => out.push(v.action),
+            },
+            Phase::End => {
+                out.push(v.action);
+                out.push(if v.cancelled {
+                    " was cancelled after "
+                } else if v.error.as_ref().is_some_and(|e| e.kind == "panic") {
+                    " panicked after "
+                } else if v.outcome == Some(EventOutcome::Failure) {
+                    " failed in "
+                } else {
+                    " succeeded in "
+                });
+                if !HumanDuration(v.timing.map(|t| t.duration).unwrap_or_default()).push_to(out) {
+                    return false;
+                }
+                if v.budget_exceeded == Some(true) {
+                    if let Some(m) = v.meta {
+                        out.push(", over its ");
+                        out.push(m.budget_text);
+                        out.push(" budget");
+                    }
+                }
+            }
+        }
+        true
+    }
+}
+
 /// `1.234 ms`, `2.5 s`, `850 µs`.
 pub(crate) struct HumanDuration(pub(crate) Duration);
 
 impl fmt::Display for HumanDuration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let ns = self.0.as_nanos();
-        if ns < 1_000 {
-            write!(f, "{ns} ns")
-        } else if ns < 1_000_000 {
-            write!(f, "{:.1} µs", ns as f64 / 1e3)
-        } else if ns < 1_000_000_000 {
-            write!(f, "{:.3} ms", ns as f64 / 1e6)
-        } else {
-            write!(f, "{:.3} s", ns as f64 / 1e9)
+        let mut text = ShortText::new();
+        if self.push_to(&mut text) {
+            return f.write_str(text.as_str());
         }
+        let ns = self.0.as_nanos();
+        match ns {
+            1_000..=999_999 => write!(f, "{:.1} µs", ns as f64 / 1e3),
+            1_000_000..=999_999_999 => write!(f, "{:.3} ms", ns as f64 / 1e6),
+            _ => write!(f, "{:.3} s", ns as f64 / 1e9),
+        }
+    }
+}
+
+impl HumanDuration {
+    /// Appends the text, without `fmt`: `ns / unit` to one or three decimals
+    /// (the digits of `ns / step`), rounded as floating-point formatting
+    /// rounds `ns as f64 / unit`, which is by integers except at an exact
+    /// half, where the binary value decides: then this says `false` and
+    /// leaves it to [`Display`](fmt::Display).
+    fn push_to(&self, out: &mut ShortText) -> bool {
+        let ns = self.0.as_nanos();
+        let Ok(small) = u64::try_from(ns) else { return false };
+        let (step, scale, suffix) = match small {
+            0..=999 => {
+                out.push(itoa::Buffer::new().format(small));
+                out.push(" ns");
+                return true;
+            }
+            1_000..=999_999 => (100, 10, " µs"),
+            1_000_000..=999_999_999 => (1_000, 1_000, " ms"),
+            _ => (1_000_000, 1_000, " s"),
+        };
+        let (steps, rest) = (small / step, small % step);
+        if rest * 2 == step {
+            return false;
+        }
+        let steps = if rest * 2 > step { steps + 1 } else { steps };
+        out.push(itoa::Buffer::new().format(steps / scale));
+        out.push(".");
+        // The decimals with their leading zeros: `scale + decimals` without
+        // its leading one.
+        let mut decimals = itoa::Buffer::new();
+        out.push(&decimals.format(steps % scale + scale)[1..]);
+        out.push(suffix);
+        true
+    }
+}
+
+/// Short text built on the stack, such as a record's summary; once a push
+/// would not fit, it stays unfinished and says so.
+pub(crate) struct ShortText {
+    buf: [u8; 200],
+    len: usize,
+    fits: bool,
+}
+
+impl ShortText {
+    pub(crate) fn new() -> Self {
+        ShortText { buf: [0; 200], len: 0, fits: true }
+    }
+
+    pub(crate) fn push(&mut self, s: &str) {
+        match self.buf.get_mut(self.len..self.len + s.len()) {
+            Some(slot) if self.fits => {
+                slot.copy_from_slice(s.as_bytes());
+                self.len += s.len();
+            }
+            _ => self.fits = false,
+        }
+    }
+
+    /// The text, if everything pushed fitted.
+    pub(crate) fn finished(&self) -> Option<&str> {
+        self.fits.then(|| self.as_str())
+    }
+
+    fn as_str(&self) -> &str {
+        // Only whole `&str`s are pushed: always UTF-8.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
     }
 }
 
@@ -271,13 +388,10 @@ struct Members<'w> {
 }
 
 impl<'w> Members<'w> {
+    #[inline(always)]
     fn key(&mut self, key: &str) -> &mut Writer {
-        if !self.first {
-            self.w.buf.push(b',');
-        }
+        json::push_key(&mut self.w.buf, !self.first, key);
         self.first = false;
-        json::push_static_str(&mut self.w.buf, key);
-        self.w.buf.push(b':');
         self.w
     }
 
@@ -325,10 +439,50 @@ impl<'w> Members<'w> {
     }
 }
 
+thread_local! {
+    /// The second last written, and its text `YYYY-MM-DDTHH:MM:SS`: the
+    /// calendar is worked out once a second, not once a record.
+    static SECOND: Cell<(u64, [u8; 19])> = const { Cell::new((u64::MAX, [0; 19])) };
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
 fn write_rfc3339(buf: &mut Vec<u8>, t: SystemTime) {
-    use std::io::Write;
-    // `humantime` writes `YYYY-MM-DDTHH:MM:SS.ffffffZ` without allocating.
-    let _ = write!(buf, "{}", humantime::format_rfc3339_micros(t));
+    match t.duration_since(SystemTime::UNIX_EPOCH).ok().and_then(|since| Some((since, second_text(since.as_secs())?))) {
+        Some((since, text)) => {
+            buf.extend_from_slice(&text);
+            let mut micros = since.subsec_micros();
+            let mut digits = *b".000000Z";
+            for d in digits[1..7].iter_mut().rev() {
+                *d = b'0' + (micros % 10) as u8;
+                micros /= 10;
+            }
+            buf.extend_from_slice(&digits);
+        }
+        None => {
+            use std::io::Write;
+            // Out of `humantime`'s range: it says so, as it always did.
+            let _ = write!(buf, "{}", humantime::format_rfc3339_micros(t));
+        }
+    }
+}
+
+/// The text of the second `secs` seconds after the epoch, from `humantime`
+/// (`None` past its range, the year 9999).
+fn second_text(secs: u64) -> Option<[u8; 19]> {
+    if secs >= 253_402_300_800 {
+        return None;
+    }
+    let (last, text) = SECOND.try_with(Cell::get).unwrap_or((u64::MAX, [0; 19]));
+    if last == secs {
+        return Some(text);
+    }
+    let mut full = [0u8; 20];
+    let t = SystemTime::UNIX_EPOCH + Duration::from_secs(secs);
+    std::io::Write::write_fmt(&mut &mut full[..], format_args!("{}", humantime::format_rfc3339_seconds(t))).ok()?;
+    let mut text = [0u8; 19];
+    text.copy_from_slice(&full[..19]);
+    let _ = SECOND.try_with(|s| s.set((secs, text)));
+    Some(text)
 }
 
 /// Current time, clamped to the epoch for clocks set before 1970.
@@ -338,7 +492,7 @@ fn now() -> SystemTime {
 
 fn write_json(config: Config, v: &mut RecordView<'_>, w: &mut Writer) {
     let inner = config.0;
-    let now = now();
+    let now = v.at.unwrap_or_else(now);
     let event_id: Id = crate::id::new_id();
     w.buf.push(b'{');
     let mut m = Members { w, first: true };
@@ -355,7 +509,13 @@ fn write_json(config: Config, v: &mut RecordView<'_>, w: &mut Writer) {
             });
         }
     });
-    m.display("message", &Summary(v));
+    // The summary built on the stack and written as a string, as `Display`
+    // through the writer would write it, but without `fmt`.
+    let mut summary = ShortText::new();
+    match Summary(v).push_to(&mut summary).then(|| summary.finished()).flatten() {
+        Some(text) => m.str("message", text),
+        None => m.display("message", &Summary(v)),
+    }
     write_event(&mut m, v, event_id, now);
     if let Some(tx) = v.transaction {
         m.object("transaction", |m| m.str("id", tx));
@@ -524,7 +684,7 @@ fn write_seclog(m: &mut Members<'_>, v: &mut RecordView<'_>) {
 /// escaped exactly as JSON strings are, so the line cannot be split.
 fn write_pretty(config: Config, v: &mut RecordView<'_>, w: &mut Writer) {
     use std::io::Write as _;
-    let now = now();
+    let now = v.at.unwrap_or_else(now);
     write_rfc3339(&mut w.buf, now);
     let _ = write!(w.buf, " {:<5} ", v.level.as_str().to_ascii_uppercase());
     pretty_text(w, &Summary(v));
@@ -629,4 +789,98 @@ pub(crate) fn report_config_problem(config: Config, problem: &crate::config::Con
     view.message = Some(&message);
     view.error = Some(ErrorView { kind: "seclog::ConfigError", message: Some(problem) });
     emit(config, &mut view);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_read_as_humantime_writes_them() {
+        let mut t = SystemTime::UNIX_EPOCH;
+        for step in [1, 999, 1_000, 999_999, 1_000_000, 59_999_999, 86_399_999_999, 31_622_400_000_001] {
+            for _ in 0..50 {
+                t += Duration::from_micros(step) + Duration::from_nanos(step % 1_000);
+                let mut ours = Vec::new();
+                write_rfc3339(&mut ours, t);
+                assert_eq!(String::from_utf8(ours).unwrap(), humantime::format_rfc3339_micros(t).to_string());
+            }
+        }
+    }
+
+    #[test]
+    fn summaries_built_without_fmt_read_as_display_writes_them() {
+        static META: HandlerMeta = HandlerMeta {
+            name: "transfer",
+            level: Level::Info,
+            category: "api",
+            category_explicit: false,
+            budget_ns: Some(250_000_000),
+            budget_text: "250ms",
+            emit: crate::record::Emit::Both,
+            function: "app::transfer",
+            file: "src/main.rs",
+            line: 1,
+            auth: None,
+            mask: Mask::NONE,
+        };
+        for phase in [Phase::Start, Phase::End, Phase::Event] {
+            for (cancelled, panic, outcome, over) in [
+                (false, false, Some(EventOutcome::Success), None),
+                (false, false, Some(EventOutcome::Failure), Some(true)),
+                (false, true, Some(EventOutcome::Failure), Some(false)),
+                (true, false, Some(EventOutcome::Unknown), Some(true)),
+            ] {
+                for ns in [0, 916, 1_950, 1_949, 1_050, 2_500_000, 3_000_000_001] {
+                    let mut v = RecordView::new(Level::Info, phase, "transfer");
+                    v.meta = Some(&META);
+                    v.cancelled = cancelled;
+                    v.outcome = outcome;
+                    v.budget_exceeded = over;
+                    v.error = panic.then_some(ErrorView { kind: "panic", message: None });
+                    v.timing = Some(Timing { start: SystemTime::UNIX_EPOCH, duration: Duration::from_nanos(ns) });
+                    let mut text = ShortText::new();
+                    if Summary(&v).push_to(&mut text) {
+                        assert_eq!(text.finished(), Some(Summary(&v).to_string().as_str()));
+                    } else {
+                        assert_eq!(ns % 100, 50, "only an exact half takes Display");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn durations_read_as_floating_point_formatting_writes_them() {
+        let by_float = |ns: u128| {
+            if ns < 1_000 {
+                format!("{ns} ns")
+            } else if ns < 1_000_000 {
+                format!("{:.1} µs", ns as f64 / 1e3)
+            } else if ns < 1_000_000_000 {
+                format!("{:.3} ms", ns as f64 / 1e6)
+            } else {
+                format!("{:.3} s", ns as f64 / 1e9)
+            }
+        };
+        let mut samples: Vec<u128> = (0..3_000).collect();
+        for base in [1_000u128, 1_000_000, 1_000_000_000, 60_000_000_000] {
+            for k in [1, 2, 3, 7, 9, 10, 99, 999] {
+                let n = base * k;
+                samples.extend([n - 1, n, n + 1, n + base / 20, n + base / 2, n + base / 2000, n + base * 3 / 2000]);
+            }
+        }
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            samples.push(u128::from(x % 5_000_000_000));
+            samples.push(u128::from(x % 2_000_000) / 50 * 50);
+        }
+        for ns in samples {
+            let d = Duration::from_nanos(ns as u64);
+            assert_eq!(HumanDuration(d).to_string(), by_float(ns), "{ns} ns");
+        }
+    }
 }

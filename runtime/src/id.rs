@@ -51,15 +51,33 @@ pub(crate) fn new_id() -> Id {
     Id(out)
 }
 
+/// `v` as 16 lower-case hex digits, most significant first, computed eight
+/// digits at a time (a word per half) rather than a digit at a time.
 fn hex(v: u64, out: &mut [u8]) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = HEX[((v >> (60 - 4 * i)) & 0xf) as usize];
+    for (half, digits) in [(v >> 32) as u32, v as u32].into_iter().zip(out.chunks_exact_mut(8)) {
+        // One nibble per byte, the most significant nibble in the first byte.
+        let mut x = u64::from(half);
+        x = (x | x << 16) & 0x0000_ffff_0000_ffff;
+        x = (x | x << 8) & 0x00ff_00ff_00ff_00ff;
+        x = (x | x << 4) & 0x0f0f_0f0f_0f0f_0f0f;
+        let x = x.swap_bytes();
+        // '0' + n, and 39 more ('a' - '0' - 10) where n is 10 or more.
+        let letters = ((x + 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101;
+        digits.copy_from_slice(&(x + 0x3030_3030_3030_3030 + letters * 39).to_le_bytes());
     }
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn hex_digits_read_as_format_writes_them() {
+        for v in [0, 1, 9, 10, 15, 16, 0xdead_beef, u64::MAX, 0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210] {
+            let mut out = [0u8; 16];
+            super::hex(v, &mut out);
+            assert_eq!(std::str::from_utf8(&out).unwrap(), format!("{v:016x}"));
+        }
+    }
+
     #[test]
     fn ids_are_unique_hex() {
         let mut seen = std::collections::HashSet::new();

@@ -6,6 +6,8 @@
 //! and also U+2028 and U+2029 (JavaScript line terminators that some log
 //! viewers split on), so a record is always exactly one line of valid JSON.
 
+use std::mem::MaybeUninit;
+
 /// What a byte needs when it appears in a JSON string: 0 = copy as is,
 /// b'u' = `\u00XX`, anything else = a two-character escape `\X`.
 static ESCAPE: [u8; 256] = {
@@ -39,8 +41,7 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 pub(crate) fn write_escaped(buf: &mut Vec<u8>, s: &str, max_in: usize, out_limit: usize) -> usize {
     let bytes = s.as_bytes();
     // The common case: nothing to escape and room for all of it.
-    if bytes.len() <= max_in && buf.len() + bytes.len() <= out_limit && is_plain(bytes) {
-        buf.extend_from_slice(bytes);
+    if bytes.len() <= max_in && buf.len() + bytes.len() <= out_limit && append_plain(buf, bytes) {
         return bytes.len();
     }
     write_escaped_slowly(buf, s, max_in, out_limit)
@@ -124,41 +125,91 @@ fn write_escaped_slowly(buf: &mut Vec<u8>, s: &str, max_in: usize, out_limit: us
     end_in
 }
 
-/// Whether no byte of `bytes` needs escaping.
+/// Appends `bytes` when none of them needs escaping, and says whether it
+/// did (appending nothing when not). Each byte is read once, in whole words
+/// that are checked and stored together, so the short strings records are
+/// made of cost no call to `memcpy`. A word is never assembled in memory
+/// byte by byte (reading it back would stall): a tail is the last eight
+/// bytes, overlapping, and a short string is read as two overlapping halves
+/// (padded with spaces, which need no escaping, for the check).
 #[inline]
-fn is_plain(bytes: &[u8]) -> bool {
+fn append_plain(buf: &mut Vec<u8>, bytes: &[u8]) -> bool {
+    append_words::<true>(buf, bytes)
+}
+
+/// Appends `bytes`, known to need no escaping, in whole words as
+/// [`append_plain`] does (short runs between escapes cost no `memcpy`).
+#[inline]
+fn append_run(buf: &mut Vec<u8>, bytes: &[u8]) {
+    append_words::<false>(buf, bytes);
+}
+
+/// [`append_plain`], or with `CHECK` off a copy without the checks.
+#[inline(always)]
+fn append_words<const CHECK: bool>(buf: &mut Vec<u8>, bytes: &[u8]) -> bool {
     const SPACES: u64 = 0x2020_2020_2020_2020;
+    let needs_look = |w: u64| CHECK && plain_flags(w) != 0;
     let n = bytes.len();
-    // Whole words only (a word assembled in memory byte by byte would stall
-    // the load that reads it back): the tail is the last eight bytes,
-    // overlapping, and a short string is read as two overlapping halves,
-    // padded with spaces, which need no escaping.
-    let word = match n {
-        0 => return true,
-        1 => u64::from(bytes[0]) | SPACES << 8,
+    buf.reserve(n);
+    let len = buf.len();
+    let out = &mut buf.spare_capacity_mut()[..n];
+    let plain = match n {
+        0 => true,
+        1 => {
+            out[0].write(bytes[0]);
+            !needs_look(u64::from(bytes[0]) | SPACES << 8)
+        }
         2..=3 => {
-            let head = u16::from_le_bytes([bytes[0], bytes[1]]);
-            let tail = u16::from_le_bytes([bytes[n - 2], bytes[n - 1]]);
-            u64::from(head) | u64::from(tail) << 16 | SPACES << 32
+            let (head, tail) = ([bytes[0], bytes[1]], [bytes[n - 2], bytes[n - 1]]);
+            put(&mut out[..2], head);
+            put(&mut out[n - 2..], tail);
+            let word = u64::from(u16::from_le_bytes(head)) | u64::from(u16::from_le_bytes(tail)) << 16;
+            !needs_look(word | SPACES << 32)
         }
         4..=7 => {
-            let head = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
-            let tail = u32::from_le_bytes([bytes[n - 4], bytes[n - 3], bytes[n - 2], bytes[n - 1]]);
-            u64::from(head) | u64::from(tail) << 32
+            let head = [bytes[0], bytes[1], bytes[2], bytes[3]];
+            let tail = [bytes[n - 4], bytes[n - 3], bytes[n - 2], bytes[n - 1]];
+            put(&mut out[..4], head);
+            put(&mut out[n - 4..], tail);
+            !needs_look(u64::from(u32::from_le_bytes(head)) | u64::from(u32::from_le_bytes(tail)) << 32)
         }
         _ => {
-            let mut flags = 0;
-            let mut words = bytes.chunks_exact(8);
-            for word in &mut words {
-                flags |= escape_flags(load(word));
+            // Word by word, stopping at the first that needs escaping (which
+            // also keeps this a plain loop rather than a vector loop and a
+            // call to `memcpy`, slower for the short strings that dominate).
+            let mut i = 0;
+            while i + 8 <= n {
+                let w = load(&bytes[i..i + 8]);
+                if needs_look(w) {
+                    return false;
+                }
+                put(&mut out[i..i + 8], w.to_le_bytes());
+                i += 8;
             }
-            if !words.remainder().is_empty() {
-                flags |= escape_flags(load(&bytes[n - 8..]));
+            if i < n {
+                let w = load(&bytes[n - 8..]);
+                if needs_look(w) {
+                    return false;
+                }
+                put(&mut out[n - 8..], w.to_le_bytes());
             }
-            return flags == 0;
+            true
         }
     };
-    escape_flags(word) == 0
+    if plain {
+        // SAFETY: the `n` bytes after the length were all written above
+        // (the reservation made room for them).
+        unsafe { buf.set_len(len + n) };
+    }
+    plain
+}
+
+/// Writes `bytes` at the start of `out`.
+#[inline]
+fn put<const N: usize>(out: &mut [MaybeUninit<u8>], bytes: [u8; N]) {
+    for (slot, b) in out[..N].iter_mut().zip(bytes) {
+        slot.write(b);
+    }
 }
 
 /// Eight bytes as one little-endian word.
@@ -187,13 +238,27 @@ fn escape_flags(w: u64) -> u64 {
         | zero_byte(w ^ (ONES * 0xc2))
 }
 
+/// For eight bytes (little-endian), a flag in each byte that may need
+/// escaping: controls, `"`, `\`, and DEL and above (all of non-ASCII text,
+/// left to the exact look of [`escape_flags`]). Fewer steps than that look,
+/// for the ASCII text most records are made of.
+#[inline]
+fn plain_flags(w: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    let del_and_above = (w.wrapping_add(ONES) | w) & HIGH;
+    control | del_and_above | zero_byte(w ^ (ONES * b'"' as u64)) | zero_byte(w ^ (ONES * b'\\' as u64))
+}
+
 /// Pushes a run of bytes that need no escaping if it fits under `out_limit`.
 #[inline]
 fn push_run(buf: &mut Vec<u8>, run: &[u8], out_limit: usize) -> bool {
     if buf.len() + run.len() > out_limit {
         return false;
     }
-    buf.extend_from_slice(run);
+    append_run(buf, run);
     true
 }
 
@@ -223,9 +288,27 @@ pub(crate) fn floor_char_boundary(s: &str, i: usize) -> usize {
 #[inline]
 pub(crate) fn push_static_str(buf: &mut Vec<u8>, s: &str) {
     debug_assert!(s.bytes().all(|b| ESCAPE[b as usize] == 0));
+    buf.reserve(s.len() + 2);
     buf.push(b'"');
-    buf.extend_from_slice(s.as_bytes());
+    if !append_plain(buf, s.as_bytes()) {
+        write_escaped(buf, s, usize::MAX, usize::MAX);
+    }
     buf.push(b'"');
+}
+
+/// Appends a member's key, `"key":`, after a comma unless it is the first:
+/// a key seclog chose (short and escape-free). Inlined where the key is a
+/// literal, its copy is a few stores.
+#[inline(always)]
+pub(crate) fn push_key(buf: &mut Vec<u8>, comma: bool, key: &str) {
+    debug_assert!(key.bytes().all(|b| ESCAPE[b as usize] == 0));
+    buf.reserve(key.len() + 4);
+    if comma {
+        buf.push(b',');
+    }
+    buf.push(b'"');
+    buf.extend_from_slice(key.as_bytes());
+    buf.extend_from_slice(b"\":");
 }
 
 /// Appends a JSON string for any text, escaped, without bounds (used for

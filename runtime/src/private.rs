@@ -322,14 +322,19 @@ pub(crate) fn with_current<R>(f: impl FnOnce(Option<&Invocation>) -> R) -> R {
 /// One audited call of a handler.
 pub struct Invocation {
     meta: &'static HandlerMeta,
-    config: Config,
+    /// The configuration records are written with; read when first needed
+    /// when the handler's level is off (a failure may still be recorded).
+    config: Option<Config>,
     /// Whether the handler's own level is enabled; when not, only a failure
     /// or panic is recorded, without inputs or who.
     active: bool,
     start_wall: SystemTime,
     start: Option<Instant>,
+    /// The body's duration, read from the clock once, when it ended.
+    took: Option<Duration>,
     cx: Option<Context>,
-    span: tracing::Span,
+    /// The span the body runs in; none when the level is off.
+    span: Option<tracing::Span>,
     done: bool,
 }
 
@@ -350,20 +355,21 @@ impl Invocation {
         describe: impl FnOnce(&mut Context),
         inputs: impl FnMut(&mut Object<'_>),
     ) -> Invocation {
-        let config = config::current();
-        if !config.enabled(meta.level) {
+        // A level that is off costs a thread-local and an atomic load.
+        if !enabled(meta.level) {
             return Invocation {
                 meta,
-                config,
+                config: None,
                 active: false,
                 start_wall: SystemTime::UNIX_EPOCH,
                 start: None,
+                took: None,
                 cx: None,
-                span: tracing::Span::none(),
+                span: None,
                 done: false,
             };
         }
-        Self::begin_active(meta, config, describe, inputs)
+        Self::begin_active(meta, config::current(), describe, inputs)
     }
 
     #[inline(never)]
@@ -413,12 +419,13 @@ impl Invocation {
         let start_wall = SystemTime::now().max(SystemTime::UNIX_EPOCH);
         let mut inv = Invocation {
             meta,
-            config,
+            config: Some(config),
             active: true,
             start_wall,
             start: None,
+            took: None,
             cx: None,
-            span,
+            span: Some(span),
             done: false,
         };
         match meta.emit {
@@ -431,8 +438,10 @@ impl Invocation {
                 };
                 let mut view = inv.view(&cx, meta.level, Phase::Start);
                 view.types = "start";
+                // The start record is dated when the invocation started.
+                view.at = Some(start_wall);
                 view.payload = Some(&mut payload);
-                let _entered = inv.span.enter();
+                let _entered = inv.span.as_ref().map(tracing::Span::enter);
                 format::emit(config, &mut view);
             }
             Emit::End => {
@@ -471,11 +480,7 @@ impl Invocation {
             .try_with(|c| c.replace(Some(NonNull::from(self))))
             .ok()
             .flatten();
-        let span = if self.active {
-            Some(self.span.enter())
-        } else {
-            None
-        };
+        let span = self.span.as_ref().map(tracing::Span::enter);
         Entered {
             _span: span,
             prev,
@@ -493,8 +498,13 @@ impl Invocation {
         response: Option<&mut dyn FnMut(Out<'_>)>,
     ) {
         self.done = true;
+        if !self.active && outcome.0 == EventOutcome::Success {
+            // The handler's level is off, and a success is not raised.
+            return;
+        }
+        self.stop_clock();
         let level = self.end_level(outcome.0);
-        if !enabled_for(self.config, level) {
+        if !enabled_for(self.config(), level) {
             return;
         }
         let mut payload;
@@ -511,8 +521,9 @@ impl Invocation {
     #[inline]
     pub fn finish_error(&mut self, kind: &'static str, message: Option<&dyn fmt::Display>) {
         self.done = true;
+        self.stop_clock();
         let level = self.end_level(EventOutcome::Failure);
-        if !enabled_for(self.config, level) {
+        if !enabled_for(self.config(), level) {
             return;
         }
         self.end(
@@ -528,7 +539,8 @@ impl Invocation {
     /// Records a panic (at `error`); the caller then resumes it unchanged.
     pub fn panicked(&mut self, payload: &(dyn std::any::Any + Send)) {
         self.done = true;
-        if !enabled_for(self.config, Level::Error) {
+        self.stop_clock();
+        if !enabled_for(self.config(), Level::Error) {
             return;
         }
         let message: &dyn fmt::Display = if let Some(s) = payload.downcast_ref::<&'static str>() {
@@ -551,6 +563,7 @@ impl Invocation {
         );
     }
 
+    #[inline]
     fn end_level(&self, outcome: EventOutcome) -> Level {
         let base = match outcome {
             EventOutcome::Success => self.meta.level,
@@ -563,10 +576,23 @@ impl Invocation {
         }
     }
 
-    fn elapsed(&self) -> Option<Duration> {
-        self.start.map(|s| s.elapsed())
+    fn config(&self) -> Config {
+        self.config.unwrap_or_else(config::current)
     }
 
+    /// Reads the clock for the body's duration (once: the budget check and
+    /// the end record share it).
+    #[inline]
+    fn stop_clock(&mut self) {
+        self.took = self.start.map(|s| s.elapsed());
+    }
+
+    #[inline]
+    fn elapsed(&self) -> Option<Duration> {
+        self.took
+    }
+
+    #[inline]
     fn over_budget(&self) -> Option<bool> {
         let budget = self.meta.budget_ns?;
         let d = self.elapsed()?;
@@ -586,7 +612,7 @@ impl Invocation {
         if self.cx.is_none() {
             // The handler's level was off: only this failure is recorded,
             // with what is known without its arguments.
-            let mut cx = take_context(self.config.0.limits.max_string_bytes);
+            let mut cx = take_context(self.config().0.limits.max_string_bytes);
             cx.set_str(Text::TransactionId, crate::id::new_id().as_str());
             self.cx = Some(cx);
         }
@@ -638,8 +664,8 @@ impl Invocation {
             let p: &mut dyn FnMut(&mut Object<'_>) = p;
             p
         });
-        let _entered = self.span.enter();
-        format::emit(self.config, &mut view);
+        let _entered = self.span.as_ref().map(tracing::Span::enter);
+        format::emit(self.config(), &mut view);
     }
 }
 
@@ -653,12 +679,24 @@ fn cx_span(cx: &Context, field: Text) -> (usize, usize) {
 }
 
 impl Drop for Invocation {
+    #[inline]
     fn drop(&mut self) {
-        if !self.done && (self.active || enabled_for(self.config, Level::Warn)) {
+        // A finished invocation whose level was off holds nothing.
+        if !self.done || self.cx.is_some() {
+            self.drop_slowly();
+        }
+    }
+}
+
+impl Invocation {
+    #[inline(never)]
+    fn drop_slowly(&mut self) {
+        if !self.done && (self.active || enabled_for(self.config(), Level::Warn)) {
             // Dropped before finishing: a cancelled future.
             self.done = true;
+            self.stop_clock();
             let level = self.meta.level.max(Level::Warn);
-            if enabled_for(self.config, level) {
+            if enabled_for(self.config(), level) {
                 self.end(level, EventOutcome::Unknown, None, None, None, true);
             }
         }
@@ -676,6 +714,7 @@ pub struct Entered<'a> {
 }
 
 impl Drop for Entered<'_> {
+    #[inline]
     fn drop(&mut self) {
         let _ = CURRENT.try_with(|c| c.set(self.prev));
     }

@@ -22,7 +22,7 @@
 use crate::config::{self, Config};
 use crate::record::Level;
 use crate::sink::Sink;
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
@@ -67,13 +67,13 @@ impl Sink for Collector {
 
 thread_local! {
     /// The configuration that replaces the process's on this thread.
-    static OVERRIDE: RefCell<Option<Config>> = const { RefCell::new(None) };
+    static OVERRIDE: Cell<Option<Config>> = const { Cell::new(None) };
 }
 
 /// The configuration installed on this thread by a capture, if any.
 #[inline]
 pub(crate) fn override_config() -> Option<Config> {
-    OVERRIDE.try_with(|o| *o.borrow()).ok().flatten()
+    OVERRIDE.try_with(Cell::get).ok().flatten()
 }
 
 /// Sets the thread's override for the duration of a guard.
@@ -83,7 +83,7 @@ struct Scope {
 
 impl Scope {
     fn enter(config: Config) -> Scope {
-        let prev = OVERRIDE.with(|o| o.borrow_mut().replace(config));
+        let prev = OVERRIDE.with(|o| o.replace(Some(config)));
         Scope { prev }
     }
 }
@@ -91,7 +91,7 @@ impl Scope {
 impl Drop for Scope {
     fn drop(&mut self) {
         let prev = self.prev.take();
-        let _ = OVERRIDE.try_with(|o| *o.borrow_mut() = prev);
+        let _ = OVERRIDE.try_with(|o| o.set(prev));
     }
 }
 

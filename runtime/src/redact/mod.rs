@@ -342,6 +342,7 @@ impl Writer {
     }
 
     /// Writes a bounded, escaped JSON string.
+    #[inline]
     pub(crate) fn string(&mut self, s: &str) {
         self.buf.push(b'"');
         let max_in = self.limits.max_string_bytes;
@@ -426,6 +427,7 @@ impl<'a> Out<'a> {
     }
 
     /// A string, escaped and bounded.
+    #[inline]
     pub fn str(mut self, s: &str) {
         if self.begin() {
             self.w.string(s);
@@ -740,6 +742,7 @@ impl<'a> Object<'a> {
 
     /// Begins a member; returns the slot for its value, or `None` when the
     /// member is skipped because of a bound.
+    #[inline]
     fn member(&mut self, key: &str) -> Option<Slot> {
         if !self.live {
             return None;
