@@ -37,9 +37,15 @@ fn get_balance(user: &str, ip: &str, account: u32) -> Result<u64, String> {
 #[seclog::audit(name = "transfer", who = user)]
 fn transfer(user: &str, req: Transfer) -> Result<Receipt, std::io::Error> {
     if req.amount_cents > 100_000 {
-        return Err(std::io::Error::new(std::io::ErrorKind::PermissionDenied, "over the daily limit"));
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            "over the daily limit",
+        ));
     }
-    Ok(Receipt { id: 7, status: "sent" })
+    Ok(Receipt {
+        id: 7,
+        status: "sent",
+    })
 }
 
 /// A panic is recorded (`error.type: panic`) and then resumed unchanged.
@@ -69,7 +75,11 @@ fn main() {
     let _ = get_balance("alice", "198.51.100.7", 42);
     let _ = transfer(
         "mallory",
-        Transfer { to: "attacker".into(), amount_cents: 9_000_000, password: "hunter2".into() },
+        Transfer {
+            to: "attacker".into(),
+            amount_cents: 9_000_000,
+            password: "hunter2".into(),
+        },
     );
 
     // Keep the demo's panic message off stderr; the record has it.
@@ -77,6 +87,9 @@ fn main() {
     let _ = std::panic::catch_unwind(|| export_report(13));
     let _ = std::panic::take_hook();
 
-    let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().expect("a tokio runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("a tokio runtime");
     rt.block_on(slow_search("invoices".into()));
 }

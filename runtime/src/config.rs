@@ -198,7 +198,10 @@ impl Default for Builder {
 
 impl fmt::Debug for Builder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Builder").field("level", &self.level).field("format", &self.format).finish_non_exhaustive()
+        f.debug_struct("Builder")
+            .field("level", &self.level)
+            .field("format", &self.format)
+            .finish_non_exhaustive()
     }
 }
 
@@ -401,7 +404,12 @@ impl Builder {
         // default kept.
         let defaults = Limits::default();
         if let Err(e) = check_limits(&self.limits) {
-            if let ConfigError::InvalidLimit { name, value, expected } = e {
+            if let ConfigError::InvalidLimit {
+                name,
+                value,
+                expected,
+            } = e
+            {
                 let var = match name {
                     "max_string_bytes" => {
                         self.limits.max_string_bytes = defaults.max_string_bytes;
@@ -420,7 +428,11 @@ impl Builder {
                         "SECLOG_MAX_RECORD"
                     }
                 };
-                self.problems.push(ConfigError::InvalidVar { var, value: value.to_string(), expected });
+                self.problems.push(ConfigError::InvalidVar {
+                    var,
+                    value: value.to_string(),
+                    expected,
+                });
             }
             if check_limits(&self.limits).is_err() {
                 self.limits = defaults;
@@ -433,7 +445,9 @@ impl Builder {
     pub fn build(self) -> Result<Config, ConfigError> {
         check_limits(&self.limits)?;
         let hash_key = match &self.hash_key {
-            Some(k) if k.len() < MIN_HASH_KEY => return Err(ConfigError::WeakHashKey { len: k.len() }),
+            Some(k) if k.len() < MIN_HASH_KEY => {
+                return Err(ConfigError::WeakHashKey { len: k.len() })
+            }
             Some(k) => HashKey::new(k),
             None => HashKey::random(),
         };
@@ -476,17 +490,31 @@ impl Builder {
 }
 
 fn check_limits(l: &Limits) -> Result<(), ConfigError> {
-    let bad = |name, value, expected: String| Err(ConfigError::InvalidLimit { name, value, expected });
+    let bad = |name, value, expected: String| {
+        Err(ConfigError::InvalidLimit {
+            name,
+            value,
+            expected,
+        })
+    };
     if !(Limits::MIN_RECORD_BYTES..=Limits::MAX_RECORD_BYTES).contains(&l.max_record_bytes) {
         return bad(
             "max_record_bytes",
             l.max_record_bytes,
-            format!("{} to {} (CloudWatch Logs' event limit)", Limits::MIN_RECORD_BYTES, Limits::MAX_RECORD_BYTES),
+            format!(
+                "{} to {} (CloudWatch Logs' event limit)",
+                Limits::MIN_RECORD_BYTES,
+                Limits::MAX_RECORD_BYTES
+            ),
         );
     }
     let max_string = l.max_record_bytes / 16;
     if !(16..=max_string).contains(&l.max_string_bytes) {
-        return bad("max_string_bytes", l.max_string_bytes, format!("16 to {max_string} (a 16th of the record limit)"));
+        return bad(
+            "max_string_bytes",
+            l.max_string_bytes,
+            format!("16 to {max_string} (a 16th of the record limit)"),
+        );
     }
     if !(1..=65_536).contains(&l.max_items) {
         return bad("max_items", l.max_items, "1 to 65536".into());
@@ -532,7 +560,9 @@ const UNSET: u8 = 255;
 const OFF: u8 = 254;
 
 fn install(config: Config) -> Result<(), ConfigError> {
-    GLOBAL.set(config).map_err(|_| ConfigError::AlreadyInstalled)?;
+    GLOBAL
+        .set(config)
+        .map_err(|_| ConfigError::AlreadyInstalled)?;
     publish(config);
     Ok(())
 }
@@ -559,9 +589,14 @@ fn configure() -> Config {
     let config = *GLOBAL.get_or_init(|| {
         fresh = true;
         // Lenient: a bad variable is reported as a record, not a failure.
-        Builder::default().env_lenient().build().unwrap_or_else(|_| {
-            Builder::default().build().unwrap_or_else(|_| unreachable_config())
-        })
+        Builder::default()
+            .env_lenient()
+            .build()
+            .unwrap_or_else(|_| {
+                Builder::default()
+                    .build()
+                    .unwrap_or_else(|_| unreachable_config())
+            })
     });
     if fresh {
         publish(config);

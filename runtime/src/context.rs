@@ -110,10 +110,18 @@ pub struct Context {
 impl fmt::Debug for Context {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("Context");
-        for (i, name) in
-            ["user.id", "user.name", "user.hash", "source", "user_agent", "url.path", "http.request.method", "trace.id"]
-                .iter()
-                .enumerate()
+        for (i, name) in [
+            "user.id",
+            "user.name",
+            "user.hash",
+            "source",
+            "user_agent",
+            "url.path",
+            "http.request.method",
+            "trace.id",
+        ]
+        .iter()
+        .enumerate()
         {
             if let Some(v) = self.get_index(i) {
                 d.field(name, &v);
@@ -265,7 +273,9 @@ impl Context {
     /// address, else `source.address`.
     pub fn set_source(&mut self, address: &dyn fmt::Display) {
         self.set(Text::Source, address);
-        self.source_is_ip = self.get(Text::Source).is_some_and(|s| s.parse::<IpAddr>().is_ok());
+        self.source_is_ip = self
+            .get(Text::Source)
+            .is_some_and(|s| s.parse::<IpAddr>().is_ok());
     }
 
     /// `user_agent.original`.

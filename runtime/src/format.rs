@@ -132,7 +132,14 @@ pub(crate) fn emit(config: Config, view: &mut RecordView<'_>) {
         .try_with(|w| w.try_borrow_mut().ok().and_then(|mut w| w.take()))
         .ok()
         .flatten()
-        .unwrap_or_else(|| Writer::new(Vec::with_capacity(4096), inner.limits, &inner.policy, &inner.hash_key));
+        .unwrap_or_else(|| {
+            Writer::new(
+                Vec::with_capacity(4096),
+                inner.limits,
+                &inner.policy,
+                &inner.hash_key,
+            )
+        });
     writer.limits = inner.limits;
     writer.policy = &inner.policy;
     writer.hash_key = &inner.hash_key;
@@ -148,11 +155,18 @@ pub(crate) fn emit(config: Config, view: &mut RecordView<'_>) {
         writer.reset();
         view.payload = None;
         view.inputs_json = None;
-        view.error = view.error.as_ref().map(|e| ErrorView { kind: e.kind, message: None });
+        view.error = view.error.as_ref().map(|e| ErrorView {
+            kind: e.kind,
+            message: None,
+        });
         view.message = None;
         view.owasp = None;
         writer.truncated = true;
-        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| write_record(config, view, &mut writer))).is_err() {
+        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            write_record(config, view, &mut writer)
+        }))
+        .is_err()
+        {
             writer.reset();
         }
     }
@@ -163,7 +177,9 @@ pub(crate) fn emit(config: Config, view: &mut RecordView<'_>) {
         writer.buf.push(b'\n');
         let level = view.level;
         let buf = &writer.buf;
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| inner.sink.write(buf, level))) {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            inner.sink.write(buf, level)
+        })) {
             Ok(Ok(())) => stats::record_written(),
             Ok(Err(_)) => stats::write_error(),
             Err(_) => stats::sink_panic(),
@@ -184,16 +200,28 @@ pub(crate) fn emit(config: Config, view: &mut RecordView<'_>) {
 
 /// Writes one value alone as JSON into `out` (cleared first), with the
 /// bounds of `config`; returns whether anything was cut.
-pub(crate) fn render(config: Config, out: &mut Vec<u8>, mask: Mask, f: &mut dyn FnMut(crate::redact::Out<'_>)) -> bool {
+pub(crate) fn render(
+    config: Config,
+    out: &mut Vec<u8>,
+    mask: Mask,
+    f: &mut dyn FnMut(crate::redact::Out<'_>),
+) -> bool {
     let inner = config.0;
-    let mut writer = Writer::new(std::mem::take(out), inner.limits, &inner.policy, &inner.hash_key);
+    let mut writer = Writer::new(
+        std::mem::take(out),
+        inner.limits,
+        &inner.policy,
+        &inner.hash_key,
+    );
     // Half the record: the rest of the end record must still fit.
     writer.limit_end /= 2;
     let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(writer.out(mask)))).is_ok();
     if !ok {
         stats::format_panic();
         writer.reset();
-        writer.buf.extend_from_slice(b"\"[unavailable: the value panicked while being logged]\"");
+        writer
+            .buf
+            .extend_from_slice(b"\"[unavailable: the value panicked while being logged]\"");
         writer.truncated = true;
     }
     let truncated = writer.truncated;
@@ -320,7 +348,9 @@ impl HumanDuration {
     /// leaves it to [`Display`](fmt::Display).
     fn push_to(&self, out: &mut ShortText) -> bool {
         let ns = self.0.as_nanos();
-        let Ok(small) = u64::try_from(ns) else { return false };
+        let Ok(small) = u64::try_from(ns) else {
+            return false;
+        };
         let (step, scale, suffix) = match small {
             0..=999 => {
                 out.push(itoa::Buffer::new().format(small));
@@ -357,7 +387,11 @@ pub(crate) struct ShortText {
 
 impl ShortText {
     pub(crate) fn new() -> Self {
-        ShortText { buf: [0; 200], len: 0, fits: true }
+        ShortText {
+            buf: [0; 200],
+            len: 0,
+            fits: true,
+        }
     }
 
     pub(crate) fn push(&mut self, s: &str) {
@@ -412,7 +446,9 @@ impl<'w> Members<'w> {
     }
 
     fn bool(&mut self, key: &str, value: bool) {
-        self.key(key).buf.extend_from_slice(if value { b"true" } else { b"false" });
+        self.key(key)
+            .buf
+            .extend_from_slice(if value { b"true" } else { b"false" });
     }
 
     fn time(&mut self, key: &str, t: SystemTime) {
@@ -447,7 +483,11 @@ thread_local! {
 
 /// `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
 fn write_rfc3339(buf: &mut Vec<u8>, t: SystemTime) {
-    match t.duration_since(SystemTime::UNIX_EPOCH).ok().and_then(|since| Some((since, second_text(since.as_secs())?))) {
+    match t
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .ok()
+        .and_then(|since| Some((since, second_text(since.as_secs())?)))
+    {
         Some((since, text)) => {
             buf.extend_from_slice(&text);
             let mut micros = since.subsec_micros();
@@ -478,7 +518,11 @@ fn second_text(secs: u64) -> Option<[u8; 19]> {
     }
     let mut full = [0u8; 20];
     let t = SystemTime::UNIX_EPOCH + Duration::from_secs(secs);
-    std::io::Write::write_fmt(&mut &mut full[..], format_args!("{}", humantime::format_rfc3339_seconds(t))).ok()?;
+    std::io::Write::write_fmt(
+        &mut &mut full[..],
+        format_args!("{}", humantime::format_rfc3339_seconds(t)),
+    )
+    .ok()?;
     let mut text = [0u8; 19];
     text.copy_from_slice(&full[..19]);
     let _ = SECOND.try_with(|s| s.set((secs, text)));
@@ -512,7 +556,11 @@ fn write_json(config: Config, v: &mut RecordView<'_>, w: &mut Writer) {
     // The summary built on the stack and written as a string, as `Display`
     // through the writer would write it, but without `fmt`.
     let mut summary = ShortText::new();
-    match Summary(v).push_to(&mut summary).then(|| summary.finished()).flatten() {
+    match Summary(v)
+        .push_to(&mut summary)
+        .then(|| summary.finished())
+        .flatten()
+    {
         Some(text) => m.str("message", text),
         None => m.display("message", &Summary(v)),
     }
@@ -554,7 +602,10 @@ fn write_event(m: &mut Members<'_>, v: &RecordView<'_>, id: Id, now: SystemTime)
         if let Some(t) = v.timing {
             m.time("start", t.start);
             m.time("end", now.max(t.start));
-            m.u64("duration", u64::try_from(t.duration.as_nanos()).unwrap_or(u64::MAX));
+            m.u64(
+                "duration",
+                u64::try_from(t.duration.as_nanos()).unwrap_or(u64::MAX),
+            );
         }
     });
 }
@@ -594,14 +645,18 @@ fn write_where(m: &mut Members<'_>, config: Config, cx: Option<&Context>, status
             m.object("trigger", |m| m.str("type", v));
         }
     });
-    m.object_if(p.cloud_provider.is_some() || p.cloud_region.is_some(), "cloud", |m| {
-        if let Some(v) = p.cloud_provider {
-            m.static_str("provider", v);
-        }
-        if let Some(v) = &p.cloud_region {
-            m.str("region", v);
-        }
-    });
+    m.object_if(
+        p.cloud_provider.is_some() || p.cloud_region.is_some(),
+        "cloud",
+        |m| {
+            if let Some(v) = p.cloud_provider {
+                m.static_str("provider", v);
+            }
+            if let Some(v) = &p.cloud_region {
+                m.str("region", v);
+            }
+        },
+    );
     if let Some(path) = get(Text::UrlPath) {
         m.object("url", |m| m.str("path", path));
     }
@@ -621,20 +676,30 @@ fn write_where(m: &mut Members<'_>, config: Config, cx: Option<&Context>, status
 
 fn write_who(m: &mut Members<'_>, cx: Option<&Context>) {
     let Some(cx) = cx else { return };
-    let (id, name, hash) = (cx.get(Text::UserId), cx.get(Text::UserName), cx.get(Text::UserHash));
-    m.object_if(id.is_some() || name.is_some() || hash.is_some(), "user", |m| {
-        if let Some(v) = id {
-            m.str("id", v);
-        }
-        if let Some(v) = name {
-            m.str("name", v);
-        }
-        if let Some(v) = hash {
-            m.str("hash", v);
-        }
-    });
+    let (id, name, hash) = (
+        cx.get(Text::UserId),
+        cx.get(Text::UserName),
+        cx.get(Text::UserHash),
+    );
+    m.object_if(
+        id.is_some() || name.is_some() || hash.is_some(),
+        "user",
+        |m| {
+            if let Some(v) = id {
+                m.str("id", v);
+            }
+            if let Some(v) = name {
+                m.str("name", v);
+            }
+            if let Some(v) = hash {
+                m.str("hash", v);
+            }
+        },
+    );
     if let Some(s) = cx.get(Text::Source) {
-        m.object("source", |m| m.str(if cx.source_is_ip() { "ip" } else { "address" }, s));
+        m.object("source", |m| {
+            m.str(if cx.source_is_ip() { "ip" } else { "address" }, s)
+        });
     }
     if let Some(ua) = cx.get(Text::UserAgent) {
         m.object("user_agent", |m| m.str("original", ua));
@@ -709,7 +774,14 @@ fn write_pretty(config: Config, v: &mut RecordView<'_>, w: &mut Writer) {
             ("user.id", Text::UserId),
             ("user.name", Text::UserName),
             ("user.hash", Text::UserHash),
-            (if cx.source_is_ip() { "source.ip" } else { "source.address" }, Text::Source),
+            (
+                if cx.source_is_ip() {
+                    "source.ip"
+                } else {
+                    "source.address"
+                },
+                Text::Source,
+            ),
             ("user_agent.original", Text::UserAgent),
             ("http.request.method", Text::HttpMethod),
             ("url.path", Text::UrlPath),
@@ -763,7 +835,9 @@ fn pretty_text(w: &mut Writer, value: &dyn fmt::Display) {
     // content is a plain word, for readability.
     let inner = &w.buf[start + 1..w.buf.len() - 1];
     let plain = !inner.is_empty()
-        && inner.iter().all(|&b| b.is_ascii_graphic() && b != b'"' && b != b'\\' && b != b'=');
+        && inner
+            .iter()
+            .all(|&b| b.is_ascii_graphic() && b != b'"' && b != b'\\' && b != b'=');
     if plain {
         w.buf.remove(start);
         w.buf.pop();
@@ -787,7 +861,10 @@ pub(crate) fn report_config_problem(config: Config, problem: &crate::config::Con
     view.kind = "pipeline_error";
     view.category = "configuration";
     view.message = Some(&message);
-    view.error = Some(ErrorView { kind: "seclog::ConfigError", message: Some(problem) });
+    view.error = Some(ErrorView {
+        kind: "seclog::ConfigError",
+        message: Some(problem),
+    });
     emit(config, &mut view);
 }
 
@@ -798,12 +875,24 @@ mod tests {
     #[test]
     fn timestamps_read_as_humantime_writes_them() {
         let mut t = SystemTime::UNIX_EPOCH;
-        for step in [1, 999, 1_000, 999_999, 1_000_000, 59_999_999, 86_399_999_999, 31_622_400_000_001] {
+        for step in [
+            1,
+            999,
+            1_000,
+            999_999,
+            1_000_000,
+            59_999_999,
+            86_399_999_999,
+            31_622_400_000_001,
+        ] {
             for _ in 0..50 {
                 t += Duration::from_micros(step) + Duration::from_nanos(step % 1_000);
                 let mut ours = Vec::new();
                 write_rfc3339(&mut ours, t);
-                assert_eq!(String::from_utf8(ours).unwrap(), humantime::format_rfc3339_micros(t).to_string());
+                assert_eq!(
+                    String::from_utf8(ours).unwrap(),
+                    humantime::format_rfc3339_micros(t).to_string()
+                );
             }
         }
     }
@@ -837,8 +926,14 @@ mod tests {
                     v.cancelled = cancelled;
                     v.outcome = outcome;
                     v.budget_exceeded = over;
-                    v.error = panic.then_some(ErrorView { kind: "panic", message: None });
-                    v.timing = Some(Timing { start: SystemTime::UNIX_EPOCH, duration: Duration::from_nanos(ns) });
+                    v.error = panic.then_some(ErrorView {
+                        kind: "panic",
+                        message: None,
+                    });
+                    v.timing = Some(Timing {
+                        start: SystemTime::UNIX_EPOCH,
+                        duration: Duration::from_nanos(ns),
+                    });
                     let mut text = ShortText::new();
                     if Summary(&v).push_to(&mut text) {
                         assert_eq!(text.finished(), Some(Summary(&v).to_string().as_str()));
@@ -867,7 +962,15 @@ mod tests {
         for base in [1_000u128, 1_000_000, 1_000_000_000, 60_000_000_000] {
             for k in [1, 2, 3, 7, 9, 10, 99, 999] {
                 let n = base * k;
-                samples.extend([n - 1, n, n + 1, n + base / 20, n + base / 2, n + base / 2000, n + base * 3 / 2000]);
+                samples.extend([
+                    n - 1,
+                    n,
+                    n + 1,
+                    n + base / 20,
+                    n + base / 2,
+                    n + base / 2000,
+                    n + base * 3 / 2000,
+                ]);
             }
         }
         let mut x: u64 = 0x2545_f491_4f6c_dd1d;

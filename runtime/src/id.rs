@@ -29,7 +29,10 @@ fn seed() -> (u64, u64) {
             b[8..].copy_from_slice(&h.finish().to_le_bytes());
         }
         let (hi, lo) = b.split_at(8);
-        (u64::from_le_bytes(hi.try_into().unwrap_or_default()), u64::from_le_bytes(lo.try_into().unwrap_or_default()))
+        (
+            u64::from_le_bytes(hi.try_into().unwrap_or_default()),
+            u64::from_le_bytes(lo.try_into().unwrap_or_default()),
+        )
     })
 }
 
@@ -54,7 +57,10 @@ pub(crate) fn new_id() -> Id {
 /// `v` as 16 lower-case hex digits, most significant first, computed eight
 /// digits at a time (a word per half) rather than a digit at a time.
 fn hex(v: u64, out: &mut [u8]) {
-    for (half, digits) in [(v >> 32) as u32, v as u32].into_iter().zip(out.chunks_exact_mut(8)) {
+    for (half, digits) in [(v >> 32) as u32, v as u32]
+        .into_iter()
+        .zip(out.chunks_exact_mut(8))
+    {
         // One nibble per byte, the most significant nibble in the first byte.
         let mut x = u64::from(half);
         x = (x | x << 16) & 0x0000_ffff_0000_ffff;
@@ -71,7 +77,18 @@ fn hex(v: u64, out: &mut [u8]) {
 mod tests {
     #[test]
     fn hex_digits_read_as_format_writes_them() {
-        for v in [0, 1, 9, 10, 15, 16, 0xdead_beef, u64::MAX, 0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210] {
+        for v in [
+            0,
+            1,
+            9,
+            10,
+            15,
+            16,
+            0xdead_beef,
+            u64::MAX,
+            0x0123_4567_89ab_cdef,
+            0xfedc_ba98_7654_3210,
+        ] {
             let mut out = [0u8; 16];
             super::hex(v, &mut out);
             assert_eq!(std::str::from_utf8(&out).unwrap(), format!("{v:016x}"));

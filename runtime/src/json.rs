@@ -108,7 +108,11 @@ fn write_escaped_slowly(buf: &mut Vec<u8>, s: &str, max_in: usize, out_limit: us
                 i += 2;
             }
             b'?' => {
-                buf.extend_from_slice(if bytes[i + 2] == 0xa8 { b"\\u2028" } else { b"\\u2029" });
+                buf.extend_from_slice(if bytes[i + 2] == 0xa8 {
+                    b"\\u2028"
+                } else {
+                    b"\\u2029"
+                });
                 i += 3;
             }
             c => {
@@ -163,7 +167,8 @@ fn append_words<const CHECK: bool>(buf: &mut Vec<u8>, bytes: &[u8]) -> bool {
             let (head, tail) = ([bytes[0], bytes[1]], [bytes[n - 2], bytes[n - 1]]);
             put(&mut out[..2], head);
             put(&mut out[n - 2..], tail);
-            let word = u64::from(u16::from_le_bytes(head)) | u64::from(u16::from_le_bytes(tail)) << 16;
+            let word =
+                u64::from(u16::from_le_bytes(head)) | u64::from(u16::from_le_bytes(tail)) << 16;
             !needs_look(word | SPACES << 32)
         }
         4..=7 => {
@@ -171,7 +176,9 @@ fn append_words<const CHECK: bool>(buf: &mut Vec<u8>, bytes: &[u8]) -> bool {
             let tail = [bytes[n - 4], bytes[n - 3], bytes[n - 2], bytes[n - 1]];
             put(&mut out[..4], head);
             put(&mut out[n - 4..], tail);
-            !needs_look(u64::from(u32::from_le_bytes(head)) | u64::from(u32::from_le_bytes(tail)) << 32)
+            !needs_look(
+                u64::from(u32::from_le_bytes(head)) | u64::from(u32::from_le_bytes(tail)) << 32,
+            )
         }
         _ => {
             // Word by word, stopping at the first that needs escaping (which
@@ -249,7 +256,10 @@ fn plain_flags(w: u64) -> u64 {
     let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
     let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
     let del_and_above = (w.wrapping_add(ONES) | w) & HIGH;
-    control | del_and_above | zero_byte(w ^ (ONES * b'"' as u64)) | zero_byte(w ^ (ONES * b'\\' as u64))
+    control
+        | del_and_above
+        | zero_byte(w ^ (ONES * b'"' as u64))
+        | zero_byte(w ^ (ONES * b'\\' as u64))
 }
 
 /// Pushes a run of bytes that need no escaping if it fits under `out_limit`.
@@ -336,7 +346,10 @@ mod tests {
 
     #[test]
     fn escapes_controls_quotes_and_line_separators() {
-        assert_eq!(esc("a\"b\\c\nd\r\u{0}\u{7f}"), "a\\\"b\\\\c\\nd\\r\\u0000\\u007f");
+        assert_eq!(
+            esc("a\"b\\c\nd\r\u{0}\u{7f}"),
+            "a\\\"b\\\\c\\nd\\r\\u0000\\u007f"
+        );
         assert_eq!(esc("x\u{2028}y\u{2029}z"), "x\\u2028y\\u2029z");
         assert_eq!(esc("€ é ☃"), "€ é ☃");
         assert_eq!(
@@ -377,7 +390,10 @@ mod tests {
 
     #[test]
     fn every_special_character_is_escaped_at_every_offset() {
-        let specials = ["\"", "\\", "\n", "\u{0}", "\u{1f}", "\u{7f}", "\u{2028}", "\u{2029}", "\u{2027}", "\u{20ac}", "é", "\u{80}", "\u{9f}", "\u{a0}"];
+        let specials = [
+            "\"", "\\", "\n", "\u{0}", "\u{1f}", "\u{7f}", "\u{2028}", "\u{2029}", "\u{2027}",
+            "\u{20ac}", "é", "\u{80}", "\u{9f}", "\u{a0}",
+        ];
         for special in specials {
             for offset in 0..20 {
                 for tail in [0, 1, 7, 8, 9, 17] {
@@ -396,10 +412,16 @@ mod tests {
         for bound in [0, 1, 7, 8, 9, 16, 17, 35, 36, 40] {
             let mut b = Vec::new();
             let n = write_escaped(&mut b, s, bound, usize::MAX);
-            assert_eq!((n, b.as_slice()), (bound.min(36), &s.as_bytes()[..bound.min(36)]));
+            assert_eq!(
+                (n, b.as_slice()),
+                (bound.min(36), &s.as_bytes()[..bound.min(36)])
+            );
             let mut b = Vec::new();
             let n = write_escaped(&mut b, s, usize::MAX, bound);
-            assert_eq!((n, b.as_slice()), (bound.min(36), &s.as_bytes()[..bound.min(36)]));
+            assert_eq!(
+                (n, b.as_slice()),
+                (bound.min(36), &s.as_bytes()[..bound.min(36)])
+            );
         }
     }
 

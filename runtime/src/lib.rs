@@ -188,11 +188,11 @@ pub use redact::{Array, Limits, Object, Out, Redact};
 /// on something other than a function with a body or on a `const fn`, and an
 /// argument or response that implements neither `Redact` nor `Serialize`.
 pub use seclog_macros::audit;
-/// Derives [`Redact`](trait@Redact): see the trait for the field attributes.
-pub use seclog_macros::Redact;
 /// Derives [`AuthEvent`](trait@AuthEvent) and
 /// [`Describe`](context::Describe): see the trait for the attributes.
 pub use seclog_macros::AuthEvent;
+/// Derives [`Redact`](trait@Redact): see the trait for the field attributes.
+pub use seclog_macros::Redact;
 pub use sink::Sink;
 pub use stats::{stats, Stats};
 
@@ -256,6 +256,11 @@ pub struct ReadmeDoctests;
 /// ```
 pub fn to_json<T: Redact + ?Sized>(value: &T) -> String {
     let mut out = Vec::new();
-    format::render(config::current(), &mut out, redact::Mask::default(), &mut |o| value.redact(o));
+    format::render(
+        config::current(),
+        &mut out,
+        redact::Mask::default(),
+        &mut |o| value.redact(o),
+    );
     String::from_utf8(out).unwrap_or_default()
 }

@@ -55,7 +55,11 @@ pub struct ParseLevelError(pub(crate) String);
 
 impl fmt::Display for ParseLevelError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown level `{}`; expected one of: trace, debug, info, warn, error, critical, off", self.0)
+        write!(
+            f,
+            "unknown level `{}`; expected one of: trace, debug, info, warn, error, critical, off",
+            self.0
+        )
     }
 }
 

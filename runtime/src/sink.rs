@@ -118,7 +118,9 @@ pub struct Tracing;
 
 impl Sink for Tracing {
     fn write(&self, record: &[u8], level: Level) -> io::Result<()> {
-        let text = std::str::from_utf8(record).unwrap_or_default().trim_end_matches('\n');
+        let text = std::str::from_utf8(record)
+            .unwrap_or_default()
+            .trim_end_matches('\n');
         match level {
             Level::Trace => tracing::event!(target: "seclog", tracing::Level::TRACE, record = text),
             Level::Debug => tracing::event!(target: "seclog", tracing::Level::DEBUG, record = text),

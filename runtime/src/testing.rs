@@ -48,7 +48,10 @@ impl<T> Captured<T> {
     pub fn records(&self) -> Vec<serde_json::Value> {
         self.lines
             .iter()
-            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("record is not valid JSON ({e}): {l}")))
+            .map(|l| {
+                serde_json::from_str(l)
+                    .unwrap_or_else(|e| panic!("record is not valid JSON ({e}): {l}"))
+            })
             .collect()
     }
 }
@@ -59,7 +62,9 @@ struct Collector(Arc<Mutex<Vec<String>>>);
 
 impl Sink for Collector {
     fn write(&self, record: &[u8], _level: Level) -> io::Result<()> {
-        let line = String::from_utf8_lossy(record).trim_end_matches('\n').to_string();
+        let line = String::from_utf8_lossy(record)
+            .trim_end_matches('\n')
+            .to_string();
         self.0.lock().unwrap_or_else(|e| e.into_inner()).push(line);
         Ok(())
     }
@@ -141,7 +146,10 @@ pub fn capture_with<R>(config: Config, f: impl FnOnce() -> R) -> Captured<R> {
         let _scope = Scope::enter(config);
         f()
     };
-    Captured { output, lines: lines(&collector) }
+    Captured {
+        output,
+        lines: lines(&collector),
+    }
 }
 
 /// Runs `f` with `config` as this thread's configuration (its own sink
@@ -172,8 +180,15 @@ pub async fn capture_future<F: Future>(fut: F) -> Captured<F::Output> {
 /// [`capture_future`] with a given configuration.
 pub async fn capture_future_with<F: Future>(config: Config, fut: F) -> Captured<F::Output> {
     let (config, collector) = capturing(config);
-    let output = Scoped { config, fut: Box::pin(fut) }.await;
-    Captured { output, lines: lines(&collector) }
+    let output = Scoped {
+        config,
+        fut: Box::pin(fut),
+    }
+    .await;
+    Captured {
+        output,
+        lines: lines(&collector),
+    }
 }
 
 /// Installs a configuration around each poll of a future.

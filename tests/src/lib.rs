@@ -21,7 +21,8 @@ fn ecs() -> &'static Ecs {
     static ECS: OnceLock<Ecs> = OnceLock::new();
     ECS.get_or_init(|| {
         let dir = ecs_dir();
-        let csv = std::fs::read_to_string(dir.join("fields.csv")).expect("shared/ecs/fields.csv is readable");
+        let csv = std::fs::read_to_string(dir.join("fields.csv"))
+            .expect("shared/ecs/fields.csv is readable");
         let mut fields = HashMap::new();
         for line in csv.lines().skip(1) {
             // ECS_Version,Indexed,Field_Set,Field,Type,...: the first four
@@ -32,7 +33,8 @@ fn ecs() -> &'static Ecs {
             }
         }
         let allowed: Value = serde_json::from_str(
-            &std::fs::read_to_string(dir.join("allowed_values.json")).expect("allowed_values.json is readable"),
+            &std::fs::read_to_string(dir.join("allowed_values.json"))
+                .expect("allowed_values.json is readable"),
         )
         .expect("allowed_values.json is JSON");
         let allowed = allowed["allowed_values"]
@@ -40,7 +42,14 @@ fn ecs() -> &'static Ecs {
             .expect("allowed_values object")
             .iter()
             .map(|(k, v)| {
-                (k.clone(), v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect())
+                (
+                    k.clone(),
+                    v.as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|s| s.as_str().unwrap().to_string())
+                        .collect(),
+                )
             })
             .collect();
         Ecs { fields, allowed }
@@ -52,7 +61,16 @@ fn fits(ecs_type: &str, v: &Value) -> bool {
     match v {
         Value::Array(items) => items.iter().all(|i| fits(ecs_type, i)),
         Value::String(_) => {
-            matches!(ecs_type, "keyword" | "wildcard" | "match_only_text" | "text" | "ip" | "date" | "constant_keyword")
+            matches!(
+                ecs_type,
+                "keyword"
+                    | "wildcard"
+                    | "match_only_text"
+                    | "text"
+                    | "ip"
+                    | "date"
+                    | "constant_keyword"
+            )
         }
         Value::Number(n) => match ecs_type {
             "long" | "unsigned_long" => n.is_i64() || n.is_u64(),
@@ -73,7 +91,12 @@ fn fits(ecs_type: &str, v: &Value) -> bool {
 pub fn ecs_violations(record: &Value) -> Vec<String> {
     let mut out = Vec::new();
     walk(record, String::new(), &mut out);
-    for key in ["event.kind", "event.category", "event.type", "event.outcome"] {
+    for key in [
+        "event.kind",
+        "event.category",
+        "event.type",
+        "event.outcome",
+    ] {
         let mut v = record;
         for part in key.split('.') {
             v = &v[part];
@@ -84,7 +107,9 @@ pub fn ecs_violations(record: &Value) -> Vec<String> {
             other => vec![other],
         };
         for value in values {
-            let ok = value.as_str().is_some_and(|s| ecs().allowed[key].iter().any(|a| a == s));
+            let ok = value
+                .as_str()
+                .is_some_and(|s| ecs().allowed[key].iter().any(|a| a == s));
             if !ok {
                 out.push(format!("{key} = {value} is not an ECS allowed value"));
             }
@@ -113,14 +138,20 @@ fn walk(v: &Value, path: String, out: &mut Vec<String>) {
     match v {
         Value::Object(m) => {
             for (k, child) in m {
-                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
                 walk(child, p, out);
             }
         }
         _ if path.is_empty() => out.push("a record must be a JSON object".into()),
         _ if !ecs.fields.contains_key(&path) => {
             // EMF metric members are top-level by the EMF specification.
-            out.push(format!("{path} is not an ECS field (fields ECS lacks belong under seclog.*)"))
+            out.push(format!(
+                "{path} is not an ECS field (fields ECS lacks belong under seclog.*)"
+            ))
         }
         _ => {}
     }
@@ -130,7 +161,15 @@ fn walk(v: &Value, path: String, out: &mut Vec<String>) {
 pub fn assert_ecs(records: &[Value]) {
     let problems: Vec<String> = records
         .iter()
-        .flat_map(|r| ecs_violations(r).into_iter().map(move |p| format!("{p}\n  in {r}")))
+        .flat_map(|r| {
+            ecs_violations(r)
+                .into_iter()
+                .map(move |p| format!("{p}\n  in {r}"))
+        })
         .collect();
-    assert!(problems.is_empty(), "records do not conform to ECS:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "records do not conform to ECS:\n{}",
+        problems.join("\n")
+    );
 }

@@ -76,8 +76,14 @@ fn records_with_every_field_conform() {
     let records = run.records();
     assert_eq!(records.len(), 8);
     let end = &records[1];
-    assert_eq!(end["faas"]["execution"], "c6af9ac6-7b61-11e6-9a41-93e812345678");
-    assert_eq!(end["transaction"]["id"], "c6af9ac6-7b61-11e6-9a41-93e812345678", "the request id is the transaction id");
+    assert_eq!(
+        end["faas"]["execution"],
+        "c6af9ac6-7b61-11e6-9a41-93e812345678"
+    );
+    assert_eq!(
+        end["transaction"]["id"], "c6af9ac6-7b61-11e6-9a41-93e812345678",
+        "the request id is the transaction id"
+    );
     assert_eq!(end["faas"]["trigger"]["type"], "http");
     assert_eq!(end["faas"]["coldstart"], true);
     assert_eq!(end["http"]["request"]["method"], "POST");
@@ -109,7 +115,10 @@ fn the_check_catches_what_ecs_does_not_allow() {
         "faas.coldstart is ECS type boolean",
         "custom_top_level is not an ECS field",
     ] {
-        assert!(problems.iter().any(|p| p.starts_with(expected)), "missing `{expected}` in {problems:#?}");
+        assert!(
+            problems.iter().any(|p| p.starts_with(expected)),
+            "missing `{expected}` in {problems:#?}"
+        );
     }
     assert_eq!(problems.len(), 7, "{problems:#?}");
 }
@@ -122,12 +131,20 @@ fn the_compile_time_category_list_matches_ecs() {
         &std::fs::read_to_string(seclog_tests::ecs_dir().join("allowed_values.json")).unwrap(),
     )
     .unwrap();
-    let ecs: Vec<&str> =
-        allowed["allowed_values"]["event.category"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let ecs: Vec<&str> = allowed["allowed_values"]["event.category"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
     let source = include_str!("../../macros/src/ecs.rs");
     let compiled: Vec<&str> = source
         .lines()
-        .filter_map(|l| l.trim().strip_prefix('"').and_then(|l| l.strip_suffix("\",")))
+        .filter_map(|l| {
+            l.trim()
+                .strip_prefix('"')
+                .and_then(|l| l.strip_suffix("\","))
+        })
         .collect();
     assert_eq!(compiled, ecs);
 }

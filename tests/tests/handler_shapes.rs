@@ -48,12 +48,19 @@ impl Account {
 
 #[test]
 fn methods_taking_self_ref_self_and_mut_self() {
-    let mut acct = Account { owner: "alice".into(), balance: 10 };
+    let mut acct = Account {
+        owner: "alice".into(),
+        balance: 10,
+    };
 
     let run = capture(|| acct.balance("EUR"));
     assert_eq!(run.output, "10 EUR");
     let records = run.records();
-    assert_eq!(inputs(&records), &json!({"currency": "EUR"}), "self is not an input");
+    assert_eq!(
+        inputs(&records),
+        &json!({"currency": "EUR"}),
+        "self is not an input"
+    );
     assert_eq!(response(&records), "10 EUR");
 
     let run = capture(|| acct.deposit(5));
@@ -96,7 +103,10 @@ fn trait_impl_methods_and_option_returns() {
     assert_eq!(records[0]["event"]["action"], "store.get");
     assert_eq!(records[1]["seclog"]["response"], "v");
     assert_eq!(records[3]["seclog"]["response"], Value::Null);
-    assert_eq!(records[3]["event"]["outcome"], "success", "None is not a failure");
+    assert_eq!(
+        records[3]["event"]["outcome"], "success",
+        "None is not a failure"
+    );
 }
 
 #[seclog::audit]
@@ -179,7 +189,10 @@ fn tuple_return(x: u8) -> (u8, String) {
 fn unit_and_value_returns() {
     let records = capture(|| unit_return(true)).records();
     assert_eq!(records[1]["event"]["outcome"], "success");
-    assert!(records[1]["seclog"].get("response").is_none(), "() has no response");
+    assert!(
+        records[1]["seclog"].get("response").is_none(),
+        "() has no response"
+    );
 
     let run = capture(|| tuple_return(4));
     assert_eq!(run.output, (4, "4".to_string()));
@@ -187,7 +200,8 @@ fn unit_and_value_returns() {
 }
 
 fn parse_port(s: &str) -> std::io::Result<u16> {
-    s.parse().map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))
+    s.parse()
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))
 }
 
 #[seclog::audit]
@@ -205,7 +219,10 @@ fn question_mark_and_result_aliases() {
     let records = run.records();
     assert_eq!(records[1]["event"]["outcome"], "failure");
     assert_eq!(records[1]["error"]["type"], "std::io::error::Error");
-    assert_eq!(records[1]["error"]["message"], "invalid digit found in string");
+    assert_eq!(
+        records[1]["error"]["message"],
+        "invalid digit found in string"
+    );
 }
 
 #[derive(Serialize)]
@@ -224,7 +241,10 @@ fn area((w, h): (u32, u32), Point { x, y }: Point) -> i64 {
 fn destructured_arguments_are_logged_by_binding() {
     let run = capture(|| area((2, 3), Point { x: 4, y: 5 }));
     assert_eq!(run.output, 26);
-    assert_eq!(inputs(&run.records()), &json!({"w": 2, "h": 3, "x": 4, "y": 5}));
+    assert_eq!(
+        inputs(&run.records()),
+        &json!({"w": 2, "h": 3, "x": 4, "y": 5})
+    );
 }
 
 #[seclog::audit]
@@ -261,20 +281,31 @@ fn assert_send<T: Send>(t: T) -> T {
 
 #[test]
 fn async_handlers_stay_send_and_can_be_spawned() {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
     rt.block_on(async {
         // Spawned onto the pool: the future must be Send. The capture
         // covers the polls of the future it wraps, so capture inside the task.
-        let task = tokio::spawn(assert_send(capture_future(spawned_handler("frank".into(), 41))));
+        let task = tokio::spawn(assert_send(capture_future(spawned_handler(
+            "frank".into(),
+            41,
+        ))));
         let run = task.await.unwrap();
         assert_eq!(run.output, Ok(42));
         let records = run.records();
         assert_eq!(records.len(), 2);
         assert_eq!(records[0]["user"]["id"], "frank");
         assert_eq!(records[1]["seclog"]["response"], 42);
-        assert_eq!(records[0]["transaction"]["id"], records[1]["transaction"]["id"]);
+        assert_eq!(
+            records[0]["transaction"]["id"],
+            records[1]["transaction"]["id"]
+        );
 
-        let run = tokio::spawn(assert_send(capture_future(generic_async(vec!["a"])))).await.unwrap();
+        let run = tokio::spawn(assert_send(capture_future(generic_async(vec!["a"]))))
+            .await
+            .unwrap();
         assert_eq!(run.output, vec!["a"]);
         assert_eq!(run.records()[1]["seclog"]["response"], json!(["a"]));
     });
@@ -290,5 +321,8 @@ fn takes_mut(mut counter: u32, r#type: &str) -> u32 {
 fn mut_bindings_and_raw_identifiers() {
     let run = capture(|| takes_mut(1, "abc"));
     assert_eq!(run.output, 4);
-    assert_eq!(inputs(&run.records()), &json!({"counter": 1, "type": "abc"}));
+    assert_eq!(
+        inputs(&run.records()),
+        &json!({"counter": 1, "type": "abc"})
+    );
 }

@@ -11,7 +11,11 @@ use std::cell::Cell;
 use std::time::Duration;
 
 fn two(records: &[Value]) -> (&Value, &Value) {
-    assert_eq!(records.len(), 2, "expected a start and an end record: {records:#?}");
+    assert_eq!(
+        records.len(),
+        2,
+        "expected a start and an end record: {records:#?}"
+    );
     (&records[0], &records[1])
 }
 
@@ -46,7 +50,10 @@ fn start_record_is_written_before_the_body_runs_and_carries_the_inputs() {
     assert_eq!(start["seclog"]["phase"], "start");
     assert_eq!(start["event"]["type"], serde_json::json!(["start"]));
     assert_eq!(start["seclog"]["input"]["x"], 7);
-    assert!(start["seclog"].get("response").is_none(), "only the end record carries the response");
+    assert!(
+        start["seclog"].get("response").is_none(),
+        "only the end record carries the response"
+    );
     assert!(start["event"].get("outcome").is_none());
     assert_eq!(RECORDS_SEEN_BY_BODY.with(Cell::get), 1);
 }
@@ -54,7 +61,15 @@ fn start_record_is_written_before_the_body_runs_and_carries_the_inputs() {
 #[test]
 fn both_records_carry_the_four_ws_and_one_transaction_id() {
     let run = capture(|| {
-        place_order("alice", "198.51.100.7", "curl/8.5", Order { item: "book".into(), quantity: 2 })
+        place_order(
+            "alice",
+            "198.51.100.7",
+            "curl/8.5",
+            Order {
+                item: "book".into(),
+                quantity: 2,
+            },
+        )
     });
     assert_eq!(run.output, Ok(200));
     let records = run.records();
@@ -66,7 +81,10 @@ fn both_records_carry_the_four_ws_and_one_transaction_id() {
         assert_eq!(r["event"]["action"], "place_order");
         assert_eq!(r["event"]["category"], serde_json::json!(["api"]));
         assert_eq!(r["log"]["origin"]["function"], "invocation::place_order");
-        assert!(r["log"]["origin"]["file"]["name"].as_str().unwrap().ends_with("invocation.rs"));
+        assert!(r["log"]["origin"]["file"]["name"]
+            .as_str()
+            .unwrap()
+            .ends_with("invocation.rs"));
         assert!(r["log"]["origin"]["file"]["line"].as_u64().unwrap() > 0);
         assert!(r["@timestamp"].as_str().unwrap().ends_with('Z'));
         assert!(r["service"]["name"].is_string());
@@ -74,7 +92,10 @@ fn both_records_carry_the_four_ws_and_one_transaction_id() {
     assert_eq!(start["transaction"]["id"], end["transaction"]["id"]);
     assert_ne!(start["event"]["id"], end["event"]["id"]);
     assert_eq!(start["seclog"]["input"]["order"]["item"], "book");
-    assert!(end["seclog"].get("input").is_none(), "only the start record carries the inputs");
+    assert!(
+        end["seclog"].get("input").is_none(),
+        "only the start record carries the inputs"
+    );
     assert_eq!(end["seclog"]["response"], 200);
     assert_eq!(end["event"]["outcome"], "success");
     assert_eq!(end["event"]["type"], serde_json::json!(["end"]));
@@ -84,10 +105,24 @@ fn both_records_carry_the_four_ws_and_one_transaction_id() {
 
 #[test]
 fn timestamps_are_rfc3339_utc_with_microseconds_and_duration_is_nanoseconds() {
-    let run = capture(|| place_order("a", "10.0.0.1", "ua", Order { item: "x".into(), quantity: 1 }));
+    let run = capture(|| {
+        place_order(
+            "a",
+            "10.0.0.1",
+            "ua",
+            Order {
+                item: "x".into(),
+                quantity: 1,
+            },
+        )
+    });
     let records = run.records();
     let (_, end) = two(&records);
-    for key in [&end["@timestamp"], &end["event"]["start"], &end["event"]["end"]] {
+    for key in [
+        &end["@timestamp"],
+        &end["event"]["start"],
+        &end["event"]["end"],
+    ] {
         let s = key.as_str().unwrap();
         // 2026-11-27T18:35:05.123456Z
         assert_eq!(s.len(), 27, "{s}");
@@ -102,7 +137,17 @@ fn timestamps_are_rfc3339_utc_with_microseconds_and_duration_is_nanoseconds() {
 
 #[test]
 fn an_err_is_a_failure_with_error_type_and_message_at_warn() {
-    let run = capture(|| place_order("bob", "10.0.0.2", "ua", Order { item: "pen".into(), quantity: 0 }));
+    let run = capture(|| {
+        place_order(
+            "bob",
+            "10.0.0.2",
+            "ua",
+            Order {
+                item: "pen".into(),
+                quantity: 0,
+            },
+        )
+    });
     assert_eq!(run.output, Err("no quantity for pen".to_string()));
     let records = run.records();
     let (_, end) = two(&records);
@@ -149,7 +194,10 @@ impl Outcome for HttpReply {
 
 #[seclog::audit]
 fn http_handler(status: u16) -> HttpReply {
-    HttpReply { status, body: "ok".into() }
+    HttpReply {
+        status,
+        body: "ok".into(),
+    }
 }
 
 #[test]
@@ -171,7 +219,10 @@ fn a_response_implementing_outcome_decides_and_gives_its_status_code() {
 fn outcome_of_the_ok_value_counts_inside_a_result() {
     #[seclog::audit]
     fn wrapped(status: u16) -> Result<HttpReply, String> {
-        Ok(HttpReply { status, body: String::new() })
+        Ok(HttpReply {
+            status,
+            body: String::new(),
+        })
     }
     let records = capture(|| wrapped(500)).records();
     assert_eq!(records[1]["event"]["outcome"], "failure");
@@ -190,7 +241,10 @@ fn a_panic_is_recorded_at_error_and_resumed_unchanged() {
     let run = capture(|| std::panic::catch_unwind(|| explode(3)));
     let records = run.records();
     let payload = run.output.expect_err("the panic reaches the caller");
-    assert_eq!(payload.downcast_ref::<String>().map(String::as_str), Some("boom 3"));
+    assert_eq!(
+        payload.downcast_ref::<String>().map(String::as_str),
+        Some("boom 3")
+    );
     let (_, end) = two(&records);
     assert_eq!(end["event"]["outcome"], "failure");
     assert_eq!(end["error"]["type"], "panic");
@@ -208,7 +262,10 @@ fn a_dropped_future_is_recorded_as_cancelled() {
         id
     }
     let run = capture(|| {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
         rt.block_on(async {
             let timed_out = tokio::time::timeout(Duration::from_millis(5), never_finishes(9)).await;
             assert!(timed_out.is_err());
@@ -232,14 +289,19 @@ fn an_async_panic_is_recorded_and_resumed() {
         panic!("async boom")
     }
     let run = capture(|| {
-        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
         rt.block_on(async { futures_catch(explode_later()).await })
     });
     assert_eq!(run.output, Err("async boom"));
     let records = run.records();
     assert_eq!(records[1]["error"]["type"], "panic");
     assert_eq!(records[1]["error"]["message"], "async boom");
-    assert!(records[1]["seclog"].get("cancelled").is_none(), "a panic is not a cancellation");
+    assert!(
+        records[1]["seclog"].get("cancelled").is_none(),
+        "a panic is not a cancellation"
+    );
 }
 
 /// Polls a future, turning a panic into `Err(message)`.
@@ -271,7 +333,10 @@ fn exceeding_the_budget_warns_and_says_so() {
     assert_eq!(end["seclog"]["budget"]["exceeded"], true);
     assert_eq!(end["seclog"]["budget"]["ms"], 5);
     assert!(end["event"]["duration"].as_u64().unwrap() >= 15_000_000);
-    assert!(end["message"].as_str().unwrap().contains("over its 5ms budget"));
+    assert!(end["message"]
+        .as_str()
+        .unwrap()
+        .contains("over its 5ms budget"));
 
     let records = capture(fast).records();
     assert_eq!(records[1]["log"]["level"], "info");
@@ -292,7 +357,11 @@ fn handler_level_and_the_configured_level_filter_records() {
     }
     let info = seclog::builder().level(Level::Info).build().unwrap();
     let run = capture_with(info, || chatty(true));
-    assert!(run.lines.is_empty(), "debug records are filtered out at info: {:?}", run.lines);
+    assert!(
+        run.lines.is_empty(),
+        "debug records are filtered out at info: {:?}",
+        run.lines
+    );
 
     // A failure is still recorded at warn, with what is known without the
     // arguments (the handler's level switched the inputs off).
@@ -333,7 +402,10 @@ fn skip_skip_all_and_skip_response_keep_values_out() {
     let records = run.records();
     assert_eq!(records[0]["seclog"]["input"]["user"], "alice");
     assert!(records[0]["seclog"]["input"].get("token").is_none());
-    assert_eq!(records[1]["seclog"]["response"], "alice:tok-123", "skip is for inputs only");
+    assert_eq!(
+        records[1]["seclog"]["response"], "alice:tok-123",
+        "skip is for inputs only"
+    );
 
     let records = capture(|| all_skipped("x", 2)).records();
     assert_eq!(records[0]["seclog"]["input"], serde_json::json!({}));
@@ -378,7 +450,10 @@ fn name_and_category_options_set_action_and_category() {
         assert_eq!(r["event"]["action"], "orders.cancel");
         assert_eq!(r["event"]["category"], serde_json::json!(["web"]));
     }
-    assert!(records[1]["message"].as_str().unwrap().starts_with("orders.cancel succeeded"));
+    assert!(records[1]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("orders.cancel succeeded"));
 }
 
 #[test]
@@ -389,7 +464,10 @@ fn who_may_be_absent_and_a_non_ip_source_is_an_address() {
     }
     let records = capture(|| anonymous(None, "unix:/run/app.sock".into())).records();
     for r in &records {
-        assert!(r.get("user").is_none(), "no user.id when `who` is None: {r}");
+        assert!(
+            r.get("user").is_none(),
+            "no user.id when `who` is None: {r}"
+        );
         assert_eq!(r["source"]["address"], "unix:/run/app.sock");
         assert!(r["source"].get("ip").is_none());
     }
@@ -413,7 +491,10 @@ fn nested_invocations_share_the_transaction_id() {
     assert_eq!(records.len(), 4);
     let tx = &records[0]["transaction"]["id"];
     assert!(records.iter().all(|r| &r["transaction"]["id"] == tx));
-    let ids: std::collections::HashSet<_> = records.iter().map(|r| r["event"]["id"].to_string()).collect();
+    let ids: std::collections::HashSet<_> = records
+        .iter()
+        .map(|r| r["event"]["id"].to_string())
+        .collect();
     assert_eq!(ids.len(), 4, "event.id is unique per record");
 }
 
@@ -427,8 +508,14 @@ fn separate_invocations_get_separate_transaction_ids() {
     })
     .records();
     assert_eq!(records.len(), 4);
-    assert_eq!(records[0]["transaction"]["id"], records[1]["transaction"]["id"]);
-    assert_ne!(records[0]["transaction"]["id"], records[2]["transaction"]["id"]);
+    assert_eq!(
+        records[0]["transaction"]["id"],
+        records[1]["transaction"]["id"]
+    );
+    assert_ne!(
+        records[0]["transaction"]["id"],
+        records[2]["transaction"]["id"]
+    );
     let tx = records[0]["transaction"]["id"].as_str().unwrap();
     assert_eq!(tx.len(), 32);
     assert!(tx.bytes().all(|b| b.is_ascii_hexdigit()));
@@ -441,7 +528,10 @@ fn async_handlers_are_audited_across_awaits() {
         tokio::time::sleep(Duration::from_millis(delay_ms)).await;
         Ok(vec![1, 2, 3])
     }
-    let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
     let run = rt.block_on(capture_future(fetch("erin".into(), 3)));
     let records = run.records();
     assert_eq!(run.output.unwrap(), vec![1, 2, 3]);

@@ -18,7 +18,9 @@ fn probe() -> Command {
 
 fn json_lines(bytes: &[u8]) -> Vec<Value> {
     let text = std::str::from_utf8(bytes).expect("records are UTF-8");
-    text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect()
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
 }
 
 #[test]
@@ -38,10 +40,18 @@ fn zero_setup_writes_json_lines_to_stdout() {
 
 #[test]
 fn environment_variables_configure_format_sink_level_and_service() {
-    let out = probe().env("SECLOG_SINK", "stderr").env("SECLOG_SERVICE", "payments").output().unwrap();
+    let out = probe()
+        .env("SECLOG_SINK", "stderr")
+        .env("SECLOG_SERVICE", "payments")
+        .output()
+        .unwrap();
     assert!(out.stdout.is_empty(), "records went to stderr");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let records: Vec<Value> = stderr.lines().filter(|l| l.starts_with('{')).map(|l| serde_json::from_str(l).unwrap()).collect();
+    let records: Vec<Value> = stderr
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(records.len(), 2);
     assert_eq!(records[0]["service"]["name"], "payments");
 
@@ -52,7 +62,11 @@ fn environment_variables_configure_format_sink_level_and_service() {
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 2);
-    assert!(lines[0].contains(" INFO ") && lines[0].contains("user.id=probe-user"), "{}", lines[0]);
+    assert!(
+        lines[0].contains(" INFO ") && lines[0].contains("user.id=probe-user"),
+        "{}",
+        lines[0]
+    );
     assert!(lines[1].contains("event.outcome=success"), "{}", lines[1]);
 }
 
@@ -77,28 +91,53 @@ fn lambda_environment_fills_faas_and_cloud() {
 
 #[test]
 fn a_bad_variable_is_reported_once_naming_variable_and_value() {
-    let out = probe().env("SECLOG_LEVEL", "loud").env("SECLOG_MAX_DEPTH", "1000").output().unwrap();
+    let out = probe()
+        .env("SECLOG_LEVEL", "loud")
+        .env("SECLOG_MAX_DEPTH", "1000")
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let records = json_lines(&out.stdout);
-    let problems: Vec<&Value> = records.iter().filter(|r| r["event"]["kind"] == "pipeline_error").collect();
+    let problems: Vec<&Value> = records
+        .iter()
+        .filter(|r| r["event"]["kind"] == "pipeline_error")
+        .collect();
     assert_eq!(problems.len(), 2, "{records:#?}");
     assert_eq!(problems[0]["log"]["level"], "error");
     let msg = problems[0]["error"]["message"].as_str().unwrap();
     assert!(msg.contains("SECLOG_LEVEL=\"loud\""), "{msg}");
-    assert!(msg.contains("trace, debug, info"), "says what is accepted: {msg}");
+    assert!(
+        msg.contains("trace, debug, info"),
+        "says what is accepted: {msg}"
+    );
     let msg = problems[1]["error"]["message"].as_str().unwrap();
     assert!(msg.contains("SECLOG_MAX_DEPTH=\"1000\""), "{msg}");
     // The defaults still apply and the handler's records are written.
-    assert_eq!(records.iter().filter(|r| r["event"]["action"] == "handler").count(), 2);
+    assert_eq!(
+        records
+            .iter()
+            .filter(|r| r["event"]["action"] == "handler")
+            .count(),
+        2
+    );
     seclog_tests::assert_ecs(&records);
 }
 
 #[test]
 fn a_closed_stdout_never_changes_the_result() {
-    let mut child = probe().arg("50").stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = probe()
+        .arg("50")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     // Close the read end at once: every write gets EPIPE.
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "no SIGPIPE death, no panic: {:?}", out.status);
+    assert!(
+        out.status.success(),
+        "no SIGPIPE death, no panic: {:?}",
+        out.status
+    );
     assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "result=2450");
 }

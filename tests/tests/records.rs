@@ -39,9 +39,15 @@ fn pretty_format_is_one_line_per_record_with_controls_escaped() {
     let run = capture_with(config, || echo(HOSTILE, "ua", json!({"k": HOSTILE})));
     assert_eq!(run.lines.len(), 2);
     for line in &run.lines {
-        assert!(!line.contains('\n') && !line.contains('\r') && !line.contains('\u{0}'), "{line:?}");
+        assert!(
+            !line.contains('\n') && !line.contains('\r') && !line.contains('\u{0}'),
+            "{line:?}"
+        );
         assert!(!line.contains('\u{2028}'));
-        assert!(line.contains("user.id=\"line1\\nline2\\r\\n\\u0000\\u001b[31m"), "{line}");
+        assert!(
+            line.contains("user.id=\"line1\\nline2\\r\\n\\u0000\\u001b[31m"),
+            "{line}"
+        );
     }
     assert!(run.lines[0].contains(" INFO "));
     assert!(run.lines[1].contains("event.outcome=success"));
@@ -55,9 +61,16 @@ fn long_strings_are_cut_on_a_char_boundary_and_marked() {
     let start = &records[0];
     let cut = start["seclog"]["input"]["payload"].as_str().unwrap();
     assert!(cut.starts_with(&"é".repeat(2048)));
-    assert!(cut.ends_with("…[truncated 5904 bytes]"), "{}", &cut[cut.len() - 40..]);
+    assert!(
+        cut.ends_with("…[truncated 5904 bytes]"),
+        "{}",
+        &cut[cut.len() - 40..]
+    );
     assert_eq!(start["seclog"]["truncated"], true);
-    assert!(records[1]["seclog"]["truncated"] == true, "the response is cut too");
+    assert!(
+        records[1]["seclog"]["truncated"] == true,
+        "the response is cut too"
+    );
 }
 
 #[test]
@@ -98,10 +111,18 @@ fn deep_nesting_is_cut_at_the_depth_limit() {
 
 #[test]
 fn records_never_exceed_the_record_limit() {
-    let config = seclog::builder().max_record_bytes(16 * 1024).max_string_bytes(1000).build().unwrap();
+    let config = seclog::builder()
+        .max_record_bytes(16 * 1024)
+        .max_string_bytes(1000)
+        .build()
+        .unwrap();
     let big: Vec<String> = (0..200).map(|i| format!("{i:0>900}")).collect();
     let run = capture_with(config, || echo("u", "ua", json!(big)));
-    assert_eq!(run.output.as_array().unwrap().len(), 200, "the handler's result is untouched");
+    assert_eq!(
+        run.output.as_array().unwrap().len(),
+        200,
+        "the handler's result is untouched"
+    );
     for line in &run.lines {
         assert!(line.len() < 16 * 1024, "{} bytes", line.len());
     }
@@ -110,7 +131,10 @@ fn records_never_exceed_the_record_limit() {
     assert!(items.len() < 200);
     assert_eq!(items.last().unwrap(), "[truncated: record size limit]");
     assert_eq!(records[0]["seclog"]["truncated"], true);
-    assert_eq!(records[0]["user"]["id"], "u", "the 4 W's come before the payload and survive the cut");
+    assert_eq!(
+        records[0]["user"]["id"], "u",
+        "the 4 W's come before the payload and survive the cut"
+    );
 }
 
 #[test]
@@ -126,11 +150,23 @@ fn six_megabyte_payload_gives_a_bounded_record() {
 
 #[test]
 fn builder_rejects_out_of_range_limits_naming_them() {
-    let err = seclog::builder().max_record_bytes(2 * 1024 * 1024).build().unwrap_err();
-    assert!(matches!(err, ConfigError::InvalidLimit { name: "max_record_bytes", .. }));
+    let err = seclog::builder()
+        .max_record_bytes(2 * 1024 * 1024)
+        .build()
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        ConfigError::InvalidLimit {
+            name: "max_record_bytes",
+            ..
+        }
+    ));
     assert!(err.to_string().contains("CloudWatch"), "{err}");
     let err = seclog::builder().max_depth(0).build().unwrap_err();
-    assert_eq!(err.to_string(), "max_depth = 0 is out of range: expected 2 to 128");
+    assert_eq!(
+        err.to_string(),
+        "max_depth = 0 is out of range: expected 2 to 128"
+    );
     let err = seclog::builder().hash_key("short").build().unwrap_err();
     assert!(err.to_string().contains("at least 16"), "{err}");
     assert!(!err.to_string().contains("short"), "never echo a key");
@@ -155,7 +191,10 @@ fn environment_errors_name_the_variable_and_the_value() {
     std::env::set_var("SECLOG_HASH_KEY", "tiny");
     let err = seclog::builder().from_env().unwrap_err().to_string();
     std::env::remove_var("SECLOG_HASH_KEY");
-    assert_eq!(err, "SECLOG_HASH_KEY=\"<4 bytes>\" is not valid: expected at least 16 bytes");
+    assert_eq!(
+        err,
+        "SECLOG_HASH_KEY=\"<4 bytes>\" is not valid: expected at least 16 bytes"
+    );
 }
 
 #[test]
@@ -163,5 +202,8 @@ fn install_twice_is_an_error() {
     // The first install may race with lazy configuration by another test;
     // either way the second call must fail.
     let _ = seclog::builder().install();
-    assert_eq!(seclog::builder().install(), Err(ConfigError::AlreadyInstalled));
+    assert_eq!(
+        seclog::builder().install(),
+        Err(ConfigError::AlreadyInstalled)
+    );
 }

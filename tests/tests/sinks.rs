@@ -34,7 +34,9 @@ impl Buffer {
     fn records(&self) -> Vec<Value> {
         let text = String::from_utf8(self.0.lock().unwrap().clone()).unwrap();
         assert!(text.ends_with('\n'), "every record ends its line");
-        text.lines().map(|l| serde_json::from_str(l).expect("one JSON object per line")).collect()
+        text.lines()
+            .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+            .collect()
     }
 }
 
@@ -56,7 +58,10 @@ fn a_user_defined_sink_sees_each_record_and_its_level() {
     let seen: Arc<Mutex<Vec<(Level, String)>>> = Arc::default();
     let sink_seen = seen.clone();
     let sink = seclog::sink::FnSink(move |record: &[u8], level: Level| {
-        sink_seen.lock().unwrap().push((level, String::from_utf8_lossy(record).into_owned()));
+        sink_seen
+            .lock()
+            .unwrap()
+            .push((level, String::from_utf8_lossy(record).into_owned()));
         Ok(())
     });
     let config = seclog::builder().sink(sink).build().unwrap();
@@ -91,7 +96,10 @@ fn a_failing_sink_never_changes_the_handler_result_and_is_counted() {
     let before = seclog::stats().write_errors;
     let out = with_config(config, || (withdraw("carol", 10), withdraw("carol", 1000)));
     assert_eq!(out, (Ok(90), Err("insufficient funds".to_string())));
-    assert!(seclog::stats().write_errors >= before + 4, "each failed write is counted");
+    assert!(
+        seclog::stats().write_errors >= before + 4,
+        "each failed write is counted"
+    );
 }
 
 #[test]
@@ -110,7 +118,7 @@ fn a_panicking_sink_never_changes_the_handler_result_and_is_counted() {
 fn the_tracing_sink_emits_events_inside_the_invocation_span() {
     use tracing_subscriber::layer::SubscriberExt;
 
-    let collected = Arc::new(Mutex::new(Vec::<(String, String, Option<String>)>::new()));
+    let collected = Arc::new(Mutex::new(Vec::<Seen>::new()));
     let layer = RecordLayer(collected.clone());
     let subscriber = tracing_subscriber::registry().with(layer);
     let config = seclog::builder().tracing().build().unwrap();
@@ -123,7 +131,11 @@ fn the_tracing_sink_emits_events_inside_the_invocation_span() {
         assert_eq!(level, "INFO");
         let r: Value = serde_json::from_str(record).unwrap();
         assert_eq!(r["user"]["id"], "erin");
-        assert_eq!(Some(r["transaction"]["id"].as_str().unwrap().to_string()), *tx, "the span carries transaction.id");
+        assert_eq!(
+            Some(r["transaction"]["id"].as_str().unwrap().to_string()),
+            *tx,
+            "the span carries transaction.id"
+        );
     }
 }
 
@@ -138,17 +150,27 @@ fn the_handlers_own_tracing_events_nest_in_the_invocation_span() {
     }
     let collected = Arc::new(Mutex::new(Vec::new()));
     let subscriber = tracing_subscriber::registry().with(RecordLayer(collected.clone()));
-    let run = tracing::subscriber::with_default(subscriber, || seclog::testing::capture(|| noisy(3)));
+    let run =
+        tracing::subscriber::with_default(subscriber, || seclog::testing::capture(|| noisy(3)));
     let records = run.records();
     let events = collected.lock().unwrap();
-    let own: Vec<_> = events.iter().filter(|(_, msg, _)| msg == "inside the handler").collect();
+    let own: Vec<_> = events
+        .iter()
+        .filter(|(_, msg, _)| msg == "inside the handler")
+        .collect();
     assert_eq!(own.len(), 1);
-    assert_eq!(own[0].2.as_deref(), records[0]["transaction"]["id"].as_str());
+    assert_eq!(
+        own[0].2.as_deref(),
+        records[0]["transaction"]["id"].as_str()
+    );
 }
 
 /// Collects events: level, the `record` field (or message), and the
 /// `transaction.id` of the innermost span that has one.
-struct RecordLayer(Arc<Mutex<Vec<(String, String, Option<String>)>>>);
+struct RecordLayer(Arc<Mutex<Vec<Seen>>>);
+
+/// An event as seen: level, record or message, and the span's `transaction.id`.
+type Seen = (String, String, Option<String>);
 
 #[derive(Default)]
 struct Fields {
@@ -194,9 +216,16 @@ where
     fn on_event(&self, event: &tracing::Event<'_>, ctx: tracing_subscriber::layer::Context<'_, S>) {
         let mut f = Fields::default();
         event.record(&mut f);
-        let tx = ctx
-            .event_scope(event)
-            .and_then(|scope| scope.from_root().filter_map(|s| s.extensions().get::<TxId>().map(|t| t.0.clone())).last());
-        self.0.lock().unwrap().push((event.metadata().level().to_string(), f.record.unwrap_or_default(), tx));
+        let tx = ctx.event_scope(event).and_then(|scope| {
+            scope
+                .from_root()
+                .filter_map(|s| s.extensions().get::<TxId>().map(|t| t.0.clone()))
+                .last()
+        });
+        self.0.lock().unwrap().push((
+            event.metadata().level().to_string(),
+            f.record.unwrap_or_default(),
+            tx,
+        ));
     }
 }

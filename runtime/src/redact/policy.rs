@@ -148,7 +148,10 @@ impl Terms {
             let mut i = 0;
             while i < term.len() {
                 let b = term[i];
-                assert!(b.is_ascii() && !b.is_ascii_uppercase() && class[b as usize] != IGNORED, "terms are normalised");
+                assert!(
+                    b.is_ascii() && !b.is_ascii_uppercase() && class[b as usize] != IGNORED,
+                    "terms are normalised"
+                );
                 if class[b as usize] == OTHER {
                     assert!(classes < MAX_CLASSES, "raise MAX_CLASSES");
                     class[b as usize] = classes as u8;
@@ -203,7 +206,11 @@ impl Terms {
                 c += 1;
             }
         }
-        Terms { class, next, accept }
+        Terms {
+            class,
+            next,
+            accept,
+        }
     }
 
     /// Whether `key` (ASCII) contains a term once normalised.
@@ -230,13 +237,23 @@ fn key_words(key: &[u8]) -> Option<[u64; 4]> {
     };
     Some(match n {
         0 => [0; 4],
-        1..=3 => [u64::from(key[0]) | u64::from(key[n / 2]) << 8 | u64::from(key[n - 1]) << 16, 0, 0, 0],
+        1..=3 => [
+            u64::from(key[0]) | u64::from(key[n / 2]) << 8 | u64::from(key[n - 1]) << 16,
+            0,
+            0,
+            0,
+        ],
         4..=7 => {
             let head = u32::from_le_bytes([key[0], key[1], key[2], key[3]]);
             let tail = u32::from_le_bytes([key[n - 4], key[n - 3], key[n - 2], key[n - 1]]);
             [u64::from(head) | u64::from(tail) << 32, 0, 0, 0]
         }
-        8..=32 => [word(0), word(8.min(n - 8)), word(16.min(n - 8)), word(n - 8)],
+        8..=32 => [
+            word(0),
+            word(8.min(n - 8)),
+            word(16.min(n - 8)),
+            word(n - 8),
+        ],
         _ => return None,
     })
 }
@@ -251,7 +268,11 @@ struct Seen {
 
 impl Seen {
     const fn empty() -> Seen {
-        Seen { words: [const { Cell::new(0) }; 4], len: Cell::new(0), sensitive: Cell::new(false) }
+        Seen {
+            words: [const { Cell::new(0) }; 4],
+            len: Cell::new(0),
+            sensitive: Cell::new(false),
+        }
     }
 
     #[inline]
@@ -283,12 +304,21 @@ thread_local! {
 /// The default terms' verdict on `key`, remembered or found by `search`.
 #[inline]
 fn remembered(key: &str, search: impl FnOnce() -> bool) -> bool {
-    let Some(words) = key_words(key.as_bytes()) else { return search() };
+    let Some(words) = key_words(key.as_bytes()) else {
+        return search();
+    };
     let len = key.len() as u8 + 1;
-    let mix = words[0] ^ words[1].rotate_left(16) ^ words[2].rotate_left(32) ^ words[3].rotate_left(48) ^ u64::from(len);
+    let mix = words[0]
+        ^ words[1].rotate_left(16)
+        ^ words[2].rotate_left(32)
+        ^ words[3].rotate_left(48)
+        ^ u64::from(len);
     let first = (mix.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 57) as usize * SEEN_WAYS % SEEN_SLOTS;
     let hit = SEEN.try_with(|seen| {
-        seen[first..first + SEEN_WAYS].iter().find(|e| e.is(&words, len)).map(|e| e.sensitive.get())
+        seen[first..first + SEEN_WAYS]
+            .iter()
+            .find(|e| e.is(&words, len))
+            .map(|e| e.sensitive.get())
     });
     if let Ok(Some(sensitive)) = hit {
         return sensitive;
@@ -298,7 +328,11 @@ fn remembered(key: &str, search: impl FnOnce() -> bool) -> bool {
         // The newest first: the oldest makes way.
         for way in (first + 1..first + SEEN_WAYS).rev() {
             let older = &seen[way - 1];
-            seen[way].set(older.words.each_ref().map(Cell::get), older.len.get(), older.sensitive.get());
+            seen[way].set(
+                older.words.each_ref().map(Cell::get),
+                older.len.get(),
+                older.sensitive.get(),
+            );
         }
         seen[first].set(words, len, sensitive);
     });
@@ -330,7 +364,11 @@ mod tests {
 
     /// The definition: normalise, then look for each term.
     fn by_definition(key: &str) -> bool {
-        let norm: String = key.chars().filter(|c| !is_ignored(*c)).flat_map(char::to_lowercase).collect();
+        let norm: String = key
+            .chars()
+            .filter(|c| !is_ignored(*c))
+            .flat_map(char::to_lowercase)
+            .collect();
         DEFAULT_SENSITIVE_KEYS.iter().any(|t| norm.contains(t))
     }
 
@@ -350,7 +388,11 @@ mod tests {
         let p = Policy::default();
         for round in 0..3 {
             for i in 0..2000 {
-                let key = if i % 7 == 0 { format!("k{i}_token") } else { format!("k{i}_name") };
+                let key = if i % 7 == 0 {
+                    format!("k{i}_token")
+                } else {
+                    format!("k{i}_name")
+                };
                 assert_eq!(p.is_sensitive(&key), i % 7 == 0, "{key} in round {round}");
             }
         }
@@ -363,14 +405,33 @@ mod tests {
             let upper = t.to_ascii_uppercase();
             let spaced: String = t.chars().flat_map(|c| [c, '-']).collect();
             let cut = &t[..t.len() - 1];
-            for k in [t.to_string(), upper, spaced, cut.to_string(), format!("x{cut}_{}", &t[t.len() - 1..])] {
+            for k in [
+                t.to_string(),
+                upper,
+                spaced,
+                cut.to_string(),
+                format!("x{cut}_{}", &t[t.len() - 1..]),
+            ] {
                 keys.push(format!("pre{k}post"));
                 keys.push(k);
             }
         }
         // Overlaps and near misses, then pseudo-random keys over the terms'
         // letters, the separators and a few others.
-        keys.extend(["passpassword", "pwpwd", "ssssn", "cvcvv", "tokentoke", "sessio", "cookiE", "api key", "a.p.i.k.e.y"].map(String::from));
+        keys.extend(
+            [
+                "passpassword",
+                "pwpwd",
+                "ssssn",
+                "cvcvv",
+                "tokentoke",
+                "sessio",
+                "cookiE",
+                "api key",
+                "a.p.i.k.e.y",
+            ]
+            .map(String::from),
+        );
         let alphabet = b"pswordtkneacivyuhlgmb-_. PSWXZ19";
         let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
         for _ in 0..50_000 {
@@ -378,7 +439,9 @@ mod tests {
             x ^= x >> 7;
             x ^= x << 17;
             let len = (x % 13) as usize;
-            let key: String = (0..len).map(|i| alphabet[((x >> (4 + 5 * i)) % 32) as usize] as char).collect();
+            let key: String = (0..len)
+                .map(|i| alphabet[((x >> (4 + 5 * i)) % 32) as usize] as char)
+                .collect();
             keys.push(key);
         }
         let p = Policy::default();
@@ -387,7 +450,10 @@ mod tests {
             assert_eq!(p.is_sensitive(k), by_definition(k), "{k:?}");
             assert_eq!(p.is_sensitive(k), by_definition(k), "{k:?} remembered");
         }
-        assert!(keys.iter().filter(|k| by_definition(k)).count() > 100, "the sample has sensitive keys");
+        assert!(
+            keys.iter().filter(|k| by_definition(k)).count() > 100,
+            "the sample has sensitive keys"
+        );
     }
 
     #[test]

@@ -13,7 +13,10 @@ fn handler(user: &str, n: u64) -> Result<u64, String> {
 }
 
 fn main() {
-    let times: u64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(1);
+    let times: u64 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1);
     let mut sum = 0;
     for i in 0..times {
         sum += handler("probe-user", i).unwrap_or(0);
