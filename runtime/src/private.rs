@@ -498,8 +498,9 @@ impl Invocation {
         response: Option<&mut dyn FnMut(Out<'_>)>,
     ) {
         self.done = true;
-        if !self.active && outcome.0 == EventOutcome::Success {
-            // The handler's level is off, and a success is not raised.
+        if !self.active && outcome.0 == EventOutcome::Success && self.meta.auth.is_none() {
+            // The handler's level is off, and a success is not raised (an
+            // authentication action still goes on to its vocabulary event).
             return;
         }
         self.stop_clock();
