@@ -159,21 +159,31 @@ impl<T: ?Sized> OutcomeDefault for Wrap<'_, T> {
 /// Marks an authentication attempt.
 pub trait AuthViaTrait {
     fn __seclog_auth(&self, cx: &mut Context);
+    fn __seclog_is_auth(&self) -> bool;
 }
 impl<T: crate::AuthEvent + ?Sized> AuthViaTrait for &Wrap<'_, T> {
     #[inline]
     fn __seclog_auth(&self, cx: &mut Context) {
         cx.set_auth_kind(T::KIND)
     }
+    #[inline]
+    fn __seclog_is_auth(&self) -> bool {
+        true
+    }
 }
 
 /// Other values are not authentication attempts.
 pub trait AuthNothing {
     fn __seclog_auth(&self, cx: &mut Context);
+    fn __seclog_is_auth(&self) -> bool;
 }
 impl<T: ?Sized> AuthNothing for Wrap<'_, T> {
     #[inline]
     fn __seclog_auth(&self, _cx: &mut Context) {}
+    #[inline]
+    fn __seclog_is_auth(&self) -> bool {
+        false
+    }
 }
 
 /// Adds what a value knows of the 4 W's.
@@ -354,9 +364,17 @@ impl Invocation {
         meta: &'static HandlerMeta,
         describe: impl FnOnce(&mut Context),
         inputs: impl FnMut(&mut Object<'_>),
+        is_auth_attempt: impl FnOnce() -> bool,
     ) -> Invocation {
         // A level that is off costs a thread-local and an atomic load.
         if !enabled(meta.level) {
+            // An authentication attempt is still described, so its end
+            // reaches the vocabulary mapping and the detector (which count
+            // failures whatever the level); `is_auth_attempt` is a constant
+            // for each handler, so other handlers pay nothing for this.
+            if meta.auth.is_some() || is_auth_attempt() {
+                return Self::begin_active(meta, config::current(), describe, inputs, false);
+            }
             return Invocation {
                 meta,
                 config: None,
@@ -369,7 +387,7 @@ impl Invocation {
                 done: false,
             };
         }
-        Self::begin_active(meta, config::current(), describe, inputs)
+        Self::begin_active(meta, config::current(), describe, inputs, true)
     }
 
     #[inline(never)]
@@ -378,6 +396,7 @@ impl Invocation {
         config: Config,
         describe: impl FnOnce(&mut Context),
         mut inputs: impl FnMut(&mut Object<'_>),
+        active: bool,
     ) -> Invocation {
         let mut cx = take_context(config.0.limits.max_string_bytes);
         // `who = ...` and `Describe` run user code (a `Display`); if it
@@ -420,7 +439,7 @@ impl Invocation {
         let mut inv = Invocation {
             meta,
             config: Some(config),
-            active: true,
+            active,
             start_wall,
             start: None,
             took: None,
@@ -444,7 +463,7 @@ impl Invocation {
                 let _entered = inv.span.as_ref().map(tracing::Span::enter);
                 format::emit(config, &mut view);
             }
-            Emit::End => {
+            Emit::End if active => {
                 let mask = meta.mask.child_mask("input");
                 let truncated = format::render(config, &mut cx.inputs, mask, &mut |out| {
                     let mut o = out.object();
@@ -452,6 +471,7 @@ impl Invocation {
                 });
                 cx.inputs_truncated = truncated;
             }
+            Emit::End => {}
         }
         inv.cx = Some(cx);
         // Timing starts after the start record is out: the duration is the
@@ -498,14 +518,14 @@ impl Invocation {
         response: Option<&mut dyn FnMut(Out<'_>)>,
     ) {
         self.done = true;
-        if !self.active && outcome.0 == EventOutcome::Success && self.meta.auth.is_none() {
+        if !self.active && outcome.0 == EventOutcome::Success && !self.is_auth() {
             // The handler's level is off, and a success is not raised (an
             // authentication action still goes on to its vocabulary event).
             return;
         }
         self.stop_clock();
         let level = self.end_level(outcome.0);
-        if !enabled_for(self.config(), level) {
+        if !self.is_auth() && !enabled_for(self.config(), level) {
             return;
         }
         let mut payload;
@@ -524,7 +544,7 @@ impl Invocation {
         self.done = true;
         self.stop_clock();
         let level = self.end_level(EventOutcome::Failure);
-        if !enabled_for(self.config(), level) {
+        if !self.is_auth() && !enabled_for(self.config(), level) {
             return;
         }
         self.end(
@@ -562,6 +582,15 @@ impl Invocation {
             None,
             false,
         );
+    }
+
+    /// Whether this is an authentication invocation: its end must reach
+    /// the vocabulary mapping (which raises the level and feeds the
+    /// detector) even when the handler's own level is filtered out; the
+    /// record itself is then filtered on the raised level.
+    #[inline]
+    fn is_auth(&self) -> bool {
+        self.meta.auth.is_some() || self.cx.as_ref().is_some_and(|cx| cx.auth_kind().is_some())
     }
 
     #[inline]

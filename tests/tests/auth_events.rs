@@ -858,3 +858,27 @@ fn a_generic_request_type_describes_its_user() {
     assert_eq!(end["user"]["name"], "4242");
     assert_eq!(end["seclog"]["owasp"], "authn_login_fail:4242");
 }
+
+#[test]
+fn a_high_level_filter_still_counts_failed_logins_and_keeps_critical_events() {
+    // Under `error`, a failed login's `warn` record is filtered out, but the
+    // detector still counts it, and a critical vocabulary event still gets
+    // through on its raised level.
+    let strict = seclog::builder().level(seclog::Level::Error).build().unwrap();
+    let monitor = Monitor::new(Default::default()).unwrap();
+    let run = monitor.scope(|| {
+        seclog::testing::capture_with(strict, || {
+            for _ in 0..5 {
+                let _ = login(login_req("erin", "guess", "203.0.113.77"));
+            }
+            k_password_change("erin", false)
+        })
+    });
+    assert!(monitor.is_flagged_user("erin"), "five filtered-out failures were still counted");
+    let records = run.records();
+    assert!(
+        records.iter().all(|r| r["log"]["level"] == "error" || r["log"]["level"] == "critical"),
+        "{records:#?}"
+    );
+    assert!(records.iter().any(|r| r["seclog"]["owasp"] == "authn_password_change_fail:erin"));
+}

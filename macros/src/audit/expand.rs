@@ -35,6 +35,10 @@ pub(crate) fn expand(h: &Handler, func: ItemFn) -> TokenStream {
     };
     let mask = h.mask.to_tokens();
 
+    // Whether an argument is an authentication attempt (a constant per
+    // handler once monomorphised).
+    let auth_probe: Vec<_> = h.inputs.iter().map(|i| unspanned(&i.ident)).collect();
+
     // The 4 W's from the arguments, then from the options (which win).
     let describe = h.inputs.iter().map(|i| {
         let ident = unspanned(&i.ident);
@@ -127,6 +131,10 @@ pub(crate) fn expand(h: &Handler, func: ItemFn) -> TokenStream {
             |__seclog_inputs: &mut ::seclog::__private::Object<'_>| {
                 #prelude
                 #(#inputs)*
+            },
+            || {
+                #prelude
+                false #(|| (&&::seclog::__private::Wrap(&#auth_probe)).__seclog_is_auth())*
             },
         );
     };
