@@ -177,6 +177,7 @@ pub struct Builder {
     hash_key: Option<Vec<u8>>,
     service: Option<String>,
     emf: bool,
+    monitor: Option<crate::monitor::Settings>,
     problems: Vec<ConfigError>,
 }
 
@@ -191,6 +192,7 @@ impl Default for Builder {
             hash_key: None,
             service: None,
             emf: false,
+            monitor: None,
             problems: Vec::new(),
         }
     }
@@ -309,12 +311,29 @@ impl Builder {
     /// assert_eq!(err.to_string(), r#"SECLOG_FORMAT="xml" is not valid: expected `json` or `pretty`"#);
     /// std::env::remove_var("SECLOG_FORMAT");
     /// ```
+    /// The `SECLOG_MONITOR_*` variables of the brute-force detector are
+    /// checked here too, so `seclog::init()` rejects a bad one at start-up.
     pub fn from_env(self) -> Result<Self, ConfigError> {
-        let b = self.env_lenient();
-        match b.problems.first() {
-            Some(e) => Err(e.clone()),
-            None => Ok(b),
+        let mut b = self.env_lenient();
+        if let Some(e) = b.problems.first() {
+            return Err(e.clone());
         }
+        b.monitor = Some(b.monitor.take().unwrap_or_default().from_env()?);
+        Ok(b)
+    }
+
+    /// Thresholds and windows of the brute-force detector
+    /// ([`seclog::monitor`](crate::monitor)), applied by [`Builder::install`].
+    ///
+    /// ```
+    /// let mut settings = seclog::monitor::Settings::default();
+    /// settings.user_max_failures = 3;
+    /// let builder = seclog::builder().monitor(settings);
+    /// # let _ = builder;
+    /// ```
+    pub fn monitor(mut self, settings: crate::monitor::Settings) -> Self {
+        self.monitor = Some(settings);
+        self
     }
 
     /// Like `from_env`, but keeps the default of each invalid variable and
@@ -483,9 +502,16 @@ impl Builder {
     ///
     /// Fails with [`ConfigError::AlreadyInstalled`] when seclog is already
     /// configured.
-    pub fn install(self) -> Result<(), ConfigError> {
+    pub fn install(mut self) -> Result<(), ConfigError> {
+        // Checked before anything is installed, so a bad setting leaves
+        // the process unconfigured rather than half-configured.
+        let monitor = self.monitor.take().map(crate::monitor::Monitor::new).transpose()?;
         let config = self.build()?;
-        install(config)
+        install(config)?;
+        if let Some(m) = monitor {
+            crate::monitor::install(m);
+        }
+        Ok(())
     }
 }
 
