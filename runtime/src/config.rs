@@ -505,7 +505,11 @@ impl Builder {
     pub fn install(mut self) -> Result<(), ConfigError> {
         // Checked before anything is installed, so a bad setting leaves
         // the process unconfigured rather than half-configured.
-        let monitor = self.monitor.take().map(crate::monitor::Monitor::new).transpose()?;
+        let monitor = self
+            .monitor
+            .take()
+            .map(crate::monitor::Monitor::new)
+            .transpose()?;
         let config = self.build()?;
         install(config)?;
         if let Some(m) = monitor {

@@ -864,7 +864,10 @@ fn a_high_level_filter_still_counts_failed_logins_and_keeps_critical_events() {
     // Under `error`, a failed login's `warn` record is filtered out, but the
     // detector still counts it, and a critical vocabulary event still gets
     // through on its raised level.
-    let strict = seclog::builder().level(seclog::Level::Error).build().unwrap();
+    let strict = seclog::builder()
+        .level(seclog::Level::Error)
+        .build()
+        .unwrap();
     let monitor = Monitor::new(Default::default()).unwrap();
     let run = monitor.scope(|| {
         seclog::testing::capture_with(strict, || {
@@ -874,11 +877,18 @@ fn a_high_level_filter_still_counts_failed_logins_and_keeps_critical_events() {
             k_password_change("erin", false)
         })
     });
-    assert!(monitor.is_flagged_user("erin"), "five filtered-out failures were still counted");
+    assert!(
+        monitor.is_flagged_user("erin"),
+        "five filtered-out failures were still counted"
+    );
     let records = run.records();
     assert!(
-        records.iter().all(|r| r["log"]["level"] == "error" || r["log"]["level"] == "critical"),
+        records
+            .iter()
+            .all(|r| r["log"]["level"] == "error" || r["log"]["level"] == "critical"),
         "{records:#?}"
     );
-    assert!(records.iter().any(|r| r["seclog"]["owasp"] == "authn_password_change_fail:erin"));
+    assert!(records
+        .iter()
+        .any(|r| r["seclog"]["owasp"] == "authn_password_change_fail:erin"));
 }

@@ -191,7 +191,10 @@ fn environment_errors_name_the_variable_and_the_value() {
     std::env::set_var("SECLOG_MONITOR_USER_MAX_FAILURES", "many");
     let err = seclog::builder().from_env().unwrap_err().to_string();
     std::env::remove_var("SECLOG_MONITOR_USER_MAX_FAILURES");
-    assert!(err.starts_with("SECLOG_MONITOR_USER_MAX_FAILURES=\"many\" is not valid"), "{err}");
+    assert!(
+        err.starts_with("SECLOG_MONITOR_USER_MAX_FAILURES=\"many\" is not valid"),
+        "{err}"
+    );
     std::env::set_var("SECLOG_HASH_KEY", "tiny");
     let err = seclog::builder().from_env().unwrap_err().to_string();
     std::env::remove_var("SECLOG_HASH_KEY");
