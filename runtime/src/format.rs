@@ -422,17 +422,21 @@ struct Members<'w> {
 }
 
 impl<'w> Members<'w> {
-    #[inline(always)]
+    #[inline]
     fn key(&mut self, key: &str) -> &mut Writer {
         json::push_key(&mut self.w.buf, !self.first, key);
         self.first = false;
         self.w
     }
 
+    // Out of line, like the other members below: a record has many, and
+    // one copy of the code serves them all.
+    #[inline(never)]
     fn str(&mut self, key: &str, value: &str) {
         self.key(key).string(value);
     }
 
+    #[inline(never)]
     fn static_str(&mut self, key: &str, value: &str) {
         json::push_static_str(&mut self.key(key).buf, value);
     }

@@ -307,9 +307,9 @@ pub(crate) fn push_static_str(buf: &mut Vec<u8>, s: &str) {
 }
 
 /// Appends a member's key, `"key":`, after a comma unless it is the first:
-/// a key seclog chose (short and escape-free). Inlined where the key is a
-/// literal, its copy is a few stores.
-#[inline(always)]
+/// a key seclog chose (short and escape-free). Kept out of line: records
+/// have many keys, and one copy of this code serves them all.
+#[inline(never)]
 pub(crate) fn push_key(buf: &mut Vec<u8>, comma: bool, key: &str) {
     debug_assert!(key.bytes().all(|b| ESCAPE[b as usize] == 0));
     buf.reserve(key.len() + 4);
@@ -317,7 +317,7 @@ pub(crate) fn push_key(buf: &mut Vec<u8>, comma: bool, key: &str) {
         buf.push(b',');
     }
     buf.push(b'"');
-    buf.extend_from_slice(key.as_bytes());
+    append_run(buf, key.as_bytes());
     buf.extend_from_slice(b"\":");
 }
 
