@@ -429,8 +429,8 @@ impl<'w> Members<'w> {
         self.w
     }
 
-    // Out of line, like the other members below: a record has many, and
-    // one copy of the code serves them all.
+    // Out of line (as is `static_str`): a record has many, and one copy
+    // of the code serves them all.
     #[inline(never)]
     fn str(&mut self, key: &str, value: &str) {
         self.key(key).string(value);

@@ -523,6 +523,17 @@ impl Invocation {
             // authentication action still goes on to its vocabulary event).
             return;
         }
+        self.end_with_value(outcome, response);
+    }
+
+    /// The rest of [`finish_value`](Self::finish_value), out of line so
+    /// that a handler whose level is off inlines only the check above.
+    #[inline(never)]
+    fn end_with_value(
+        &mut self,
+        outcome: (EventOutcome, Option<u16>),
+        response: Option<&mut dyn FnMut(Out<'_>)>,
+    ) {
         self.stop_clock();
         let level = self.end_level(outcome.0);
         if !self.is_auth() && !enabled_for(self.config(), level) {
