@@ -14,7 +14,9 @@
 //! hits all cases alike, and each ratio is the median of the per-round
 //! ratios. Each case is warmed up first; a sample is a timed loop of many
 //! calls, long enough that the clock's own cost vanishes. The table gives
-//! the median and the interquartile range of the samples.
+//! the median and the interquartile range of the samples. (Criterion
+//! measures one benchmark after another; the targets are ratios between
+//! cases, which on a shared machine only hold up when measured together.)
 //!
 //! Run without `--bench` (as `cargo test --benches` does), each case runs a
 //! few times as a smoke test and nothing is timed.
