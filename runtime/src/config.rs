@@ -326,8 +326,7 @@ impl Builder {
     /// ([`seclog::monitor`](crate::monitor)), applied by [`Builder::install`].
     ///
     /// ```
-    /// let mut settings = seclog::monitor::Settings::default();
-    /// settings.user_max_failures = 3;
+    /// let settings = seclog::monitor::Settings::default().user_max_failures(3);
     /// let builder = seclog::builder().monitor(settings);
     /// # let _ = builder;
     /// ```

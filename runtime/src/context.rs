@@ -223,19 +223,9 @@ impl Context {
         self.set(field, &value)
     }
 
-    pub(crate) fn span_of(&self, field: Text) -> Option<(usize, usize)> {
-        self.spans[field as usize].map(|(a, b)| (a as usize, b as usize))
-    }
-
-    /// Sets `field` to a copy of text already stored at `a..b`.
-    pub(crate) fn copy_text(&mut self, field: Text, a: usize, b: usize) {
-        let start = self.text.len();
-        if self.text.is_char_boundary(a) && self.text.is_char_boundary(b) && a <= b && b <= start {
-            // SAFETY: `a..b` lies on character boundaries of valid UTF-8,
-            // so appending those bytes keeps the string valid UTF-8.
-            unsafe { self.text.as_mut_vec() }.extend_from_within(a..b);
-        }
-        self.spans[field as usize] = Some((start as u32, self.text.len() as u32));
+    /// Makes `field` read the same stored text as `from`, without copying.
+    pub(crate) fn alias(&mut self, field: Text, from: Text) {
+        self.spans[field as usize] = self.spans[from as usize];
     }
 
     pub(crate) fn get(&self, field: Text) -> Option<&str> {

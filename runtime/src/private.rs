@@ -411,7 +411,8 @@ impl Invocation {
             c.and_then(|c| c.cx.as_ref()).and_then(|c| {
                 c.get(Text::TransactionId).map(|t| {
                     let mut s = [0u8; 128];
-                    let n = t.len().min(128);
+                    // Cut on a character boundary, so a long id stays valid text.
+                    let n = crate::json::floor_char_boundary(t, 128);
                     s[..n].copy_from_slice(&t.as_bytes()[..n]);
                     (s, n)
                 })
@@ -423,8 +424,7 @@ impl Invocation {
                 cx.set_str(Text::TransactionId, t);
             }
             (None, true) => {
-                let (a, b) = cx_span(&cx, Text::RequestId);
-                cx.copy_text(Text::TransactionId, a, b);
+                cx.alias(Text::TransactionId, Text::RequestId);
             }
             (None, false) => cx.set_str(Text::TransactionId, crate::id::new_id().as_str()),
         }
@@ -713,10 +713,6 @@ impl Invocation {
 #[inline]
 fn enabled_for(config: Config, level: Level) -> bool {
     config.enabled(level)
-}
-
-fn cx_span(cx: &Context, field: Text) -> (usize, usize) {
-    cx.span_of(field).unwrap_or((0, 0))
 }
 
 impl Drop for Invocation {
