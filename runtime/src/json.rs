@@ -52,6 +52,16 @@ pub(crate) fn write_escaped(buf: &mut Vec<u8>, s: &str, max_in: usize, out_limit
 fn write_escaped_slowly(buf: &mut Vec<u8>, s: &str, max_in: usize, out_limit: usize) -> usize {
     let bytes = s.as_bytes();
     let end_in = floor_char_boundary(s, max_in.min(bytes.len()));
+    // With room for every byte escaped at its longest, the output bound
+    // needs no look on the way.
+    if end_in
+        .checked_mul(6)
+        .and_then(|most| most.checked_add(buf.len()))
+        .is_some_and(|end| end <= out_limit)
+    {
+        escape_within(buf, &bytes[..end_in], bytes);
+        return end_in;
+    }
     let mut start = 0;
     let mut i = 0;
     while i < end_in {
@@ -129,35 +139,147 @@ fn write_escaped_slowly(buf: &mut Vec<u8>, s: &str, max_in: usize, out_limit: us
     end_in
 }
 
+/// Appends `text` escaped, with no bound to watch: `text` is `whole` or a
+/// prefix of it ending on a character boundary (`whole` lets the look at a
+/// multibyte character read all of its bytes). Each step copies sixteen
+/// bytes and keeps those before the first that needs a look, so plain runs
+/// go sixteen bytes at a time and text dense with escapes (JSON inside a
+/// string) costs a step per escape, with no call to `memcpy`.
+fn escape_within(buf: &mut Vec<u8>, text: &[u8], whole: &[u8]) {
+    let n = text.len();
+    // At most six bytes out for each in, and a block's overhang.
+    buf.reserve(n * 6 + 16);
+    let len = buf.len();
+    let out = buf.spare_capacity_mut();
+    let (mut i, mut o) = (0, 0);
+    while i < n {
+        if i + 16 <= n {
+            let block = block16(&text[i..]);
+            put(&mut out[o..o + 16], block);
+            let flags = flags16(&block);
+            if flags == 0 {
+                i += 16;
+                o += 16;
+                continue;
+            }
+            let plain = flags.trailing_zeros() as usize;
+            i += plain;
+            o += plain;
+        }
+        let b = text[i];
+        match ESCAPE[b as usize] {
+            0 => {
+                out[o].write(b);
+                (i, o) = (i + 1, o + 1);
+            }
+            b'u' => {
+                put(&mut out[o..o + 6], u00(b));
+                (i, o) = (i + 1, o + 6);
+            }
+            b'?' if b == 0xc2 && whole.get(i + 1).is_some_and(|&next| next < 0xa0) => {
+                put(&mut out[o..o + 6], u00(whole[i + 1]));
+                (i, o) = (i + 2, o + 6);
+            }
+            b'?' if b == 0xe2
+                && whole.get(i + 1) == Some(&0x80)
+                && matches!(whole.get(i + 2), Some(0xa8 | 0xa9)) =>
+            {
+                put(
+                    &mut out[o..o + 6],
+                    if whole[i + 2] == 0xa8 {
+                        *b"\\u2028"
+                    } else {
+                        *b"\\u2029"
+                    },
+                );
+                (i, o) = (i + 3, o + 6);
+            }
+            b'?' => {
+                out[o].write(b);
+                (i, o) = (i + 1, o + 1);
+            }
+            esc => {
+                put(&mut out[o..o + 2], [b'\\', esc]);
+                (i, o) = (i + 1, o + 2);
+            }
+        }
+    }
+    // SAFETY: the `o` bytes after the length were all written above (the
+    // reservation made room for them).
+    unsafe { buf.set_len(len + o) };
+}
+
+/// `\u00XX` for the byte `b`.
+#[inline]
+fn u00(b: u8) -> [u8; 6] {
+    [
+        b'\\',
+        b'u',
+        b'0',
+        b'0',
+        HEX[(b >> 4) as usize],
+        HEX[(b & 0xf) as usize],
+    ]
+}
+
 /// Appends `bytes` when none of them needs escaping, and says whether it
-/// did (appending nothing when not). Each byte is read once, in whole words
-/// that are checked and stored together, so the short strings records are
-/// made of cost no call to `memcpy`. A word is never assembled in memory
-/// byte by byte (reading it back would stall): a tail is the last eight
-/// bytes, overlapping, and a short string is read as two overlapping halves
-/// (padded with spaces, which need no escaping, for the check).
+/// did (appending nothing when not).
 #[inline]
 fn append_plain(buf: &mut Vec<u8>, bytes: &[u8]) -> bool {
-    append_words::<true>(buf, bytes)
+    append_framed::<true>(buf, b"", bytes, b"")
 }
 
-/// Appends `bytes`, known to need no escaping, in whole words as
-/// [`append_plain`] does (short runs between escapes cost no `memcpy`).
+/// Appends `bytes`, known to need no escaping.
 #[inline]
 fn append_run(buf: &mut Vec<u8>, bytes: &[u8]) {
-    append_words::<false>(buf, bytes);
+    append_framed::<false>(buf, b"", bytes, b"");
 }
 
-/// [`append_plain`], or with `CHECK` off a copy without the checks.
+/// Appends `before`, `bytes` and `after` (short fixed text such as quotes,
+/// a comma or a colon) with one reservation, when none of `bytes` needs
+/// escaping (with `CHECK` off, known not to); says whether it did, and
+/// appends nothing when not.
 #[inline(always)]
-fn append_words<const CHECK: bool>(buf: &mut Vec<u8>, bytes: &[u8]) -> bool {
+fn append_framed<const CHECK: bool>(
+    buf: &mut Vec<u8>,
+    before: &[u8],
+    bytes: &[u8],
+    after: &[u8],
+) -> bool {
+    let (b, n, a) = (before.len(), bytes.len(), after.len());
+    buf.reserve(b + n + a);
+    let len = buf.len();
+    let out = &mut buf.spare_capacity_mut()[..b + n + a];
+    for (slot, &byte) in out[..b].iter_mut().zip(before) {
+        slot.write(byte);
+    }
+    if !copy_words::<CHECK>(&mut out[b..b + n], bytes) {
+        return false;
+    }
+    for (slot, &byte) in out[b + n..].iter_mut().zip(after) {
+        slot.write(byte);
+    }
+    // SAFETY: the `b + n + a` bytes after the length were all written
+    // above (the reservation made room for them).
+    unsafe { buf.set_len(len + b + n + a) };
+    true
+}
+
+/// Copies `bytes` into `out` (of the same length), checking with `CHECK`
+/// that none needs escaping; `false` at the first that may (what was
+/// copied is then garbage the caller does not keep). Each byte is read
+/// once, in whole words that are checked and stored together, so the short
+/// strings records are made of cost no call to `memcpy`. A word is never
+/// assembled in memory byte by byte (reading it back would stall): a tail
+/// is the last eight or sixteen bytes, overlapping, and a short string is
+/// read as two overlapping halves (padded with spaces, which need no
+/// escaping, for the check).
+#[inline(always)]
+fn copy_words<const CHECK: bool>(out: &mut [MaybeUninit<u8>], bytes: &[u8]) -> bool {
     const SPACES: u64 = 0x2020_2020_2020_2020;
     let needs_look = |w: u64| CHECK && plain_flags(w) != 0;
     let n = bytes.len();
-    buf.reserve(n);
-    let len = buf.len();
-    let out = &mut buf.spare_capacity_mut()[..n];
-    let plain = match n {
+    match n {
         0 => true,
         1 => {
             out[0].write(bytes[0]);
@@ -180,35 +302,95 @@ fn append_words<const CHECK: bool>(buf: &mut Vec<u8>, bytes: &[u8]) -> bool {
                 u64::from(u32::from_le_bytes(head)) | u64::from(u32::from_le_bytes(tail)) << 32,
             )
         }
+        8..=15 => {
+            let (head, tail) = (load(&bytes[..8]), load(&bytes[n - 8..]));
+            put(&mut out[..8], head.to_le_bytes());
+            put(&mut out[n - 8..], tail.to_le_bytes());
+            !(needs_look(head) || needs_look(tail))
+        }
         _ => {
-            // Word by word, stopping at the first that needs escaping (which
-            // also keeps this a plain loop rather than a vector loop and a
+            // Sixteen bytes at a time, stopping at the first block that
+            // needs escaping (a plain loop rather than a vector loop and a
             // call to `memcpy`, slower for the short strings that dominate).
             let mut i = 0;
-            while i + 8 <= n {
-                let w = load(&bytes[i..i + 8]);
-                if needs_look(w) {
+            while i + 16 <= n {
+                let block = block16(&bytes[i..]);
+                if CHECK && !plain16(&block) {
                     return false;
                 }
-                put(&mut out[i..i + 8], w.to_le_bytes());
-                i += 8;
+                put(&mut out[i..i + 16], block);
+                i += 16;
             }
             if i < n {
-                let w = load(&bytes[n - 8..]);
-                if needs_look(w) {
+                let block = block16(&bytes[n - 16..]);
+                if CHECK && !plain16(&block) {
                     return false;
                 }
-                put(&mut out[n - 8..], w.to_le_bytes());
+                put(&mut out[n - 16..], block);
             }
             true
         }
-    };
-    if plain {
-        // SAFETY: the `n` bytes after the length were all written above
-        // (the reservation made room for them).
-        unsafe { buf.set_len(len + n) };
     }
-    plain
+}
+
+/// The first sixteen bytes of `bytes`.
+#[inline(always)]
+fn block16(bytes: &[u8]) -> [u8; 16] {
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&bytes[..16]);
+    b
+}
+
+/// Whether none of sixteen bytes needs a look.
+#[inline(always)]
+fn plain16(block: &[u8; 16]) -> bool {
+    flags16(block) == 0
+}
+
+/// One bit per byte of sixteen that needs a look (as [`plain_flags`]
+/// says): one SSE2 compare of each kind for all of them.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn flags16(block: &[u8; 16]) -> u32 {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8,
+    };
+    // SAFETY: SSE2 is part of every x86_64 target; the load is an
+    // unaligned read of the sixteen bytes of `block`.
+    unsafe {
+        let v = _mm_loadu_si128(block.as_ptr().cast());
+        // Signed: below 0x20 are the controls and all bytes from 0x80.
+        let low = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
+        let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+        let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+        let del = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f));
+        let any = _mm_or_si128(_mm_or_si128(low, quote), _mm_or_si128(backslash, del));
+        _mm_movemask_epi8(any) as u32
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn flags16(block: &[u8; 16]) -> u32 {
+    flags16_words(block)
+}
+
+/// [`flags16`] without vector instructions, two words at a time (the other
+/// targets' version, also tested on x86_64): exact for the lowest flagged
+/// byte, which is all a caller reads.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+#[inline(always)]
+fn flags16_words(block: &[u8; 16]) -> u32 {
+    let (low, high) = (
+        plain_flags(load(&block[..8])),
+        plain_flags(load(&block[8..])),
+    );
+    match (low, high) {
+        (0, 0) => 0,
+        (0, h) => 1 << (8 + h.trailing_zeros() / 8),
+        (l, _) => 1 << (l.trailing_zeros() / 8),
+    }
 }
 
 /// Writes `bytes` at the start of `out`.
@@ -298,12 +480,9 @@ pub(crate) fn floor_char_boundary(s: &str, i: usize) -> usize {
 #[inline]
 pub(crate) fn push_static_str(buf: &mut Vec<u8>, s: &str) {
     debug_assert!(s.bytes().all(|b| ESCAPE[b as usize] == 0));
-    buf.reserve(s.len() + 2);
-    buf.push(b'"');
-    if !append_plain(buf, s.as_bytes()) {
-        write_escaped(buf, s, usize::MAX, usize::MAX);
+    if !append_framed::<true>(buf, b"\"", s.as_bytes(), b"\"") {
+        push_str(buf, s);
     }
-    buf.push(b'"');
 }
 
 /// Appends a member's key, `"key":`, after a comma unless it is the first:
@@ -312,13 +491,24 @@ pub(crate) fn push_static_str(buf: &mut Vec<u8>, s: &str) {
 #[inline(never)]
 pub(crate) fn push_key(buf: &mut Vec<u8>, comma: bool, key: &str) {
     debug_assert!(key.bytes().all(|b| ESCAPE[b as usize] == 0));
-    buf.reserve(key.len() + 4);
-    if comma {
-        buf.push(b',');
-    }
-    buf.push(b'"');
-    append_run(buf, key.as_bytes());
-    buf.extend_from_slice(b"\":");
+    let before: &[u8] = if comma { b",\"" } else { b"\"" };
+    append_framed::<false>(buf, before, key.as_bytes(), b"\":");
+}
+
+/// Appends `"key":` for any key, after a comma unless it is the first,
+/// when the key needs no escaping; says whether it did (appending nothing
+/// when not).
+#[inline]
+pub(crate) fn push_plain_key(buf: &mut Vec<u8>, comma: bool, key: &str) -> bool {
+    let before: &[u8] = if comma { b",\"" } else { b"\"" };
+    append_framed::<true>(buf, before, key.as_bytes(), b"\":")
+}
+
+/// Appends `"text"` when the text needs no escaping; says whether it did
+/// (appending nothing when not).
+#[inline]
+pub(crate) fn push_plain_str(buf: &mut Vec<u8>, text: &str) -> bool {
+    append_framed::<true>(buf, b"\"", text.as_bytes(), b"\"")
 }
 
 /// Appends a JSON string for any text, escaped, without bounds (used for
@@ -404,6 +594,38 @@ mod tests {
         }
         let mixed = "plain text \u{1}\u{2}\"quoted\" back\\slash \u{2028} snow ☃ \u{7f} end of a longer line";
         assert_eq!(esc(mixed), reference(mixed));
+    }
+
+    #[test]
+    fn both_block_looks_flag_the_same_bytes() {
+        for b in 0..=255u8 {
+            for at in 0..16 {
+                let mut block = [b'a'; 16];
+                block[at] = b;
+                let first = |f: u32| (f != 0).then(|| f.trailing_zeros());
+                let flagged = flags16_words(&block) != 0;
+                assert_eq!(first(flags16(&block)), first(flags16_words(&block)));
+                let expected = b < 0x20 || b >= 0x7f || b == b'"' || b == b'\\';
+                assert_eq!(flagged, expected, "byte {b:#04x} at {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_bounded_and_unbounded_paths_agree() {
+        let texts = [
+            "{\"transferId\":\"tr-5f0c\",\"links\":{\"self\":\"/v1/t\"}}".to_string(),
+            format!("{}\u{2028}{}\u{85}é\n", "x".repeat(17), "y".repeat(33)),
+            "\u{1}\u{2}\u{3}\"\\\u{7f}\u{9f}\u{a0}☃".repeat(5),
+        ];
+        for text in &texts {
+            let unbounded = esc(text);
+            assert_eq!(unbounded, reference(text));
+            // An output bound just large enough takes the bounded path.
+            let mut b = Vec::new();
+            let n = write_escaped(&mut b, text, usize::MAX, unbounded.len());
+            assert_eq!((n, String::from_utf8(b).unwrap()), (text.len(), unbounded));
+        }
     }
 
     #[test]

@@ -341,9 +341,26 @@ impl Writer {
         }
     }
 
+    /// Whether `s` fits whole, as it is, under the string and size bounds
+    /// with `extra` more bytes around it.
+    #[inline]
+    fn fits_whole(&self, s: &str, extra: usize) -> bool {
+        s.len() <= self.limits.max_string_bytes
+            && self.buf.len() + s.len() + extra <= self.limit_end.max(self.buf.len() + 1)
+    }
+
     /// Writes a bounded, escaped JSON string.
     #[inline]
     pub(crate) fn string(&mut self, s: &str) {
+        if self.fits_whole(s, 1) && json::push_plain_str(&mut self.buf, s) {
+            return;
+        }
+        self.string_slowly(s);
+    }
+
+    /// [`string`](Self::string) for text to escape or cut.
+    #[inline(never)]
+    fn string_slowly(&mut self, s: &str) {
         self.buf.push(b'"');
         let max_in = self.limits.max_string_bytes;
         let limit = self.limit_end.max(self.buf.len());
@@ -764,13 +781,16 @@ impl<'a> Object<'a> {
                 return None;
             }
         }
-        if !self.first {
-            self.w.buf.push(b',');
-        }
+        let comma = !self.first;
         self.first = false;
         self.count += 1;
-        self.w.string(key);
-        self.w.buf.push(b':');
+        if !(self.w.fits_whole(key, 1) && json::push_plain_key(&mut self.w.buf, comma, key)) {
+            if comma {
+                self.w.buf.push(b',');
+            }
+            self.w.string_slowly(key);
+            self.w.buf.push(b':');
+        }
         Some(slot(self.mask.child(key)))
     }
 
