@@ -605,7 +605,7 @@ mod tests {
                 let first = |f: u32| (f != 0).then(|| f.trailing_zeros());
                 let flagged = flags16_words(&block) != 0;
                 assert_eq!(first(flags16(&block)), first(flags16_words(&block)));
-                let expected = b < 0x20 || b >= 0x7f || b == b'"' || b == b'\\';
+                let expected = !(0x20..0x7f).contains(&b) || b == b'"' || b == b'\\';
                 assert_eq!(flagged, expected, "byte {b:#04x} at {at}");
             }
         }
