@@ -77,6 +77,41 @@ impl Policy {
         self.search(key)
     }
 
+    /// [`is_sensitive`](Self::is_sensitive) for a key that is a static
+    /// string, such as a struct's field name: its verdict is remembered
+    /// per thread by the string's address, a few instructions a look.
+    /// Exact: a `&'static str`'s text never changes and its address is
+    /// never reused, and neither is the address of a `&'static Policy` (a
+    /// configuration lives as long as the process), so the entry names
+    /// its policy too; policies of the default terms alone share entries.
+    #[inline]
+    pub(crate) fn is_sensitive_static(&'static self, key: &'static str) -> bool {
+        let policy = if self.extra.is_empty() {
+            0
+        } else {
+            self as *const Policy as usize
+        };
+        let (ptr, len) = (key.as_ptr() as usize, key.len());
+        let slot = (ptr ^ ptr >> 9 ^ len) % STATIC_SLOTS;
+        let hit = STATIC_SEEN.try_with(|seen| {
+            let e = &seen[slot];
+            (e.ptr.get() == ptr && e.len.get() == len && e.policy.get() == policy)
+                .then(|| e.sensitive.get())
+        });
+        if let Ok(Some(sensitive)) = hit {
+            return sensitive;
+        }
+        let sensitive = self.is_sensitive(key);
+        let _ = STATIC_SEEN.try_with(|seen| {
+            let e = &seen[slot];
+            e.ptr.set(ptr);
+            e.len.set(len);
+            e.policy.set(policy);
+            e.sensitive.set(sensitive);
+        });
+        sensitive
+    }
+
     fn search(&self, key: &str) -> bool {
         if self.extra.is_empty() && key.is_ascii() {
             return DEFAULT_TERMS.matches(key.as_bytes());
@@ -301,6 +336,32 @@ thread_local! {
     static SEEN: [Seen; SEEN_SLOTS] = const { [const { Seen::empty() }; SEEN_SLOTS] };
 }
 
+/// A verdict on a static key: its address and length, and its policy (0
+/// for the default terms alone). A null address is never a key's, so an
+/// empty entry matches nothing.
+struct StaticSeen {
+    ptr: Cell<usize>,
+    len: Cell<usize>,
+    policy: Cell<usize>,
+    sensitive: Cell<bool>,
+}
+
+/// One entry per slot, 256 in all (8 KiB per thread).
+const STATIC_SLOTS: usize = 256;
+
+thread_local! {
+    static STATIC_SEEN: [StaticSeen; STATIC_SLOTS] = const {
+        [const {
+            StaticSeen {
+                ptr: Cell::new(0),
+                len: Cell::new(0),
+                policy: Cell::new(0),
+                sensitive: Cell::new(false),
+            }
+        }; STATIC_SLOTS]
+    };
+}
+
 /// The default terms' verdict on `key`, remembered or found by `search`.
 #[inline]
 fn remembered(key: &str, search: impl FnOnce() -> bool) -> bool {
@@ -395,6 +456,23 @@ mod tests {
                 };
                 assert_eq!(p.is_sensitive(&key), i % 7 == 0, "{key} in round {round}");
             }
+        }
+    }
+
+    #[test]
+    fn a_static_key_is_judged_by_its_own_policy() {
+        let default: &'static Policy = Box::leak(Box::default());
+        let extra: &'static Policy =
+            Box::leak(Box::new(Policy::with_extra(["Account-Number".to_string()])));
+        for _ in 0..3 {
+            assert!(!default.is_sensitive_static("accountNumber"));
+            assert!(extra.is_sensitive_static("accountNumber"));
+            assert!(default.is_sensitive_static("password"));
+            assert!(extra.is_sensitive_static("password"));
+            // The same text at another address, and a prefix of it.
+            let copy: &'static str = Box::leak("accountNumber".to_string().into_boxed_str());
+            assert!(extra.is_sensitive_static(copy));
+            assert!(!extra.is_sensitive_static(&copy[..7]));
         }
     }
 

@@ -306,6 +306,14 @@ impl MapSer<'_> {
             .entry_with(key, |out| result = write(out, value));
         result
     }
+
+    /// A struct field: its name is a static string.
+    fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
+        let mut result = Ok(());
+        self.object
+            .entry_static_with(key, |out| result = write(out, value));
+        result
+    }
 }
 
 impl ser::SerializeMap for MapSer<'_> {
@@ -355,7 +363,7 @@ impl ser::SerializeStruct for MapSer<'_> {
         key: &'static str,
         value: &T,
     ) -> Result<(), Error> {
-        self.value(key, value)
+        self.field(key, value)
     }
     fn end(self) -> Result<(), Error> {
         Ok(())
@@ -381,7 +389,7 @@ impl ser::SerializeStructVariant for MapSer<'_> {
         key: &'static str,
         value: &T,
     ) -> Result<(), Error> {
-        self.value(key, value)
+        self.field(key, value)
     }
     fn end(self) -> Result<(), Error> {
         Ok(())
