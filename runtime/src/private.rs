@@ -375,19 +375,59 @@ impl Invocation {
             if meta.auth.is_some() || is_auth_attempt() {
                 return Self::begin_active(meta, config::current(), describe, inputs, false);
             }
-            return Invocation {
-                meta,
-                config: None,
-                active: false,
-                start_wall: SystemTime::UNIX_EPOCH,
-                start: None,
-                took: None,
-                cx: None,
-                span: None,
-                done: false,
-            };
+            return Self::idle(meta);
         }
         Self::begin_active(meta, config::current(), describe, inputs, true)
+    }
+
+    /// [`begin`](Self::begin) for a synchronous handler: `None` when the
+    /// handler's level is off and it is no authentication action, so the
+    /// caller runs the body with nothing around it but the look at its
+    /// outcome (and, if that is a failure, [`idle`](Self::idle) to record
+    /// it).
+    #[inline]
+    pub fn begin_sync(
+        meta: &'static HandlerMeta,
+        describe: impl FnOnce(&mut Context),
+        inputs: impl FnMut(&mut Object<'_>),
+        is_auth_attempt: impl FnOnce() -> bool,
+    ) -> Option<Invocation> {
+        if enabled(meta.level) {
+            return Some(Self::begin_active(
+                meta,
+                config::current(),
+                describe,
+                inputs,
+                true,
+            ));
+        }
+        if meta.auth.is_some() || is_auth_attempt() {
+            return Some(Self::begin_active(
+                meta,
+                config::current(),
+                describe,
+                inputs,
+                false,
+            ));
+        }
+        None
+    }
+
+    /// An invocation whose level is off: it records a failure or a panic,
+    /// without inputs or who.
+    #[inline]
+    pub fn idle(meta: &'static HandlerMeta) -> Invocation {
+        Invocation {
+            meta,
+            config: None,
+            active: false,
+            start_wall: SystemTime::UNIX_EPOCH,
+            start: None,
+            took: None,
+            cx: None,
+            span: None,
+            done: false,
+        }
     }
 
     #[inline(never)]
@@ -494,8 +534,21 @@ impl Invocation {
 
     /// Marks the body as running on this thread until the guard drops, so
     /// security events correlate and `tracing` events nest in the span.
+    ///
+    /// An invocation whose level is off has no context, so nothing could
+    /// correlate with it: it is not made current (what runs in its body
+    /// still correlates with an invocation around it), and entering it
+    /// costs nothing.
     #[inline]
     pub fn enter(&self) -> Entered<'_> {
+        if self.cx.is_none() {
+            return Entered {
+                _span: None,
+                prev: None,
+                current: false,
+                _inv: self,
+            };
+        }
         let prev = CURRENT
             .try_with(|c| c.replace(Some(NonNull::from(self))))
             .ok()
@@ -504,6 +557,7 @@ impl Invocation {
         Entered {
             _span: span,
             prev,
+            current: true,
             _inv: self,
         }
     }
@@ -747,13 +801,17 @@ impl Invocation {
 pub struct Entered<'a> {
     _span: Option<tracing::span::Entered<'a>>,
     prev: Option<NonNull<Invocation>>,
+    /// The invocation was made current (and `prev` is to be restored).
+    current: bool,
     _inv: &'a Invocation,
 }
 
 impl Drop for Entered<'_> {
     #[inline]
     fn drop(&mut self) {
-        let _ = CURRENT.try_with(|c| c.set(self.prev));
+        if self.current {
+            let _ = CURRENT.try_with(|c| c.set(self.prev));
+        }
     }
 }
 

@@ -499,6 +499,45 @@ fn nested_invocations_share_the_transaction_id() {
 }
 
 #[test]
+fn a_filtered_out_handler_inside_an_invocation_leaves_its_events_with_the_caller() {
+    // `inner` is below the level: it writes nothing, and a security event
+    // raised in its body still carries the caller's transaction id.
+    #[seclog::audit(level = "debug")]
+    fn inner(x: u32) -> u32 {
+        seclog::security_event!(authz_fail, resource = "/admin");
+        x + 1
+    }
+    #[seclog::audit]
+    fn outer(x: u32) -> u32 {
+        inner(x) * 2
+    }
+    let records = capture(|| outer(1)).records();
+    assert_eq!(records.len(), 3, "outer's start and end, and the event");
+    assert_eq!(records[1]["seclog"]["owasp"], "authz_fail:,/admin");
+    let tx = &records[0]["transaction"]["id"];
+    assert!(tx.is_string());
+    assert!(records.iter().all(|r| &r["transaction"]["id"] == tx));
+    assert_ecs(&records);
+
+    // Alone, it still records a panic (at `error`), though not a success.
+    #[seclog::audit(level = "debug")]
+    fn quiet(fail: bool) -> u32 {
+        if fail {
+            panic!("quiet handler failed");
+        }
+        1
+    }
+    assert!(capture(|| quiet(false)).records().is_empty());
+    let run = capture(|| std::panic::catch_unwind(|| quiet(true)).is_err());
+    assert!(run.output);
+    let records = run.records();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0]["log"]["level"], "error");
+    assert_eq!(records[0]["error"]["type"], "panic");
+    assert_eq!(records[0]["error"]["message"], "quiet handler failed");
+}
+
+#[test]
 fn separate_invocations_get_separate_transaction_ids() {
     #[seclog::audit]
     fn ping() {}

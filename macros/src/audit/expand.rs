@@ -102,8 +102,14 @@ pub(crate) fn expand(h: &Handler, func: ItemFn) -> TokenStream {
         };
     };
 
-    // Only the synchronous path finishes the invocation in place.
+    // Only the synchronous path finishes the invocation in place, and only
+    // it may skip the invocation altogether (`None`: the level is off).
     let inv_mut = if is_async { quote!() } else { quote!(mut) };
+    let begin_fn = if is_async {
+        quote!(begin)
+    } else {
+        quote!(begin_sync)
+    };
     let begin = quote! {
         static __SECLOG_META: ::seclog::__private::HandlerMeta = ::seclog::__private::HandlerMeta {
             name: #name,
@@ -119,7 +125,7 @@ pub(crate) fn expand(h: &Handler, func: ItemFn) -> TokenStream {
             auth: #auth,
             mask: ::seclog::__private::Mask(#mask),
         };
-        let #inv_mut __seclog_inv = ::seclog::__private::Invocation::begin(
+        let #inv_mut __seclog_inv = ::seclog::__private::Invocation::#begin_fn(
             &__SECLOG_META,
             |__seclog_cx: &mut ::seclog::context::Context| {
                 #prelude
@@ -169,13 +175,26 @@ pub(crate) fn expand(h: &Handler, func: ItemFn) -> TokenStream {
                 ::core::result::Result::Ok(__seclog_never) => match __seclog_never {},
             }
         } else {
+            let failed = failed_tokens(h);
             quote! {
                 ::core::result::Result::Ok(__seclog_value) => {
                     {
-                        let __seclog_inv: &mut ::seclog::__private::Invocation = &mut __seclog_inv;
                         let __seclog_ret = &__seclog_value;
                         #prelude
-                        #finish
+                        // One copy of the code that ends the invocation
+                        // serves both arms.
+                        let __seclog_finish = |__seclog_inv: &mut ::seclog::__private::Invocation| {
+                            #finish
+                        };
+                        match &mut __seclog_inv {
+                            ::core::option::Option::Some(__seclog_inv) => __seclog_finish(__seclog_inv),
+                            // The level is off: only a failure is recorded.
+                            ::core::option::Option::None => {
+                                if #failed {
+                                    __seclog_finish(&mut ::seclog::__private::Invocation::idle(&__SECLOG_META));
+                                }
+                            }
+                        }
                     }
                     __seclog_value
                 }
@@ -183,7 +202,7 @@ pub(crate) fn expand(h: &Handler, func: ItemFn) -> TokenStream {
         };
         quote! {
             #begin
-            let __seclog_entered = __seclog_inv.enter();
+            let __seclog_entered = __seclog_inv.as_ref().map(::seclog::__private::Invocation::enter);
             let __seclog_result = ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(move || {
                 // Moving the guard in makes the closure `FnOnce`, so the body
                 // may return borrows of what it captures (`&mut self.field`);
@@ -195,7 +214,12 @@ pub(crate) fn expand(h: &Handler, func: ItemFn) -> TokenStream {
             match __seclog_result {
                 #returned
                 ::core::result::Result::Err(__seclog_panic) => {
-                    __seclog_inv.panicked(&*__seclog_panic);
+                    match &mut __seclog_inv {
+                        ::core::option::Option::Some(__seclog_inv) => __seclog_inv.panicked(&*__seclog_panic),
+                        ::core::option::Option::None => {
+                            ::seclog::__private::Invocation::idle(&__SECLOG_META).panicked(&*__seclog_panic)
+                        }
+                    }
                     ::std::panic::resume_unwind(__seclog_panic)
                 }
             }
@@ -303,6 +327,39 @@ fn finish_tokens(h: &Handler) -> TokenStream {
             }
         }
         Returns::Value => value(quote!(__seclog_ret)),
+    }
+}
+
+/// Whether the returned value `__seclog_ret: &Output` is a failure (an
+/// `Err`, or an outcome that is not a success): what a handler whose level
+/// is off still records. Uses only the outcome, which every type has.
+fn failed_tokens(h: &Handler) -> TokenStream {
+    let failed = |v: TokenStream| {
+        quote! {
+            (&&::seclog::__private::Wrap(#v)).__seclog_outcome().0 != ::seclog::__private::EventOutcome::Success
+        }
+    };
+    match h.returns {
+        Returns::Never | Returns::Unit => quote!(false),
+        Returns::Result => {
+            let ok = failed(quote!(__seclog_ok));
+            quote! {
+                match __seclog_ret {
+                    ::core::result::Result::Ok(__seclog_ok) => #ok,
+                    ::core::result::Result::Err(_) => true,
+                }
+            }
+        }
+        Returns::Option => {
+            let some = failed(quote!(__seclog_some));
+            quote! {
+                match __seclog_ret {
+                    ::core::option::Option::Some(__seclog_some) => #some,
+                    ::core::option::Option::None => false,
+                }
+            }
+        }
+        Returns::Value => failed(quote!(__seclog_ret)),
     }
 }
 
