@@ -422,21 +422,21 @@ struct Members<'w> {
 }
 
 impl<'w> Members<'w> {
-    #[inline]
+    #[inline(always)]
     fn key(&mut self, key: &str) -> &mut Writer {
         json::push_key(&mut self.w.buf, !self.first, key);
         self.first = false;
         self.w
     }
 
-    // Out of line (as is `static_str`): a record has many, and one copy
-    // of the code serves them all.
-    #[inline(never)]
+    // Inlined, as are all members: with the key a constant, writing it is
+    // a few stores.
+    #[inline(always)]
     fn str(&mut self, key: &str, value: &str) {
         self.key(key).string(value);
     }
 
-    #[inline(never)]
+    #[inline(always)]
     fn static_str(&mut self, key: &str, value: &str) {
         json::push_static_str(&mut self.key(key).buf, value);
     }

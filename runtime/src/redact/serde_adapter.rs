@@ -320,6 +320,29 @@ impl ser::SerializeMap for MapSer<'_> {
     type Ok = ();
     type Error = Error;
 
+    /// A text key (the common case: headers, query strings, JSON objects)
+    /// is used where it is, without a copy; any other goes through the
+    /// scratch space as [`serialize_key`](Self::serialize_key) writes it.
+    fn serialize_entry<K: Serialize + ?Sized, V: Serialize + ?Sized>(
+        &mut self,
+        key: &K,
+        value: &V,
+    ) -> Result<(), Error> {
+        let mut written = None;
+        let _ = key.serialize(TextKey {
+            map: self,
+            value,
+            written: &mut written,
+        });
+        match written {
+            Some(result) => result,
+            None => {
+                ser::SerializeMap::serialize_key(self, key)?;
+                ser::SerializeMap::serialize_value(self, value)
+            }
+        }
+    }
+
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
         let scratch = &mut self.object.writer().scratch;
         scratch.clear();
@@ -393,6 +416,121 @@ impl ser::SerializeStructVariant for MapSer<'_> {
     }
     fn end(self) -> Result<(), Error> {
         Ok(())
+    }
+}
+
+/// Writes a map entry when its key serializes as text, setting `written`
+/// to the value's result; any other key leaves `written` unset (and the
+/// error it returns is not the value's).
+struct TextKey<'m, 'a, V: ?Sized> {
+    map: &'m mut MapSer<'a>,
+    value: &'m V,
+    written: &'m mut Option<Result<(), Error>>,
+}
+
+macro_rules! not_text {
+    ($($name:ident($($arg:ty),*);)*) => {$(
+        fn $name(self, $(_: $arg),*) -> Result<(), Error> {
+            Err(Error)
+        }
+    )*};
+}
+
+impl<V: Serialize + ?Sized> ser::Serializer for TextKey<'_, '_, V> {
+    type Ok = ();
+    type Error = Error;
+    type SerializeSeq = ser::Impossible<(), Error>;
+    type SerializeTuple = ser::Impossible<(), Error>;
+    type SerializeTupleStruct = ser::Impossible<(), Error>;
+    type SerializeTupleVariant = ser::Impossible<(), Error>;
+    type SerializeMap = ser::Impossible<(), Error>;
+    type SerializeStruct = ser::Impossible<(), Error>;
+    type SerializeStructVariant = ser::Impossible<(), Error>;
+
+    fn serialize_str(self, key: &str) -> Result<(), Error> {
+        *self.written = Some(self.map.value(key, self.value));
+        Ok(())
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, key: &T) -> Result<(), Error> {
+        key.serialize(self)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        key: &T,
+    ) -> Result<(), Error> {
+        key.serialize(self)
+    }
+    not_text! {
+        serialize_bool(bool);
+        serialize_i8(i8);
+        serialize_i16(i16);
+        serialize_i32(i32);
+        serialize_i64(i64);
+        serialize_i128(i128);
+        serialize_u8(u8);
+        serialize_u16(u16);
+        serialize_u32(u32);
+        serialize_u64(u64);
+        serialize_u128(u128);
+        serialize_f32(f32);
+        serialize_f64(f64);
+        serialize_char(char);
+        serialize_bytes(&[u8]);
+        serialize_none();
+        serialize_unit();
+        serialize_unit_struct(&'static str);
+        serialize_unit_variant(&'static str, u32, &'static str);
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _value: &T,
+    ) -> Result<(), Error> {
+        Err(Error)
+    }
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, Error> {
+        Err(Error)
+    }
+    fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, Error> {
+        Err(Error)
+    }
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeTupleStruct, Error> {
+        Err(Error)
+    }
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeTupleVariant, Error> {
+        Err(Error)
+    }
+    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, Error> {
+        Err(Error)
+    }
+    fn serialize_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeStruct, Error> {
+        Err(Error)
+    }
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeStructVariant, Error> {
+        Err(Error)
     }
 }
 
@@ -545,5 +683,55 @@ impl ser::Serializer for KeySer<'_> {
         _len: usize,
     ) -> Result<Self::SerializeStructVariant, Error> {
         Err(Error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Out, Redact};
+    use serde::Serialize;
+    use std::collections::BTreeMap;
+
+    /// Logs `T` through serde.
+    struct Serialized<T>(T);
+
+    impl<T: Serialize> Redact for Serialized<T> {
+        fn redact(&self, out: Out<'_>) {
+            out.serialize(&self.0)
+        }
+    }
+
+    fn json<T: Serialize>(value: T) -> serde_json::Value {
+        let text = crate::to_json(&Serialized(value));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+    }
+
+    #[derive(Serialize, PartialEq, Eq, PartialOrd, Ord)]
+    struct Unit;
+
+    #[derive(Serialize, PartialEq, Eq, PartialOrd, Ord)]
+    struct Name(&'static str);
+
+    #[test]
+    fn map_keys_of_every_kind_are_written_as_json_writes_them() {
+        let text: BTreeMap<&str, &str> = [("user", "alice"), ("Pass-Word", "hunter2")].into();
+        assert_eq!(
+            json(text),
+            serde_json::json!({"Pass-Word": "[REDACTED]", "user": "alice"})
+        );
+        let numbers: BTreeMap<i32, &str> = [(-7, "a"), (42, "b")].into();
+        assert_eq!(json(numbers), serde_json::json!({"-7": "a", "42": "b"}));
+        let flags: BTreeMap<bool, u8> = [(true, 1)].into();
+        assert_eq!(json(flags), serde_json::json!({"true": 1}));
+        let wrapped: BTreeMap<Option<Name>, u8> =
+            [(Some(Name("api_token")), 1), (Some(Name("id")), 2)].into();
+        assert_eq!(
+            json(wrapped),
+            serde_json::json!({"api_token": "[REDACTED]", "id": 2})
+        );
+        let odd: BTreeMap<Unit, u8> = [(Unit, 1)].into();
+        assert_eq!(json(odd), serde_json::json!({"[unsupported key]": 1}));
+        let chars: BTreeMap<char, u8> = [('k', 1)].into();
+        assert_eq!(json(chars), serde_json::json!({"k": 1}));
     }
 }
