@@ -102,6 +102,9 @@ pub struct Context {
     /// The inputs, already written as JSON, for `emit = "end"`.
     pub(crate) inputs: Vec<u8>,
     pub(crate) inputs_truncated: bool,
+    /// The members of the start record that the end record repeats (the
+    /// 4 W's this context describes), as written; empty until then.
+    pub(crate) header: Vec<u8>,
     pub(crate) memory_limit_bytes: Option<u64>,
     pub(crate) deadline_ms: Option<u64>,
     auth_kind: Option<&'static str>,
@@ -165,6 +168,7 @@ impl Context {
             cut: false,
             inputs: Vec::new(),
             inputs_truncated: false,
+            header: Vec::new(),
             memory_limit_bytes: None,
             deadline_ms: None,
             auth_kind: None,
@@ -180,6 +184,7 @@ impl Context {
         self.cut = false;
         self.inputs.clear();
         self.inputs_truncated = false;
+        self.header.clear();
         self.memory_limit_bytes = None;
         self.deadline_ms = None;
         self.auth_kind = None;

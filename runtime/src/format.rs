@@ -87,6 +87,13 @@ pub(crate) struct RecordView<'a> {
     pub(crate) payload: Option<&'a mut (dyn FnMut(&mut Object<'_>) + 'a)>,
     /// Inputs already written as JSON (for `emit = "end"`).
     pub(crate) inputs_json: Option<&'a [u8]>,
+    /// Keeps the members from `transaction` to `user_agent` as written (a
+    /// start record's, for its end record), unless something in them was
+    /// cut.
+    pub(crate) header_out: Option<&'a mut Vec<u8>>,
+    /// Those members as the start record wrote them, written as they are
+    /// (the same context and configuration write the same bytes).
+    pub(crate) header_in: Option<&'a [u8]>,
 }
 
 impl<'a> RecordView<'a> {
@@ -112,6 +119,8 @@ impl<'a> RecordView<'a> {
             message: None,
             payload: None,
             inputs_json: None,
+            header_out: None,
+            header_in: None,
         }
     }
 }
@@ -569,12 +578,30 @@ fn write_json(config: Config, v: &mut RecordView<'_>, w: &mut Writer) {
         None => m.display("message", &Summary(v)),
     }
     write_event(&mut m, v, event_id, now);
-    if let Some(tx) = v.transaction {
-        m.object("transaction", |m| m.str("id", tx));
+    // The members both records of an invocation have alike: copied from
+    // the start record when it kept them and they fit as they are here
+    // (so none would be cut now either); they follow `event`, so each
+    // begins with a comma wherever it is written.
+    let fits = |h: &[u8]| m.w.buf.len() + h.len() <= m.w.limit_end;
+    match v.header_in.filter(|h| !h.is_empty() && fits(h)) {
+        Some(header) => m.w.buf.extend_from_slice(header),
+        None => {
+            let (start, cuts) = (m.w.buf.len(), m.w.cuts);
+            if let Some(tx) = v.transaction {
+                m.object("transaction", |m| m.str("id", tx));
+            }
+            m.object("service", |m| m.str("name", &inner.service));
+            write_where(&mut m, config, v.cx);
+            write_who(&mut m, v.cx);
+            if let Some(out) = v.header_out.as_mut() {
+                out.clear();
+                if m.w.cuts == cuts {
+                    out.extend_from_slice(&m.w.buf[start..]);
+                }
+            }
+        }
     }
-    m.object("service", |m| m.str("name", &inner.service));
-    write_where(&mut m, config, v.cx, v.status_code);
-    write_who(&mut m, v.cx);
+    write_http(&mut m, v.cx, v.status_code);
     if let Some(e) = &v.error {
         m.object("error", |m| {
             m.str("type", e.kind);
@@ -614,7 +641,7 @@ fn write_event(m: &mut Members<'_>, v: &RecordView<'_>, id: Id, now: SystemTime)
     });
 }
 
-fn write_where(m: &mut Members<'_>, config: Config, cx: Option<&Context>, status: Option<u16>) {
+fn write_where(m: &mut Members<'_>, config: Config, cx: Option<&Context>) {
     let p = &config.0.process;
     let get = |t| cx.and_then(|c| c.get(t));
     let faas_name = get(Text::FaasName).or(p.faas_name.as_deref());
@@ -664,7 +691,15 @@ fn write_where(m: &mut Members<'_>, config: Config, cx: Option<&Context>, status
     if let Some(path) = get(Text::UrlPath) {
         m.object("url", |m| m.str("path", path));
     }
-    let method = get(Text::HttpMethod);
+    if let Some(t) = get(Text::TraceId) {
+        m.object("trace", |m| m.str("id", t));
+    }
+}
+
+/// `http.request.method` and `http.response.status_code`: after the members
+/// both records have alike, as only the end record has a status.
+fn write_http(m: &mut Members<'_>, cx: Option<&Context>, status: Option<u16>) {
+    let method = cx.and_then(|c| c.get(Text::HttpMethod));
     m.object_if(method.is_some() || status.is_some(), "http", |m| {
         if let Some(v) = method {
             m.object("request", |m| m.str("method", v));
@@ -673,9 +708,6 @@ fn write_where(m: &mut Members<'_>, config: Config, cx: Option<&Context>, status
             m.object("response", |m| m.u64("status_code", code as u64));
         }
     });
-    if let Some(t) = get(Text::TraceId) {
-        m.object("trace", |m| m.str("id", t));
-    }
 }
 
 fn write_who(m: &mut Members<'_>, cx: Option<&Context>) {

@@ -495,13 +495,18 @@ impl Invocation {
                         inputs(&mut o);
                     })
                 };
+                // The start record keeps what its end record repeats.
+                let mut header = std::mem::take(&mut cx.header);
                 let mut view = inv.view(&cx, meta.level, Phase::Start);
                 view.types = "start";
                 // The start record is dated when the invocation started.
                 view.at = Some(start_wall);
                 view.payload = Some(&mut payload);
+                view.header_out = Some(&mut header);
                 let _entered = inv.span.as_ref().map(tracing::Span::enter);
                 format::emit(config, &mut view);
+                drop(view);
+                cx.header = header;
             }
             Emit::End if active => {
                 let mask = meta.mask.child_mask("input");
@@ -755,6 +760,7 @@ impl Invocation {
         if self.meta.emit == Emit::End && !cx.inputs.is_empty() {
             view.inputs_json = Some(&cx.inputs);
         }
+        view.header_in = Some(&cx.header);
         view.payload = payload.map(|p| {
             let p: &mut dyn FnMut(&mut Object<'_>) = p;
             p

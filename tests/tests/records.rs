@@ -138,6 +138,37 @@ fn records_never_exceed_the_record_limit() {
 }
 
 #[test]
+fn the_end_record_repeats_the_start_records_four_ws_exactly_even_when_cut() {
+    // The end record copies the start record's 4 W's as they were written,
+    // cut strings and their markers included, and marks itself as cut too.
+    let members = ["transaction", "service", "user", "user_agent"];
+    for (record, string, len) in [(256 * 1024, 4096, 100), (8 * 1024, 512, 600)] {
+        let config = seclog::builder()
+            .max_record_bytes(record)
+            .max_string_bytes(string)
+            .build()
+            .unwrap();
+        let (ua, user) = ("u".repeat(len), "w".repeat(len));
+        let run = capture_with(config, || echo(&user, &ua, json!({"k": 1})));
+        let records = run.records();
+        assert_eq!(records.len(), 2);
+        let (start, end) = (&records[0], &records[1]);
+        for m in members {
+            assert_eq!(start[m], end[m], "{m} with {len}-byte strings");
+        }
+        let cut = len > string;
+        let written = end["user_agent"]["original"].as_str().unwrap();
+        assert_eq!(written.contains("[truncated"), cut, "{written}");
+        for r in [start, end] {
+            assert_eq!(r["seclog"]["truncated"] == true, cut);
+        }
+        assert_eq!(end["event"]["outcome"], "success");
+        assert_eq!(end["seclog"]["response"], json!({"k": 1}));
+        seclog_tests::assert_ecs(&records);
+    }
+}
+
+#[test]
 fn six_megabyte_payload_gives_a_bounded_record() {
     let huge = "x".repeat(6 * 1024 * 1024);
     let run = capture(|| echo("u", "ua", json!({"body": huge})));

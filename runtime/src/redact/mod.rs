@@ -282,6 +282,8 @@ pub struct Writer {
     pub(crate) hash_key: &'static crate::hash::HashKey,
     /// Scratch space for map keys, reused across records.
     pub(crate) scratch: String,
+    /// How many strings were cut so far (by either bound).
+    pub(crate) cuts: u32,
 }
 
 impl Writer {
@@ -301,6 +303,7 @@ impl Writer {
             policy,
             hash_key,
             scratch: String::new(),
+            cuts: 0,
         };
         w.reset();
         w
@@ -373,6 +376,7 @@ impl Writer {
 
     fn mark_cut_string(&mut self, rest: usize) {
         self.truncated = true;
+        self.cuts = self.cuts.wrapping_add(1);
         self.buf.extend_from_slice("…[truncated ".as_bytes());
         json::push_u64(&mut self.buf, rest as u64);
         self.buf.extend_from_slice(b" bytes]");
