@@ -505,7 +505,6 @@ impl Invocation {
                 view.header_out = Some(&mut header);
                 let _entered = inv.span.as_ref().map(tracing::Span::enter);
                 format::emit(config, &mut view);
-                drop(view);
                 cx.header = header;
             }
             Emit::End if active => {
