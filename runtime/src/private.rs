@@ -12,6 +12,7 @@ use crate::record::Phase;
 use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::future::Future;
+use std::mem::ManuallyDrop;
 use std::pin::Pin;
 use std::ptr::NonNull;
 use std::task::{Context as TaskContext, Poll};
@@ -391,9 +392,9 @@ impl Invocation {
         describe: impl FnOnce(&mut Context),
         inputs: impl FnMut(&mut Object<'_>),
         is_auth_attempt: impl FnOnce() -> bool,
-    ) -> Option<Invocation> {
+    ) -> Begun {
         if enabled(meta.level) {
-            return Some(Self::begin_active(
+            return Begun::new(Self::begin_active(
                 meta,
                 config::current(),
                 describe,
@@ -402,7 +403,7 @@ impl Invocation {
             ));
         }
         if meta.auth.is_some() || is_auth_attempt() {
-            return Some(Self::begin_active(
+            return Begun::new(Self::begin_active(
                 meta,
                 config::current(),
                 describe,
@@ -410,7 +411,7 @@ impl Invocation {
                 false,
             ));
         }
-        None
+        Begun(ManuallyDrop::new(None))
     }
 
     /// An invocation whose level is off: it records a failure or a panic,
@@ -798,6 +799,49 @@ impl Invocation {
         }
         if let Some(cx) = self.cx.take() {
             return_context(cx);
+        }
+    }
+}
+
+/// A token moved into a handler's body closure, so the closure is `FnOnce`
+/// (and may return borrows of what it captures).
+pub struct Once;
+
+/// What [`Invocation::begin_sync`] returns: the invocation, or none when
+/// the handler's level is off. Dropping none costs a look at it (the drop
+/// of a whole invocation is out of line), so a filtered-out handler stays
+/// a few instructions.
+pub struct Begun(ManuallyDrop<Option<Invocation>>);
+
+impl Begun {
+    fn new(inv: Invocation) -> Begun {
+        Begun(ManuallyDrop::new(Some(inv)))
+    }
+
+    /// The invocation, if there is one.
+    #[inline]
+    pub fn get(&self) -> Option<&Invocation> {
+        self.0.as_ref()
+    }
+
+    /// The invocation, if there is one.
+    #[inline]
+    pub fn get_mut(&mut self) -> Option<&mut Invocation> {
+        self.0.as_mut()
+    }
+
+    #[inline(never)]
+    fn drop_slowly(&mut self) {
+        // What is left behind is `None`, which owns nothing.
+        drop(self.0.take());
+    }
+}
+
+impl Drop for Begun {
+    #[inline]
+    fn drop(&mut self) {
+        if self.0.is_some() {
+            self.drop_slowly();
         }
     }
 }

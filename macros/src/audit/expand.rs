@@ -186,7 +186,7 @@ pub(crate) fn expand(h: &Handler, func: ItemFn) -> TokenStream {
                         let __seclog_finish = |__seclog_inv: &mut ::seclog::__private::Invocation| {
                             #finish
                         };
-                        match &mut __seclog_inv {
+                        match __seclog_inv.get_mut() {
                             ::core::option::Option::Some(__seclog_inv) => __seclog_finish(__seclog_inv),
                             // The level is off: only a failure is recorded.
                             ::core::option::Option::None => {
@@ -202,19 +202,21 @@ pub(crate) fn expand(h: &Handler, func: ItemFn) -> TokenStream {
         };
         quote! {
             #begin
-            let __seclog_entered = __seclog_inv.as_ref().map(::seclog::__private::Invocation::enter);
+            let __seclog_entered = __seclog_inv.get().map(::seclog::__private::Invocation::enter);
+            let __seclog_once = ::seclog::__private::Once;
             let __seclog_result = ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(move || {
-                // Moving the guard in makes the closure `FnOnce`, so the body
-                // may return borrows of what it captures (`&mut self.field`);
-                // it leaves the invocation when the body ends or unwinds.
-                let __seclog_guard = __seclog_entered;
+                // Moving the token in makes the closure `FnOnce`, so the body
+                // may return borrows of what it captures (`&mut self.field`).
+                let __seclog_once = __seclog_once;
                 #fake_return
                 #block
             }));
+            // The body ended or unwound: it leaves the invocation.
+            ::core::mem::drop(__seclog_entered);
             match __seclog_result {
                 #returned
                 ::core::result::Result::Err(__seclog_panic) => {
-                    match &mut __seclog_inv {
+                    match __seclog_inv.get_mut() {
                         ::core::option::Option::Some(__seclog_inv) => __seclog_inv.panicked(&*__seclog_panic),
                         ::core::option::Option::None => {
                             ::seclog::__private::Invocation::idle(&__SECLOG_META).panicked(&*__seclog_panic)
