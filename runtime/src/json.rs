@@ -306,7 +306,7 @@ fn copy_words<const CHECK: bool>(out: &mut [MaybeUninit<u8>], bytes: &[u8]) -> b
             let (head, tail) = (load(&bytes[..8]), load(&bytes[n - 8..]));
             put(&mut out[..8], head.to_le_bytes());
             put(&mut out[n - 8..], tail.to_le_bytes());
-            !(needs_look(head) || needs_look(tail))
+            !CHECK || pair_plain(head, tail)
         }
         _ => {
             // Sixteen bytes at a time, stopping at the first block that
@@ -341,6 +341,24 @@ fn block16(bytes: &[u8]) -> [u8; 16] {
     b
 }
 
+/// Whether none of the sixteen bytes of two words needs a look: on x86_64
+/// one vector check of both (the words go to a vector register as they
+/// are, never through memory).
+#[inline(always)]
+fn pair_plain(low: u64, high: u64) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::_mm_set_epi64x;
+        // SAFETY: SSE2 is part of every x86_64 target.
+        let v = unsafe { _mm_set_epi64x(high as i64, low as i64) };
+        vector_flags(v) == 0
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        plain_flags(low) | plain_flags(high) == 0
+    }
+}
+
 /// Whether none of sixteen bytes needs a look.
 #[inline(always)]
 fn plain16(block: &[u8; 16]) -> bool {
@@ -352,14 +370,21 @@ fn plain16(block: &[u8; 16]) -> bool {
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn flags16(block: &[u8; 16]) -> u32 {
-    use std::arch::x86_64::{
-        _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
-        _mm_set1_epi8,
-    };
+    use std::arch::x86_64::_mm_loadu_si128;
     // SAFETY: SSE2 is part of every x86_64 target; the load is an
     // unaligned read of the sixteen bytes of `block`.
+    vector_flags(unsafe { _mm_loadu_si128(block.as_ptr().cast()) })
+}
+
+/// [`flags16`] of sixteen bytes in a vector register.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn vector_flags(v: std::arch::x86_64::__m128i) -> u32 {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    // SAFETY: SSE2 is part of every x86_64 target.
     unsafe {
-        let v = _mm_loadu_si128(block.as_ptr().cast());
         // Signed: below 0x20 are the controls and all bytes from 0x80.
         let low = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
         let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
@@ -607,6 +632,8 @@ mod tests {
                 assert_eq!(first(flags16(&block)), first(flags16_words(&block)));
                 let expected = !(0x20..0x7f).contains(&b) || b == b'"' || b == b'\\';
                 assert_eq!(flagged, expected, "byte {b:#04x} at {at}");
+                let (low, high) = (load(&block[..8]), load(&block[8..]));
+                assert_eq!(!pair_plain(low, high), expected, "byte {b:#04x} at {at}");
             }
         }
     }
