@@ -806,10 +806,8 @@ impl<'a> Object<'a> {
 
     /// A member whose value is written by `f`.
     pub fn field_with(&mut self, key: &str, f: impl FnOnce(Out<'_>)) {
-        match self.member(key) {
-            None => {}
-            Some(Slot::Redact) => json::push_static_str(&mut self.w.buf, REDACTED),
-            Some(Slot::Write(mask)) => f(Out { w: self.w, mask }),
+        if let Some(mask) = self.open(key, false) {
+            f(Out { w: self.w, mask });
         }
     }
 
@@ -834,11 +832,24 @@ impl<'a> Object<'a> {
 
     #[inline]
     fn entry_judged(&mut self, key: &str, sensitive: bool, f: impl FnOnce(Out<'_>)) {
-        match self.member(key) {
-            None => {}
-            Some(Slot::Redact) => json::push_static_str(&mut self.w.buf, REDACTED),
-            Some(Slot::Write(_)) if sensitive => json::push_static_str(&mut self.w.buf, REDACTED),
-            Some(Slot::Write(mask)) => f(Out { w: self.w, mask }),
+        if let Some(mask) = self.open(key, sensitive) {
+            f(Out { w: self.w, mask });
+        }
+    }
+
+    /// Begins member `key`: `None` when it is complete already (redacted,
+    /// because of its redaction path or, if `sensitive`, its name) or left
+    /// out because of a bound, else the redaction paths below it. One copy
+    /// of this code serves every value type (whose code is generic), and
+    /// its answer comes back in registers.
+    #[inline(never)]
+    fn open(&mut self, key: &str, sensitive: bool) -> Option<Mask> {
+        match self.member(key)? {
+            Slot::Write(mask) if !sensitive => Some(mask),
+            _ => {
+                json::push_static_str(&mut self.w.buf, REDACTED);
+                None
+            }
         }
     }
 }
