@@ -583,9 +583,11 @@ impl Config {
 
 static GLOBAL: OnceLock<Config> = OnceLock::new();
 /// The global least level as a byte, for the hot path: `UNSET` until
-/// configured, `OFF` when logging is off.
+/// configured, `OFF` when logging is off. A level below it is off, which
+/// is one comparison; `UNSET` is below every level, so the configuration
+/// is read (and made) on the first look.
 static MAX_LEVEL: AtomicU8 = AtomicU8::new(UNSET);
-const UNSET: u8 = 255;
+const UNSET: u8 = 0;
 const OFF: u8 = 254;
 
 fn install(config: Config) -> Result<(), ConfigError> {
@@ -654,10 +656,12 @@ fn unreachable_config() -> Config {
 #[inline]
 pub(crate) fn global_enabled(level: Level) -> bool {
     let max = MAX_LEVEL.load(Ordering::Relaxed);
-    if max == UNSET {
-        return global().enabled(level);
+    if (level as u8) < max {
+        return false;
     }
-    max != OFF && level as u8 >= max
+    // Not configured yet (or configured at `trace`, whose byte is the
+    // same): the configuration says.
+    max != UNSET || global().enabled(level)
 }
 
 /// Configures seclog from the environment, reporting the first bad
