@@ -173,3 +173,20 @@ pub fn assert_ecs(records: &[Value]) {
         problems.join("\n")
     );
 }
+
+/// Runs `f` with `subscriber` as this thread's `tracing` subscriber.
+///
+/// `tracing` caches, per call site and for the whole process, whether any
+/// subscriber wants it; tests on other threads creating and dropping their
+/// own subscribers at the same moment can leave a call site cached as
+/// unwanted. The cache is rebuilt once this subscriber is in place, so
+/// every event and span of `f` reaches it.
+pub fn with_subscriber<S, R>(subscriber: S, f: impl FnOnce() -> R) -> R
+where
+    S: tracing::Subscriber + Send + Sync + 'static,
+{
+    tracing::subscriber::with_default(subscriber, || {
+        tracing::callsite::rebuild_interest_cache();
+        f()
+    })
+}

@@ -208,7 +208,7 @@ fn through_every_sink(format: Format, f: impl Fn() -> bool) -> Vec<(&'static str
 
     let seen = Everything::default();
     let subscriber = tracing_subscriber::registry().with(seen.clone());
-    assert!(tracing::subscriber::with_default(subscriber, || {
+    assert!(seclog_tests::with_subscriber(subscriber, || {
         seclog::testing::with_config(tracing, &f)
     }));
     outputs.push(("tracing", std::mem::take(&mut *seen.0.lock().unwrap())));

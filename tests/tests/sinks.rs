@@ -122,7 +122,7 @@ fn the_tracing_sink_emits_events_inside_the_invocation_span() {
     let layer = RecordLayer(collected.clone());
     let subscriber = tracing_subscriber::registry().with(layer);
     let config = seclog::builder().tracing().build().unwrap();
-    tracing::subscriber::with_default(subscriber, || {
+    seclog_tests::with_subscriber(subscriber, || {
         with_config(config, || withdraw("erin", 1)).unwrap();
     });
     let events = collected.lock().unwrap();
@@ -150,8 +150,7 @@ fn the_handlers_own_tracing_events_nest_in_the_invocation_span() {
     }
     let collected = Arc::new(Mutex::new(Vec::new()));
     let subscriber = tracing_subscriber::registry().with(RecordLayer(collected.clone()));
-    let run =
-        tracing::subscriber::with_default(subscriber, || seclog::testing::capture(|| noisy(3)));
+    let run = seclog_tests::with_subscriber(subscriber, || seclog::testing::capture(|| noisy(3)));
     let records = run.records();
     let events = collected.lock().unwrap();
     let own: Vec<_> = events
