@@ -176,15 +176,18 @@ pub fn assert_ecs(records: &[Value]) {
 
 /// Runs `f` with `subscriber` as this thread's `tracing` subscriber.
 ///
-/// `tracing` caches, per call site and for the whole process, whether any
-/// subscriber wants it; tests on other threads creating and dropping their
-/// own subscribers at the same moment can leave a call site cached as
-/// unwanted. The cache is rebuilt once this subscriber is in place, so
-/// every event and span of `f` reaches it.
+/// `tracing` keeps process-wide caches (per call site, whether any
+/// subscriber wants it; the most verbose level any subscriber wants) that
+/// tests on other threads creating and dropping their own subscribers at
+/// the same moment can leave stale, so a span or event of `f` could be
+/// lost. Tests that watch `tracing` output therefore take turns, and the
+/// caches are rebuilt once this subscriber is in place.
 pub fn with_subscriber<S, R>(subscriber: S, f: impl FnOnce() -> R) -> R
 where
     S: tracing::Subscriber + Send + Sync + 'static,
 {
+    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     tracing::subscriber::with_default(subscriber, || {
         tracing::callsite::rebuild_interest_cache();
         f()
