@@ -92,22 +92,34 @@ impl Policy {
             self as *const Policy as usize
         };
         let (ptr, len) = (key.as_ptr() as usize, key.len());
-        let slot = (ptr ^ ptr >> 9 ^ len) % STATIC_SLOTS;
+        // Two ways a set: keys sharing a set by chance both stay.
+        let set = ((ptr as u64 ^ len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize
+            * STATIC_WAYS
+            % STATIC_SLOTS;
+        let is = |e: &StaticSeen| {
+            e.ptr.get() == ptr && e.len.get() == len && e.policy.get() == policy
+        };
         let hit = STATIC_SEEN.try_with(|seen| {
-            let e = &seen[slot];
-            (e.ptr.get() == ptr && e.len.get() == len && e.policy.get() == policy)
-                .then(|| e.sensitive.get())
+            seen[set..set + STATIC_WAYS]
+                .iter()
+                .find(|e| is(e))
+                .map(|e| e.sensitive.get())
         });
         if let Ok(Some(sensitive)) = hit {
             return sensitive;
         }
         let sensitive = self.is_sensitive(key);
         let _ = STATIC_SEEN.try_with(|seen| {
-            let e = &seen[slot];
-            e.ptr.set(ptr);
-            e.len.set(len);
-            e.policy.set(policy);
-            e.sensitive.set(sensitive);
+            // The newest first: the older makes way.
+            let (newer, older) = (&seen[set], &seen[set + 1]);
+            older.ptr.set(newer.ptr.get());
+            older.len.set(newer.len.get());
+            older.policy.set(newer.policy.get());
+            older.sensitive.set(newer.sensitive.get());
+            newer.ptr.set(ptr);
+            newer.len.set(len);
+            newer.policy.set(policy);
+            newer.sensitive.set(sensitive);
         });
         sensitive
     }
@@ -346,8 +358,9 @@ struct StaticSeen {
     sensitive: Cell<bool>,
 }
 
-/// One entry per slot, 256 in all (8 KiB per thread).
-const STATIC_SLOTS: usize = 256;
+/// Two entries a set, 512 in all (16 KiB per thread).
+const STATIC_SLOTS: usize = 512;
+const STATIC_WAYS: usize = 2;
 
 thread_local! {
     static STATIC_SEEN: [StaticSeen; STATIC_SLOTS] = const {
