@@ -96,9 +96,8 @@ impl Policy {
         let set = ((ptr as u64 ^ len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize
             * STATIC_WAYS
             % STATIC_SLOTS;
-        let is = |e: &StaticSeen| {
-            e.ptr.get() == ptr && e.len.get() == len && e.policy.get() == policy
-        };
+        let is =
+            |e: &StaticSeen| e.ptr.get() == ptr && e.len.get() == len && e.policy.get() == policy;
         let hit = STATIC_SEEN.try_with(|seen| {
             seen[set..set + STATIC_WAYS]
                 .iter()
