@@ -451,7 +451,12 @@ impl<'a> Out<'a> {
     #[inline]
     pub fn str(mut self, s: &str) {
         if self.begin() {
-            self.w.string(s);
+            // Inlined here, the one place values' text passes: the common
+            // case costs no call.
+            if self.w.fits_whole(s, 1) && json::push_plain_str(&mut self.w.buf, s) {
+                return;
+            }
+            self.w.string_slowly(s);
         }
     }
 
