@@ -494,23 +494,41 @@ thread_local! {
     static SECOND: Cell<(u64, [u8; 19])> = const { Cell::new((u64::MAX, [0; 19])) };
 }
 
+/// `YYYY-MM-DDTHH:MM:SS.ffffffZ` as fixed-size text, or `None` outside
+/// the calendar's range (from before 1970, after 9999).
+#[inline]
+fn rfc3339(t: SystemTime) -> Option<[u8; 27]> {
+    let since = t.duration_since(SystemTime::UNIX_EPOCH).ok()?;
+    let second = second_text(since.as_secs())?;
+    let mut text = [0u8; 27];
+    text[..19].copy_from_slice(&second);
+    // The microseconds, two digits at a time.
+    let micros = since.subsec_micros();
+    let (high, rest) = (micros / 10_000, micros % 10_000);
+    let (mid, low) = (rest / 100, rest % 100);
+    text[19] = b'.';
+    text[20..22].copy_from_slice(&TWO_DIGITS[high as usize]);
+    text[22..24].copy_from_slice(&TWO_DIGITS[mid as usize]);
+    text[24..26].copy_from_slice(&TWO_DIGITS[low as usize]);
+    text[26] = b'Z';
+    Some(text)
+}
+
+/// `00` to `99`.
+static TWO_DIGITS: [[u8; 2]; 100] = {
+    let mut t = [[0u8; 2]; 100];
+    let mut i = 0;
+    while i < 100 {
+        t[i] = [b'0' + (i / 10) as u8, b'0' + (i % 10) as u8];
+        i += 1;
+    }
+    t
+};
+
 /// `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
 fn write_rfc3339(buf: &mut Vec<u8>, t: SystemTime) {
-    match t
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .ok()
-        .and_then(|since| Some((since, second_text(since.as_secs())?)))
-    {
-        Some((since, text)) => {
-            buf.extend_from_slice(&text);
-            let mut micros = since.subsec_micros();
-            let mut digits = *b".000000Z";
-            for d in digits[1..7].iter_mut().rev() {
-                *d = b'0' + (micros % 10) as u8;
-                micros /= 10;
-            }
-            buf.extend_from_slice(&digits);
-        }
+    match rfc3339(t) {
+        Some(text) => buf.extend_from_slice(&text),
         None => {
             use std::io::Write;
             // Out of `humantime`'s range: it says so, as it always did.
