@@ -44,6 +44,21 @@ pub struct HandlerMeta {
     pub auth: Option<&'static str>,
     /// Redaction paths, rooted at `input` and `response`.
     pub mask: Mask,
+    /// `log.origin` as JSON, written once.
+    pub origin: Origin,
+}
+
+/// A handler's `log.origin` object as JSON, written the first time a
+/// record needs it: the same for every record of the handler.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Origin(std::sync::OnceLock<Box<[u8]>>);
+
+impl Origin {
+    #[allow(clippy::new_without_default)]
+    pub const fn new() -> Origin {
+        Origin(std::sync::OnceLock::new())
+    }
 }
 
 /// The error of a failed invocation.
@@ -575,13 +590,30 @@ fn write_json(config: Config, v: &mut RecordView<'_>, w: &mut Writer) {
     m.object("log", |m| {
         m.static_str("level", v.level.as_str());
         if let Some(meta) = v.meta {
-            m.object("origin", |m| {
-                m.str("function", meta.function);
-                m.object("file", |m| {
-                    m.str("name", meta.file);
-                    m.u64("line", meta.line as u64);
+            // Written whole once, when no string in it would be cut.
+            let max = m.w.limits.max_string_bytes;
+            if meta.function.len() <= max && meta.file.len() <= max {
+                let origin = meta.origin.0.get_or_init(|| {
+                    let mut text = Vec::new();
+                    text.extend_from_slice(b"{\"function\":");
+                    json::push_str(&mut text, meta.function);
+                    text.extend_from_slice(b",\"file\":{\"name\":");
+                    json::push_str(&mut text, meta.file);
+                    text.extend_from_slice(b",\"line\":");
+                    json::push_u64(&mut text, u64::from(meta.line));
+                    text.extend_from_slice(b"}}");
+                    text.into_boxed_slice()
                 });
-            });
+                m.key("origin").buf.extend_from_slice(origin);
+            } else {
+                m.object("origin", |m| {
+                    m.str("function", meta.function);
+                    m.object("file", |m| {
+                        m.str("name", meta.file);
+                        m.u64("line", meta.line as u64);
+                    });
+                });
+            }
         }
     });
     // The summary built on the stack and written as a string, as `Display`
@@ -952,6 +984,50 @@ mod tests {
     }
 
     #[test]
+    fn the_origin_written_once_reads_as_written_member_by_member() {
+        static META: HandlerMeta = HandlerMeta {
+            name: "transfer",
+            level: Level::Info,
+            category: "api",
+            category_explicit: false,
+            budget_ns: None,
+            budget_text: "",
+            emit: crate::record::Emit::Both,
+            function: "app::\"quoted\"::transfer",
+            file: "src\\windows\\main.rs",
+            line: 4321,
+            auth: None,
+            mask: Mask::NONE,
+            origin: Origin::new(),
+        };
+        let config = crate::config::current();
+        let record = |max_string_bytes: usize| {
+            let inner = config.0;
+            let limits = crate::redact::Limits {
+                max_string_bytes,
+                ..inner.limits
+            };
+            let mut w = Writer::new(Vec::new(), limits, &inner.policy, &inner.hash_key);
+            let mut view = RecordView::new(Level::Info, Phase::Start, "transfer");
+            view.meta = Some(&META);
+            write_json(config, &mut view, &mut w);
+            let r: serde_json::Value = serde_json::from_slice(&w.buf).unwrap();
+            r["log"]["origin"].clone()
+        };
+        for _ in 0..2 {
+            let origin = record(4096);
+            assert_eq!(origin["function"], META.function);
+            assert_eq!(origin["file"]["name"], META.file);
+            assert_eq!(origin["file"]["line"], 4321);
+        }
+        // Strings the limit cuts are written member by member, marked.
+        let cut = record(16);
+        let function = cut["function"].as_str().unwrap();
+        assert!(function.starts_with("app::\"quoted\"::") && function.contains("[truncated"));
+        assert_eq!(cut["file"]["line"], 4321);
+    }
+
+    #[test]
     fn summaries_built_without_fmt_read_as_display_writes_them() {
         static META: HandlerMeta = HandlerMeta {
             name: "transfer",
@@ -966,6 +1042,7 @@ mod tests {
             line: 1,
             auth: None,
             mask: Mask::NONE,
+            origin: Origin::new(),
         };
         for phase in [Phase::Start, Phase::End, Phase::Event] {
             for (cancelled, panic, outcome, over) in [
