@@ -13,6 +13,7 @@ use crate::redact::{Mask, Object, Writer};
 use crate::stats;
 use std::cell::{Cell, RefCell};
 use std::fmt;
+use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
 /// Static facts about a handler, built by `#[audit]`.
@@ -44,20 +45,48 @@ pub struct HandlerMeta {
     pub auth: Option<&'static str>,
     /// Redaction paths, rooted at `input` and `response`.
     pub mask: Mask,
-    /// `log.origin` as JSON, written once.
-    pub origin: Origin,
+    /// Parts of its records that never change, as JSON, written once.
+    pub cache: MetaCache,
 }
 
-/// A handler's `log.origin` object as JSON, written the first time a
-/// record needs it: the same for every record of the handler.
+/// Parts of a handler's records that are the same in every record, as
+/// JSON, each written the first time a record needs it: `log.origin`, and
+/// the beginning of `event` (kind, category, type, action) of its start
+/// and end records.
 #[doc(hidden)]
 #[derive(Debug)]
-pub struct Origin(std::sync::OnceLock<Box<[u8]>>);
+pub struct MetaCache {
+    origin: OnceLock<Box<[u8]>>,
+    start_event: OnceLock<Box<[u8]>>,
+    end_event: OnceLock<Box<[u8]>>,
+}
 
-impl Origin {
+impl MetaCache {
     #[allow(clippy::new_without_default)]
-    pub const fn new() -> Origin {
-        Origin(std::sync::OnceLock::new())
+    pub const fn new() -> MetaCache {
+        MetaCache {
+            origin: OnceLock::new(),
+            start_event: OnceLock::new(),
+            end_event: OnceLock::new(),
+        }
+    }
+}
+
+/// Writes what `write` writes, from `cell` when it holds it (written once
+/// there with the same bounds), or directly when there is no `cell`. The
+/// caller offers a cell only where no string written would be cut, so the
+/// bytes are the same under any configuration.
+fn once(w: &mut Writer, cell: Option<&OnceLock<Box<[u8]>>>, write: impl FnOnce(&mut Writer)) {
+    match cell {
+        Some(cell) => {
+            let bytes = cell.get_or_init(|| {
+                let mut fresh = Writer::new(Vec::new(), w.limits, w.policy, w.hash_key);
+                write(&mut fresh);
+                fresh.buf.into_boxed_slice()
+            });
+            w.buf.extend_from_slice(bytes);
+        }
+        None => write(w),
     }
 }
 
@@ -590,30 +619,18 @@ fn write_json(config: Config, v: &mut RecordView<'_>, w: &mut Writer) {
     m.object("log", |m| {
         m.static_str("level", v.level.as_str());
         if let Some(meta) = v.meta {
-            // Written whole once, when no string in it would be cut.
-            let max = m.w.limits.max_string_bytes;
-            if meta.function.len() <= max && meta.file.len() <= max {
-                let origin = meta.origin.0.get_or_init(|| {
-                    let mut text = Vec::new();
-                    text.extend_from_slice(b"{\"function\":");
-                    json::push_str(&mut text, meta.function);
-                    text.extend_from_slice(b",\"file\":{\"name\":");
-                    json::push_str(&mut text, meta.file);
-                    text.extend_from_slice(b",\"line\":");
-                    json::push_u64(&mut text, u64::from(meta.line));
-                    text.extend_from_slice(b"}}");
-                    text.into_boxed_slice()
+            let whole = meta.function.len().max(meta.file.len()) <= m.w.limits.max_string_bytes;
+            let w = m.key("origin");
+            once(w, whole.then_some(&meta.cache.origin), |w| {
+                w.buf.push(b'{');
+                let mut m = Members { w, first: true };
+                m.str("function", meta.function);
+                m.object("file", |m| {
+                    m.str("name", meta.file);
+                    m.u64("line", meta.line as u64);
                 });
-                m.key("origin").buf.extend_from_slice(origin);
-            } else {
-                m.object("origin", |m| {
-                    m.str("function", meta.function);
-                    m.object("file", |m| {
-                        m.str("name", meta.file);
-                        m.u64("line", meta.line as u64);
-                    });
-                });
-            }
+                m.w.buf.push(b'}');
+            });
         }
     });
     // The summary built on the stack and written as a string, as `Display`
@@ -667,7 +684,25 @@ fn write_json(config: Config, v: &mut RecordView<'_>, w: &mut Writer) {
 }
 
 fn write_event(m: &mut Members<'_>, v: &RecordView<'_>, id: Id, now: SystemTime) {
-    m.object("event", |m| {
+    // A handler's start and end records begin `event` alike each time.
+    let max = m.w.limits.max_string_bytes;
+    let cell = v
+        .meta
+        .filter(|meta| {
+            v.kind == "event"
+                && v.action == meta.name
+                && v.category == meta.category
+                && meta.name.len() <= max
+        })
+        .and_then(|meta| match v.types {
+            "start" => Some(&meta.cache.start_event),
+            "end" => Some(&meta.cache.end_event),
+            _ => None,
+        });
+    let w = m.key("event");
+    once(w, cell, |w| {
+        w.buf.push(b'{');
+        let mut m = Members { w, first: true };
         m.static_str("kind", v.kind);
         m.key("category").buf.push(b'[');
         json::push_str(&mut m.w.buf, v.category);
@@ -676,6 +711,9 @@ fn write_event(m: &mut Members<'_>, v: &RecordView<'_>, id: Id, now: SystemTime)
         json::push_static_str(&mut m.w.buf, v.types);
         m.w.buf.push(b']');
         m.str("action", v.action);
+    });
+    {
+        let mut m = Members { w, first: false };
         if let Some(o) = v.outcome {
             m.static_str("outcome", o.as_str());
         }
@@ -688,7 +726,8 @@ fn write_event(m: &mut Members<'_>, v: &RecordView<'_>, id: Id, now: SystemTime)
                 u64::try_from(t.duration.as_nanos()).unwrap_or(u64::MAX),
             );
         }
-    });
+        m.w.buf.push(b'}');
+    }
 }
 
 fn write_where(m: &mut Members<'_>, config: Config, cx: Option<&Context>) {
@@ -998,10 +1037,10 @@ mod tests {
             line: 4321,
             auth: None,
             mask: Mask::NONE,
-            origin: Origin::new(),
+            cache: MetaCache::new(),
         };
         let config = crate::config::current();
-        let record = |max_string_bytes: usize| {
+        let write = |max_string_bytes: usize, category: &str| {
             let inner = config.0;
             let limits = crate::redact::Limits {
                 max_string_bytes,
@@ -1010,10 +1049,23 @@ mod tests {
             let mut w = Writer::new(Vec::new(), limits, &inner.policy, &inner.hash_key);
             let mut view = RecordView::new(Level::Info, Phase::Start, "transfer");
             view.meta = Some(&META);
+            view.category = category;
+            view.types = "start";
             write_json(config, &mut view, &mut w);
-            let r: serde_json::Value = serde_json::from_slice(&w.buf).unwrap();
-            r["log"]["origin"].clone()
+            serde_json::from_slice::<serde_json::Value>(&w.buf).unwrap()
         };
+        let record =
+            |max_string_bytes: usize| write(max_string_bytes, "api")["log"]["origin"].clone();
+        // The beginning of `event`, written once for the handler's start
+        // records, and directly for a category of the invocation's own.
+        for category in ["api", "api", "authentication"] {
+            let event = write(4096, category)["event"].clone();
+            assert_eq!(event["kind"], "event");
+            assert_eq!(event["category"], serde_json::json!([category]));
+            assert_eq!(event["type"], serde_json::json!(["start"]));
+            assert_eq!(event["action"], "transfer");
+            assert_eq!(event["id"].as_str().unwrap().len(), 32);
+        }
         for _ in 0..2 {
             let origin = record(4096);
             assert_eq!(origin["function"], META.function);
@@ -1042,7 +1094,7 @@ mod tests {
             line: 1,
             auth: None,
             mask: Mask::NONE,
-            origin: Origin::new(),
+            cache: MetaCache::new(),
         };
         for phase in [Phase::Start, Phase::End, Phase::Event] {
             for (cancelled, panic, outcome, over) in [

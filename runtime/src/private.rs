@@ -1,6 +1,6 @@
 //! What only the macros call. Not a public API: no stability promises.
 
-pub use crate::format::{HandlerMeta, Origin};
+pub use crate::format::{HandlerMeta, MetaCache};
 pub use crate::record::{Emit, EventOutcome, Level};
 pub use crate::redact::{Mask, MaskNode, Object, Out, Redact};
 pub use serde;

@@ -124,7 +124,7 @@ pub(crate) fn expand(h: &Handler, func: ItemFn) -> TokenStream {
             line: ::core::line!(),
             auth: #auth,
             mask: ::seclog::__private::Mask(#mask),
-            origin: ::seclog::__private::Origin::new(),
+            cache: ::seclog::__private::MetaCache::new(),
         };
         let #inv_mut __seclog_inv = ::seclog::__private::Invocation::#begin_fn(
             &__SECLOG_META,
