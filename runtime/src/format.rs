@@ -181,25 +181,46 @@ pub(crate) fn emit(config: Config, view: &mut RecordView<'_>) {
         return;
     }
     let inner = config.0;
-    let mut writer = WRITER
-        .try_with(|w| w.try_borrow_mut().ok().and_then(|mut w| w.take()))
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| {
-            Writer::new(
-                Vec::with_capacity(4096),
-                inner.limits,
-                &inner.policy,
-                &inner.hash_key,
-            )
-        });
+    let fresh = || {
+        Writer::new(
+            Vec::with_capacity(4096),
+            inner.limits,
+            &inner.policy,
+            &inner.hash_key,
+        )
+    };
+    // The thread's writer, used where it is; a record written while
+    // another is (from a sink, say) gets a writer of its own.
+    let reused = WRITER.try_with(|slot| {
+        let Ok(mut slot) = slot.try_borrow_mut() else {
+            return false;
+        };
+        let writer = slot.get_or_insert_with(fresh);
+        write_and_send(config, view, writer);
+        // Keep the buffer for the next record unless one record made it huge.
+        if writer.buf.capacity() > 2 * crate::redact::Limits::MAX_RECORD_BYTES {
+            *slot = None;
+        }
+        true
+    });
+    if reused != Ok(true) {
+        write_and_send(config, view, &mut fresh());
+    }
+    if crate::hash::WARN_PENDING.swap(false, std::sync::atomic::Ordering::Relaxed) {
+        report_ephemeral_key(config);
+    }
+}
+
+/// Formats the record in `writer` and hands it to the sink.
+fn write_and_send(config: Config, view: &mut RecordView<'_>, writer: &mut Writer) {
+    let inner = config.0;
     writer.limits = inner.limits;
     writer.policy = &inner.policy;
     writer.hash_key = &inner.hash_key;
     writer.reset();
 
     let formatted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        write_record(config, view, &mut writer);
+        write_record(config, view, writer);
     }));
     if formatted.is_err() {
         // A user `Display`/`Serialize`/`Redact` panicked mid-record: write a
@@ -216,7 +237,7 @@ pub(crate) fn emit(config: Config, view: &mut RecordView<'_>) {
         view.owasp = None;
         writer.truncated = true;
         if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            write_record(config, view, &mut writer)
+            write_record(config, view, writer)
         }))
         .is_err()
         {
@@ -237,17 +258,6 @@ pub(crate) fn emit(config: Config, view: &mut RecordView<'_>) {
             Ok(Err(_)) => stats::write_error(),
             Err(_) => stats::sink_panic(),
         }
-    }
-    if crate::hash::WARN_PENDING.swap(false, std::sync::atomic::Ordering::Relaxed) {
-        report_ephemeral_key(config);
-    }
-    // Keep the buffer for the next record unless one record made it huge.
-    if writer.buf.capacity() <= 2 * crate::redact::Limits::MAX_RECORD_BYTES {
-        let _ = WRITER.try_with(|w| {
-            if let Ok(mut w) = w.try_borrow_mut() {
-                *w = Some(writer);
-            }
-        });
     }
 }
 
@@ -717,7 +727,7 @@ fn write_event(m: &mut Members<'_>, v: &RecordView<'_>, id: Id, now: SystemTime)
         if let Some(o) = v.outcome {
             m.static_str("outcome", o.as_str());
         }
-        m.static_str("id", id.as_str());
+        m.key("id").buf.extend_from_slice(&id.quoted());
         if let Some(t) = v.timing {
             m.time("start", t.start);
             m.time("end", now.max(t.start));

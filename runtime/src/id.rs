@@ -10,6 +10,13 @@ use std::sync::OnceLock;
 pub(crate) struct Id([u8; 32]);
 
 impl Id {
+    /// The id as a JSON string: its 32 hex digits between quotes.
+    pub(crate) fn quoted(&self) -> [u8; 34] {
+        let mut q = [b'"'; 34];
+        q[1..33].copy_from_slice(&self.0);
+        q
+    }
+
     pub(crate) fn as_str(&self) -> &str {
         std::str::from_utf8(&self.0).unwrap_or_default()
     }
