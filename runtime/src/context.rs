@@ -225,7 +225,13 @@ impl Context {
     }
 
     pub(crate) fn set_str(&mut self, field: Text, value: &str) {
-        self.set(field, &value)
+        if value.len() > self.limit {
+            // Cut and marked as `set` does.
+            return self.set(field, &value);
+        }
+        let start = self.text.len();
+        self.text.push_str(value);
+        self.spans[field as usize] = Some((start as u32, self.text.len() as u32));
     }
 
     /// Makes `field` read the same stored text as `from`, without copying.
@@ -384,6 +390,18 @@ mod tests {
         cx.set_source(&"10.0.0.1234567890123456789012345");
         assert_eq!(cx.source(), Some("10.0.0.…[truncated 25 bytes]"));
         assert!(!cx.source_is_ip());
+    }
+
+    #[test]
+    fn text_set_directly_is_bounded_as_displayed_text_is() {
+        for value in ["", "req-1", "ab€€", "ab€€€€€€€€€€€€€€€€€€€€€€€€€€€€"]
+        {
+            let (mut direct, mut displayed) = (Context::new(30), Context::new(30));
+            direct.set_str(Text::RequestId, value);
+            displayed.set(Text::RequestId, &value);
+            assert_eq!(direct.get(Text::RequestId), displayed.get(Text::RequestId));
+            assert_eq!(direct.has_cut(), displayed.has_cut(), "{value}");
+        }
     }
 
     #[test]
