@@ -519,10 +519,24 @@ impl<'w> Members<'w> {
     }
 
     fn time(&mut self, key: &str, t: SystemTime) {
+        self.time_as(key, t, rfc3339(t));
+    }
+
+    /// A time whose text is already made (`None` outside its range).
+    fn time_as(&mut self, key: &str, t: SystemTime, text: Option<[u8; 27]>) {
         let w = self.key(key);
-        w.buf.push(b'"');
-        write_rfc3339(&mut w.buf, t);
-        w.buf.push(b'"');
+        match text {
+            Some(text) => {
+                let mut quoted = [b'"'; 29];
+                quoted[1..28].copy_from_slice(&text);
+                w.buf.extend_from_slice(&quoted);
+            }
+            None => {
+                w.buf.push(b'"');
+                write_rfc3339(&mut w.buf, t);
+                w.buf.push(b'"');
+            }
+        }
     }
 
     /// A nested object: `f` writes its members.
@@ -625,7 +639,9 @@ fn write_json(config: Config, v: &mut RecordView<'_>, w: &mut Writer) {
     let event_id: Id = crate::id::new_id();
     w.buf.push(b'{');
     let mut m = Members { w, first: true };
-    m.time("@timestamp", now);
+    // The end record's `event.end` is the same instant.
+    let now_text = rfc3339(now);
+    m.time_as("@timestamp", now, now_text);
     m.object("log", |m| {
         m.static_str("level", v.level.as_str());
         if let Some(meta) = v.meta {
@@ -654,7 +670,7 @@ fn write_json(config: Config, v: &mut RecordView<'_>, w: &mut Writer) {
         Some(text) => m.str("message", text),
         None => m.display("message", &Summary(v)),
     }
-    write_event(&mut m, v, event_id, now);
+    write_event(&mut m, v, event_id, now, now_text);
     // The members both records of an invocation have alike: copied from
     // the start record when it kept them and they fit as they are here
     // (so none would be cut now either); they follow `event`, so each
@@ -693,7 +709,13 @@ fn write_json(config: Config, v: &mut RecordView<'_>, w: &mut Writer) {
     w.buf.push(b'}');
 }
 
-fn write_event(m: &mut Members<'_>, v: &RecordView<'_>, id: Id, now: SystemTime) {
+fn write_event(
+    m: &mut Members<'_>,
+    v: &RecordView<'_>,
+    id: Id,
+    now: SystemTime,
+    now_text: Option<[u8; 27]>,
+) {
     // A handler's start and end records begin `event` alike each time.
     let max = m.w.limits.max_string_bytes;
     let cell = v
@@ -730,7 +752,11 @@ fn write_event(m: &mut Members<'_>, v: &RecordView<'_>, id: Id, now: SystemTime)
         m.key("id").buf.extend_from_slice(&id.quoted());
         if let Some(t) = v.timing {
             m.time("start", t.start);
-            m.time("end", now.max(t.start));
+            if now >= t.start {
+                m.time_as("end", now, now_text);
+            } else {
+                m.time("end", t.start);
+            }
             m.u64(
                 "duration",
                 u64::try_from(t.duration.as_nanos()).unwrap_or(u64::MAX),
