@@ -163,6 +163,35 @@ impl<T: Outcome + ?Sized> Outcome for Box<T> {
     }
 }
 
+/// `Err` is a failure. `#[audit]` sees a `Result` by its name and handles
+/// `Ok` and `Err` itself (the `Ok` value's own `Outcome`, the error's
+/// message and type); this is for a `Result` it cannot see, behind an
+/// alias such as `type Reply = Result<Response, ApiError>`, which is then
+/// logged as a value: an `Err` still makes the invocation a failure.
+///
+/// ```
+/// type Reply = Result<u64, String>;
+///
+/// #[seclog::audit]
+/// fn withdraw(amount: u64) -> Reply {
+///     if amount > 100 { Err("insufficient funds".into()) } else { Ok(100 - amount) }
+/// }
+///
+/// let run = seclog::testing::capture(|| withdraw(500));
+/// let end = &run.records()[1];
+/// assert_eq!(end["event"]["outcome"], "failure");
+/// assert_eq!(end["log"]["level"], "warn");
+/// assert_eq!(end["seclog"]["response"]["Err"], "insufficient funds");
+/// ```
+impl<T, E> Outcome for Result<T, E> {
+    fn outcome(&self) -> EventOutcome {
+        match self {
+            Ok(_) => EventOutcome::Success,
+            Err(_) => EventOutcome::Failure,
+        }
+    }
+}
+
 /// Which record of an invocation this is (`seclog.phase`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
