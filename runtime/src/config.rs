@@ -13,6 +13,7 @@
 //! | `SECLOG_HASH_KEY` | the key for `#[redact(hash)]` (at least 16 bytes) | a random per-process key |
 //! | `SECLOG_SERVICE` | `service.name` | `AWS_LAMBDA_FUNCTION_NAME`, else the executable's name |
 //! | `SECLOG_EMF` | `true`/`false`: CloudWatch metrics in end records (feature `emf`) | `false` |
+//! | `SECLOG_EMF_NAMESPACE` | the metrics' CloudWatch namespace (feature `emf`; not starting with `AWS/`) | `seclog` |
 //! | `SECLOG_MAX_STRING` | bytes per string | 4096 |
 //! | `SECLOG_MAX_ITEMS` | items per array or map | 256 |
 //! | `SECLOG_MAX_DEPTH` | nesting depth | 32 |
@@ -317,6 +318,18 @@ impl Builder {
         let mut b = self.env_lenient();
         if let Some(e) = b.problems.first() {
             return Err(e.clone());
+        }
+        // Read when the first metrics are written; checked here too, so a
+        // bad value fails `init` rather than being reported later.
+        #[cfg(feature = "emf")]
+        if let Some(v) = env("SECLOG_EMF_NAMESPACE") {
+            if let Err(expected) = crate::integrations::emf::check_namespace(&v) {
+                return Err(ConfigError::InvalidVar {
+                    var: "SECLOG_EMF_NAMESPACE",
+                    value: v,
+                    expected,
+                });
+            }
         }
         b.monitor = Some(b.monitor.take().unwrap_or_default().from_env()?);
         Ok(b)

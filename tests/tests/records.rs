@@ -212,6 +212,7 @@ fn environment_errors_name_the_variable_and_the_value() {
         ("SECLOG_SINK", "kafka", "SECLOG_SINK=\"kafka\" is not valid: expected one of stdout, stderr, tracing"),
         ("SECLOG_MAX_STRING", "big", "SECLOG_MAX_STRING=\"big\" is not valid: expected a whole number of bytes or items"),
         ("SECLOG_EMF", "maybe", "SECLOG_EMF=\"maybe\" is not valid: expected `true` or `false`"),
+        ("SECLOG_EMF_NAMESPACE", "AWS/Lambda", "SECLOG_EMF_NAMESPACE=\"AWS/Lambda\" is not valid: expected 1 to 255 of letters, digits and `.-_/#: `, not starting with `AWS/`"),
     ];
     for (var, value, message) in cases {
         std::env::set_var(var, value);

@@ -125,7 +125,7 @@ fn namespace(config: Config) -> &'static str {
     })
 }
 
-fn check_namespace(ns: &str) -> Result<(), String> {
+pub(crate) fn check_namespace(ns: &str) -> Result<(), String> {
     let allowed = |c: char| c.is_ascii_alphanumeric() || ".-_/#: ".contains(c);
     if ns.is_empty() || ns.len() > 255 || !ns.chars().all(allowed) || ns.starts_with("AWS/") {
         return Err("1 to 255 of letters, digits and `.-_/#: `, not starting with `AWS/`".into());
