@@ -381,8 +381,8 @@ impl Invocation {
         Self::begin_active(meta, config::current(), describe, inputs, true)
     }
 
-    /// [`begin`](Self::begin) for a synchronous handler: `None` when the
-    /// handler's level is off and it is no authentication action, so the
+    /// [`begin`](Self::begin) for a synchronous handler: an empty handle
+    /// when the handler's level is off and it is no authentication action, so the
     /// caller runs the body with nothing around it but the look at its
     /// outcome (and, if that is a failure, [`idle`](Self::idle) to record
     /// it). It repeats `begin`'s test rather than wrapping it: building the
