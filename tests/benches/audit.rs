@@ -168,32 +168,18 @@ fn check(event: &Event) -> (usize, usize, usize, usize) {
     let text = String::from_utf8_lossy(&buf);
     assert!(!text.contains(password) && text.contains("[REDACTED]"));
 
-    let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
+    let lines = seclog_tests::SharedBuffer::default();
     let sink = lines.clone();
-    let dispatch = json_subscriber(move || Collect(sink.clone()));
+    let dispatch = json_subscriber(move || sink.clone());
     tracing::dispatcher::with_default(&dispatch, || {
         black_box(api_gateway::transfer_traced(event)).is_ok()
     });
-    let traced = lines.lock().expect("not poisoned").clone();
-    let traced = String::from_utf8(traced).expect("UTF-8");
+    let traced = lines.text();
     assert!(
         traced.contains("transfer_traced") && traced.contains(password),
         "tracing logs the password: {traced}"
     );
     (input_len, reply_len, records_len, traced.len())
-}
-
-/// An `io::Write` that keeps what it is given.
-struct Collect(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl io::Write for Collect {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().expect("not poisoned").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {

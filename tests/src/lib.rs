@@ -193,3 +193,62 @@ where
         f()
     })
 }
+
+/// An `io::Write` sink whose bytes a test reads back; clones share them.
+#[derive(Clone, Default)]
+pub struct SharedBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for SharedBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.lock().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl SharedBuffer {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<u8>> {
+        self.0
+            .lock()
+            .expect("no write panicked while holding the buffer")
+    }
+
+    /// Every byte written so far.
+    pub fn bytes(&self) -> Vec<u8> {
+        self.lock().clone()
+    }
+
+    /// Everything written so far, as text.
+    ///
+    /// # Panics
+    ///
+    /// When the bytes are not UTF-8: records always are.
+    pub fn text(&self) -> String {
+        String::from_utf8(self.bytes()).expect("records are UTF-8")
+    }
+
+    /// Each record written so far, parsed.
+    ///
+    /// # Panics
+    ///
+    /// When nothing was written, the text does not end a line, or a line
+    /// is not one JSON object.
+    pub fn records(&self) -> Vec<Value> {
+        let text = self.text();
+        assert!(text.ends_with('\n'), "every record ends its line");
+        text.lines()
+            .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+            .collect()
+    }
+}
+
+/// How many cases a property test runs: `PROPTEST_CASES` when set, else
+/// `default`.
+pub fn proptest_cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}

@@ -9,6 +9,7 @@
 //! assert exact changes.
 
 use seclog::{Level, Out, Redact};
+use seclog_tests::SharedBuffer as Buffer;
 use serde::ser::{Error as _, SerializeMap, SerializeSeq, SerializeStruct};
 use serde_json::Value;
 use std::cell::Cell;
@@ -74,26 +75,6 @@ fn delta<R>(f: impl FnOnce() -> R) -> (R, Delta) {
         format_panics: after.format_panics - before.format_panics,
     };
     (out, d)
-}
-
-/// A shared buffer usable as an `io::Write` sink.
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl io::Write for Buffer {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Buffer {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).expect("records are UTF-8")
-    }
 }
 
 /// Parses each line as one record.

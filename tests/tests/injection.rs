@@ -189,12 +189,8 @@ fn expect_panic<R>(f: impl FnOnce() -> R) -> Box<dyn std::any::Any + Send> {
 }
 
 fn cases(default: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default);
     ProptestConfig {
-        cases,
+        cases: seclog_tests::proptest_cases(default),
         failure_persistence: None,
         ..ProptestConfig::default()
     }

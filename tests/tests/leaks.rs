@@ -33,12 +33,8 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex, Once, OnceLock};
 
 fn cases(default: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default);
     ProptestConfig {
-        cases,
+        cases: seclog_tests::proptest_cases(default),
         failure_persistence: None,
         ..ProptestConfig::default()
     }

@@ -24,23 +24,15 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, TestCaseError};
 use seclog::testing::capture_with;
 use seclog::Format;
+use seclog_tests::SharedBuffer;
 use serde::Serialize;
 use serde_json::{Map, Value};
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 
 const KEY: &str = "a test key of thirty-two bytes!!";
 
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(40)
-}
-
 fn config() -> ProptestConfig {
     ProptestConfig {
-        cases: cases(),
+        cases: seclog_tests::proptest_cases(40),
         failure_persistence: None,
         ..ProptestConfig::default()
     }
@@ -289,7 +281,7 @@ impl Settings {
     }
 
     /// Writing the records' bytes to `out`, as a process's sink would.
-    fn writing_to(self, out: Shared) -> seclog::Config {
+    fn writing_to(self, out: SharedBuffer) -> seclog::Config {
         self.builder()
             .writer(out)
             .build()
@@ -314,29 +306,12 @@ fn settings() -> impl Strategy<Value = Settings> {
         })
 }
 
-/// An `io::Write` sink whose bytes the test reads back.
-#[derive(Clone, Default)]
-struct Shared(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Shared {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Shared {
-    /// The lines written; bytes that are not UTF-8 fail the test.
-    fn lines(&self) -> Result<Vec<String>, TestCaseError> {
-        let bytes = self.0.lock().unwrap().clone();
-        let text = String::from_utf8(bytes)
-            .map_err(|e| TestCaseError::fail(format!("output is not UTF-8: {e}")))?;
-        prop_assert!(text.ends_with('\n'), "every record ends its line");
-        Ok(text.lines().map(str::to_string).collect())
-    }
+/// The lines written to `out`; bytes that are not UTF-8 fail the test.
+fn lines(out: &SharedBuffer) -> Result<Vec<String>, TestCaseError> {
+    let text = String::from_utf8(out.bytes())
+        .map_err(|e| TestCaseError::fail(format!("output is not UTF-8: {e}")))?;
+    prop_assert!(text.ends_with('\n'), "every record ends its line");
+    Ok(text.lines().map(str::to_string).collect())
 }
 
 // ---------------------------------------------------------------------------
@@ -457,9 +432,9 @@ proptest! {
         assert_well_formed(&run.lines, json)?;
 
         // The same through an `io::Write` sink, byte for byte.
-        let out = Shared::default();
+        let out = SharedBuffer::default();
         seclog::testing::with_config(settings.writing_to(out.clone()), || handle(req, body)).expect("succeeds");
-        let lines = out.lines()?;
+        let lines = lines(&out)?;
         prop_assert_eq!(lines.len(), 2);
         assert_no_leak(&lines, &all)?;
         assert_well_formed(&lines, json)?;

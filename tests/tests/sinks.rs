@@ -4,7 +4,7 @@
 
 use seclog::testing::with_config;
 use seclog::Level;
-use serde_json::Value;
+use seclog_tests::SharedBuffer as Buffer;
 use std::io;
 use std::sync::{Arc, Mutex};
 
@@ -14,30 +14,6 @@ fn withdraw(user: &str, amount: u64) -> Result<u64, String> {
         Err("insufficient funds".into())
     } else {
         Ok(100 - amount)
-    }
-}
-
-/// A shared buffer usable as an `io::Write` sink.
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl io::Write for Buffer {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Buffer {
-    fn records(&self) -> Vec<Value> {
-        let text = String::from_utf8(self.0.lock().unwrap().clone()).unwrap();
-        assert!(text.ends_with('\n'), "every record ends its line");
-        text.lines()
-            .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
-            .collect()
     }
 }
 
