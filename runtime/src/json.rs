@@ -505,7 +505,7 @@ pub(crate) fn floor_char_boundary(s: &str, i: usize) -> usize {
 #[inline]
 pub(crate) fn push_static_str(buf: &mut Vec<u8>, s: &str) {
     debug_assert!(s.bytes().all(|b| ESCAPE[b as usize] == 0));
-    if !append_framed::<true>(buf, b"\"", s.as_bytes(), b"\"") {
+    if !push_plain_str(buf, s) {
         push_str(buf, s);
     }
 }

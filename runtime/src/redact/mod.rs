@@ -355,6 +355,13 @@ impl Writer {
     /// Writes a bounded, escaped JSON string.
     #[inline]
     pub(crate) fn string(&mut self, s: &str) {
+        self.string_inline(s);
+    }
+
+    /// [`string`](Self::string), always inlined: for the one place values'
+    /// text passes ([`Out::str`]), where the common case then costs no call.
+    #[inline(always)]
+    fn string_inline(&mut self, s: &str) {
         if self.fits_whole(s, 1) && json::push_plain_str(&mut self.buf, s) {
             return;
         }
@@ -451,12 +458,7 @@ impl<'a> Out<'a> {
     #[inline]
     pub fn str(mut self, s: &str) {
         if self.begin() {
-            // Inlined here, the one place values' text passes: the common
-            // case costs no call.
-            if self.w.fits_whole(s, 1) && json::push_plain_str(&mut self.w.buf, s) {
-                return;
-            }
-            self.w.string_slowly(s);
+            self.w.string_inline(s);
         }
     }
 
