@@ -1,5 +1,5 @@
 //! ECS allowed values known at compile time (ECS 9.5.0-dev,
-//! `shared/ecs/allowed_values.json`; a test keeps the two in step).
+//! `reference/ecs/allowed_values.json`; a test keeps the two in step).
 
 /// The allowed values of `event.category`.
 pub(crate) const CATEGORIES: &[&str] = &[

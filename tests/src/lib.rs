@@ -5,9 +5,9 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-/// The ECS reference data shipped beside the repository (`shared/ecs`).
+/// The ECS reference data the repository carries (`reference/ecs`).
 pub fn ecs_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/ecs")
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../reference/ecs")
 }
 
 struct Ecs {
@@ -22,7 +22,7 @@ fn ecs() -> &'static Ecs {
     ECS.get_or_init(|| {
         let dir = ecs_dir();
         let csv = std::fs::read_to_string(dir.join("fields.csv"))
-            .expect("shared/ecs/fields.csv is readable");
+            .expect("reference/ecs/fields.csv is readable");
         let mut fields = HashMap::new();
         for line in csv.lines().skip(1) {
             // ECS_Version,Indexed,Field_Set,Field,Type,...: the first four

@@ -8,13 +8,13 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 
-/// The vocabulary's level of each event, from the shared file.
+/// The vocabulary's level of each event, from the repository's copy.
 fn vocabulary_levels() -> HashMap<String, String> {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/owasp/vocabulary.tsv"
+        "/../reference/owasp/vocabulary.tsv"
     );
-    let text = std::fs::read_to_string(path).expect("the shared vocabulary");
+    let text = std::fs::read_to_string(path).expect("reference/owasp/vocabulary.tsv");
     text.lines()
         .filter(|l| !l.starts_with('#'))
         .skip(1)

@@ -1,5 +1,5 @@
 //! Every kind of record seclog writes conforms to the Elastic Common Schema
-//! (`shared/ecs/fields.csv`, ECS 9.5.0-dev): each field outside `seclog.*`
+//! (`reference/ecs/fields.csv`, ECS 9.5.0-dev): each field outside `seclog.*`
 //! exists with a fitting JSON type, and `event.*` hold allowed values. The
 //! other test files apply the same check to the records they capture.
 

@@ -1,6 +1,6 @@
 //! The OWASP Logging Vocabulary, embedded so `security_event!` checks
 //! names and arguments at compile time. The source of truth is
-//! `shared/owasp/vocabulary.tsv`; a test keeps the two identical.
+//! `reference/owasp/vocabulary.tsv`; a test keeps the two identical.
 
 /// Each event: name, arguments (as written in the vocabulary), level.
 pub(crate) const EVENTS: &[(&str, &str, &str)] = &[
@@ -228,12 +228,12 @@ pub(crate) fn outcome(name: &str) -> Option<&'static str> {
 mod tests {
     use super::*;
 
-    /// The embedded table is the shared vocabulary, row for row.
+    /// The embedded table is the repository's vocabulary file, row for row.
     #[test]
-    fn embedded_vocabulary_equals_the_shared_file() {
+    fn embedded_vocabulary_equals_the_reference_file() {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../shared/owasp/vocabulary.tsv"
+            "/../reference/owasp/vocabulary.tsv"
         );
         let text =
             std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
