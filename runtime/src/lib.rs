@@ -44,6 +44,8 @@ pub mod monitor;
 pub mod owasp;
 pub mod record;
 pub mod redact;
+#[cfg(feature = "seal")]
+pub mod seal;
 pub mod sink;
 mod stats;
 pub mod testing;
