@@ -22,9 +22,9 @@
 //! key, and derives the process key with HKDF-SHA-256 (salted with both
 //! public keys); the ephemeral private key is then wiped. Each value is
 //! then written as its JSON text, padded with spaces to a multiple of 16
-//! bytes, and encrypted in place with XChaCha20-Poly1305 under the process
+//! bytes, and encrypted in place with AES-256-GCM-SIV under the process
 //! key and a nonce never used before (a random per-process prefix and a
-//! counter; in a forked child, 24 random bytes). No network call, ever; one
+//! counter; in a forked child, 12 random bytes). No network call, ever; one
 //! asymmetric operation per process; per value, symmetric work in reused
 //! buffers.
 //!
@@ -94,8 +94,8 @@ const KEY_ID_LEN: usize = 8;
 /// A token's header: the prefix, the key id in hex, the ephemeral public
 /// key in base64url, and their separators.
 const HEADER_LEN: usize = TOKEN_PREFIX.len() + 2 * KEY_ID_LEN + 1 + 43 + 1;
-/// XChaCha20-Poly1305's nonce and tag.
-const NONCE_LEN: usize = 24;
+/// AES-GCM-SIV's nonce and tag.
+const NONCE_LEN: usize = 12;
 const TAG_LEN: usize = 16;
 /// The plaintext is padded to a multiple of this.
 const PAD: usize = 16;

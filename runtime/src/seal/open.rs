@@ -3,9 +3,9 @@
 
 use super::keys::{KeyId, UnsealKey};
 use super::{b64, HEADER_LEN, NONCE_LEN, PAD, TAG_LEN, TOKEN_FAMILY, TOKEN_PREFIX};
+use aes_gcm_siv::aead::{AeadInPlace, KeyInit};
+use aes_gcm_siv::{Aes256GcmSiv, Nonce, Tag};
 use base64::Engine as _;
-use chacha20poly1305::aead::{AeadInPlace, KeyInit};
-use chacha20poly1305::{Tag, XChaCha20Poly1305, XNonce};
 use std::collections::HashMap;
 use std::fmt;
 use x25519_dalek::PublicKey;
@@ -81,7 +81,7 @@ impl std::error::Error for OpenError {}
 pub struct Unsealer {
     key: UnsealKey,
     /// Process keys by ephemeral public key.
-    ciphers: HashMap<[u8; 32], XChaCha20Poly1305>,
+    ciphers: HashMap<[u8; 32], Aes256GcmSiv>,
 }
 
 /// How many process keys are remembered before the memory starts over.
@@ -155,7 +155,7 @@ impl Unsealer {
             plain.clear();
             return Err(OpenError::Damaged("the body is cut"));
         }
-        let nonce = *XNonce::from_slice(&plain[..NONCE_LEN]);
+        let nonce = *Nonce::from_slice(&plain[..NONCE_LEN]);
         let tag = *Tag::from_slice(&plain[plain.len() - TAG_LEN..]);
         plain.truncate(plain.len() - TAG_LEN);
         plain.drain(..NONCE_LEN);
@@ -180,7 +180,7 @@ impl Unsealer {
     }
 
     /// The process key agreed with `ephemeral`, derived once.
-    fn cipher(&mut self, ephemeral: &[u8; 32]) -> Result<&XChaCha20Poly1305, OpenError> {
+    fn cipher(&mut self, ephemeral: &[u8; 32]) -> Result<&Aes256GcmSiv, OpenError> {
         if !self.ciphers.contains_key(ephemeral) {
             let shared = self.key.secret.diffie_hellman(&PublicKey::from(*ephemeral));
             if !shared.was_contributory() {
@@ -195,7 +195,7 @@ impl Unsealer {
                 self.ciphers.clear();
             }
             self.ciphers
-                .insert(*ephemeral, XChaCha20Poly1305::new((&*key).into()));
+                .insert(*ephemeral, Aes256GcmSiv::new((&*key).into()));
         }
         Ok(&self.ciphers[ephemeral])
     }

@@ -1,11 +1,11 @@
 //! The process's sealer: one X25519 agreement when it is made, then one
-//! XChaCha20-Poly1305 encryption per value, in place, in reused buffers.
+//! AES-256-GCM-SIV encryption per value, in place, in reused buffers.
 
 use super::keys::{KeyError, KeyId, SealKey};
 use super::{b64, HEADER_LEN, NONCE_LEN, PAD, PROCESS_KEY_INFO, TAG_LEN, TOKEN_PREFIX};
+use aes_gcm_siv::aead::{AeadInPlace, KeyInit};
+use aes_gcm_siv::{Aes256GcmSiv, Nonce};
 use base64::Engine as _;
-use chacha20poly1305::aead::{AeadInPlace, KeyInit};
-use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hkdf::Hkdf;
 use sha2::Sha256;
 use std::fmt;
@@ -17,7 +17,7 @@ use x25519_dalek::{PublicKey, StaticSecret};
 /// Made once per process (or per key): it draws an ephemeral X25519 key
 /// pair, agrees a secret with the investigator's public key and derives
 /// the process key from it with HKDF-SHA-256; the ephemeral private key is
-/// then wiped. Each value is then sealed with XChaCha20-Poly1305 under the
+/// then wiped. Each value is then sealed with AES-256-GCM-SIV under the
 /// process key and a fresh nonce (a random per-process prefix and a
 /// counter), with the token's header (format version, key id, ephemeral
 /// public key) as associated data. Nothing in it can open what it sealed.
@@ -36,7 +36,7 @@ use x25519_dalek::{PublicKey, StaticSecret};
 /// assert_eq!(unsealer.open(&token).unwrap(), r#""' OR 1=1 --""#);
 /// ```
 pub struct Sealer {
-    cipher: XChaCha20Poly1305,
+    cipher: Aes256GcmSiv,
     /// `seclog-sealed:v1:<key id>:<ephemeral public key>:`, the start of
     /// every token and the associated data of every value.
     header: [u8; HEADER_LEN],
@@ -46,7 +46,9 @@ pub struct Sealer {
     /// The process's fork count when this sealer was made: a forked child
     /// shares the process key and counter with its parent, so there it
     /// draws each nonce whole from the operating system instead (as it
-    /// always does where forks cannot be watched: `None`).
+    /// always does where forks cannot be watched: `None`). GCM-SIV would
+    /// survive a repeated nonce, revealing only that two values were equal;
+    /// this keeps it from revealing even that.
     forks: Option<u64>,
 }
 
@@ -95,7 +97,7 @@ impl Sealer {
         let mut nonce_prefix = [0u8; NONCE_LEN - 8];
         nonce_prefix.copy_from_slice(&random[32..]);
         Ok(Sealer {
-            cipher: XChaCha20Poly1305::new((&*process_key).into()),
+            cipher: Aes256GcmSiv::new((&*process_key).into()),
             header: header(key.id, ephemeral_public.as_bytes()),
             nonce_prefix,
             counter: AtomicU64::new(0),
@@ -130,7 +132,7 @@ impl Sealer {
         let nonce = self.nonce()?;
         let tag = self
             .cipher
-            .encrypt_in_place_detached(XNonce::from_slice(&nonce), &self.header, scratch)
+            .encrypt_in_place_detached(Nonce::from_slice(&nonce), &self.header, scratch)
             .map_err(|_| SealError::TooLong)?;
         scratch.extend_from_slice(&tag);
 
@@ -163,7 +165,7 @@ impl Sealer {
 
     /// A nonce never used with this process key: the random prefix and the
     /// next count, or in a forked child (which shares both with its parent
-    /// and its siblings) 24 bytes straight from the operating system.
+    /// and its siblings) 12 bytes straight from the operating system.
     #[inline]
     fn nonce(&self) -> Result<[u8; NONCE_LEN], SealError> {
         let mut nonce = [0u8; NONCE_LEN];
@@ -188,7 +190,7 @@ impl fmt::Debug for Sealer {
 }
 
 /// The largest plaintext sealed: far above any record, and far below
-/// XChaCha20's limit.
+/// AES-GCM-SIV's limit (2^36 bytes).
 const MAX_PLAINTEXT: usize = 1 << 30;
 
 /// The plaintext's length once padded: a multiple of [`PAD`], at least one.
@@ -303,9 +305,8 @@ mod tests {
         let a = sealer.nonce().unwrap();
         let b = sealer.nonce().unwrap();
         assert_ne!(a, b);
-        assert_eq!(a[..16], b[..16], "one random prefix per sealer");
-        let other = Sealer::new(&key.seal_key()).unwrap();
-        assert_ne!(other.nonce().unwrap()[..16], a[..16]);
+        assert_eq!(a[..4], b[..4], "one random prefix per sealer");
+        assert_eq!(u64::from_be_bytes(b[4..].try_into().unwrap()), 1);
     }
 
     #[test]
