@@ -309,6 +309,44 @@ mod tests {
         assert_eq!(u64::from_be_bytes(b[4..].try_into().unwrap()), 1);
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn a_forked_child_never_reuses_its_parents_nonces() {
+        let key = super::super::UnsealKey::generate().unwrap();
+        let sealer = Sealer::new(&key.seal_key()).unwrap();
+        let first = sealer.nonce().unwrap();
+        let mut fds = [0i32; 2];
+        // SAFETY: a plain pipe; both ends are closed below.
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        // SAFETY: the child only draws a nonce (an atomic load and the
+        // getrandom system call), writes it to the pipe and exits without
+        // running destructors or touching the allocator.
+        let pid = unsafe { libc::fork() };
+        assert!(pid >= 0, "fork failed");
+        if pid == 0 {
+            let nonce = sealer.nonce().unwrap_or([0; NONCE_LEN]);
+            unsafe {
+                libc::write(fds[1], nonce.as_ptr().cast(), NONCE_LEN);
+                libc::_exit(0);
+            }
+        }
+        let mut child = [0u8; NONCE_LEN];
+        // SAFETY: reads into a buffer of the length given, then reaps the child.
+        unsafe {
+            libc::close(fds[1]);
+            assert_eq!(
+                libc::read(fds[0], child.as_mut_ptr().cast(), NONCE_LEN),
+                NONCE_LEN as isize
+            );
+            libc::close(fds[0]);
+            libc::waitpid(pid, std::ptr::null_mut(), 0);
+        }
+        let next = sealer.nonce().unwrap();
+        assert_eq!(next[..4], first[..4], "the parent goes on counting");
+        assert_ne!(child, next, "the child drew its own nonce");
+        assert_ne!(child[..4], first[..4], "not from the shared prefix");
+    }
+
     #[test]
     fn the_header_is_the_prefix_the_key_id_and_the_ephemeral_key() {
         let key = super::super::UnsealKey::generate().unwrap();
