@@ -58,7 +58,7 @@
 
 use crate::config::{self, Config};
 use crate::context::{Context, Text};
-use crate::format::{self, RecordView};
+use crate::format::RecordView;
 use crate::monitor::{self, Findings};
 use crate::record::{EventOutcome, Level, Phase};
 use std::borrow::Cow;
@@ -371,7 +371,7 @@ impl FollowUp<'_> {
             view.cx = Some(cx);
             view.transaction = cx.get(Text::TransactionId);
             view.owasp = Some(&text);
-            format::emit(config, &mut view);
+            crate::emit::emit(config, &mut view);
         }
         if self.findings.ip_limit_reached {
             let users = self.findings.ip_distinct_users;
@@ -397,7 +397,7 @@ impl FollowUp<'_> {
             view.transaction = cx.get(Text::TransactionId);
             view.message = Some(&message);
             view.payload = Some(&mut payload);
-            format::emit(config, &mut view);
+            crate::emit::emit(config, &mut view);
         }
     }
 }

@@ -614,7 +614,7 @@ fn install(config: Config) -> Result<(), ConfigError> {
 fn publish(config: Config) {
     MAX_LEVEL.store(config.0.level.map_or(OFF, |l| l as u8), Ordering::Release);
     for problem in &config.0.problems {
-        crate::format::report_config_problem(config, problem);
+        crate::emit::report_config_problem(config, problem);
     }
 }
 

@@ -34,7 +34,9 @@
 pub mod auth;
 pub mod config;
 pub mod context;
+mod emit;
 mod format;
+mod handler;
 mod hash;
 mod id;
 #[cfg(any(feature = "lambda", feature = "aws-events", feature = "emf"))]

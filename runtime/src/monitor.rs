@@ -832,7 +832,7 @@ pub fn current() -> Monitor {
     *global = Some(monitor.clone());
     drop(global);
     for problem in &problems {
-        crate::format::report_config_problem(config::current(), problem);
+        crate::emit::report_config_problem(config::current(), problem);
     }
     monitor
 }

@@ -6,7 +6,7 @@ pub use crate::record::{EventOutcome, Level};
 use crate::auth::{self, Identity};
 use crate::config::{self, Config};
 use crate::context::{Context, Text};
-use crate::format::{self, RecordView};
+use crate::format::RecordView;
 use crate::owasp::push_encoded;
 use crate::record::Phase;
 use std::cell::RefCell;
@@ -294,7 +294,7 @@ impl Event {
         view.cx = Some(cx);
         view.transaction = cx.get(Text::TransactionId);
         view.owasp = Some(&text);
-        format::emit(config, &mut view);
+        crate::emit::emit(config, &mut view);
         let identity = self.user.as_ref().map(|(u, digest)| {
             if *digest {
                 Identity::Digest(u)

@@ -1,6 +1,6 @@
 //! What only the macros call. Not a public API: no stability promises.
 
-pub use crate::format::{HandlerMeta, MetaCache};
+pub use crate::handler::{HandlerMeta, MetaCache};
 pub use crate::record::{Emit, EventOutcome, Level};
 pub use crate::redact::{Mask, MaskNode, Object, Out, Redact};
 pub use serde;
@@ -508,7 +508,7 @@ impl Invocation {
                 view.payload = Some(&mut payload);
                 view.header_out = Some(&mut header);
                 let _entered = inv.span.as_ref().map(tracing::Span::enter);
-                format::emit(config, &mut view);
+                crate::emit::emit(config, &mut view);
                 cx.header = header;
             }
             Emit::End if active => {
@@ -769,7 +769,7 @@ impl Invocation {
             p
         });
         let _entered = self.span.as_ref().map(tracing::Span::enter);
-        format::emit(self.config(), &mut view);
+        crate::emit::emit(self.config(), &mut view);
     }
 }
 

@@ -116,7 +116,7 @@ fn namespace(config: Config) -> &'static str {
                         value: v,
                         expected,
                     };
-                    crate::format::report_config_problem(config, &problem);
+                    crate::emit::report_config_problem(config, &problem);
                 }
                 DEFAULT_NAMESPACE.into()
             }
