@@ -56,11 +56,12 @@
 //! # });
 //! ```
 
-use crate::config::{self, Config};
+use crate::config::Config;
 use crate::context::{Context, Text};
 use crate::format::RecordView;
 use crate::monitor::{self, Findings};
 use crate::record::{EventOutcome, Level, Phase};
+use crate::state;
 use std::borrow::Cow;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
@@ -319,7 +320,7 @@ impl fmt::Display for EndEvent<'_> {
 impl Drop for EndEvent<'_> {
     fn drop(&mut self) {
         if let Some(f) = self.follow_up.take() {
-            f.report(config::current());
+            f.report(state::current());
         }
     }
 }

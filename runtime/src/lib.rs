@@ -39,6 +39,7 @@ mod format;
 mod handler;
 mod hash;
 mod id;
+mod install;
 #[cfg(any(feature = "lambda", feature = "aws-events", feature = "emf"))]
 pub mod integrations;
 mod json;
@@ -47,6 +48,7 @@ pub mod owasp;
 pub mod record;
 pub mod redact;
 pub mod sink;
+mod state;
 mod stats;
 pub mod testing;
 
@@ -259,7 +261,7 @@ pub struct ReadmeDoctests;
 pub fn to_json<T: Redact + ?Sized>(value: &T) -> String {
     let mut out = Vec::new();
     format::render(
-        config::current(),
+        state::current(),
         &mut out,
         redact::Mask::default(),
         &mut |o| value.redact(o),

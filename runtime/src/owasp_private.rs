@@ -4,11 +4,12 @@
 pub use crate::record::{EventOutcome, Level};
 
 use crate::auth::{self, Identity};
-use crate::config::{self, Config};
+use crate::config::Config;
 use crate::context::{Context, Text};
 use crate::format::RecordView;
 use crate::owasp::push_encoded;
 use crate::record::Phase;
+use crate::state;
 use std::cell::RefCell;
 use std::fmt::{self, Write as _};
 
@@ -75,7 +76,7 @@ thread_local! {
 /// Sets `user.hash` to the keyed digest of `value`'s text (the digest
 /// `#[redact(hash)]` gives the same text), never the text itself.
 pub fn set_user_hash(cx: &mut Context, value: &dyn fmt::Display) {
-    let key = &config::current().0.hash_key;
+    let key = &state::current().0.hash_key;
     let digest = SCRATCH
         .try_with(|s| {
             s.try_borrow_mut().ok().map(|mut s| {
@@ -274,7 +275,7 @@ impl Event {
     /// detector and `authn_login_success` resets its count.
     pub fn emit(mut self) {
         self.text.truncate(self.keep);
-        let config = config::current();
+        let config = state::current();
         crate::__private::with_current_context(|cx| match cx {
             Some(cx) => self.emit_in(config, cx),
             None => {

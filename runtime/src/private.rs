@@ -5,10 +5,11 @@ pub use crate::record::{Emit, EventOutcome, Level};
 pub use crate::redact::{Mask, MaskNode, Object, Out, Redact};
 pub use serde;
 
-use crate::config::{self, Config};
+use crate::config::Config;
 use crate::context::{Context, Describe, Text};
 use crate::format::{self, ErrorView, RecordView, Timing};
 use crate::record::Phase;
+use crate::state;
 use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::future::Future;
@@ -283,10 +284,7 @@ pub trait NotText {}
 /// Whether records at `level` are written on this thread right now.
 #[inline]
 pub fn enabled(level: Level) -> bool {
-    match crate::testing::override_config() {
-        Some(c) => c.enabled(level),
-        None => config::global_enabled(level),
-    }
+    state::enabled(level)
 }
 
 thread_local! {
@@ -374,11 +372,11 @@ impl Invocation {
             // failures whatever the level); `is_auth_attempt` is a constant
             // for each handler, so other handlers pay nothing for this.
             if meta.auth.is_some() || is_auth_attempt() {
-                return Self::begin_active(meta, config::current(), describe, inputs, false);
+                return Self::begin_active(meta, state::current(), describe, inputs, false);
             }
             return Self::idle(meta);
         }
-        Self::begin_active(meta, config::current(), describe, inputs, true)
+        Self::begin_active(meta, state::current(), describe, inputs, true)
     }
 
     /// [`begin`](Self::begin) for a synchronous handler: an empty handle
@@ -399,7 +397,7 @@ impl Invocation {
         if enabled(meta.level) {
             return Begun::new(Self::begin_active(
                 meta,
-                config::current(),
+                state::current(),
                 describe,
                 inputs,
                 true,
@@ -408,7 +406,7 @@ impl Invocation {
         if meta.auth.is_some() || is_auth_attempt() {
             return Begun::new(Self::begin_active(
                 meta,
-                config::current(),
+                state::current(),
                 describe,
                 inputs,
                 false,
@@ -680,7 +678,7 @@ impl Invocation {
     }
 
     fn config(&self) -> Config {
-        self.config.unwrap_or_else(config::current)
+        self.config.unwrap_or_else(state::current)
     }
 
     /// Reads the clock for the body's duration (once: the budget check and

@@ -404,7 +404,7 @@ mod tests {
             mask: Mask::NONE,
             cache: MetaCache::new(),
         };
-        let config = crate::config::current();
+        let config = crate::state::current();
         let write = |max_string_bytes: usize, category: &str| {
             let inner = config.0;
             let limits = crate::redact::Limits {

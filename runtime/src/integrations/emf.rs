@@ -94,10 +94,12 @@ static REPORTED: AtomicBool = AtomicBool::new(false);
 /// letters, digits and `.-_/#: `, not starting with `AWS/`), or a namespace
 /// is already in use.
 pub fn set_namespace(namespace: &str) -> Result<(), ConfigError> {
-    check_namespace(namespace).map_err(|expected| ConfigError::InvalidVar {
-        var: "emf::set_namespace",
-        value: namespace.into(),
-        expected,
+    crate::config::env::check_emf_namespace(namespace).map_err(|expected| {
+        ConfigError::InvalidVar {
+            var: "emf::set_namespace",
+            value: namespace.into(),
+            expected,
+        }
     })?;
     NAMESPACE
         .set(namespace.into())
@@ -106,31 +108,16 @@ pub fn set_namespace(namespace: &str) -> Result<(), ConfigError> {
 
 /// The namespace in use: set by code, else from the environment.
 fn namespace(config: Config) -> &'static str {
-    NAMESPACE.get_or_init(|| match std::env::var("SECLOG_EMF_NAMESPACE") {
-        Ok(v) if !v.is_empty() => match check_namespace(&v) {
-            Ok(()) => v.into(),
-            Err(expected) => {
-                if !REPORTED.swap(true, Ordering::Relaxed) {
-                    let problem = ConfigError::InvalidVar {
-                        var: "SECLOG_EMF_NAMESPACE",
-                        value: v,
-                        expected,
-                    };
-                    crate::emit::report_config_problem(config, &problem);
-                }
-                DEFAULT_NAMESPACE.into()
+    NAMESPACE.get_or_init(|| match crate::config::env::emf_namespace() {
+        Some(Ok(v)) => v.into(),
+        Some(Err(problem)) => {
+            if !REPORTED.swap(true, Ordering::Relaxed) {
+                crate::emit::report_config_problem(config, &problem);
             }
-        },
-        _ => DEFAULT_NAMESPACE.into(),
+            DEFAULT_NAMESPACE.into()
+        }
+        None => DEFAULT_NAMESPACE.into(),
     })
-}
-
-pub(crate) fn check_namespace(ns: &str) -> Result<(), String> {
-    let allowed = |c: char| c.is_ascii_alphanumeric() || ".-_/#: ".contains(c);
-    if ns.is_empty() || ns.len() > 255 || !ns.chars().all(allowed) || ns.starts_with("AWS/") {
-        return Err("1 to 255 of letters, digits and `.-_/#: `, not starting with `AWS/`".into());
-    }
-    Ok(())
 }
 
 /// One metric member.
@@ -240,7 +227,7 @@ mod tests {
     #[test]
     fn namespaces_follow_cloudwatch_rules() {
         for ok in ["seclog", "Shop/Orders", "a.b-c_d#e:f g", &"n".repeat(255)] {
-            assert!(check_namespace(ok).is_ok(), "{ok}");
+            assert!(crate::config::env::check_emf_namespace(ok).is_ok(), "{ok}");
         }
         for bad in [
             "",
@@ -250,7 +237,10 @@ mod tests {
             "é",
             &"n".repeat(256),
         ] {
-            assert!(check_namespace(bad).is_err(), "{bad}");
+            assert!(
+                crate::config::env::check_emf_namespace(bad).is_err(),
+                "{bad}"
+            );
         }
     }
 }

@@ -890,7 +890,7 @@ mod tests {
         let mut buf = Vec::new();
         let mut f = Some(f);
         crate::format::render(
-            crate::config::current(),
+            crate::state::current(),
             &mut buf,
             crate::redact::Mask::default(),
             &mut |out| {
