@@ -277,3 +277,25 @@ pub(crate) fn check_emf_namespace(ns: &str) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(all(test, feature = "emf"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn namespaces_follow_cloudwatch_rules() {
+        for ok in ["seclog", "Shop/Orders", "a.b-c_d#e:f g", &"n".repeat(255)] {
+            assert!(check_emf_namespace(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "AWS/Lambda",
+            "quote\"d",
+            "new\nline",
+            "é",
+            &"n".repeat(256),
+        ] {
+            assert!(check_emf_namespace(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -219,28 +219,3 @@ pub(crate) fn write_members(config: Config, v: &RecordView<'_>, peak: Option<u64
         value.write(buf);
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn namespaces_follow_cloudwatch_rules() {
-        for ok in ["seclog", "Shop/Orders", "a.b-c_d#e:f g", &"n".repeat(255)] {
-            assert!(crate::config::env::check_emf_namespace(ok).is_ok(), "{ok}");
-        }
-        for bad in [
-            "",
-            "AWS/Lambda",
-            "quote\"d",
-            "new\nline",
-            "é",
-            &"n".repeat(256),
-        ] {
-            assert!(
-                crate::config::env::check_emf_namespace(bad).is_err(),
-                "{bad}"
-            );
-        }
-    }
-}
