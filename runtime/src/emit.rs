@@ -3,11 +3,18 @@
 //! could not be done.
 
 use crate::config::{Config, ConfigError};
-use crate::format::{self, ErrorView, RecordView};
+use crate::format::{self, ErrorView, RecordView, Tail};
 use crate::record::{Level, Phase};
 use crate::redact::Writer;
 use crate::stats;
 use std::cell::RefCell;
+
+/// The integrations' members at the end of JSON records (Lambda memory and
+/// time, EMF metrics), when their features are built.
+#[cfg(any(feature = "emf", feature = "lambda"))]
+const TAIL: Option<Tail> = Some(crate::integrations::write_end_members);
+#[cfg(not(any(feature = "emf", feature = "lambda")))]
+const TAIL: Option<Tail> = None;
 
 thread_local! {
     /// The writer (buffer and scratch) reused by every record of this thread.
@@ -19,6 +26,11 @@ thread_local! {
 pub(crate) fn emit(config: Config, view: &mut RecordView<'_>) {
     if !config.enabled(view.level) {
         return;
+    }
+    // Before the record, as the record uses what the problem is about.
+    #[cfg(feature = "emf")]
+    if let Some(problem) = crate::integrations::config_problem(config, view) {
+        report_config_problem(config, &problem);
     }
     let inner = config.0;
     let fresh = || {
@@ -60,7 +72,7 @@ fn write_and_send(config: Config, view: &mut RecordView<'_>, writer: &mut Writer
     writer.reset();
 
     let formatted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        format::write_record(config, view, writer);
+        format::write_record(config, view, writer, TAIL);
     }));
     if formatted.is_err() {
         // A user `Display`/`Serialize`/`Redact` panicked mid-record: write a
@@ -77,7 +89,7 @@ fn write_and_send(config: Config, view: &mut RecordView<'_>, writer: &mut Writer
         view.owasp = None;
         writer.truncated = true;
         if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            format::write_record(config, view, writer)
+            format::write_record(config, view, writer, TAIL)
         }))
         .is_err()
         {

@@ -5,6 +5,7 @@
 use super::summary::{ShortText, Summary};
 use super::time::{now, rfc3339, write_rfc3339};
 use super::view::RecordView;
+use super::Tail;
 use crate::config::Config;
 use crate::context::{Context, Text};
 use crate::id::Id;
@@ -108,7 +109,12 @@ impl<'w> Members<'w> {
         }
     }
 }
-pub(super) fn write_json(config: Config, v: &mut RecordView<'_>, w: &mut Writer) {
+pub(super) fn write_json(
+    config: Config,
+    v: &mut RecordView<'_>,
+    w: &mut Writer,
+    tail: Option<Tail>,
+) {
     let inner = config.0;
     let now = v.at.unwrap_or_else(now);
     let event_id: Id = crate::id::new_id();
@@ -179,8 +185,9 @@ pub(super) fn write_json(config: Config, v: &mut RecordView<'_>, w: &mut Writer)
         });
     }
     write_seclog(&mut m, v);
-    #[cfg(any(feature = "emf", feature = "lambda"))]
-    crate::integrations::write_end_members(config, v, w);
+    if let Some(tail) = tail {
+        tail(config, v, w);
+    }
     w.buf.push(b'}');
 }
 
@@ -416,7 +423,7 @@ mod tests {
             view.meta = Some(&META);
             view.category = category;
             view.types = "start";
-            write_json(config, &mut view, &mut w);
+            write_json(config, &mut view, &mut w, None);
             serde_json::from_slice::<serde_json::Value>(&w.buf).unwrap()
         };
         let record =

@@ -50,14 +50,24 @@ pub(crate) fn render(
     truncated
 }
 
-/// Formats the record `v` into `w` in the configuration's format.
-pub(crate) fn write_record(config: Config, v: &mut RecordView<'_>, w: &mut Writer) {
+/// Writes members of its own at the end of a JSON record, after `seclog`:
+/// how an integration adds to records without formatting knowing it.
+pub(crate) type Tail = fn(Config, &RecordView<'_>, &mut Writer);
+
+/// Formats the record `v` into `w` in the configuration's format; `tail`
+/// adds to a JSON record's end.
+pub(crate) fn write_record(
+    config: Config,
+    v: &mut RecordView<'_>,
+    w: &mut Writer,
+    tail: Option<Tail>,
+) {
     // The 4 W's text cut to the string limit carries its own marker, as do
     // the inputs an `emit = "end"` record carries, written earlier.
     w.truncated |=
         v.cx.is_some_and(|cx| cx.has_cut() || (v.inputs_json.is_some() && cx.inputs_truncated));
     match config.0.format {
-        Format::Json => json::write_json(config, v, w),
+        Format::Json => json::write_json(config, v, w, tail),
         Format::Pretty => pretty::write_pretty(config, v, w),
     }
 }

@@ -106,18 +106,24 @@ pub fn set_namespace(namespace: &str) -> Result<(), ConfigError> {
         .map_err(|_| ConfigError::AlreadyInstalled)
 }
 
-/// The namespace in use: set by code, else from the environment.
-fn namespace(config: Config) -> &'static str {
+/// The namespace in use: set by code, else from the environment (its
+/// default when the environment's is not valid).
+fn namespace() -> &'static str {
     NAMESPACE.get_or_init(|| match crate::config::env::emf_namespace() {
         Some(Ok(v)) => v.into(),
-        Some(Err(problem)) => {
-            if !REPORTED.swap(true, Ordering::Relaxed) {
-                crate::emit::report_config_problem(config, &problem);
-            }
-            DEFAULT_NAMESPACE.into()
-        }
-        None => DEFAULT_NAMESPACE.into(),
+        Some(Err(_)) | None => DEFAULT_NAMESPACE.into(),
     })
+}
+
+/// Settles the namespace, and returns the problem with the environment's
+/// value the one time it is found, for the caller to report.
+pub(crate) fn namespace_problem() -> Option<ConfigError> {
+    if NAMESPACE.get().is_some() || REPORTED.load(Ordering::Relaxed) {
+        return None;
+    }
+    let problem = crate::config::env::emf_namespace().and_then(Result::err);
+    namespace();
+    problem.filter(|_| !REPORTED.swap(true, Ordering::Relaxed))
 }
 
 /// One metric member.
@@ -183,7 +189,7 @@ fn member(buf: &mut Vec<u8>, key: &str) {
 /// Writes `_aws` and the metric and dimension members at the root of an
 /// end record.
 pub(crate) fn write_members(config: Config, v: &RecordView<'_>, peak: Option<u64>, w: &mut Writer) {
-    let namespace = namespace(config);
+    let namespace = namespace();
     let metrics = metrics(v, peak);
     let buf = &mut w.buf;
     member(buf, "_aws");
