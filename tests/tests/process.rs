@@ -144,7 +144,10 @@ fn a_bad_emf_namespace_is_reported_once_before_the_first_metrics() {
         .filter(|&i| records[i]["seclog"]["phase"] == "end")
         .collect();
     assert_eq!(ends.len(), 2);
-    assert!(problems[0] < ends[0], "the problem precedes the first metrics");
+    assert!(
+        problems[0] < ends[0],
+        "the problem precedes the first metrics"
+    );
     for &i in &ends {
         let directive = &records[i]["_aws"]["CloudWatchMetrics"][0];
         assert_eq!(directive["Namespace"], "seclog", "the default is used");
