@@ -42,11 +42,10 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Fut::Output> {
         let this = self.project();
-        let polled = {
-            let _entered = this.inv.enter();
-            let fut = this.fut;
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| fut.poll(cx)))
-        };
+        let fut = this.fut;
+        let polled = this
+            .inv
+            .scope(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| fut.poll(cx))));
         match polled {
             Ok(Poll::Pending) => Poll::Pending,
             Ok(Poll::Ready(out)) => {

@@ -486,6 +486,16 @@ impl Begun {
         Begun(ManuallyDrop::new(Some(inv)))
     }
 
+    /// Runs the handler's body `f`: inside the invocation when there is
+    /// one ([`Invocation::scope`]), else as it is.
+    #[inline]
+    pub fn scope<R>(&self, f: impl FnOnce() -> R) -> R {
+        match self.get() {
+            Some(inv) => inv.scope(f),
+            None => f(),
+        }
+    }
+
     /// The invocation, if there is one.
     #[inline]
     pub fn get(&self) -> Option<&Invocation> {
