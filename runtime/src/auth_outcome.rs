@@ -161,7 +161,7 @@ impl FollowUp<'_> {
             let message = format_args!(
                 "{users} distinct users failed to authenticate from {source} within {window}: credential stuffing or password spraying"
             );
-            let mut payload = |obj: &mut crate::Object<'_>| {
+            let mut payload = |obj: &mut crate::redact::Object<'_>| {
                 obj.field_with("monitor", |out| {
                     let mut o = out.object();
                     o.field_with("distinct_users", |out| out.u64(users.into()));

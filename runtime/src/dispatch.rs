@@ -4,6 +4,11 @@
 //! candidate traits in scope the one that needs the fewest dereferences
 //! wins. A last-resort candidate whose bound no type meets turns "no method
 //! applies" into an error under the user's tokens that says what to do.
+//!
+//! One wrapper, [`Wrap`], serves every macro (`security_event!` and the
+//! derives name it `Arg` and `Probe`); each concern is a family of traits
+//! named `<Concern>Via<what it uses>`, the method names say which use
+//! (and so which error message) applies.
 
 use crate::context::{Context, Describe};
 use crate::record::EventOutcome;
@@ -127,7 +132,7 @@ pub trait OutcomeViaTrait {
     /// The outcome and HTTP status the value declares.
     fn __seclog_outcome(&self) -> (EventOutcome, Option<u16>);
 }
-impl<T: crate::Outcome + ?Sized> OutcomeViaTrait for &Wrap<'_, T> {
+impl<T: crate::record::Outcome + ?Sized> OutcomeViaTrait for &Wrap<'_, T> {
     #[inline]
     fn __seclog_outcome(&self) -> (EventOutcome, Option<u16>) {
         let value = self.0;
@@ -161,7 +166,7 @@ pub trait AuthViaTrait {
     /// Whether the value is an authentication attempt.
     fn __seclog_is_auth(&self) -> bool;
 }
-impl<T: crate::AuthEvent + ?Sized> AuthViaTrait for &Wrap<'_, T> {
+impl<T: crate::auth::AuthEvent + ?Sized> AuthViaTrait for &Wrap<'_, T> {
     #[inline]
     fn __seclog_auth(&self, cx: &mut Context) {
         cx.set_auth_kind(T::KIND)
@@ -234,10 +239,17 @@ impl<T: ?Sized> ErrorNoDisplay for Wrap<'_, T> {
     }
 }
 
-/// An optional text value (`who = ...`): `Option<impl Display>` (first).
+/// A text value, `Option<impl Display>` (first choice): the value when
+/// `Some`. Text is asked for by two methods of the same meaning, so each
+/// use fails with its own message (see [`TextViaNothing`]).
 pub trait TextViaOption {
-    /// The value as text, or `None` for nothing.
+    /// A `who`, `source_ip` or `user_agent` value as text.
     fn __seclog_text(&self) -> Option<&dyn fmt::Display>;
+    /// An `#[auth(user)]` field or a `security_event!` value as text.
+    #[inline]
+    fn __seclog_arg(&self) -> Option<&dyn fmt::Display> {
+        TextViaOption::__seclog_text(self)
+    }
 }
 impl<T: fmt::Display> TextViaOption for &&Wrap<'_, Option<T>> {
     #[inline]
@@ -246,30 +258,46 @@ impl<T: fmt::Display> TextViaOption for &&Wrap<'_, Option<T>> {
     }
 }
 
-/// A text value (`who = ...`): anything `Display` (second).
+/// A text value, anything `Display` (second choice).
 pub trait TextViaDisplay {
-    /// The value as text, or `None` for nothing.
+    /// A `who`, `source_ip` or `user_agent` value as text.
     fn __seclog_text(&self) -> Option<&dyn fmt::Display>;
+    /// An `#[auth(user)]` field or a `security_event!` value as text.
+    #[inline]
+    fn __seclog_arg(&self) -> Option<&dyn fmt::Display> {
+        TextViaDisplay::__seclog_text(self)
+    }
 }
-impl<T: fmt::Display> TextViaDisplay for &Wrap<'_, T> {
+impl<T: fmt::Display + ?Sized> TextViaDisplay for &Wrap<'_, T> {
     #[inline]
     fn __seclog_text(&self) -> Option<&dyn fmt::Display> {
-        Some(self.0)
+        Some(&self.0)
     }
 }
 
-/// The last resort for a text value: fails to compile with
-/// [`NotText`]'s message under the expression. It never runs.
+/// The last resort for a text value: fails to compile under the value,
+/// with [`NotText`]'s message for an attribute option and
+/// [`NotEventText`]'s for a field or an event value. It never runs.
 pub trait TextViaNothing<T: ?Sized> {
-    /// The value as text, or `None` for nothing.
+    /// A `who`, `source_ip` or `user_agent` value as text.
     fn __seclog_text(&self) -> Option<&dyn fmt::Display>
     where
         T: NotText;
+    /// An `#[auth(user)]` field or a `security_event!` value as text.
+    fn __seclog_arg(&self) -> Option<&dyn fmt::Display>
+    where
+        T: NotEventText;
 }
 impl<T: ?Sized> TextViaNothing<T> for Wrap<'_, T> {
     fn __seclog_text(&self) -> Option<&dyn fmt::Display>
     where
         T: NotText,
+    {
+        None
+    }
+    fn __seclog_arg(&self) -> Option<&dyn fmt::Display>
+    where
+        T: NotEventText,
     {
         None
     }
@@ -284,60 +312,50 @@ impl<T: ?Sized> TextViaNothing<T> for Wrap<'_, T> {
 )]
 pub trait NotText {}
 
-// ---------------------------------------------------------------------------
-// Text values (`#[auth(user)]` fields, `security_event!` values): anything
-// `Display`, or an `Option` of it, chosen at compile time by method lookup
-// on references (the candidate needing the fewest dereferences wins).
-// ---------------------------------------------------------------------------
-
-/// Wraps a value so its text can be chosen by what its type implements.
-pub struct Arg<'a, T: ?Sized>(pub &'a T);
-
-/// `Option<impl Display>`: the value when `Some` (first choice).
-pub trait ArgViaOption {
-    /// The value as text, or `None` for nothing.
-    fn __seclog_arg(&self) -> Option<&dyn fmt::Display>;
-}
-impl<T: fmt::Display> ArgViaOption for &&Arg<'_, Option<T>> {
-    #[inline]
-    fn __seclog_arg(&self) -> Option<&dyn fmt::Display> {
-        self.0.as_ref().map(|v| v as &dyn fmt::Display)
-    }
-}
-
-/// Anything `Display` (second choice).
-pub trait ArgViaDisplay {
-    /// The value as text, or `None` for nothing.
-    fn __seclog_arg(&self) -> Option<&dyn fmt::Display>;
-}
-impl<T: fmt::Display + ?Sized> ArgViaDisplay for &Arg<'_, T> {
-    #[inline]
-    fn __seclog_arg(&self) -> Option<&dyn fmt::Display> {
-        Some(&self.0)
-    }
-}
-
-/// The last resort: fails to compile with [`NotEventText`]'s message under the
-/// value. It never runs.
-pub trait ArgViaNothing<T: ?Sized> {
-    /// The value as text, or `None` for nothing.
-    fn __seclog_arg(&self) -> Option<&dyn fmt::Display>
-    where
-        T: NotEventText;
-}
-impl<T: ?Sized> ArgViaNothing<T> for Arg<'_, T> {
-    fn __seclog_arg(&self) -> Option<&dyn fmt::Display>
-    where
-        T: NotEventText,
-    {
-        None
-    }
-}
-
-/// Implemented by no type: the error of a value that cannot be text.
+/// Implemented by no type: the error of a field or an event value that
+/// cannot be text.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be written as text: `#[auth(user)]` and `#[auth(user_agent)]` fields and `security_event!` values must implement `std::fmt::Display`, or be an `Option` of such a type",
     label = "this value is written to the record as text",
     note = "for a field, use a text type (or implement `Display` for `{Self}`); for a `security_event!` value, convert it in the expression, as in `user = claims.sub.to_string()`"
 )]
 pub trait NotEventText {}
+
+/// Writes a field through its type's [`Redact`] (chosen when it exists).
+pub trait FieldViaRedact {
+    /// Writes the field.
+    fn __seclog_field(&self, out: Out<'_>);
+}
+
+impl<T: Redact + ?Sized> FieldViaRedact for &Wrap<'_, T> {
+    #[inline]
+    fn __seclog_field(&self, out: Out<'_>) {
+        self.0.redact(out)
+    }
+}
+
+/// Chosen only when the field's type does not implement [`Redact`]; its
+/// bound then fails with [`NotRedact`]'s message, under the field's type.
+pub trait FieldNotRedact<T: ?Sized> {
+    /// Never compiles for a type without `Redact`.
+    fn __seclog_field(&self, out: Out<'_>)
+    where
+        T: NotRedact;
+}
+
+impl<T: ?Sized> FieldNotRedact<T> for Wrap<'_, T> {
+    fn __seclog_field(&self, out: Out<'_>)
+    where
+        T: NotRedact,
+    {
+        out.redacted()
+    }
+}
+
+/// Implemented by no type: the error of a field that cannot be logged.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be logged as a field: it does not implement `seclog::Redact`",
+    label = "this field is logged through its type's `seclog::Redact`",
+    note = "derive `seclog::Redact` on `{Self}` (or implement it), or mark the field: `#[redact(serialize)]` logs it through `serde::Serialize` with the sensitive-key policy, `#[redact]` logs \"[REDACTED]\", `#[redact(skip)]` leaves it out"
+)]
+pub trait NotRedact {}

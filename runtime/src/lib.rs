@@ -79,7 +79,8 @@ pub mod __private {
 #[doc(hidden)]
 pub mod __owasp {
     pub use crate::dispatch::{
-        Arg, ArgViaDisplay, ArgViaNothing, ArgViaOption, NotEventText as NotText,
+        NotEventText as NotText, TextViaDisplay as ArgViaDisplay, TextViaNothing as ArgViaNothing,
+        TextViaOption as ArgViaOption, Wrap as Arg,
     };
     pub use crate::record::{EventOutcome, Level};
     pub use crate::security_event::{set_user_hash, Event};

@@ -26,12 +26,12 @@ pub mod lambda;
 /// integrations write no records themselves.
 #[cfg(feature = "emf")]
 pub(crate) fn config_problem(
-    config: crate::Config,
+    config: crate::config::Config,
     view: &crate::format::RecordView<'_>,
-) -> Option<crate::ConfigError> {
+) -> Option<crate::config::ConfigError> {
     let metrics = view.phase == crate::record::Phase::End
         && config.0.emf
-        && config.0.format == crate::Format::Json;
+        && config.0.format == crate::config::Format::Json;
     metrics.then(emf::namespace_problem).flatten()
 }
 
@@ -41,7 +41,7 @@ pub(crate) fn config_problem(
 /// its size limit, so the record's bound holds.
 #[cfg(any(feature = "emf", feature = "lambda"))]
 pub(crate) fn write_end_members(
-    config: crate::Config,
+    config: crate::config::Config,
     view: &crate::format::RecordView<'_>,
     w: &mut crate::redact::Writer,
 ) {

@@ -40,6 +40,8 @@ pub use writer::Writer;
 #[doc(hidden)]
 pub mod __derive {
     pub use super::derive::*;
+    // The dispatch family lives a layer up, with the others.
+    pub use crate::dispatch::{FieldNotRedact, FieldViaRedact, NotRedact, Wrap as Probe};
 }
 
 /// How a value is written into a record.
