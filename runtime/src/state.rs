@@ -3,13 +3,17 @@
 //! else from the environment at the first record); the level gate the hot
 //! path reads in one atomic load; and the per-thread override of the test
 //! helpers. The configuration every record is written with comes from
-//! [`current`] here.
+//! [`current`] here. [`Scoped`] carries such a per-thread setting (a
+//! test's configuration, a detector) along with a future, poll by poll.
 
 use crate::config::{Builder, Config, ConfigError};
 use crate::record::Level;
 use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::OnceLock;
+use std::task::{Context as TaskContext, Poll};
 
 static GLOBAL: OnceLock<Config> = OnceLock::new();
 /// The global least level as a byte, for the hot path: `UNSET` until
@@ -117,5 +121,50 @@ pub(crate) fn enabled(level: Level) -> bool {
     match override_config() {
         Some(c) => c.enabled(level),
         None => global_enabled(level),
+    }
+}
+
+/// Something that sets a thread's state for the length of a closure: a
+/// test's configuration, a detector. Public only so it can bound
+/// [`Scoped`]; not reachable from outside the crate.
+pub trait ThreadScope {
+    /// Runs `f` with this state set on the calling thread.
+    fn scope<R>(&self, f: impl FnOnce() -> R) -> R;
+}
+
+/// A configuration set as this thread's by the test helpers.
+pub(crate) struct Override(pub(crate) Config);
+
+impl ThreadScope for Override {
+    fn scope<R>(&self, f: impl FnOnce() -> R) -> R {
+        with_override(self.0, f)
+    }
+}
+
+/// A future whose every poll runs inside a [`ThreadScope`], on whichever
+/// thread polls it: a per-thread setting follows the future, not the
+/// thread.
+#[must_use = "futures do nothing unless polled"]
+pub struct Scoped<S, F> {
+    scope: S,
+    fut: Pin<Box<F>>,
+}
+
+impl<S, F> Scoped<S, F> {
+    /// `fut`, polled inside `scope`.
+    pub(crate) fn new(scope: S, fut: F) -> Self {
+        Scoped {
+            scope,
+            fut: Box::pin(fut),
+        }
+    }
+}
+
+impl<S: ThreadScope + Unpin, F: Future> Future for Scoped<S, F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<F::Output> {
+        let Scoped { scope, fut } = &mut *self;
+        scope.scope(|| fut.as_mut().poll(cx))
     }
 }

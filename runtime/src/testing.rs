@@ -22,12 +22,10 @@
 use crate::config::Config;
 use crate::record::Level;
 use crate::sink::Sink;
-use crate::state::{self, with_override};
+use crate::state::{self, with_override, Override, Scoped};
 use std::future::Future;
 use std::io;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
 
 /// The result of a captured closure or future and the records it wrote.
 #[derive(Debug, Clone)]
@@ -146,27 +144,9 @@ pub async fn capture_future<F: Future>(fut: F) -> Captured<F::Output> {
 /// [`capture_future`] with a given configuration.
 pub async fn capture_future_with<F: Future>(config: Config, fut: F) -> Captured<F::Output> {
     let (config, collector) = capturing(config);
-    let output = Scoped {
-        config,
-        fut: Box::pin(fut),
-    }
-    .await;
+    let output = Scoped::new(Override(config), fut).await;
     Captured {
         output,
         lines: lines(&collector),
-    }
-}
-
-/// Installs a configuration around each poll of a future.
-struct Scoped<F> {
-    config: Config,
-    fut: Pin<Box<F>>,
-}
-
-impl<F: Future> Future for Scoped<F> {
-    type Output = F::Output;
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let config = self.config;
-        with_override(config, || self.fut.as_mut().poll(cx))
     }
 }

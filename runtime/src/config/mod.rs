@@ -3,7 +3,7 @@
 //!
 //! Zero set-up works: the first record configures seclog from the
 //! environment. To see a bad value as an error at start-up, call
-//! [`init`](crate::init) (or [`Builder::install`]) first thing in `main`.
+//! [`init`] (or [`Builder::install`]) first thing in `main`.
 //!
 //! | variable | values | default |
 //! |---|---|---|

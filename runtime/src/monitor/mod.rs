@@ -69,10 +69,8 @@ use clock::SystemClock;
 use std::collections::hash_map::RandomState;
 use std::future::Future;
 use std::hash::BuildHasher;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
-use std::task::{Context as TaskContext, Poll};
 use std::time::{Duration, Instant};
 use table::{State, Table};
 
@@ -445,10 +443,7 @@ impl Monitor {
     /// # });
     /// ```
     pub fn scope_future<F: Future>(&self, fut: F) -> Scoped<F> {
-        Scoped {
-            monitor: self.clone(),
-            fut: Box::pin(fut),
-        }
+        Scoped::new(self.clone(), fut)
     }
 
     fn now(&self) -> u64 {
@@ -474,18 +469,11 @@ fn millis(d: Duration) -> u64 {
 }
 
 /// The future of [`Monitor::scope_future`].
-#[must_use = "futures do nothing unless polled"]
-pub struct Scoped<F> {
-    monitor: Monitor,
-    fut: Pin<Box<F>>,
-}
+pub type Scoped<F> = crate::state::Scoped<Monitor, F>;
 
-impl<F: Future> Future for Scoped<F> {
-    type Output = F::Output;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<F::Output> {
-        let monitor = self.monitor.clone();
-        monitor.scope(|| self.fut.as_mut().poll(cx))
+impl crate::state::ThreadScope for Monitor {
+    fn scope<R>(&self, f: impl FnOnce() -> R) -> R {
+        Monitor::scope(self, f)
     }
 }
 

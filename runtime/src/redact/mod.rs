@@ -4,7 +4,7 @@
 //! A type's redaction is compiled into the code that writes it: there is no
 //! intermediate `Value`, no walk over a copy, and no string matching except
 //! the keys of untyped data (maps, `serde_json::Value`, `Serialize`-only
-//! types), which pass the [sensitive-key policy](policy).
+//! types), which pass the [sensitive-key policy](crate::is_sensitive_key).
 //!
 //! Every value is written through [`Out`], which enforces the record's
 //! bounds (string length, items per array or map, depth, record size) and
