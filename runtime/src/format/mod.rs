@@ -4,8 +4,10 @@
 //! 4 W's first, the payloads (`seclog.input`, `seclog.response`) last, so a
 //! record cut at the size limit loses payload, never who, where or when.
 //!
-//! Pure: a [`RecordView`] and a reused [`Writer`] in, the record's bytes
-//! out; no I/O, no process state.
+//! A [`RecordView`] and a reused [`Writer`] in, the record's bytes out: no
+//! I/O and no configuration read behind the caller's back (the caller
+//! passes the [`Config`]); what formatting keeps is caches (a handler's
+//! fixed members, the current second's text) and the `stats` counters.
 
 mod json;
 mod pretty;
