@@ -61,6 +61,10 @@ pub(crate) fn emit(config: Config, view: &mut RecordView<'_>) {
     if crate::hash::WARN_PENDING.swap(false, std::sync::atomic::Ordering::Relaxed) {
         report_ephemeral_key(config);
     }
+    #[cfg(feature = "seal")]
+    if crate::seal::take_missing_key_warning() {
+        report_missing_seal_key(config);
+    }
 }
 
 /// Formats the record in `writer` and hands it to the sink.
@@ -69,6 +73,10 @@ fn write_and_send(config: Config, view: &mut RecordView<'_>, writer: &mut Writer
     writer.limits = inner.limits;
     writer.policy = &inner.policy;
     writer.hash_key = &inner.hash_key;
+    #[cfg(feature = "seal")]
+    {
+        writer.sealer = inner.sealer;
+    }
     writer.reset();
 
     let formatted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -115,6 +123,18 @@ fn write_and_send(config: Config, view: &mut RecordView<'_>, writer: &mut Writer
 /// Reports, once, that `#[redact(hash)]` digests use a random key.
 pub(crate) fn report_ephemeral_key(config: Config) {
     let message = "no hash key is configured: #[redact(hash)] digests use a random key for this process and will not correlate across processes; set SECLOG_HASH_KEY (at least 16 random bytes) or Builder::hash_key";
+    let mut view = RecordView::new(Level::Warn, Phase::Event, "seclog.config");
+    view.kind = "pipeline_error";
+    view.category = "configuration";
+    view.message = Some(&message);
+    emit(config, &mut view);
+}
+
+/// Reports, once, that `#[redact(seal)]` values were written `[REDACTED]`
+/// for want of a key.
+#[cfg(feature = "seal")]
+pub(crate) fn report_missing_seal_key(config: Config) {
+    let message = "no seal key is configured: #[redact(seal)] values are written as [REDACTED] and cannot be recovered; set SECLOG_SEAL_KEY to the line of seclog-seal.pub (made offline by `seclog keygen DIR`) or use Builder::seal_key";
     let mut view = RecordView::new(Level::Warn, Phase::Event, "seclog.config");
     view.kind = "pipeline_error";
     view.category = "configuration";

@@ -80,6 +80,8 @@ fn capturing(base: Config) -> (Config, Collector) {
         limits: b.limits,
         policy: b.policy.clone(),
         hash_key: b.hash_key.clone(),
+        #[cfg(feature = "seal")]
+        sealer: b.sealer,
         service: b.service.clone(),
         process: b.process.clone(),
         emf: b.emf,

@@ -29,6 +29,9 @@ pub struct Builder {
     pub(super) limits: Limits,
     pub(super) extra_keys: Vec<String>,
     pub(super) hash_key: Option<Vec<u8>>,
+    /// The public key for sealed values, as text, and where it came from.
+    #[cfg(feature = "seal")]
+    pub(super) seal_key: Option<(&'static str, String)>,
     pub(super) service: Option<String>,
     pub(super) emf: bool,
     pub(super) monitor: Option<super::detector::Settings>,
@@ -44,6 +47,8 @@ impl Default for Builder {
             limits: Limits::default(),
             extra_keys: Vec::new(),
             hash_key: None,
+            #[cfg(feature = "seal")]
+            seal_key: None,
             service: None,
             emf: false,
             monitor: None,
@@ -145,6 +150,26 @@ impl Builder {
         self
     }
 
+    /// The investigator's public key for `#[redact(seal)]` values
+    /// (`SECLOG_SEAL_KEY`): the line of the `seclog-seal.pub` file that
+    /// `seclog keygen` writes. [`build`](Self::build) checks it; without
+    /// one, sealed values are written `[REDACTED]` and a `pipeline_error`
+    /// record says so, once.
+    ///
+    /// ```
+    /// let investigator = seclog::seal::UnsealKey::generate().unwrap(); // kept offline
+    /// let public = investigator.seal_key().to_string();
+    /// assert!(seclog::builder().seal_key(public.as_str()).build().is_ok());
+    ///
+    /// let err = seclog::builder().seal_key("seclog-seal-pub:v1:0123").build().unwrap_err();
+    /// assert!(err.to_string().starts_with("Builder::seal_key is not a usable sealing key"));
+    /// ```
+    #[cfg(feature = "seal")]
+    pub fn seal_key(mut self, public_key: impl Into<String>) -> Self {
+        self.seal_key = Some(("Builder::seal_key", public_key.into()));
+        self
+    }
+
     /// `service.name` (`SECLOG_SERVICE`).
     pub fn service(mut self, name: impl Into<String>) -> Self {
         self.service = Some(name.into());
@@ -180,6 +205,22 @@ impl Builder {
             Some(k) => HashKey::new(k),
             None => HashKey::random(),
         };
+        #[cfg(feature = "seal")]
+        let sealer = match &self.seal_key {
+            None => None,
+            Some((name, text)) => {
+                let invalid = |e: crate::seal::KeyError| ConfigError::InvalidSealKey {
+                    name,
+                    problem: e.to_string(),
+                };
+                let key: crate::seal::SealKey = text.parse().map_err(invalid)?;
+                // The one asymmetric operation: an ephemeral key pair and
+                // its agreement with the investigator's key, per
+                // configuration (that is, per process or key rotation).
+                let sealer = crate::seal::Sealer::new(&key).map_err(invalid)?;
+                Some(&*Box::leak(Box::new(sealer)))
+            }
+        };
         let process = Process::from_env();
         let service = self
             .service
@@ -198,6 +239,8 @@ impl Builder {
             limits: self.limits,
             policy: Policy::with_extra(self.extra_keys),
             hash_key,
+            #[cfg(feature = "seal")]
+            sealer,
             service,
             process,
             emf: self.emf,

@@ -114,6 +114,18 @@ impl Builder {
                 self.hash_key = Some(v.into_bytes());
             }
         }
+        #[cfg(feature = "seal")]
+        if let Some(v) = env("SECLOG_SEAL_KEY") {
+            // Checked here so `init` names the variable; kept as text for
+            // `build`, which makes the process's sealer from it.
+            match v.parse::<crate::seal::SealKey>() {
+                Ok(_) => self.seal_key = Some(("SECLOG_SEAL_KEY", v)),
+                Err(e) => self.problems.push(ConfigError::InvalidSealKey {
+                    name: "SECLOG_SEAL_KEY",
+                    problem: e.to_string(),
+                }),
+            }
+        }
         if let Some(v) = env("SECLOG_SERVICE") {
             self.service = Some(v);
         }

@@ -11,6 +11,7 @@
 //! | `SECLOG_FORMAT` | `json`, `pretty` | `json` |
 //! | `SECLOG_SINK` | `stdout`, `stderr`, `tracing` | `stdout` |
 //! | `SECLOG_HASH_KEY` | the key for `#[redact(hash)]` (at least 16 bytes) | a random per-process key |
+//! | `SECLOG_SEAL_KEY` | the investigator's public key for `#[redact(seal)]`, the line of `seclog-seal.pub` (feature `seal`) | none: sealed values are written `[REDACTED]` |
 //! | `SECLOG_SERVICE` | `service.name` | `AWS_LAMBDA_FUNCTION_NAME`, else the executable's name |
 //! | `SECLOG_EMF` | `true`/`false`: CloudWatch metrics in end records (feature `emf`) | `false` |
 //! | `SECLOG_EMF_NAMESPACE` | the metrics' CloudWatch namespace (feature `emf`; not starting with `AWS/`) | `seclog` |
@@ -78,6 +79,14 @@ pub enum ConfigError {
         /// The key's length in bytes.
         len: usize,
     },
+    /// The key for sealed values is not a usable public key.
+    InvalidSealKey {
+        /// Where it came from: `SECLOG_SEAL_KEY` or `Builder::seal_key`.
+        name: &'static str,
+        /// What is wrong with it (never the key's text: a private key
+        /// given by mistake must not be echoed into the logs).
+        problem: String,
+    },
     /// `install` was called after seclog was already configured (by an
     /// earlier `install`, or lazily by the first record).
     AlreadyInstalled,
@@ -96,6 +105,9 @@ impl fmt::Display for ConfigError {
                 f,
                 "the hash key is {len} bytes long: use at least {MIN_HASH_KEY} random bytes (SECLOG_HASH_KEY or Builder::hash_key)"
             ),
+            ConfigError::InvalidSealKey { name, problem } => {
+                write!(f, "{name} is not a usable sealing key: {problem}")
+            }
             ConfigError::AlreadyInstalled => f.write_str(
                 "seclog is already configured: call seclog::init() or Builder::install() once, before the first record",
             ),
@@ -131,6 +143,9 @@ pub(crate) struct Inner {
     pub(crate) limits: Limits,
     pub(crate) policy: Policy,
     pub(crate) hash_key: HashKey,
+    /// Seals `#[redact(seal)]` values; `None` without a key.
+    #[cfg(feature = "seal")]
+    pub(crate) sealer: Option<&'static crate::seal::Sealer>,
     pub(crate) service: String,
     pub(crate) process: Process,
     pub(crate) emf: bool,
@@ -185,6 +200,8 @@ impl Config {
             limits: Limits::default(),
             policy: Policy::default(),
             hash_key: HashKey::random(),
+            #[cfg(feature = "seal")]
+            sealer: None,
             service: "unknown".into(),
             process: Process::default(),
             emf: false,

@@ -36,6 +36,10 @@ pub(crate) fn render(
         &inner.policy,
         &inner.hash_key,
     );
+    #[cfg(feature = "seal")]
+    {
+        writer.sealer = inner.sealer;
+    }
     // Half the record: the rest of the end record must still fit.
     writer.limit_end /= 2;
     let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(writer.out(mask)))).is_ok();

@@ -25,6 +25,8 @@ mod mask;
 mod object;
 mod out;
 pub(crate) mod policy;
+#[cfg(feature = "seal")]
+mod seal;
 mod serde_adapter;
 mod std_impls;
 mod writer;

@@ -135,14 +135,14 @@ impl<'a> Object<'a> {
 
     /// Like [`Object::entry`], with the value written by `f`.
     pub fn entry_with(&mut self, key: &str, f: impl FnOnce(Out<'_>)) {
-        let sensitive = self.w.policy.is_sensitive(key);
+        let sensitive = self.w.is_sensitive(key);
         self.entry_judged(key, sensitive, f);
     }
 
     /// [`Object::entry_with`] for a static key (a field name): its verdict
     /// is remembered by address.
     pub(crate) fn entry_static_with(&mut self, key: &'static str, f: impl FnOnce(Out<'_>)) {
-        let sensitive = self.w.policy.is_sensitive_static(key);
+        let sensitive = self.w.is_sensitive_static(key);
         self.entry_judged(key, sensitive, f);
     }
 

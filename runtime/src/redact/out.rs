@@ -20,7 +20,7 @@ pub struct Out<'a> {
 
 impl<'a> Out<'a> {
     #[inline]
-    fn begin(&mut self) -> bool {
+    pub(super) fn begin(&mut self) -> bool {
         if self.w.room() != Room::Yes {
             // A value must still be written for the JSON to stay valid; it
             // is the marker of the cut.
@@ -260,7 +260,7 @@ impl<'a> Out<'a> {
         }
         self.w.string(name);
         self.w.buf.push(b':');
-        let sensitive = self.w.policy.is_sensitive(name);
+        let sensitive = self.w.is_sensitive(name);
         match slot(self.mask.child(name)) {
             Slot::Write(mask) if !sensitive => Ok(Out { w: self.w, mask }),
             _ => {

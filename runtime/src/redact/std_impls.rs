@@ -4,6 +4,8 @@
 //! - Byte slices and vectors (`[u8]`, `Vec<u8>`, `[u8; N]`) are logged as
 //!   their length only, `"[N bytes]"`: bytes are usually binary (keys,
 //!   ciphertext, images) and often secret, and their contents help no reader.
+//!   Inside a sealed value, which only the investigator reads, they are an
+//!   array of numbers, as serde writes a `Vec<u8>`.
 //! - Maps are untyped data: keys pass the sensitive-key policy.
 //! - `Duration` is whole nanoseconds (as ECS's `event.duration`);
 //!   `SystemTime` is RFC 3339 UTC with microseconds (as `@timestamp`).
@@ -21,8 +23,12 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-/// Writes a byte string as its length only.
+/// Writes a byte string as its length only (inside a sealed value, as its
+/// bytes).
 pub(crate) fn bytes(v: &[u8], out: Out<'_>) {
+    if out.w.sealing {
+        return seq(v.iter(), out);
+    }
     out.display(&format_args!("[{} bytes]", v.len()));
 }
 

@@ -32,6 +32,15 @@ pub struct Writer {
     pub(crate) scratch: String,
     /// How many strings were cut so far (by either bound).
     pub(crate) cuts: u32,
+    /// Seals `#[redact(seal)]` values; `None` without a key.
+    #[cfg(feature = "seal")]
+    pub(crate) sealer: Option<&'static crate::seal::Sealer>,
+    /// A sealed value's plaintext, encrypted in place; reused across records.
+    #[cfg(feature = "seal")]
+    pub(super) seal_scratch: Vec<u8>,
+    /// A sealed value's plaintext is being written: it is kept whole for
+    /// the investigator, so the sensitive-key policy does not apply.
+    pub(super) sealing: bool,
 }
 
 impl Writer {
@@ -52,6 +61,11 @@ impl Writer {
             hash_key,
             scratch: String::new(),
             cuts: 0,
+            #[cfg(feature = "seal")]
+            sealer: None,
+            #[cfg(feature = "seal")]
+            seal_scratch: Vec::new(),
+            sealing: false,
         };
         w.reset();
         w
@@ -64,6 +78,20 @@ impl Writer {
         self.depth = 0;
         self.truncated = false;
         self.exhausted = false;
+        self.sealing = false;
+    }
+
+    /// Whether a member named `key` of untyped data is redacted: under the
+    /// sensitive-key policy, except inside a sealed value.
+    #[inline]
+    pub(super) fn is_sensitive(&self, key: &str) -> bool {
+        !self.sealing && self.policy.is_sensitive(key)
+    }
+
+    /// [`is_sensitive`](Self::is_sensitive) for a static key.
+    #[inline]
+    pub(super) fn is_sensitive_static(&self, key: &'static str) -> bool {
+        !self.sealing && self.policy.is_sensitive_static(key)
     }
 
     /// An [`Out`] for one top-level value.

@@ -77,6 +77,9 @@ mod keys;
 mod open;
 mod sealer;
 
+use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 pub use keys::{
     write_key_pair, KeyError, KeyFileError, KeyFiles, KeyId, SealKey, UnsealKey, PUBLIC_FILE,
     SECRET_FILE,
@@ -101,6 +104,28 @@ const TAG_LEN: usize = 16;
 const PAD: usize = 16;
 /// HKDF's `info` for the process key.
 const PROCESS_KEY_INFO: &[u8] = b"seclog-sealed:v1 process key";
+
+/// Whether the "no seal key" warning was given in this process.
+static WARNED: AtomicBool = AtomicBool::new(false);
+
+thread_local! {
+    /// The thread whose record left a value unsealed writes the warning
+    /// next, to the same sink (a test's capture included).
+    static PENDING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// A value was to be sealed but no key is configured: the first time in
+/// the process, the record being written is followed by a warning.
+pub(crate) fn note_missing_key() {
+    if !WARNED.swap(true, Ordering::Relaxed) {
+        let _ = PENDING.try_with(|p| p.set(true));
+    }
+}
+
+/// Whether this thread owes the "no seal key" warning (and no longer).
+pub(crate) fn take_missing_key_warning() -> bool {
+    PENDING.try_with(|p| p.replace(false)).unwrap_or(false)
+}
 
 /// Unpadded base64url, which JSON strings carry without escapes.
 fn b64() -> &'static base64::engine::GeneralPurpose {

@@ -117,6 +117,19 @@ impl Sealer {
         HEADER_LEN + b64_len(NONCE_LEN + padded_len(json_len) + TAG_LEN)
     }
 
+    /// The longest JSON text whose token is at most `token_room` bytes long
+    /// (0 when no token fits).
+    pub fn max_json_len(&self, token_room: usize) -> usize {
+        let Some(text) = token_room.checked_sub(HEADER_LEN) else {
+            return 0;
+        };
+        // Unpadded base64 of `n` bytes is at most `text` long exactly when
+        // `n <= 3 * text / 4`; the plaintext is padded to whole blocks.
+        let sealed = text / 4 * 3 + [0, 0, 1, 2][text % 4];
+        let padded = sealed.saturating_sub(NONCE_LEN + TAG_LEN) / PAD * PAD;
+        padded.min(MAX_PLAINTEXT)
+    }
+
     /// Seals the JSON text in `scratch` and appends the token's text to
     /// `out`. `scratch` is padded, encrypted in place and left holding
     /// ciphertext; neither buffer grows beyond what the token needs, so
@@ -295,6 +308,19 @@ mod tests {
             let json = vec![b'1'; len];
             let token = sealer.seal_to_string(&json).unwrap();
             assert_eq!(token.len(), sealer.token_len(len), "{len}");
+        }
+    }
+
+    #[test]
+    fn max_json_len_is_the_longest_text_whose_token_fits() {
+        let key = super::super::UnsealKey::generate().unwrap();
+        let sealer = Sealer::new(&key.seal_key()).unwrap();
+        for room in 0..2000 {
+            let max = sealer.max_json_len(room);
+            if max > 0 {
+                assert!(sealer.token_len(max) <= room, "{room}: {max}");
+            }
+            assert!(sealer.token_len(max + 1) > room, "{room}: {max} + 1 fits");
         }
     }
 
