@@ -193,3 +193,49 @@ fn the_stdout_sink_allocates_nothing_once_warm() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// A password sealed for the investigator (`Out::sealed`, what
+/// `#[redact(seal)]` writes).
+struct SealedText<'a>(&'a str);
+
+impl seclog::Redact for SealedText<'_> {
+    fn redact(&self, out: seclog::Out<'_>) {
+        out.sealed(self.0)
+    }
+}
+
+#[seclog::audit(name = "login", who = user, emit = "end")]
+fn login(user: &str, password: SealedText<'_>) -> bool {
+    password.0.len() > 8
+}
+
+#[test]
+fn sealing_a_field_allocates_nothing_once_warm() {
+    let investigator = seclog::seal::UnsealKey::generate().unwrap();
+    let sink = LineBuffer::new();
+    let config = seclog::builder()
+        .level(Level::Info)
+        .seal_key(investigator.seal_key().to_string())
+        .sink(sink.clone())
+        .build()
+        .unwrap();
+    let allocated = seclog::testing::with_config(config, || {
+        allocations_per_run(100, 10_000, || {
+            black_box(login(
+                black_box("alice"),
+                SealedText(black_box("' OR 1=1 --")),
+            ));
+        })
+    });
+    assert_eq!(
+        allocated, 0,
+        "heap allocations in 10,000 invocations sealing a field"
+    );
+    assert_eq!(sink.records(), 10_100);
+    let end = sink.last_record();
+    let token = end["seclog"]["input"]["password"].as_str().unwrap();
+    let opened = seclog::seal::Unsealer::new(investigator)
+        .open(token)
+        .unwrap();
+    assert_eq!(opened, r#""' OR 1=1 --""#);
+}

@@ -2,8 +2,17 @@
 //! writer as any value is, then sealed in place into one token.
 
 use super::out::{CUT_MARKER, REDACTED};
-use super::{Mask, Out};
+use super::{Mask, Out, Writer};
 use crate::json;
+use crate::seal::Sealer;
+use std::cell::RefCell;
+
+thread_local! {
+    /// A sealed value's plaintext, encrypted in place: one per thread, as
+    /// values are also written by short-lived writers (an invocation's
+    /// inputs are rendered once, apart from its records).
+    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
 
 impl Out<'_> {
     /// `value`'s JSON (through `serde::Serialize`), sealed with the
@@ -79,32 +88,44 @@ impl Out<'_> {
         w.sealing = false;
         w.limit_end = end;
 
-        let scratch = &mut w.seal_scratch;
-        scratch.clear();
-        scratch.extend_from_slice(&w.buf[mark..]);
-        w.buf.truncate(mark);
-        // Whole or not at all: a token is never cut.
-        if mark + 2 + sealer.token_len(scratch.len()) > end {
-            scratch.clear();
-            return no_room(w);
+        let sealed = SCRATCH.try_with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut scratch) => seal_tail(w, sealer, mark, end, &mut scratch),
+            Err(_) => seal_tail(w, sealer, mark, end, &mut Vec::new()),
+        });
+        if sealed.is_err() {
+            // The thread is exiting: a buffer of its own.
+            seal_tail(w, sealer, mark, end, &mut Vec::new());
         }
-        w.buf.push(b'"');
-        match sealer.seal_in_place(scratch, &mut w.buf) {
-            Ok(()) => w.buf.push(b'"'),
-            Err(_) => {
-                // No randomness for a nonce: the value is left out, never
-                // written in the clear.
-                scratch.clear();
-                w.buf.truncate(mark);
-                json::push_static_str(&mut w.buf, REDACTED);
-            }
+    }
+}
+
+/// Replaces the plaintext written from `mark` on by its token, using
+/// `scratch`, if the token fits before `end`.
+fn seal_tail(w: &mut Writer, sealer: &Sealer, mark: usize, end: usize, scratch: &mut Vec<u8>) {
+    scratch.clear();
+    scratch.extend_from_slice(&w.buf[mark..]);
+    w.buf.truncate(mark);
+    // Whole or not at all: a token is never cut.
+    if mark + 2 + sealer.token_len(scratch.len()) > end {
+        scratch.clear();
+        return no_room(w);
+    }
+    w.buf.push(b'"');
+    match sealer.seal_in_place(scratch, &mut w.buf) {
+        Ok(()) => w.buf.push(b'"'),
+        Err(_) => {
+            // No randomness for a nonce: the value is left out, never
+            // written in the clear.
+            scratch.clear();
+            w.buf.truncate(mark);
+            json::push_static_str(&mut w.buf, REDACTED);
         }
     }
 }
 
 /// The record has no room for the token: its place says so, and the record
 /// is cut there.
-fn no_room(w: &mut super::Writer) {
+fn no_room(w: &mut Writer) {
     w.buf.extend_from_slice(CUT_MARKER);
     w.truncated = true;
     w.exhausted = true;

@@ -35,9 +35,6 @@ pub struct Writer {
     /// Seals `#[redact(seal)]` values; `None` without a key.
     #[cfg(feature = "seal")]
     pub(crate) sealer: Option<&'static crate::seal::Sealer>,
-    /// A sealed value's plaintext, encrypted in place; reused across records.
-    #[cfg(feature = "seal")]
-    pub(super) seal_scratch: Vec<u8>,
     /// A sealed value's plaintext is being written: it is kept whole for
     /// the investigator, so the sensitive-key policy does not apply.
     pub(super) sealing: bool,
@@ -63,8 +60,6 @@ impl Writer {
             cuts: 0,
             #[cfg(feature = "seal")]
             sealer: None,
-            #[cfg(feature = "seal")]
-            seal_scratch: Vec::new(),
             sealing: false,
         };
         w.reset();
