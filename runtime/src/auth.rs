@@ -51,7 +51,7 @@
 //! let end = &run.records()[1];
 //! assert_eq!(end["event"]["category"][0], "authentication");
 //! assert_eq!(end["seclog"]["owasp"], "authn_login_fail:alice");
-//! assert_eq!(end["log"]["level"], "warn");
+//! assert_eq!(end["log.level"], "warn");
 //! assert_eq!(end["source"]["ip"], "198.51.100.7");
 //! # });
 //! ```
@@ -111,7 +111,7 @@ use std::sync::Arc;
 /// let end = &run.records()[1];
 /// let digest = end["user"]["hash"].as_str().unwrap();
 /// assert_eq!(end["seclog"]["owasp"], format!("authn_password_change_fail:{digest}"));
-/// assert_eq!(end["log"]["level"], "critical");
+/// assert_eq!(end["log.level"], "critical");
 /// assert!(!run.lines.iter().any(|l| l.contains("alice@example.com")));
 /// ```
 pub trait AuthEvent {

@@ -262,7 +262,7 @@ pub use stats::{stats, Stats};
 /// let run = seclog::testing::capture(|| admin_page("mallory", "203.0.113.9"));
 /// let [start, event, end] = &run.records()[..] else { panic!() };
 /// assert_eq!(event["seclog"]["owasp"], "authz_fail:mallory,/admin");
-/// assert_eq!(event["log"]["level"], "critical");
+/// assert_eq!(event["log.level"], "critical");
 /// assert_eq!(event["transaction"]["id"], end["transaction"]["id"]);
 /// assert_eq!(event["source"]["ip"], "203.0.113.9");
 ///

@@ -85,6 +85,7 @@ fn capturing(base: Config) -> (Config, Collector) {
         service: b.service.clone(),
         process: b.process.clone(),
         emf: b.emf,
+        lambda_json: b.lambda_json,
         problems: Vec::new(),
     };
     (Config(Box::leak(Box::new(inner))), collector)

@@ -103,7 +103,7 @@ fn a_bad_variable_is_reported_once_naming_variable_and_value() {
         .filter(|r| r["event"]["kind"] == "pipeline_error")
         .collect();
     assert_eq!(problems.len(), 2, "{records:#?}");
-    assert_eq!(problems[0]["log"]["level"], "error");
+    assert_eq!(problems[0]["log.level"], "error");
     let msg = problems[0]["error"]["message"].as_str().unwrap();
     assert!(msg.contains("SECLOG_LEVEL=\"loud\""), "{msg}");
     assert!(

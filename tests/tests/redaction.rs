@@ -280,7 +280,7 @@ fn a_random_key_is_announced_once_by_a_warning_record() {
     let first = capture_with(config, || who(User { id: "alice".into() })).records();
     assert_eq!(first.len(), 2, "{first:?}");
     let warning = &first[1];
-    assert_eq!(warning["log"]["level"], "warn");
+    assert_eq!(warning["log.level"], "warn");
     assert_eq!(warning["event"]["kind"], "pipeline_error");
     let message = warning["message"].as_str().unwrap();
     assert!(

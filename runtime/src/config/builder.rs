@@ -34,6 +34,7 @@ pub struct Builder {
     pub(super) seal_key: Option<(&'static str, String)>,
     pub(super) service: Option<String>,
     pub(super) emf: bool,
+    pub(super) lambda_json: bool,
     pub(super) monitor: Option<super::detector::Settings>,
     pub(super) problems: Vec<ConfigError>,
 }
@@ -51,6 +52,7 @@ impl Default for Builder {
             seal_key: None,
             service: None,
             emf: false,
+            lambda_json: false,
             monitor: None,
             problems: Vec::new(),
         }
@@ -182,6 +184,27 @@ impl Builder {
         self
     }
 
+    /// Whether every record also carries the root `"level"` (AWS Lambda's
+    /// names: `critical` is `FATAL`) and `"timestamp"` keys that Lambda's
+    /// log-level filter reads when the function's log format is JSON, so
+    /// Lambda never drops a record seclog wrote. On by itself when
+    /// `AWS_LAMBDA_LOG_FORMAT=JSON` (what Lambda sets for that log format).
+    ///
+    /// ```
+    /// #[seclog::audit]
+    /// fn ping() -> Result<(), &'static str> { Err("down") }
+    ///
+    /// let config = seclog::builder().lambda_json(true).build().unwrap();
+    /// let run = seclog::testing::capture_with(config, ping);
+    /// let end = &run.records()[1];
+    /// assert_eq!(end["level"], "WARN");
+    /// assert_eq!(end["timestamp"], end["@timestamp"]);
+    /// ```
+    pub fn lambda_json(mut self, on: bool) -> Self {
+        self.lambda_json = on;
+        self
+    }
+
     /// Thresholds and windows of the brute-force detector
     /// ([`seclog::monitor`](crate::monitor)), applied by [`Builder::install`].
     ///
@@ -244,6 +267,7 @@ impl Builder {
             service,
             process,
             emf: self.emf,
+            lambda_json: self.lambda_json,
             problems: self.problems,
         };
         // Configurations live for the whole process: records borrow from

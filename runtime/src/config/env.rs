@@ -30,8 +30,25 @@ impl Process {
     }
 }
 
+/// A level of AWS Lambda's advanced logging controls (`AWS_LAMBDA_LOG_LEVEL`):
+/// `FATAL` keeps only `critical`.
+fn lambda_level(v: &str) -> Option<Level> {
+    Some(match v.trim().to_ascii_uppercase().as_str() {
+        "TRACE" => Level::Trace,
+        "DEBUG" => Level::Debug,
+        "INFO" => Level::Info,
+        "WARN" => Level::Warn,
+        "ERROR" => Level::Error,
+        "FATAL" => Level::Critical,
+        _ => return None,
+    })
+}
+
 impl Builder {
-    /// Applies the `SECLOG_*` environment variables over what is set so far.
+    /// Applies the `SECLOG_*` environment variables over what is set so far,
+    /// and AWS Lambda's logging controls: `AWS_LAMBDA_LOG_LEVEL` sets the
+    /// level when `SECLOG_LEVEL` is unset, and `AWS_LAMBDA_LOG_FORMAT=JSON`
+    /// turns on [`Builder::lambda_json`].
     ///
     /// ```
     /// std::env::set_var("SECLOG_FORMAT", "xml");
@@ -77,6 +94,28 @@ impl Builder {
                         expected: "one of trace, debug, info, warn, error, critical, off".into(),
                     }),
                 }
+            }
+        }
+        if let Some(v) = env("AWS_LAMBDA_LOG_LEVEL").filter(|_| env("SECLOG_LEVEL").is_none()) {
+            match lambda_level(&v) {
+                Some(l) => self.level = Some(l),
+                None => self.problems.push(ConfigError::InvalidVar {
+                    var: "AWS_LAMBDA_LOG_LEVEL",
+                    value: v,
+                    expected: "one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL (or set SECLOG_LEVEL)"
+                        .into(),
+                }),
+            }
+        }
+        if let Some(v) = env("AWS_LAMBDA_LOG_FORMAT") {
+            match v.trim().to_ascii_lowercase().as_str() {
+                "json" => self.lambda_json = true,
+                "text" => self.lambda_json = false,
+                _ => self.problems.push(ConfigError::InvalidVar {
+                    var: "AWS_LAMBDA_LOG_FORMAT",
+                    value: v,
+                    expected: "`JSON` or `Text`".into(),
+                }),
             }
         }
         if let Some(v) = env("SECLOG_FORMAT") {

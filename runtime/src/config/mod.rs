@@ -149,6 +149,9 @@ pub(crate) struct Inner {
     pub(crate) service: String,
     pub(crate) process: Process,
     pub(crate) emf: bool,
+    /// AWS Lambda's JSON log format: records carry its `level` and
+    /// `timestamp` root keys.
+    pub(crate) lambda_json: bool,
     /// Problems found while configuring lazily, reported as records.
     pub(crate) problems: Vec<ConfigError>,
 }
@@ -205,6 +208,7 @@ impl Config {
             service: "unknown".into(),
             process: Process::default(),
             emf: false,
+            lambda_json: false,
             problems: Vec::new(),
         })))
     }

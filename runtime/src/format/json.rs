@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::context::{Context, Text};
 use crate::id::Id;
 use crate::json;
+use crate::record::ECS_VERSION;
 use crate::redact::{Mask, Object, Writer};
 use std::fmt;
 use std::sync::OnceLock;
@@ -123,9 +124,28 @@ pub(super) fn write_json(
     // The end record's `event.end` is the same instant.
     let now_text = rfc3339(now);
     m.time_as("@timestamp", now, now_text);
-    m.object("log", |m| {
-        m.static_str("level", v.level.as_str());
-        if let Some(meta) = v.meta {
+    // The ECS logging specification: `@timestamp`, `log.level` (a top-level
+    // dotted key, never nested) and `message` open every record, in order.
+    m.static_str("log.level", v.level.as_str());
+    // The summary built on the stack and written as a string, as `Display`
+    // through the writer would write it, but without `fmt`.
+    let mut summary = ShortText::new();
+    match Summary(v)
+        .push_to(&mut summary)
+        .then(|| summary.finished())
+        .flatten()
+    {
+        Some(text) => m.str("message", text),
+        None => m.display("message", &Summary(v)),
+    }
+    if inner.lambda_json {
+        // What AWS Lambda's log-level filter reads of a JSON line.
+        m.static_str("level", v.level.lambda_name());
+        m.time_as("timestamp", now, now_text);
+    }
+    m.object("ecs", |m| m.static_str("version", ECS_VERSION));
+    if let Some(meta) = v.meta {
+        m.object("log", |m| {
             let whole = meta.function.len().max(meta.file.len()) <= m.w.limits.max_string_bytes;
             let w = m.key("origin");
             once(w, whole.then_some(&meta.cache.origin), |w| {
@@ -138,18 +158,7 @@ pub(super) fn write_json(
                 });
                 m.w.buf.push(b'}');
             });
-        }
-    });
-    // The summary built on the stack and written as a string, as `Display`
-    // through the writer would write it, but without `fmt`.
-    let mut summary = ShortText::new();
-    match Summary(v)
-        .push_to(&mut summary)
-        .then(|| summary.finished())
-        .flatten()
-    {
-        Some(text) => m.str("message", text),
-        None => m.display("message", &Summary(v)),
+        });
     }
     write_event(&mut m, v, event_id, now, now_text);
     // The members both records of an invocation have alike: copied from
