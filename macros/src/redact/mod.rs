@@ -10,6 +10,7 @@ use crate::errors::Errors;
 use attr::{FieldMode, Mode};
 use case::Case;
 use proc_macro2::{Span, TokenStream};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{Attribute, Fields, Generics, Ident, Item, Member, Type};
 
@@ -109,7 +110,7 @@ impl<'a> Container<'a> {
                         attr::reject_misplaced(&v.attrs, "an enum variant", errors);
                         let vs = attr::serde(&v.attrs);
                         let name = vs.rename.clone().unwrap_or_else(|| {
-                            let raw = unraw(&v.ident);
+                            let raw = v.ident.unraw().to_string();
                             serde.rename_all.map_or(raw.clone(), |c| c.variant(&raw))
                         });
                         let fields_case = vs.rename_all.or(serde.rename_all_fields);
@@ -192,7 +193,7 @@ fn shape<'a>(
         };
         let (member, name) = match &f.ident {
             Some(ident) => {
-                let raw = unraw(ident);
+                let raw = ident.unraw().to_string();
                 let name = serde
                     .rename
                     .clone()
@@ -245,10 +246,4 @@ fn serde_skip_span(attrs: &[Attribute]) -> Option<Span> {
         .iter()
         .find(|a| a.path().is_ident("serde"))
         .map(Spanned::span)
-}
-
-/// An identifier's name without `r#`, as serde writes it.
-fn unraw(i: &Ident) -> String {
-    let s = i.to_string();
-    s.strip_prefix("r#").map(str::to_string).unwrap_or(s)
 }
