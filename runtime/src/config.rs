@@ -11,6 +11,7 @@
 //! | `SECLOG_FORMAT` | `json`, `pretty` | `json` |
 //! | `SECLOG_SINK` | `stdout`, `stderr`, `tracing` | `stdout` |
 //! | `SECLOG_HASH_KEY` | the key for `#[redact(hash)]` (at least 16 bytes) | a random per-process key |
+//! | `SECLOG_SENSITIVE_KEYS` | terms added to the [sensitive-key policy](crate::is_sensitive_key), comma-separated (`pin,account-number`); they redact derived fields of that name too | none |
 //! | `SECLOG_SERVICE` | `service.name` | `AWS_LAMBDA_FUNCTION_NAME`, else the executable's name |
 //! | `SECLOG_EMF` | `true`/`false`: CloudWatch metrics in end records (feature `emf`) | `false` |
 //! | `SECLOG_EMF_NAMESPACE` | the metrics' CloudWatch namespace (feature `emf`; not starting with `AWS/`) | `seclog` |
@@ -278,7 +279,10 @@ impl Builder {
     }
 
     /// Adds a term to the sensitive-key policy (matched like the defaults:
-    /// contained in the key, ignoring case, `-`, `_`, `.` and spaces).
+    /// contained in the key, ignoring case, `-`, `_`, `.` and spaces;
+    /// `SECLOG_SENSITIVE_KEYS` adds more). Besides keys of untyped data, it
+    /// redacts the fields of `#[derive(Redact)]` types whose logged name
+    /// contains it, unless they are marked `#[redact(clear)]`.
     pub fn sensitive_key(mut self, term: impl Into<String>) -> Self {
         self.extra_keys.push(term.into());
         self
@@ -398,6 +402,16 @@ impl Builder {
                 });
             } else {
                 self.hash_key = Some(v.into_bytes());
+            }
+        }
+        if let Some(v) = env("SECLOG_SENSITIVE_KEYS") {
+            match sensitive_terms(&v) {
+                Some(terms) => self.extra_keys.extend(terms),
+                None => self.problems.push(ConfigError::InvalidVar {
+                    var: "SECLOG_SENSITIVE_KEYS",
+                    value: v,
+                    expected: "terms separated by commas, each of letters, digits, `-`, `_`, `.` or spaces, as in `pin,account-number`".into(),
+                }),
             }
         }
         if let Some(v) = env("SECLOG_SERVICE") {
@@ -529,6 +543,22 @@ impl Builder {
         }
         Ok(())
     }
+}
+
+/// The terms of `SECLOG_SENSITIVE_KEYS`, or `None` when one is empty or
+/// has a character no key term needs (a `;` or `|` used as the separator
+/// would otherwise make one long term that never matches).
+fn sensitive_terms(value: &str) -> Option<Vec<String>> {
+    value
+        .split(',')
+        .map(|t| {
+            let t = t.trim();
+            let allowed = t
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' '));
+            (allowed && t.chars().any(char::is_alphanumeric)).then(|| t.to_string())
+        })
+        .collect()
 }
 
 fn check_limits(l: &Limits) -> Result<(), ConfigError> {
