@@ -34,6 +34,21 @@ pub(crate) fn expand(c: &Container<'_>) -> TokenStream {
     }
 }
 
+/// The impl beside the errors of an invalid derive: "[REDACTED]" for the
+/// whole value, with no bound the fields would need.
+pub(crate) fn fallback(c: &Container<'_>) -> TokenStream {
+    let ident = c.ident;
+    let (impl_generics, ty_generics, where_clause) = c.generics.split_for_impl();
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics ::seclog::Redact for #ident #ty_generics #where_clause {
+            fn redact(&self, __seclog_out: ::seclog::Out<'_>) {
+                __seclog_out.redacted()
+            }
+        }
+    }
+}
+
 /// Where one field's value goes.
 enum Slot<'n> {
     /// Into `__seclog_out` itself (a newtype).
@@ -88,7 +103,7 @@ fn field_tokens(f: &Field<'_>, value: &TokenStream, slot: Slot<'_>) -> TokenStre
     // that fails a bound.
     let value = &respan(value.clone(), span);
     let write = match f.mode {
-        Mode::Own => {
+        Mode::Own | Mode::Clear => {
             let call = quote_spanned!(span=> .__seclog_field(__seclog_out));
             quote!((&&::seclog::redact::__derive::Probe(#value))#call)
         }
