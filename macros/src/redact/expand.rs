@@ -128,8 +128,21 @@ fn field_tokens(f: &Field<'_>, value: &TokenStream, slot: Slot<'_>) -> TokenStre
     };
     let statement = match slot {
         Slot::Value => quote!(#write;),
+        // A member's name is judged at run time unless the field is marked
+        // (a mask already hides its value; `clear` declares it is not
+        // secret): terms added at run time reach unmarked fields, and every
+        // term reaches `serialize` fields, as it reaches untyped data.
         Slot::Member(name) => {
-            quote!(__seclog_object.field_with(#name, |__seclog_out: ::seclog::Out<'_>| #write);)
+            let write = quote!(|__seclog_out: ::seclog::Out<'_>| #write);
+            match f.mode {
+                Mode::Own => quote! {
+                    ::seclog::redact::__derive::field_checked(&mut __seclog_object, #name, #write);
+                },
+                Mode::Serialize => quote! {
+                    ::seclog::redact::__derive::field_by_policy(&mut __seclog_object, #name, #write);
+                },
+                _ => quote!(__seclog_object.field_with(#name, #write);),
+            }
         }
         Slot::Item => quote!(__seclog_array.item_with(|__seclog_out: ::seclog::Out<'_>| #write);),
     };
