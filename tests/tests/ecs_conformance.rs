@@ -235,13 +235,20 @@ fn the_compile_time_category_list_matches_ecs() {
         .iter()
         .map(|v| v.as_str().unwrap())
         .collect();
-    let source = include_str!("../../macros/src/ecs.rs");
-    let compiled: Vec<&str> = source
+    // The `Category` enum of the macros' model: `Variant = "name",` lines
+    // between `enum Category {` and the closing brace.
+    let source = include_str!("../../macros/src/model.rs");
+    let start = source
+        .find("enum Category {")
+        .expect("the model declares Category");
+    let block = &source[start..];
+    let block = &block[..block.find('}').unwrap()];
+    let compiled: Vec<&str> = block
         .lines()
         .filter_map(|l| {
             l.trim()
-                .strip_prefix('"')
-                .and_then(|l| l.strip_suffix("\","))
+                .split_once("= \"")
+                .and_then(|(_, name)| name.strip_suffix("\","))
         })
         .collect();
     assert_eq!(compiled, ecs);

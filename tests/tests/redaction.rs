@@ -596,6 +596,7 @@ struct Card {
 #[derive(seclog::Redact, Serialize)]
 struct Session {
     user: String,
+    #[redact]
     token: String,
 }
 
@@ -603,7 +604,7 @@ struct Session {
     "profile.phone",
     "profile.cards.*.expiry",
     "profile.login.Oauth.client",
-    "return.token"
+    "return.user"
 ))]
 fn update(profile: Profile) -> Session {
     Session {
@@ -655,7 +656,7 @@ fn redaction_paths_reach_into_derived_types_and_the_response() {
     );
     assert_eq!(
         records[1]["seclog"]["response"],
-        json!({"user": "alice", "token": "[REDACTED]"})
+        json!({"user": "[REDACTED]", "token": "[REDACTED]"})
     );
     assert_eq!(
         run.output.token, "tok-123456",

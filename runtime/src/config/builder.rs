@@ -138,7 +138,10 @@ impl Builder {
     }
 
     /// Adds a term to the sensitive-key policy (matched like the defaults:
-    /// contained in the key, ignoring case, `-`, `_`, `.` and spaces).
+    /// contained in the key, ignoring case, `-`, `_`, `.` and spaces;
+    /// `SECLOG_SENSITIVE_KEYS` adds more). Besides keys of untyped data, it
+    /// redacts the fields of `#[derive(Redact)]` types whose logged name
+    /// contains it, unless they are marked `#[redact(clear)]`.
     pub fn sensitive_key(mut self, term: impl Into<String>) -> Self {
         self.extra_keys.push(term.into());
         self

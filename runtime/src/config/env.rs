@@ -30,6 +30,22 @@ impl Process {
     }
 }
 
+/// The terms of `SECLOG_SENSITIVE_KEYS`, or `None` when one is empty or
+/// has a character no key term needs (a `;` or `|` used as the separator
+/// would otherwise make one long term that never matches).
+fn sensitive_terms(value: &str) -> Option<Vec<String>> {
+    value
+        .split(',')
+        .map(|t| {
+            let t = t.trim();
+            let allowed = t
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' '));
+            (allowed && t.chars().any(char::is_alphanumeric)).then(|| t.to_string())
+        })
+        .collect()
+}
+
 /// A level of AWS Lambda's advanced logging controls (`AWS_LAMBDA_LOG_LEVEL`):
 /// `FATAL` keeps only `critical`.
 fn lambda_level(v: &str) -> Option<Level> {
@@ -162,6 +178,16 @@ impl Builder {
                 Err(e) => self.problems.push(ConfigError::InvalidSealKey {
                     name: "SECLOG_SEAL_KEY",
                     problem: e.to_string(),
+                }),
+            }
+        }
+        if let Some(v) = env("SECLOG_SENSITIVE_KEYS") {
+            match sensitive_terms(&v) {
+                Some(terms) => self.extra_keys.extend(terms),
+                None => self.problems.push(ConfigError::InvalidVar {
+                    var: "SECLOG_SENSITIVE_KEYS",
+                    value: v,
+                    expected: "terms separated by commas, each of letters, digits, `-`, `_`, `.` or spaces, as in `pin,account-number`".into(),
                 }),
             }
         }

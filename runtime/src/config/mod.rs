@@ -12,6 +12,7 @@
 //! | `SECLOG_SINK` | `stdout`, `stderr`, `tracing` | `stdout` |
 //! | `SECLOG_HASH_KEY` | the key for `#[redact(hash)]` (at least 16 bytes) | a random per-process key |
 //! | `SECLOG_SEAL_KEY` | the investigator's public key for `#[redact(seal)]`, the line of `seclog-seal.pub` (feature `seal`) | none: sealed values are written `[REDACTED]` |
+//! | `SECLOG_SENSITIVE_KEYS` | terms added to the [sensitive-key policy](crate::is_sensitive_key), comma-separated (`pin,account-number`); they redact derived fields of that name too | none |
 //! | `SECLOG_SERVICE` | `service.name` | `AWS_LAMBDA_FUNCTION_NAME`, else the executable's name |
 //! | `SECLOG_EMF` | `true`/`false`: CloudWatch metrics in end records (feature `emf`) | `false` |
 //! | `SECLOG_EMF_NAMESPACE` | the metrics' CloudWatch namespace (feature `emf`; not starting with `AWS/`) | `seclog` |
@@ -19,6 +20,8 @@
 //! | `SECLOG_MAX_ITEMS` | items per array or map | 256 |
 //! | `SECLOG_MAX_DEPTH` | nesting depth | 32 |
 //! | `SECLOG_MAX_RECORD` | bytes per record, 8 KiB to 1 MiB | 262144 |
+//! | `AWS_LAMBDA_LOG_LEVEL` | set by AWS Lambda's advanced logging controls: `TRACE`, `DEBUG`, `INFO`, `WARN`, `ERROR`, `FATAL` (only `critical`); the level when `SECLOG_LEVEL` is unset | unset |
+//! | `AWS_LAMBDA_LOG_FORMAT` | set by AWS Lambda: `JSON` adds the root `level` and `timestamp` keys Lambda's log-level filter reads ([`Builder::lambda_json`]) | `Text` |
 //!
 //! When seclog configures itself lazily and a variable is invalid, it uses
 //! that variable's default and writes an `error` record

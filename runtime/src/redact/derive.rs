@@ -7,10 +7,31 @@
 //! and that error (`Probe`, `FieldViaRedact`) is done by the crate's one
 //! dispatch family, re-exported in `__derive`.
 
-use super::Out;
+use super::{Object, Out};
 use std::borrow::Cow;
 use std::rc::Rc;
 use std::sync::Arc;
+
+/// A member for a field without a mode: written by `f`, or redacted when
+/// its name matches a sensitive term added at run time
+/// ([`Builder::sensitive_key`](crate::Builder::sensitive_key),
+/// `SECLOG_SENSITIVE_KEYS`). The default terms cannot match: the derive
+/// refuses such a field at compile time. So without added terms there is
+/// nothing to look up, and with them the verdict is remembered by the
+/// name's address, as for any static key.
+#[inline]
+pub fn field_checked(object: &mut Object<'_>, name: &'static str, f: impl FnOnce(Out<'_>)) {
+    let policy = object.w.policy;
+    let sensitive = policy.has_added_terms() && policy.is_sensitive_static(name);
+    object.entry_judged(name, sensitive, f);
+}
+
+/// A member for a `#[redact(serialize)]` field: like the members inside
+/// it, its name is judged by every term of the sensitive-key policy.
+#[inline]
+pub fn field_by_policy(object: &mut Object<'_>, name: &'static str, f: impl FnOnce(Out<'_>)) {
+    object.entry_static_with(name, f);
+}
 
 /// Text that `#[redact(keep_last = N)]` and `#[redact(keep_first = N)]`
 /// can mask; `None` is logged as `null`.

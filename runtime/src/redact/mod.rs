@@ -108,19 +108,58 @@ pub mod __derive {
 ///
 /// | attribute | logged as | field types |
 /// |---|---|---|
-/// | none | the field type's own `Redact` | any type implementing `Redact` |
+/// | none | the field type's own `Redact`; a name that looks secret is a compile error (below) | any type implementing `Redact` |
 /// | `#[redact]` | `"[REDACTED]"` (even for `None`: absence is not revealed) | any |
 /// | `#[redact(keep_last = N)]`, `#[redact(keep_first = N)]` | one `*` per character, keeping at most `N` characters and never more than half of the value | `String`, `&str`, `Box<str>`, `Cow<str>`, `Rc<str>`, `Arc<str>`, an `Option` of one (`None` is `null`) |
 /// | `#[redact(hash)]` | a keyed digest: HMAC-SHA-256 truncated to 128 bits, 32 hex digits | text as above, integers (as their decimal text), bytes, an `Option` of one |
 /// | `#[redact(skip)]` | left out | any |
-/// | `#[redact(serialize)]` | through `serde::Serialize`, with the sensitive-key policy | any type implementing `Serialize` |
+/// | `#[redact(serialize)]` | through `serde::Serialize`, with the sensitive-key policy (the field's own name included) | any type implementing `Serialize` |
+/// | `#[redact(clear)]` | the field type's own `Redact`, whatever its name | any type implementing `Redact` |
 ///
 /// A field without an attribute whose type does not implement `Redact`, a
 /// mask on a type that is not text, an unknown mode, two modes on one field,
 /// `keep_last = 0` and the derive on a union are compile errors under the
-/// offending tokens. Fields of a derived type are logged as declared: the
-/// sensitive-key policy applies to untyped data only, so mark every secret
-/// field.
+/// offending tokens.
+///
+/// # Fields named like secrets
+///
+/// A field whose name as logged (after serde's `rename`, `rename_all` or
+/// `rename_all_fields`) contains a term of [`DEFAULT_SENSITIVE_KEYS`](crate::DEFAULT_SENSITIVE_KEYS),
+/// matched as [`is_sensitive_key`](crate::is_sensitive_key) matches keys,
+/// must say how it is logged: without an attribute it is a compile error
+/// under the field, naming it and the term, and every such field is reported
+/// at once. Mark a secret with a mode above, and a name that only looks
+/// secret (`token_count`, `password_policy`), or a field whose type redacts
+/// itself, with `#[redact(clear)]`:
+///
+/// ```compile_fail
+/// #[derive(seclog::Redact)]
+/// struct Signup {
+///     email: String,
+///     password: String, // error: field `password` looks secret ...
+/// }
+/// ```
+///
+/// Terms added at run time ([`Builder::sensitive_key`](crate::Builder::sensitive_key),
+/// `SECLOG_SENSITIVE_KEYS`) cannot be checked at compile time: they redact
+/// the fields without an attribute whose logged name contains them, and
+/// `#[redact(serialize)]` fields are judged by every term; `clear` fields
+/// and masked fields are written as declared.
+///
+/// ```
+/// #[derive(seclog::Redact)]
+/// struct PinChange {
+///     pin_code: String,
+///     #[redact(clear)]
+///     pin_hint: String,
+/// }
+///
+/// let config = seclog::builder().sensitive_key("pin").build().unwrap();
+/// let change = PinChange { pin_code: "4921".into(), pin_hint: "a year".into() };
+/// let json = seclog::testing::with_config(config, || seclog::to_json(&change));
+/// assert_eq!(json, r#"{"pin_code":"[REDACTED]","pin_hint":"a year"}"#);
+/// assert_eq!(seclog::to_json(&change), r#"{"pin_code":"4921","pin_hint":"a year"}"#);
+/// ```
 ///
 /// # Shapes and serde
 ///

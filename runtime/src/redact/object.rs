@@ -147,7 +147,7 @@ impl<'a> Object<'a> {
     }
 
     #[inline]
-    fn entry_judged(&mut self, key: &str, sensitive: bool, f: impl FnOnce(Out<'_>)) {
+    pub(crate) fn entry_judged(&mut self, key: &str, sensitive: bool, f: impl FnOnce(Out<'_>)) {
         if let Some(mask) = self.open(key, sensitive) {
             f(Out { w: self.w, mask });
         }
