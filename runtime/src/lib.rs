@@ -88,6 +88,28 @@ pub mod __owasp {
     pub use crate::security_event::{set_user_hash, Event};
 }
 
+/// What `#[redact(seal)]` and `seal("path")` expand to beside their code:
+/// nothing when sealing is built, else the error that says how to build it.
+#[cfg(feature = "seal")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __seal_feature {
+    () => {};
+}
+
+/// What `#[redact(seal)]` and `seal("path")` expand to beside their code:
+/// nothing when sealing is built, else the error that says how to build it.
+#[cfg(not(feature = "seal"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __seal_feature {
+    () => {
+        ::core::compile_error! {
+            "sealing needs seclog's `seal` cargo feature: depend on `seclog = { version = \"0.1\", features = [\"seal\"] }`"
+        }
+    };
+}
+
 pub use auth::AuthEvent;
 pub use config::{builder, init, Builder, Config, ConfigError, Format};
 pub use hash::{Digest, HashKey};

@@ -351,7 +351,7 @@ fn without_a_key_a_sealed_value_is_redacted_and_a_warning_says_so_once() {
     assert_eq!(records[0]["seclog"]["input"]["value"], "[REDACTED]");
     let warning = &records[1];
     assert_eq!(warning["event"]["kind"], "pipeline_error");
-    assert_eq!(warning["log"]["level"], "warn");
+    assert_eq!(warning["log.level"], "warn");
     let message = warning["message"].as_str().unwrap();
     assert!(message.contains("SECLOG_SEAL_KEY"), "{message}");
     assert!(message.contains("seclog keygen"), "{message}");
@@ -432,4 +432,137 @@ fn init_names_a_bad_seclog_seal_key() {
             String::from_utf8_lossy(&output.stdout)
         );
     }
+}
+
+#[test]
+fn a_derived_sealed_field_round_trips() {
+    #[derive(seclog::Redact)]
+    struct Login {
+        user: String,
+        #[redact(seal)]
+        password: String,
+        #[redact(seal)]
+        otp: Option<u32>,
+        #[redact(seal)]
+        key: Vec<u8>,
+    }
+    #[seclog::audit(emit = "end")]
+    fn login(req: Login) {
+        let _ = req;
+    }
+    let (key, config) = investigator();
+    let run = capture_with(config, || {
+        login(Login {
+            user: "alice".into(),
+            password: "hunter2".into(),
+            otp: Some(913370),
+            key: vec![1, 2, 3],
+        })
+    });
+    assert!(!run.lines[0].contains("hunter2"));
+    let opened = unsealed(&key, &run.lines);
+    assert_eq!(
+        opened[0]["seclog"]["input"]["req"],
+        json!({
+            "user": "alice",
+            "password": {"unsealed": "hunter2"},
+            "otp": {"unsealed": 913370},
+            "key": {"unsealed": [1, 2, 3]},
+        })
+    );
+}
+
+#[test]
+fn a_sealed_path_seals_untyped_data_where_it_points() {
+    #[seclog::audit(
+        emit = "end",
+        redact(
+            "event.headers.authorization",
+            seal("event.body.password", "event.body.card"),
+            seal("return.session")
+        )
+    )]
+    fn login(event: Value) -> Value {
+        let _ = event;
+        json!({"session": "s-123", "user": "alice"})
+    }
+    let (key, config) = investigator();
+    let event = json!({
+        "headers": {"authorization": "Bearer abc", "host": "example.com"},
+        "body": {"user": "alice", "password": "' OR 1=1 --", "card": {"number": "4111", "cvv": "123"}},
+    });
+    let run = capture_with(config, || login(event.clone()));
+    for secret in ["OR 1=1", "4111", "s-123", "Bearer abc"] {
+        assert!(!run.lines[0].contains(secret), "{secret}: {}", run.lines[0]);
+    }
+    let opened = &unsealed(&key, &run.lines)[0]["seclog"];
+    assert_eq!(
+        opened["input"]["event"]["headers"]["authorization"],
+        "[REDACTED]"
+    );
+    assert_eq!(opened["input"]["event"]["headers"]["host"], "example.com");
+    assert_eq!(
+        opened["input"]["event"]["body"],
+        json!({
+            "user": "alice",
+            // The path wins over the sensitive name, and the whole value
+            // is kept, the policy's names inside it too.
+            "password": {"unsealed": "' OR 1=1 --"},
+            "card": {"unsealed": {"number": "4111", "cvv": "123"}},
+        })
+    );
+    assert_eq!(
+        opened["response"],
+        json!({"session": {"unsealed": "s-123"}, "user": "alice"})
+    );
+}
+
+#[test]
+fn a_sealed_user_correlates_by_its_digest() {
+    #[derive(seclog::Redact, seclog::AuthEvent)]
+    #[auth(login)]
+    struct Login {
+        #[auth(user)]
+        #[redact(seal)]
+        user: String,
+        #[redact]
+        password: String,
+    }
+    #[seclog::audit(emit = "end")]
+    fn login(req: Login) -> Result<(), &'static str> {
+        let _ = req;
+        Err("bad credentials")
+    }
+    let key = UnsealKey::generate().unwrap();
+    let config = seclog::builder()
+        .seal_key(key.seal_key().to_string())
+        .hash_key("a test key of thirty-two bytes!!")
+        .build()
+        .unwrap();
+    let attempt = || {
+        login(Login {
+            user: "alice@example.com".into(),
+            password: "hunter2".into(),
+        })
+    };
+    let first = capture_with(config, attempt);
+    let second = capture_with(config, attempt);
+    let (a, b) = (&first.records()[0], &second.records()[0]);
+    assert!(first
+        .lines
+        .iter()
+        .chain(&second.lines)
+        .all(|l| !l.contains("alice@")));
+    // Two attempts by one user: the same `user.hash`, different tokens.
+    assert_eq!(a["user"]["hash"], b["user"]["hash"]);
+    assert!(a["user"]["hash"].as_str().is_some());
+    assert_ne!(
+        a["seclog"]["input"]["req"]["user"],
+        b["seclog"]["input"]["req"]["user"]
+    );
+    let opened = unsealed(&key, &first.lines);
+    assert_eq!(
+        opened[0]["seclog"]["input"]["req"]["user"],
+        json!({"unsealed": "alice@example.com"})
+    );
 }

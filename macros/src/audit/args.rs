@@ -30,6 +30,13 @@ pub(crate) struct Budget {
     pub(crate) text: String,
 }
 
+/// One path of `redact(...)`: redacted, or sealed (`seal("...")`).
+pub(crate) struct RedactPath {
+    pub(crate) lit: LitStr,
+    /// The `seal` keyword around the path, when it is sealed.
+    pub(crate) seal: Option<Ident>,
+}
+
 /// The options as written, each read into its type.
 #[derive(Default)]
 pub(crate) struct AuditArgs {
@@ -43,7 +50,9 @@ pub(crate) struct AuditArgs {
     pub(crate) who: Option<Expr>,
     pub(crate) source_ip: Option<Expr>,
     pub(crate) user_agent: Option<Expr>,
-    pub(crate) redact: Vec<LitStr>,
+    pub(crate) redact: Vec<RedactPath>,
+    /// Each `seal` keyword in `redact(...)`.
+    pub(crate) seals: Vec<Ident>,
     pub(crate) skip_response: bool,
     pub(crate) budget: Option<Budget>,
     pub(crate) auth: Option<AuthKind>,
@@ -138,15 +147,26 @@ const OPTIONS: &[Spec] = &[
         read: |args, key, input, errors| {
             let content =
                 parenthesized(key, input, "redact(\"req.card.number\", \"return.token\")")?;
-            let paths =
-                content.parse_terminated(|p: ParseStream<'_>| p.parse::<LitStr>(), Token![,])?;
-            if paths.is_empty() {
+            let start = (args.redact.len(), args.seals.len());
+            while !content.is_empty() {
+                if content.peek(LitStr) {
+                    let lit = content.parse()?;
+                    args.redact.push(RedactPath { lit, seal: None });
+                } else if let Some((keyword, sealed)) = sealed_paths(&content, errors)? {
+                    args.seals.push(keyword);
+                    args.redact.extend(sealed);
+                }
+                if content.is_empty() {
+                    break;
+                }
+                content.parse::<Token![,]>()?;
+            }
+            if (args.redact.len(), args.seals.len()) == start {
                 errors.spanned(
                     key,
                     "`redact()` names no path: write `redact(\"arg.field\", \"return.token\")`",
                 );
             }
-            args.redact.extend(paths);
             Ok(())
         },
     },
@@ -331,6 +351,48 @@ fn expr_value(key: &Ident, input: ParseStream<'_>, example: &str) -> syn::Result
     }
     input.parse::<Token![=]>()?;
     input.parse()
+}
+
+/// `seal("path", ...)` inside `redact(...)`; `None` (reported, and its
+/// parentheses passed over) for another word.
+fn sealed_paths(
+    input: ParseStream<'_>,
+    errors: &mut Errors,
+) -> syn::Result<Option<(Ident, Vec<RedactPath>)>> {
+    const EXPECTED: &str =
+        "expected a path such as \"req.card.number\", or `seal(\"req.password\")` to seal the value there for the investigator";
+    let keyword = input
+        .call(Ident::parse_any)
+        .map_err(|e| syn::Error::new(e.span(), EXPECTED))?;
+    if keyword != "seal" {
+        let hint = suggest(&keyword.to_string(), &["seal"])
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
+        errors.spanned(
+            &keyword,
+            format!("unknown `{keyword}` in `redact(...)`{hint}: each entry is a path such as \"req.card.number\", or `seal(\"req.password\")` to seal the value there for the investigator"),
+        );
+        if input.peek(syn::token::Paren) {
+            let _: proc_macro2::Group = input.parse()?;
+        }
+        return Ok(None);
+    }
+    let content = parenthesized(&keyword, input, "seal(\"req.password\")")?;
+    let lits = content.parse_terminated(|p: ParseStream<'_>| p.parse::<LitStr>(), Token![,])?;
+    if lits.is_empty() {
+        errors.spanned(
+            &keyword,
+            "`seal()` names no path: write `seal(\"req.password\")`",
+        );
+    }
+    let paths = lits
+        .into_iter()
+        .map(|lit| RedactPath {
+            lit,
+            seal: Some(keyword.clone()),
+        })
+        .collect();
+    Ok(Some((keyword, paths)))
 }
 
 /// The `(...)` after `skip` or `redact`.

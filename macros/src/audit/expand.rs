@@ -42,6 +42,11 @@ pub(crate) fn expand(h: &Handler<'_>) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     let mask = h.mask.to_tokens();
+    // Under each `seal`: an error there when the feature is not built.
+    let seal_feature = h
+        .seals
+        .iter()
+        .map(|k| quote_spanned!(k.span()=> ::seclog::__seal_feature!{}));
 
     // Whether an argument is an authentication attempt (a constant per
     // handler once monomorphised).
@@ -119,6 +124,7 @@ pub(crate) fn expand(h: &Handler<'_>) -> TokenStream {
         quote!(begin_sync)
     };
     let begin = quote! {
+        #(#seal_feature)*
         static __SECLOG_META: ::seclog::__private::HandlerMeta = ::seclog::__private::HandlerMeta {
             name: #name,
             level: #level,

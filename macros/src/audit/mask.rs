@@ -2,7 +2,9 @@
 //!
 //! `"req.card.number"` becomes `input → req → card → number (redact)`;
 //! `"return.token"` becomes `response → token (redact)` and `"return"` alone
-//! `response (redact)`. A `*` segment matches any one member or item; its
+//! `response (redact)`; a `seal("...")` path marks its last node `seal`
+//! instead (a node both redacted and sealed by overlapping paths is
+//! redacted). A `*` segment matches any one member or item; its
 //! subtree is merged into every named sibling here, so at run time the first
 //! matching node is the only one that applies.
 
@@ -17,17 +19,22 @@ pub(crate) struct Trie {
 #[derive(Default, Clone)]
 struct Node {
     redact: bool,
+    seal: bool,
     children: Trie,
 }
 
 impl Trie {
-    /// Inserts `root.segments...`, redacting the last node.
-    pub(crate) fn insert(&mut self, root: &str, segments: &[&str]) {
+    /// Inserts `root.segments...`, redacting (or sealing) the last node.
+    pub(crate) fn insert(&mut self, root: &str, segments: &[&str], seal: bool) {
         let mut node = self.child(root);
         for s in segments {
             node = node.children.child(s);
         }
-        node.redact = true;
+        if seal {
+            node.seal = true;
+        } else {
+            node.redact = true;
+        }
     }
 
     fn child(&mut self, key: &str) -> &mut Node {
@@ -68,8 +75,9 @@ impl Trie {
     fn tokens(&self) -> TokenStream {
         let nodes = self.children.iter().map(|(k, n)| {
             let redact = n.redact;
+            let seal = n.seal && !n.redact;
             let children = n.children.tokens();
-            quote!(::seclog::__private::MaskNode { key: #k, redact: #redact, children: #children })
+            quote!(::seclog::__private::MaskNode { key: #k, redact: #redact, seal: #seal, children: #children })
         });
         quote!(&[#(#nodes),*])
     }
@@ -78,6 +86,7 @@ impl Trie {
 impl Node {
     fn merge(&mut self, other: &Node) {
         self.redact |= other.redact;
+        self.seal |= other.seal;
         for (k, n) in &other.children.children {
             self.children.child(k).merge(n);
         }

@@ -163,6 +163,9 @@ pub(crate) struct Handler<'a> {
     pub(crate) ret_ty: Option<Type>,
     pub(crate) skip_response: bool,
     pub(crate) mask: mask::Trie,
+    /// Each `seal` keyword of `redact(seal(...))`, for the error that the
+    /// `seal` feature is missing.
+    pub(crate) seals: Vec<syn::Ident>,
 }
 
 impl<'a> Input<'a> {
@@ -248,8 +251,17 @@ impl<'a> Input<'a> {
 
         // Redaction paths.
         let mut trie = mask::Trie::default();
-        for lit in &args.redact {
+        for (i, rp) in args.redact.iter().enumerate() {
+            let (lit, seal) = (&rp.lit, rp.seal.is_some());
             let path = lit.value();
+            let other = args.redact[..i]
+                .iter()
+                .find(|o| o.lit.value() == path && o.seal.is_some() != seal);
+            if other.is_some() {
+                errors.spanned(lit, format!("`{path}` is both redacted and sealed: keep `\"{path}\"` to hide the value from everyone, or `seal(\"{path}\")` to keep it for the investigator"));
+                continue;
+            }
+
             let segments: Vec<&str> = path.split('.').collect();
             if segments.iter().any(|s| s.trim().is_empty()) {
                 errors.spanned(lit, format!("redaction path `{path}` has an empty segment: write names separated by single dots, as in `\"req.card.number\"`"));
@@ -265,11 +277,11 @@ impl<'a> Input<'a> {
                 } else if args.skip_response {
                     errors.spanned(lit, format!("redaction path `{path}` names the response, but `skip_response` already keeps it out of the log; remove one of them"));
                 } else {
-                    trie.insert("response", &segments[1..]);
+                    trie.insert("response", &segments[1..], seal);
                 }
             } else if let Some(b) = bindings.iter().find(|b| b.name() == first) {
                 if b.logged {
-                    trie.insert("input", &segments);
+                    trie.insert("input", &segments, seal);
                 } else {
                     errors.spanned(lit, format!("redaction path `{path}` names `{first}`, which is not logged (skipped); remove the path"));
                 }
@@ -316,6 +328,7 @@ impl<'a> Input<'a> {
             ret_ty,
             skip_response: args.skip_response,
             mask: trie,
+            seals: args.seals,
         }
     }
 }

@@ -17,9 +17,10 @@ pub(crate) const MODES: &[&str] = &[
     "skip",
     "serialize",
     "clear",
+    "seal",
 ];
 
-const MODES_LIST: &str = "keep_last = N, keep_first = N, hash, skip, serialize, clear";
+const MODES_LIST: &str = "keep_last = N, keep_first = N, hash, skip, serialize, clear, seal";
 
 /// How one field is logged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,6 +43,9 @@ pub(crate) enum Mode {
     /// attribute, for a field whose name looks sensitive but is not (or
     /// whose type redacts itself); no sensitive term applies to its name.
     Clear,
+    /// `#[redact(seal)]`: its JSON (through `Serialize`), sealed for the
+    /// investigator's key.
+    Seal,
 }
 
 impl Mode {
@@ -55,6 +59,7 @@ impl Mode {
             Mode::Skip => "`skip`".into(),
             Mode::Serialize => "`serialize`".into(),
             Mode::Clear => "`clear`".into(),
+            Mode::Seal => "`seal`".into(),
         }
     }
 }
@@ -133,7 +138,7 @@ fn one_mode(meta: &Meta, errors: &mut Errors) -> Option<Mode> {
                 Mode::KeepFirst(n)
             })
         }
-        "hash" | "skip" | "serialize" | "clear" => {
+        "hash" | "skip" | "serialize" | "clear" | "seal" => {
             if !matches!(meta, Meta::Path(_)) {
                 errors.spanned(
                     meta,
@@ -145,6 +150,7 @@ fn one_mode(meta: &Meta, errors: &mut Errors) -> Option<Mode> {
                 "hash" => Mode::Hash,
                 "skip" => Mode::Skip,
                 "serialize" => Mode::Serialize,
+                "seal" => Mode::Seal,
                 _ => Mode::Clear,
             })
         }

@@ -60,7 +60,7 @@ pub(crate) fn where_clause(c: &Container<'_>) -> Option<WhereClause> {
 fn trait_for(mode: Mode) -> Option<TokenStream> {
     Some(match mode {
         Mode::Own | Mode::Clear => quote!(::seclog::Redact),
-        Mode::Serialize => quote!(::seclog::__private::serde::Serialize),
+        Mode::Serialize | Mode::Seal => quote!(::seclog::__private::serde::Serialize),
         Mode::KeepLast(_) | Mode::KeepFirst(_) => quote!(::seclog::redact::__derive::MaskText),
         Mode::Hash => quote!(::seclog::redact::__derive::HashInput),
         Mode::Redacted | Mode::Skip => return None,

@@ -124,6 +124,12 @@ fn field_tokens(f: &Field<'_>, value: &TokenStream, slot: Slot<'_>) -> TokenStre
             let f = quote_spanned!(span=> ::seclog::redact::__derive::serialize);
             quote!(#f(__seclog_out, #value))
         }
+        Mode::Seal => {
+            // Under `seal`: an error there when the feature is not built.
+            let feature = quote_spanned!(f.mode_span=> ::seclog::__seal_feature!());
+            let seal = quote_spanned!(span=> ::seclog::redact::__derive::seal);
+            quote!({ #feature; #seal(__seclog_out, #value) })
+        }
         Mode::Skip => return TokenStream::new(),
     };
     let statement = match slot {

@@ -233,7 +233,7 @@ fn looks_secret(ident: &Ident, name: &str, term: &str) -> String {
     };
     format!(
         "{logged} looks secret: {its} contains the sensitive term `{term}`{ignoring}, and an unmarked field is logged as it is. \
-         Mark it `#[redact]`, `#[redact(hash)]`, `#[redact(keep_last = N)]` or `#[redact(skip)]`; \
+         Mark it `#[redact]`, `#[redact(hash)]`, `#[redact(seal)]`, `#[redact(keep_last = N)]` or `#[redact(skip)]`; \
          or `#[redact(clear)]` to log it as declared, if the value is not secret or its type redacts itself"
     )
 }

@@ -58,6 +58,37 @@ pub trait HashInput {
     fn hash_into(&self, out: Out<'_>);
 }
 
+/// Values that `#[redact(seal)]` can seal: anything `serde::Serialize`,
+/// sealed as its JSON (text, numbers, bytes, an `Option` of them, structs,
+/// `serde_json::Value`, ...).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be sealed: `#[redact(seal)]` seals a value's JSON, written through `serde::Serialize`",
+    label = "this field does not implement `serde::Serialize`",
+    note = "derive or implement `serde::Serialize` for `{Self}`, or use `#[redact]`, or implement `seclog::Redact` for it with `Out::seal_with`"
+)]
+pub trait SealInput {
+    /// Writes this value sealed.
+    fn seal_into(&self, out: Out<'_>);
+}
+
+impl<T: serde::Serialize + ?Sized> SealInput for T {
+    #[inline]
+    fn seal_into(&self, out: Out<'_>) {
+        #[cfg(feature = "seal")]
+        out.sealed(self);
+        // Without the feature the derive is a compile error already
+        // (`__seal_feature!`); this only keeps that the one error.
+        #[cfg(not(feature = "seal"))]
+        out.redacted();
+    }
+}
+
+/// `#[redact(seal)]`.
+#[inline]
+pub fn seal<T: SealInput + ?Sized>(out: Out<'_>, value: &T) {
+    value.seal_into(out)
+}
+
 /// `#[redact(keep_last = N)]`.
 #[inline]
 pub fn keep_last<T: MaskText + ?Sized>(out: Out<'_>, value: &T, n: usize) {

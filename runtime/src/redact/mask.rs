@@ -15,13 +15,37 @@ pub struct MaskNode {
     pub key: &'static str,
     /// Redact the value here entirely.
     pub redact: bool,
+    /// Seal the value here entirely (`seal("path")`); `redact` wins.
+    pub seal: bool,
     /// Deeper segments (the macro has already merged `*`'s into each
     /// sibling, so the first match is the only one that applies).
     pub children: &'static [MaskNode],
 }
 
+/// What [`Mask::sealed`] points to: told apart by its address.
+static SEALED: [MaskNode; 1] = [MaskNode {
+    key: "",
+    redact: false,
+    seal: true,
+    children: &[],
+}];
+
 impl Mask {
     pub(crate) const NONE: Mask = Mask(&[]);
+
+    /// Not a mask but a signal, from a container's member or item to the
+    /// code writing its value: the value is to be sealed whole. It keeps
+    /// that answer in the two registers a mask takes.
+    #[inline]
+    pub(super) fn sealed() -> Mask {
+        Mask(&SEALED)
+    }
+
+    /// Whether this is [`Mask::sealed`].
+    #[inline]
+    pub(super) fn is_sealed(self) -> bool {
+        std::ptr::eq(self.0.as_ptr(), SEALED.as_ptr())
+    }
 
     #[inline]
     pub(super) fn child(self, key: &str) -> Option<&'static MaskNode> {

@@ -10,13 +10,43 @@ use crate::json;
 pub(super) enum Slot {
     Write(Mask),
     Redact,
+    /// `seal("path")`: the value is sealed whole.
+    Seal,
 }
 
 pub(super) fn slot(node: Option<&'static MaskNode>) -> Slot {
     match node {
         None => Slot::Write(Mask::NONE),
         Some(n) if n.redact => Slot::Redact,
+        Some(n) if n.seal => Slot::Seal,
         Some(n) => Slot::Write(Mask(n.children)),
+    }
+}
+
+/// Writes a member's or item's value with `f`, sealed when `mask` says so.
+#[inline]
+pub(super) fn write_value(w: &mut Writer, mask: Mask, f: impl FnOnce(Out<'_>)) {
+    if mask.is_sealed() {
+        return seal_value(w, f);
+    }
+    f(Out { w, mask })
+}
+
+/// A value at a `seal("path")`.
+#[inline(never)]
+fn seal_value(w: &mut Writer, f: impl FnOnce(Out<'_>)) {
+    #[cfg(feature = "seal")]
+    Out {
+        w,
+        mask: Mask::NONE,
+    }
+    .seal_with(f);
+    // Without the feature, `seal("path")` is a compile error already
+    // (`__seal_feature!`); this keeps that the one error.
+    #[cfg(not(feature = "seal"))]
+    {
+        let _ = f;
+        json::push_static_str(&mut w.buf, REDACTED);
     }
 }
 
@@ -123,7 +153,7 @@ impl<'a> Object<'a> {
     /// A member whose value is written by `f`.
     pub fn field_with(&mut self, key: &str, f: impl FnOnce(Out<'_>)) {
         if let Some(mask) = self.open(key, false) {
-            f(Out { w: self.w, mask });
+            write_value(self.w, mask, f);
         }
     }
 
@@ -149,19 +179,22 @@ impl<'a> Object<'a> {
     #[inline]
     pub(crate) fn entry_judged(&mut self, key: &str, sensitive: bool, f: impl FnOnce(Out<'_>)) {
         if let Some(mask) = self.open(key, sensitive) {
-            f(Out { w: self.w, mask });
+            write_value(self.w, mask, f);
         }
     }
 
     /// Begins member `key`: `None` when it is complete already (redacted,
     /// because of its redaction path or, if `sensitive`, its name) or left
-    /// out because of a bound, else the redaction paths below it. One copy
-    /// of this code serves every value type (whose code is generic), and
-    /// its answer comes back in registers.
+    /// out because of a bound, else the redaction paths below it
+    /// ([`Mask::sealed`] at a `seal("path")`, which wins over a sensitive
+    /// name: the value is hidden either way, and the path says it is
+    /// wanted). One copy of this code serves every value type (whose code
+    /// is generic), and its answer comes back in registers.
     #[inline(never)]
     fn open(&mut self, key: &str, sensitive: bool) -> Option<Mask> {
         match self.member(key)? {
             Slot::Write(mask) if !sensitive => Some(mask),
+            Slot::Seal => Some(Mask::sealed()),
             _ => {
                 json::push_static_str(&mut self.w.buf, REDACTED);
                 None
@@ -261,6 +294,7 @@ impl<'a> Array<'a> {
         self.count += 1;
         match slot(self.mask.child_index(index)) {
             Slot::Redact => json::push_static_str(&mut self.w.buf, REDACTED),
+            Slot::Seal => seal_value(self.w, f),
             Slot::Write(mask) => f(Out { w: self.w, mask }),
         }
     }

@@ -263,6 +263,9 @@ impl<'a> Out<'a> {
         let sensitive = self.w.is_sensitive(name);
         match slot(self.mask.child(name)) {
             Slot::Write(mask) if !sensitive => Ok(Out { w: self.w, mask }),
+            // A `seal("path")` ending at a variant's name (the content's
+            // container also closes the variant) is redacted, as is a
+            // sensitive name: hidden either way.
             _ => {
                 json::push_static_str(&mut self.w.buf, REDACTED);
                 self.w.depth -= 1;

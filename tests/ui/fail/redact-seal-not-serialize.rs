@@ -1,0 +1,11 @@
+struct Card {
+    number: String,
+}
+
+#[derive(seclog::Redact)]
+struct Payment {
+    #[redact(seal)]
+    card: Card,
+}
+
+fn main() {}
