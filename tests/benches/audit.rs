@@ -126,34 +126,28 @@ where
 /// What sealing a field costs: one login whose password is sealed for the
 /// investigator, against the same login with the password redacted.
 mod sealing {
-    use seclog::{Out, Redact};
-
-    /// The password written as `#[redact(seal)]` writes it.
-    pub struct Sealed<'a>(pub &'a str);
-
-    impl Redact for Sealed<'_> {
-        fn redact(&self, out: Out<'_>) {
-            out.sealed(self.0)
-        }
+    #[derive(seclog::Redact)]
+    pub struct Sealed<'a> {
+        pub user: &'a str,
+        #[redact(seal)]
+        pub password: &'a str,
     }
 
-    /// The password written as `#[redact]` writes it.
-    pub struct Redacted<'a>(pub &'a str);
-
-    impl Redact for Redacted<'_> {
-        fn redact(&self, out: Out<'_>) {
-            out.redacted()
-        }
+    #[derive(seclog::Redact)]
+    pub struct Redacted<'a> {
+        pub user: &'a str,
+        #[redact]
+        pub password: &'a str,
     }
 
-    #[seclog::audit(name = "login", who = user, emit = "end")]
-    pub fn login_sealed(user: &str, password: Sealed<'_>) -> bool {
-        password.0.len() >= 8
+    #[seclog::audit(name = "login", emit = "end")]
+    pub fn login_sealed(req: Sealed<'_>) -> bool {
+        req.password.len() >= 8
     }
 
-    #[seclog::audit(name = "login", who = user, emit = "end")]
-    pub fn login_redacted(user: &str, password: Redacted<'_>) -> bool {
-        password.0.len() >= 8
+    #[seclog::audit(name = "login", emit = "end")]
+    pub fn login_redacted(req: Redacted<'_>) -> bool {
+        req.password.len() >= 8
     }
 
     /// A short submitted password, as an investigation would want it.
@@ -217,9 +211,12 @@ fn check(event: &Event, investigator: &seclog::seal::UnsealKey) -> (usize, usize
         "tracing logs the password: {traced}"
     );
     let sealed = seclog::testing::capture(|| {
-        sealing::login_sealed("alice", sealing::Sealed(sealing::PASSWORD))
+        sealing::login_sealed(sealing::Sealed {
+            user: "alice",
+            password: sealing::PASSWORD,
+        })
     });
-    let token = sealed.records()[0]["seclog"]["input"]["password"]
+    let token = sealed.records()[0]["seclog"]["input"]["req"]["password"]
         .as_str()
         .expect("a sealed token")
         .to_string();
@@ -229,10 +226,13 @@ fn check(event: &Event, investigator: &seclog::seal::UnsealKey) -> (usize, usize
         .expect("the investigator opens it");
     assert_eq!(opened, format!("{:?}", sealing::PASSWORD));
     let redacted = seclog::testing::capture(|| {
-        sealing::login_redacted("alice", sealing::Redacted(sealing::PASSWORD))
+        sealing::login_redacted(sealing::Redacted {
+            user: "alice",
+            password: sealing::PASSWORD,
+        })
     });
     assert_eq!(
-        redacted.records()[0]["seclog"]["input"]["password"],
+        redacted.records()[0]["seclog"]["input"]["req"]["password"],
         "[REDACTED]"
     );
 
@@ -349,18 +349,18 @@ fn main() {
         ),
         case("login, end record, password sealed", move |n| {
             timed(n, || {
-                black_box(sealing::login_sealed(
-                    black_box("alice"),
-                    sealing::Sealed(black_box(sealing::PASSWORD)),
-                ));
+                black_box(sealing::login_sealed(sealing::Sealed {
+                    user: black_box("alice"),
+                    password: black_box(sealing::PASSWORD),
+                }));
             })
         }),
         case("login, end record, password redacted", move |n| {
             timed(n, || {
-                black_box(sealing::login_redacted(
-                    black_box("alice"),
-                    sealing::Redacted(black_box(sealing::PASSWORD)),
-                ));
+                black_box(sealing::login_redacted(sealing::Redacted {
+                    user: black_box("alice"),
+                    password: black_box(sealing::PASSWORD),
+                }));
             })
         }),
         case("Sealer: one short value sealed into a reused buffer", {

@@ -86,9 +86,20 @@ impl<T: Serialize> Redact for Sealed<T> {
     }
 }
 
+/// What a handler receives: two fields sealed by the derive.
+#[derive(seclog::Redact, Debug, Clone)]
+struct Submission {
+    name: String,
+    #[redact(seal)]
+    password: String,
+    #[redact(seal)]
+    payload: Value,
+    note: String,
+}
+
 #[seclog::audit(emit = "end", skip_response)]
-fn submit(name: &str, password: Sealed<String>, payload: Sealed<Value>, note: &str) {
-    let _ = (name, password, payload, note);
+fn submit(req: Submission) {
+    let _ = req;
 }
 
 fn secrets_in(v: &Value, out: &mut Vec<String>) {
@@ -153,7 +164,7 @@ proptest! {
             .build()
             .unwrap();
         let run = capture_with(config, || {
-            submit(&name, Sealed(password.clone()), Sealed(payload.clone()), &note)
+            submit(Submission { name, password: password.clone(), payload: payload.clone(), note })
         });
         prop_assert_eq!(run.lines.len(), 1);
         let mut secrets = vec![password.clone()];
@@ -172,7 +183,7 @@ proptest! {
         unsealer.unseal_record(run.lines[0].as_bytes(), &mut out, |e| failures.push(e));
         prop_assert!(failures.is_empty(), "{:?}", failures);
         let record: Value = serde_json::from_slice(&out).unwrap();
-        let input = &record["seclog"]["input"];
+        let input = &record["seclog"]["input"]["req"];
         let kept = &input["password"]["unsealed"];
         prop_assert!(kept.as_str().is_some_and(|k| kept_or_cut(k, &password)), "{}", kept);
         let kept = &input["payload"]["unsealed"];
