@@ -115,6 +115,7 @@ pub mod __derive {
 /// | `#[redact(skip)]` | left out | any |
 /// | `#[redact(serialize)]` | through `serde::Serialize`, with the sensitive-key policy (the field's own name included) | any type implementing `Serialize` |
 /// | `#[redact(clear)]` | the field type's own `Redact`, whatever its name | any type implementing `Redact` |
+/// | `#[redact(seal)]` | its JSON sealed into a token that only the investigator's private key opens (feature `seal`; see `seclog::seal`) | any type implementing `Serialize` |
 ///
 /// A field without an attribute whose type does not implement `Redact`, a
 /// mask on a type that is not text, an unknown mode, two modes on one field,
