@@ -70,7 +70,7 @@ pub mod __private {
         TextViaDisplay, TextViaNothing, TextViaOption, Wrap,
     };
     pub use crate::handler::{HandlerMeta, MetaCache};
-    pub use crate::invocation::{type_name_of, Audited, Begun, Entered, Invocation, Once};
+    pub use crate::invocation::{type_name_of, Audited, Begun, Invocation, Once};
     pub use crate::record::{Emit, EventOutcome, Level};
     pub use crate::redact::{Mask, MaskNode, Object, Out, Redact};
     pub use serde;

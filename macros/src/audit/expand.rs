@@ -217,17 +217,18 @@ pub(crate) fn expand(h: &Handler<'_>) -> TokenStream {
         };
         quote! {
             #begin
-            let __seclog_entered = __seclog_inv.get().map(::seclog::__private::Invocation::enter);
             let __seclog_once = ::seclog::__private::Once;
-            let __seclog_result = ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(move || {
-                // Moving the token in makes the closure `FnOnce`, so the body
-                // may return borrows of what it captures (`&mut self.field`).
-                let __seclog_once = __seclog_once;
-                #fake_return
-                #block
-            }));
-            // The body ended or unwound: it leaves the invocation.
-            ::core::mem::drop(__seclog_entered);
+            // The invocation is current exactly while the body runs (its
+            // scope), also when the body unwinds.
+            let __seclog_result = __seclog_inv.scope(move || {
+                ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(move || {
+                    // Moving the token in makes the closure `FnOnce`, so the body
+                    // may return borrows of what it captures (`&mut self.field`).
+                    let __seclog_once = __seclog_once;
+                    #fake_return
+                    #block
+                }))
+            });
             match __seclog_result {
                 #returned
                 ::core::result::Result::Err(__seclog_panic) => {

@@ -8,7 +8,6 @@ mod future;
 mod pool;
 
 pub(crate) use current::with_current_context;
-pub use current::Entered;
 pub use future::Audited;
 
 use crate::config::Config;
