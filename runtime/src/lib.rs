@@ -159,7 +159,7 @@ pub use redact::{Array, Limits, Object, Out, Redact};
 /// | `who = EXPR` | the acting user, `user.id` | from request types, else absent |
 /// | `source_ip = EXPR` | the requester, `source.ip` (`source.address` when not an IP) | from request types |
 /// | `user_agent = EXPR` | `user_agent.original` | from request types |
-/// | `redact("req.card.number", "return.token")` | extra paths redacted in an argument (first segment: its name) or in the response (`return`; `"return"` alone redacts all of it); `*` matches one level; `seal("req.password")` among them seals the value there for the investigator instead (feature `seal`, see [`seal`](mod@crate::seal)) | none |
+/// | `redact("req.card.number", "return.token")` | extra paths redacted in an argument (first segment: its name) or in the response (`return`; `"return"` alone redacts all of it); `*` matches one level; `seal("req.password")` among them seals the value there for the investigator instead (feature `seal`, see `seclog::seal`) | none |
 /// | `skip_response` | the returned value is not logged (outcome, status and duration still are) | logged |
 /// | `budget = "3s"` | duration budget in `ms` or `s` (1 ms to 900 s); a slower call ends at `warn` with `seclog.budget.exceeded` | none |
 /// | `auth = "login"` | an authentication action: `login`, `logout`, `password_change`, `token_create`, `token_revoke`, `mfa`, `signup` | none |
