@@ -450,9 +450,12 @@ impl Invocation {
             crate::stats::format_panic();
             cx.mark_cut();
         }
-        // A nested invocation belongs to the same transaction as its caller.
+        // A nested invocation belongs to the same transaction as its caller,
+        // and to the same request: it has the caller's who and where unless
+        // its own arguments said otherwise.
         let outer = with_current(|c| {
             c.and_then(|c| c.cx.as_ref()).and_then(|c| {
+                cx.inherit(c);
                 c.get(Text::TransactionId).map(|t| {
                     let mut s = [0u8; 128];
                     // Cut on a character boundary, so a long id stays valid text.
@@ -529,7 +532,8 @@ impl Invocation {
     }
 
     fn view<'a>(&'a self, cx: &'a Context, level: Level, phase: Phase) -> RecordView<'a> {
-        let mut view = RecordView::new(level, phase, self.meta.name);
+        let action = cx.action().unwrap_or(self.meta.name);
+        let mut view = RecordView::new(level, phase, action);
         view.category = self.meta.category;
         if cx.auth_kind().is_some() && !self.meta.category_explicit {
             view.category = "authentication";

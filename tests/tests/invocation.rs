@@ -499,6 +499,30 @@ fn nested_invocations_share_the_transaction_id() {
 }
 
 #[test]
+fn a_nested_invocation_has_its_callers_who_and_where_unless_it_knows_better() {
+    #[seclog::audit(who = "svc-billing")]
+    fn inner(x: u32) -> u32 {
+        x + 1
+    }
+    #[seclog::audit(who = user, source_ip = "198.51.100.4", user_agent = "curl/8.5.0")]
+    fn outer(user: &str, x: u32) -> u32 {
+        inner(x) * 2
+    }
+    let records = capture(|| outer("alice", 1)).records();
+    let [o_start, i_start, i_end, o_end] = &records[..] else {
+        panic!("{records:#?}")
+    };
+    for r in [o_start, i_start, i_end, o_end] {
+        assert_eq!(r["source"]["ip"], "198.51.100.4");
+        assert_eq!(r["user_agent"]["original"], "curl/8.5.0");
+    }
+    assert_eq!(o_end["user"]["id"], "alice");
+    assert_eq!(i_end["user"]["id"], "svc-billing", "its own who wins");
+    assert_eq!(i_end["event"]["action"], "inner", "its own action");
+    assert_ecs(&records);
+}
+
+#[test]
 fn a_filtered_out_handler_inside_an_invocation_leaves_its_events_with_the_caller() {
     // `inner` is below the level: it writes nothing, and a security event
     // raised in its body still carries the caller's transaction id.
