@@ -614,10 +614,16 @@ impl Invocation {
         self.end(level, outcome.0, outcome.1, None, payload_fn, false);
     }
 
-    /// Ends the invocation with an `Err`: a failure with `error.type` and
-    /// `error.message`.
+    /// Ends the invocation with an `Err`: a failure with `error.type`,
+    /// `error.message` and, when the error is an HTTP response (its
+    /// `seclog::Outcome` says, as axum's `StatusCode` does), its status.
     #[inline]
-    pub fn finish_error(&mut self, kind: &'static str, message: Option<&dyn fmt::Display>) {
+    pub fn finish_error(
+        &mut self,
+        kind: &'static str,
+        message: Option<&dyn fmt::Display>,
+        status: Option<u16>,
+    ) {
         self.done = true;
         self.stop_clock();
         let level = self.end_level(EventOutcome::Failure);
@@ -627,7 +633,7 @@ impl Invocation {
         self.end(
             level,
             EventOutcome::Failure,
-            None,
+            status,
             Some(ErrorView { kind, message }),
             None,
             false,

@@ -230,6 +230,43 @@ fn outcome_of_the_ok_value_counts_inside_a_result() {
 }
 
 #[test]
+fn an_err_that_is_an_http_response_gives_its_status_code() {
+    impl std::fmt::Display for HttpReply {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "{} {}", self.status, self.body)
+        }
+    }
+    #[seclog::audit]
+    fn find(id: u32) -> Result<String, HttpReply> {
+        Err(HttpReply {
+            status: 404,
+            body: format!("no invoice {id}"),
+        })
+    }
+    let records = capture(|| find(7)).records();
+    let (_, end) = two(&records);
+    assert_eq!(end["event"]["outcome"], "failure");
+    assert_eq!(end["http"]["response"]["status_code"], 404);
+    assert_eq!(end["error"]["message"], "404 no invoice 7");
+    assert_ecs(&records);
+
+    // An error that is no response has none.
+    let records = capture(|| {
+        place_order(
+            "bob",
+            "10.0.0.2",
+            "ua",
+            Order {
+                item: "pen".into(),
+                quantity: 0,
+            },
+        )
+    })
+    .records();
+    assert!(records[1].get("http").is_none(), "{}", records[1]);
+}
+
+#[test]
 fn a_panic_is_recorded_at_error_and_resumed_unchanged() {
     #[seclog::audit]
     fn explode(code: u32) -> u32 {

@@ -306,6 +306,8 @@ fn finish_tokens(h: &Handler) -> TokenStream {
                         __seclog_inv.finish_error(
                             ::seclog::__private::type_name_of(__seclog_err),
                             (&&::seclog::__private::Wrap(__seclog_err)).__seclog_error_message(),
+                            // An error that is an HTTP response has a status.
+                            (&&::seclog::__private::Wrap(__seclog_err)).__seclog_outcome().1,
                         );
                     }
                 }
