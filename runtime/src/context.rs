@@ -344,7 +344,7 @@ impl Context {
     ///     }
     /// }
     ///
-    /// #[seclog::audit]
+    /// #[seclog::audit(skip(op))]
     /// fn graphql(op: Operation) {}
     ///
     /// let run = seclog::testing::capture(|| graphql(Operation("createInvoice")));
