@@ -877,6 +877,27 @@ impl Drop for Entered<'_> {
     }
 }
 
+/// What a newtype pattern took out of an argument of type `W`
+/// (`ConnectInfo(addr): ConnectInfo<SocketAddr>` gives `addr`), so a
+/// [`Describe`] implementation for `Unwrapped<W, T>` can describe the
+/// value as the wrapper would have been described.
+pub struct Unwrapped<'a, W: ?Sized, T: ?Sized> {
+    /// The value taken out of the wrapper.
+    pub value: &'a T,
+    _wrapper: std::marker::PhantomData<fn() -> *const W>,
+}
+
+impl<'a, W: ?Sized, T: ?Sized> Unwrapped<'a, W, T> {
+    /// `value`, taken out of a `W`.
+    #[inline]
+    pub fn new(value: &'a T) -> Self {
+        Unwrapped {
+            value,
+            _wrapper: std::marker::PhantomData,
+        }
+    }
+}
+
 /// The type name of a value, for `error.type`.
 #[inline]
 pub fn type_name_of<T: ?Sized>(_: &T) -> &'static str {
