@@ -37,7 +37,12 @@ pub mod context;
 mod format;
 mod hash;
 mod id;
-#[cfg(any(feature = "lambda", feature = "aws-events", feature = "emf"))]
+#[cfg(any(
+    feature = "lambda",
+    feature = "aws-events",
+    feature = "emf",
+    feature = "axum"
+))]
 pub mod integrations;
 mod json;
 pub mod monitor;
