@@ -725,3 +725,63 @@ fn a_bad_emf_namespace_stops_the_function_at_start_naming_it() {
     );
     assert!(records(&stdout).is_empty(), "{stdout}");
 }
+
+#[test]
+fn a_typed_payload_is_logged_through_serde_with_its_card_number_redacted() {
+    const CARD: &str = "4111111111111111";
+    let ids = [
+        "5e1d0a7c-1111-4a2b-9c3d-4e5f6a7b8c01",
+        "5e1d0a7c-2222-4a2b-9c3d-4e5f6a7b8c02",
+    ];
+    let api = RuntimeApi::serve(vec![
+        Invocation::new(
+            ids[0],
+            json!({"order_id": 1001, "customer": "c-77", "card_number": CARD, "amount_cents": 2599}),
+        ),
+        Invocation::new(
+            ids[1],
+            json!({"order_id": 1002, "customer": "c-78", "card_number": CARD, "amount_cents": 0}),
+        ),
+    ]);
+    let mut function = Function::start(env!("CARGO_BIN_EXE_lambda-order"), &api, &[]);
+    let posted: Vec<Posted> = ids.iter().map(|_| api.next_posted(&mut function)).collect();
+    let (stdout, stderr) = function.finish();
+    drop(api);
+
+    match &posted[0] {
+        Posted::Response { request_id, body } => {
+            assert_eq!(request_id, ids[0]);
+            assert_eq!(body, &json!({"order_id": 1001, "charged_cents": 2599}));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        matches!(&posted[1], Posted::Error { request_id, .. } if request_id == ids[1]),
+        "{:?}",
+        posted[1]
+    );
+
+    let records = records(&stdout);
+    assert_eq!(records.len(), 4, "{stdout}");
+    seclog_tests::assert_ecs(&records);
+    let (start, end) = invocation(&records, ids[0]);
+    assert_eq!(
+        start["seclog"]["input"]["event"],
+        json!({"order_id": 1001, "customer": "c-77", "card_number": "[REDACTED]", "amount_cents": 2599})
+    );
+    assert_eq!(start["faas"]["trigger"]["type"], "other");
+    assert_eq!(end["event"]["outcome"], "success");
+    assert_eq!(
+        end["seclog"]["response"],
+        json!({"order_id": 1001, "charged_cents": 2599})
+    );
+    let (start, end) = invocation(&records, ids[1]);
+    assert_eq!(
+        start["seclog"]["input"]["event"]["card_number"],
+        "[REDACTED]"
+    );
+    assert_eq!(end["event"]["outcome"], "failure");
+    assert_eq!(end["error"]["message"], "order 1002 has nothing to charge");
+
+    assert_absent(&[("stdout", &stdout), ("stderr", &stderr)], &[CARD]);
+}
