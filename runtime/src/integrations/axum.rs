@@ -108,7 +108,7 @@
 //! authorizer's `user.id`), as an audited `lambda_http::Request` handler
 //! does.
 
-use super::http_types::{self, describe_user_agent, write_headers, write_query};
+use super::http_types::{self, user_agent, write_headers, write_query};
 use super::wrapper::carried_by;
 use crate::context::{Context, Describe, Text};
 use crate::format::{HandlerMeta, MetaCache};
@@ -296,6 +296,16 @@ fn describe_lambda<'r>(
         _ => {}
     }
     Some(extensions.raw_http_path()).filter(|p| !p.is_empty())
+}
+
+/// Sets `user_agent.original` from the headers, unless something that
+/// knows better (a Lambda request context) set it already.
+fn describe_user_agent(headers: &HeaderMap, cx: &mut Context) {
+    if cx.get(Text::UserAgent).is_none() {
+        if let Some(ua) = user_agent(headers) {
+            cx.set_user_agent(&ua);
+        }
+    }
 }
 
 fn write_request_head(method: &Method, uri: &Uri, headers: &HeaderMap, out: Out<'_>) {

@@ -9,7 +9,7 @@
 //! | `Method` | its name; gives `http.request.method` | |
 //! | `Uri` | its path and query string (each parameter through the policy); the path gives `url.path` | |
 
-use crate::context::{Context, Describe, Text};
+use crate::context::{Context, Describe};
 use crate::record::{EventOutcome, Outcome};
 use crate::redact::{Out, Redact};
 use http::header::USER_AGENT;
@@ -158,16 +158,6 @@ pub(crate) fn user_agent(headers: &HeaderMap) -> Option<&str> {
         .get(USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .filter(|s| !s.trim().is_empty())
-}
-
-/// Sets `user_agent.original` from the headers, unless something that
-/// knows better (a Lambda request context) set it already.
-pub(crate) fn describe_user_agent(headers: &HeaderMap, cx: &mut Context) {
-    if cx.get(Text::UserAgent).is_none() {
-        if let Some(ua) = user_agent(headers) {
-            cx.set_user_agent(&ua);
-        }
-    }
 }
 
 /// Headers as an object: each name (lower case) through the sensitive-key
