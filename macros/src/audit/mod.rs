@@ -197,7 +197,9 @@ fn unwrapped_from(pat: &Pat, ty: &Type) -> Option<Type> {
         _ => return None,
     };
     match only {
-        Pat::Ident(i) if i.subpat.is_none() && i.by_ref.is_none() && !expand::contains_impl_trait(ty) => {
+        Pat::Ident(i)
+            if i.subpat.is_none() && i.by_ref.is_none() && !expand::contains_impl_trait(ty) =>
+        {
             Some(ty.clone())
         }
         _ => None,

@@ -110,12 +110,12 @@
 
 use super::http_types::{self, user_agent, write_headers, write_query};
 use super::wrapper::carried_by;
+use crate::__private::{Audited, Invocation, Unwrapped};
 use crate::context::{Context, Describe, Text};
 use crate::format::{HandlerMeta, MetaCache};
 use crate::record::{Emit, EventOutcome, Level, Outcome};
 use crate::redact::{Mask, Out, Redact};
 use crate::AuthEvent;
-use crate::__private::{Audited, Invocation, Unwrapped};
 use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::{ConnectInfo, Extension, Form, MatchedPath, Path, Query, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
@@ -266,7 +266,11 @@ fn describe_request<B>(request: &http::Request<B>, cx: &mut Context) {
         let peer = extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(a)| a)
-            .or_else(|| extensions.get::<MockConnectInfo<SocketAddr>>().map(|m| &m.0));
+            .or_else(|| {
+                extensions
+                    .get::<MockConnectInfo<SocketAddr>>()
+                    .map(|m| &m.0)
+            });
         if let Some(addr) = peer {
             cx.set_source(&addr.ip());
         }

@@ -234,7 +234,11 @@ mod tests {
 
     #[test]
     fn a_query_string_is_decoded_grouped_and_redacted() {
-        let json = crate::to_json(&"/x?b=2&a=1&b=3&api_key=k%20v&empty&%FF=x".parse::<Uri>().unwrap());
+        let json = crate::to_json(
+            &"/x?b=2&a=1&b=3&api_key=k%20v&empty&%FF=x"
+                .parse::<Uri>()
+                .unwrap(),
+        );
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(
             v,
