@@ -192,6 +192,13 @@ impl Outcome for HttpReply {
     }
 }
 
+/// An `HttpReply` returned as an error says its status and body.
+impl std::fmt::Display for HttpReply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.status, self.body)
+    }
+}
+
 #[seclog::audit]
 fn http_handler(status: u16) -> HttpReply {
     HttpReply {
@@ -231,11 +238,6 @@ fn outcome_of_the_ok_value_counts_inside_a_result() {
 
 #[test]
 fn an_err_that_is_an_http_response_gives_its_status_code() {
-    impl std::fmt::Display for HttpReply {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            write!(f, "{} {}", self.status, self.body)
-        }
-    }
     #[seclog::audit]
     fn find(id: u32) -> Result<String, HttpReply> {
         Err(HttpReply {
