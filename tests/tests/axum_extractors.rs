@@ -408,3 +408,37 @@ fn a_redirect_logs_its_status_and_keeps_tokens_in_its_location_out() {
     );
     assert!(!r.lines.iter().any(|l| l.contains("at-from-fragment")));
 }
+
+#[test]
+fn an_authentication_attempt_in_a_whole_json_body_makes_an_authentication_handler() {
+    #[derive(serde::Deserialize, seclog::Redact, seclog::AuthEvent)]
+    #[auth(login)]
+    struct Creds {
+        #[auth(user)]
+        username: String,
+        #[redact]
+        password: String,
+    }
+    #[seclog::audit]
+    async fn login(creds: Json<Creds>) -> StatusCode {
+        if creds.password == "correct horse" {
+            StatusCode::OK
+        } else {
+            StatusCode::UNAUTHORIZED
+        }
+    }
+    let creds = Creds {
+        username: "carol".into(),
+        password: "guess-1".into(),
+    };
+    let r = seclog::monitor::Monitor::new(Default::default())
+        .unwrap()
+        .scope(|| run(login(Json(creds))));
+    let (start, end) = start_and_end(&r);
+    assert_eq!(start["event"]["category"], json!(["authentication"]));
+    assert_eq!(start["user"]["name"], "carol");
+    assert_eq!(start["seclog"]["input"]["creds"]["password"], "[REDACTED]");
+    assert_eq!(end["seclog"]["owasp"], "authn_login_fail:carol");
+    assert_eq!(end["http"]["response"]["status_code"], 401);
+    assert!(!r.lines.iter().any(|l| l.contains("guess-1")));
+}
