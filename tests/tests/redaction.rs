@@ -989,7 +989,10 @@ fn an_argument_named_like_a_secret_is_redacted_whatever_its_type() {
     assert_eq!(input["password"], "[REDACTED]");
     assert_eq!(input["api_key"], "[REDACTED]");
     assert_eq!(input["attempt"], 3);
-    assert!(!run.lines.iter().any(|l| l.contains("hunter2") || l.contains("ak-live-7")));
+    assert!(!run
+        .lines
+        .iter()
+        .any(|l| l.contains("hunter2") || l.contains("ak-live-7")));
 }
 
 #[test]
