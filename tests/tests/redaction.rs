@@ -983,7 +983,7 @@ fn sign_in_destructured(PlainCreds { username, password }: PlainCreds, pin: u32)
 #[test]
 fn an_argument_named_like_a_secret_is_redacted_whatever_its_type() {
     let run = capture(|| sign_in("alice", "hunter2", "ak-live-7".into(), 3));
-    assert_eq!(run.output, true);
+    assert!(run.output);
     let input = &run.records()[0]["seclog"]["input"];
     assert_eq!(input["user"], "alice");
     assert_eq!(input["password"], "[REDACTED]");
