@@ -522,7 +522,7 @@ impl Monitor {
     /// assert_eq!(second.user_failures, 2);
     /// ```
     pub fn failure(&self, user: Option<&str>, source: Option<&str>) -> Findings {
-        self.count_failure(user.map(|u| self.user_key(u)), source)
+        self.count_failure(self.now(), user.map(|u| self.user_key(u)), source)
     }
 
     /// [`failure`](Monitor::failure) for a user logged by digest.
@@ -531,13 +531,12 @@ impl Monitor {
         self.failure(Some(digest), source)
     }
 
-    fn count_failure(&self, user: Option<u64>, source: Option<&str>) -> Findings {
+    fn count_failure(&self, now: u64, user: Option<u64>, source: Option<&str>) -> Findings {
         let s = &self.0.settings;
         let mut findings = Findings::default();
         if !s.enabled {
             return findings;
         }
-        let now = self.now();
         let mut state = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(key) = user {
             let window = millis(s.user_window);
@@ -619,13 +618,16 @@ impl Monitor {
     /// assert_eq!(monitor.success(Some("alice")), 0);
     /// ```
     pub fn success(&self, user: Option<&str>) -> u32 {
+        self.count_success(self.now(), user)
+    }
+
+    fn count_success(&self, now: u64, user: Option<&str>) -> u32 {
         let s = &self.0.settings;
         let Some(user) = user else { return 0 };
         if !s.enabled {
             return 0;
         }
         let key = self.user_key(user);
-        let now = self.now();
         let mut state = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
         let Some((node, times)) = state.users.get_mut(key) else {
             return 0;
@@ -666,7 +668,10 @@ impl Monitor {
     }
 
     fn flagged_user_key(&self, key: u64) -> bool {
-        let now = self.now();
+        self.flagged_user_key_at(key, self.now())
+    }
+
+    fn flagged_user_key_at(&self, key: u64, now: u64) -> bool {
         let state = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
         state.users.get(key).is_some_and(|n| n.flagged_until > now)
     }
@@ -683,8 +688,11 @@ impl Monitor {
     /// assert!(monitor.is_flagged_ip("2001:db8:0:0::9"), "however the address is written");
     /// ```
     pub fn is_flagged_ip(&self, ip: &str) -> bool {
+        self.flagged_ip_at(ip, self.now())
+    }
+
+    fn flagged_ip_at(&self, ip: &str, now: u64) -> bool {
         let key = self.ip_key(ip);
-        let now = self.now();
         let state = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
         state.ips.get(key).is_some_and(|n| n.flagged_until > now)
     }
@@ -1073,6 +1081,104 @@ impl Table {
         }
         self.head = i;
     }
+}
+
+/// Event time: the detector replayed over records on their own timestamps.
+///
+/// A detector fed through these methods reads no clock: each call says
+/// when its event happened (a record's `@timestamp`), so failures logged by
+/// many processes, hours ago, are counted in the windows they fell in. Feed
+/// one detector either event times or its clock, not both: the two count
+/// from different origins. Feed events in time order; one earlier than an
+/// event already counted is taken to be within the window of it.
+impl Monitor {
+    /// [`failure`](Monitor::failure) at the time `at`.
+    ///
+    /// ```
+    /// use seclog::monitor::{Monitor, Settings};
+    /// use std::time::{Duration, SystemTime};
+    ///
+    /// let monitor = Monitor::new(Settings::default().user_max_failures(2).user_window(Duration::from_secs(60))).unwrap();
+    /// let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    /// assert!(!monitor.failure_at(t0, Some("alice"), Some("192.0.2.1")).user_limit_reached);
+    /// let late = monitor.failure_at(t0 + Duration::from_secs(61), Some("alice"), Some("192.0.2.2"));
+    /// assert!(!late.user_limit_reached, "61 s apart: not within one window");
+    /// let soon = monitor.failure_at(t0 + Duration::from_secs(62), Some("alice"), None);
+    /// assert!(soon.user_limit_reached);
+    /// assert!(monitor.is_flagged_user_at("alice", t0 + Duration::from_secs(100)));
+    /// assert!(!monitor.is_flagged_user_at("alice", t0 + Duration::from_secs(200)));
+    /// ```
+    pub fn failure_at(
+        &self,
+        at: std::time::SystemTime,
+        user: Option<&str>,
+        source: Option<&str>,
+    ) -> Findings {
+        self.count_failure(event_millis(at), user.map(|u| self.user_key(u)), source)
+    }
+
+    /// [`success`](Monitor::success) at the time `at`: the failures that
+    /// preceded it, within the user window before `at`.
+    ///
+    /// ```
+    /// use seclog::monitor::Monitor;
+    /// use std::time::{Duration, SystemTime};
+    ///
+    /// let monitor = Monitor::new(Default::default()).unwrap();
+    /// let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    /// monitor.failure_at(t0, Some("bob"), None);
+    /// monitor.failure_at(t0 + Duration::from_secs(1), Some("bob"), None);
+    /// assert_eq!(monitor.success_at(t0 + Duration::from_secs(2), Some("bob")), 2);
+    /// monitor.failure_at(t0 + Duration::from_secs(3), Some("bob"), None);
+    /// let hour_later = t0 + Duration::from_secs(3600);
+    /// assert_eq!(monitor.success_at(hour_later, Some("bob")), 0, "the failure is a window old");
+    /// ```
+    pub fn success_at(&self, at: std::time::SystemTime, user: Option<&str>) -> u32 {
+        self.count_success(event_millis(at), user)
+    }
+
+    /// [`is_flagged_user`](Monitor::is_flagged_user) at the time `at`, for
+    /// `user` as logged (the name, or the digest of a hashed user).
+    ///
+    /// ```
+    /// use seclog::monitor::{Monitor, Settings};
+    /// use std::time::{Duration, SystemTime};
+    ///
+    /// let monitor = Monitor::new(Settings::default().user_max_failures(1)).unwrap();
+    /// let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    /// monitor.failure_at(t0, Some("mallory"), None);
+    /// assert!(monitor.is_flagged_user_at("mallory", t0 + Duration::from_secs(60)));
+    /// assert!(!monitor.is_flagged_user_at("mallory", t0 + Duration::from_secs(15 * 60)));
+    /// ```
+    pub fn is_flagged_user_at(&self, user: &str, at: std::time::SystemTime) -> bool {
+        self.flagged_user_key_at(self.user_key(user), event_millis(at))
+    }
+
+    /// [`is_flagged_ip`](Monitor::is_flagged_ip) at the time `at`.
+    ///
+    /// ```
+    /// use seclog::monitor::{Monitor, Settings};
+    /// use std::time::{Duration, SystemTime};
+    ///
+    /// let monitor = Monitor::new(Settings::default().ip_max_users(2)).unwrap();
+    /// let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    /// monitor.failure_at(t0, Some("ann"), Some("203.0.113.9"));
+    /// monitor.failure_at(t0, Some("bob"), Some("203.0.113.9"));
+    /// assert!(monitor.is_flagged_ip_at("203.0.113.9", t0 + Duration::from_secs(1)));
+    /// assert!(!monitor.is_flagged_ip_at("203.0.113.10", t0 + Duration::from_secs(1)));
+    /// ```
+    pub fn is_flagged_ip_at(&self, ip: &str, at: std::time::SystemTime) -> bool {
+        self.flagged_ip_at(ip, event_millis(at))
+    }
+}
+
+/// Milliseconds since the Unix epoch, shifted by one as the clock's times
+/// are (0 marks an empty slot); times before the epoch count as the epoch.
+fn event_millis(at: std::time::SystemTime) -> u64 {
+    let since = at
+        .duration_since(std::time::SystemTime::UNIX_EPOCH)
+        .unwrap_or_default();
+    millis(since).saturating_add(1)
 }
 
 #[cfg(test)]
