@@ -156,6 +156,8 @@ pub struct Blocks {
 
 enum BlocksInner {
     Lines(Box<dyn Read + Send>, Vec<u8>),
+    /// The error that ended a block, reported after the block.
+    Failed(String),
     Documents(Receiver<Result<Vec<u8>, String>>),
     Done,
 }
@@ -262,6 +264,11 @@ impl Blocks {
     pub fn next_block(&mut self, block_bytes: usize) -> Result<Option<Vec<u8>>, String> {
         match &mut self.inner {
             BlocksInner::Done => Ok(None),
+            BlocksInner::Failed(e) => {
+                let e = std::mem::take(e);
+                self.inner = BlocksInner::Done;
+                Err(e)
+            }
             BlocksInner::Documents(rx) => match rx.recv() {
                 Ok(Ok(block)) => Ok(Some(block)),
                 Ok(Err(e)) => {
@@ -282,9 +289,14 @@ impl Blocks {
                         Ok(None)
                     }
                     Ok(()) => Ok(Some(block)),
-                    Err(e) => {
+                    Err(e) if block.is_empty() => {
                         self.inner = BlocksInner::Done;
                         Err(e.to_string())
+                    }
+                    Err(e) => {
+                        // What was read before the error still counts.
+                        self.inner = BlocksInner::Failed(e.to_string());
+                        Ok(Some(block))
                     }
                 }
             }

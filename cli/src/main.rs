@@ -241,12 +241,8 @@ impl Observer for Console {
     fn warning(&mut self, message: &str) {
         self.warnings += 1;
         // Callers escape record and file text; escaping again here would
-        // double the backslashes, so only unsafe characters are checked.
-        let line = format!("seclog: warning: {message}");
-        let safe: String = line
-            .chars()
-            .map(|c| if text::is_unsafe(c) { '?' } else { c })
-            .collect();
+        // double the backslashes, so only unsafe characters are escaped.
+        let safe = format!("seclog: warning: {}", text::controls(message));
         match &self.bar {
             Some(bar) => bar.suspend(|| eprintln!("{safe}")),
             None => eprintln!("{safe}"),
@@ -260,7 +256,9 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("seclog: error: {}", Safe(&e.to_string()));
+            // Messages are built from escaped parts; `controls` guards the
+            // rest (an operating system's message) without doubling.
+            eprintln!("seclog: error: {}", text::controls(&e.to_string()));
             ExitCode::FAILURE
         }
     }

@@ -144,11 +144,11 @@ fn parse_block<E: Extract>(ex: &E, block: &[u8]) -> Parsed<E::Item> {
         let rec = match record::parse(json) {
             Ok(r) => r,
             Err(_) => {
-                // Valid JSON of another shape is another program's line.
-                if serde_json::from_slice::<serde::de::IgnoredAny>(json).is_ok() {
-                    stats.other += 1;
-                } else {
-                    stats.malformed += 1;
+                // Valid JSON of another shape is another program's line,
+                // unless it claims to be a record.
+                match serde_json::from_slice::<Claims>(json) {
+                    Ok(c) if c.timestamp.is_none() || c.seclog.is_none() => stats.other += 1,
+                    _ => stats.malformed += 1,
                 }
                 continue;
             }
@@ -175,6 +175,14 @@ fn parse_block<E: Extract>(ex: &E, block: &[u8]) -> Parsed<E::Item> {
         }
     }
     Parsed { items, stats }
+}
+
+/// What a record has that other programs' JSON lines do not.
+#[derive(serde::Deserialize)]
+struct Claims {
+    #[serde(rename = "@timestamp")]
+    timestamp: Option<serde::de::IgnoredAny>,
+    seclog: Option<serde::de::IgnoredAny>,
 }
 
 type Job<T> = (Vec<u8>, SyncSender<Parsed<T>>);
@@ -419,10 +427,22 @@ pub fn scan<E: Extract>(
             // A worker only stops when the job channel closes.
             let Ok(parsed) = rx.recv() else { break };
             stats += parsed.stats;
+            // The other inputs do not move while this block is merged: the
+            // bound they set is computed once.
+            let others = sources
+                .iter()
+                .enumerate()
+                .filter(|(i, o)| *i != s && !o.done)
+                .map(|(_, o)| o.newest.saturating_sub(options.reorder_window))
+                .min()
+                .unwrap_or(i64::MAX);
+            let src = &mut sources[s];
             for (time, item) in parsed.items {
                 src.newest = src.newest.max(time);
                 seq += 1;
                 heap.push(s, Waiting { time, seq, item });
+                let upto = others.min(src.newest.saturating_sub(options.reorder_window));
+                emit(&mut heap, upto, &mut stats);
             }
             if src.blocks.is_none() && src.pending.is_empty() {
                 src.done = true;
