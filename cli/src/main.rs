@@ -10,7 +10,7 @@ use seclog_cli::record::format_time;
 use seclog_cli::scan::{self, Observer, Stats};
 use seclog_cli::summary::{self, human_duration, Summary};
 use seclog_cli::table::{terminal_width, Table};
-use seclog_cli::text::{self, Safe};
+use seclog_cli::text;
 use seclog_cli::timeline::{self, Filter, Pairing};
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
@@ -297,7 +297,7 @@ fn run(cli: Cli) -> io::Result<ExitCode> {
             match format {
                 DetectFormat::Json => {
                     for f in &report.findings {
-                        let line = detect::alert(f).to_string();
+                        let line = detect::alert(f);
                         writeln!(out, "{}", text::json(&line))?;
                     }
                 }
