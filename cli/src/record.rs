@@ -29,12 +29,6 @@ pub struct Record<'a> {
     /// `@timestamp`.
     #[serde(rename = "@timestamp", borrow)]
     pub timestamp: Text<'a>,
-    /// `log.level` written as one dotted key (ECS logging's form).
-    #[serde(rename = "log.level", borrow)]
-    pub log_level: Text<'a>,
-    /// `log.level` written nested.
-    #[serde(borrow)]
-    pub log: Log<'a>,
     /// `message`.
     #[serde(borrow)]
     pub message: Text<'a>,
@@ -61,15 +55,6 @@ pub struct Record<'a> {
     /// The root `type` of AWS Lambda's own JSON lines (`platform.start`).
     #[serde(rename = "type", borrow)]
     pub platform_type: Text<'a>,
-}
-
-/// `log.*`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct Log<'a> {
-    /// `log.level`.
-    #[serde(borrow)]
-    pub level: Text<'a>,
 }
 
 /// `event.*`.
@@ -211,11 +196,6 @@ impl<'a> Record<'a> {
     /// `source.ip`, else `source.address`.
     pub fn source(&self) -> Option<&str> {
         self.source.ip.as_deref().or(self.source.address.as_deref())
-    }
-
-    /// `log.level`, however it is written.
-    pub fn level(&self) -> Option<&str> {
-        self.log_level.as_deref().or(self.log.level.as_deref())
     }
 }
 
