@@ -38,7 +38,10 @@
 //! # std::fs::remove_dir_all(&dir).unwrap();
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod detect;
+pub mod fast;
 pub mod input;
 pub mod record;
 pub mod scan;
