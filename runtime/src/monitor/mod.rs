@@ -59,8 +59,8 @@
 //! ```
 
 mod clock;
-mod table;
 mod event_time;
+mod table;
 
 pub use crate::config::detector::Settings;
 pub use clock::{Clock, ManualClock};
