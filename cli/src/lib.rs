@@ -1,14 +1,15 @@
 //! The library behind the `seclog` command: reading seclog's records from
 //! files, gzip, standard input and CloudWatch Logs' export shapes
-//! ([`input`], [`scan`]), and what the command makes of them
-//! ([`detect`], [`timeline`], [`summary`]).
+//! ([`input`], [`scan`]), what the command makes of them
+//! ([`detect`], [`timeline`], [`summary`]), and the records with their
+//! sealed values opened by the investigator's key ([`unseal`]).
 //!
 //! Layers, from the bottom: [`text`] (making record text safe to print) and
 //! [`record`] (the members read from a record) know nothing of inputs;
 //! [`input`] turns bytes into lines; [`scan`] reads inputs in parallel and
 //! merges records in time order; [`detect`], [`timeline`] and [`summary`]
-//! consume merged records; [`table`] lays out what a person reads. Only
-//! the binary prints.
+//! consume merged records; [`unseal`] reads inputs one after another, in
+//! order; [`table`] lays out what a person reads. Only the binary prints.
 //!
 //! ```
 //! use seclog_cli::{detect, input::Input, scan};
@@ -49,3 +50,4 @@ pub mod summary;
 pub mod table;
 pub mod text;
 pub mod timeline;
+pub mod unseal;

@@ -73,6 +73,30 @@ enum Command {
         #[command(flatten)]
         read: ReadArgs,
     },
+    /// Makes the investigator's key pair for sealed fields
+    /// (`#[redact(seal)]`): DIR/seclog-seal.key, the private key (mode 0600:
+    /// keep it offline), and DIR/seclog-seal.pub, whose one line is the
+    /// functions' SECLOG_SEAL_KEY (also printed on standard output). Never
+    /// replaces an existing key.
+    Keygen {
+        /// Where to write the two files (made if missing).
+        dir: PathBuf,
+    },
+    /// Prints the records with every sealed value the private key opens
+    /// replaced by {"unsealed": <value>}, every other byte as it was; a
+    /// token sealed for another key, altered or cut is reported on standard
+    /// error and left as it is. Exits with 2 when some token did not open.
+    Unseal {
+        /// The private key: the `seclog-seal.key` file `seclog keygen` wrote.
+        #[arg(long)]
+        key: PathBuf,
+        /// Files, directories (every file under them) or `-` for standard
+        /// input; standard input when none is given.
+        inputs: Vec<PathBuf>,
+        /// No closing line of counts on standard error.
+        #[arg(short, long)]
+        quiet: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -281,7 +305,11 @@ fn options(read: &ReadArgs) -> scan::Options {
 }
 
 fn inputs(read: &ReadArgs) -> io::Result<Vec<Input>> {
-    let list = input::expand(&read.inputs).map_err(|e| fail(e.to_string()))?;
+    input_list(&read.inputs)
+}
+
+fn input_list(paths: &[PathBuf]) -> io::Result<Vec<Input>> {
+    let list = input::expand(paths).map_err(|e| fail(e.to_string()))?;
     if list.contains(&Input::Stdin) && io::stdin().is_terminal() {
         // Otherwise the command would seem to hang.
         eprintln!("seclog: reading records from standard input (end with Ctrl-D; see --help)");
@@ -293,6 +321,8 @@ fn run(cli: Cli) -> io::Result<ExitCode> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     let (stats, quiet, failed) = match cli.command {
+        Command::Keygen { dir } => return keygen(&dir, &mut out),
+        Command::Unseal { key, inputs, quiet } => return unseal(&key, &inputs, quiet, &mut out),
         Command::Detect {
             format,
             settings,
@@ -684,4 +714,57 @@ fn print_summary(out: &mut dyn Write, s: &Summary, top: usize) -> io::Result<()>
         t.write(out, width)?;
     }
     Ok(())
+}
+
+/// `seclog keygen DIR`.
+fn keygen(dir: &std::path::Path, out: &mut impl Write) -> io::Result<ExitCode> {
+    let files = seclog::seal::write_key_pair(dir)
+        .map_err(|e| fail(text::terminal(&e.to_string()).into_owned()))?;
+    writeln!(out, "{}", files.key)?;
+    out.flush()?;
+    eprintln!(
+        "seclog: wrote {} (the private key of key id {}: keep it offline; it alone opens what is sealed for it)",
+        text::terminal(&files.secret.to_string_lossy()),
+        files.key.id()
+    );
+    eprintln!(
+        "seclog: wrote {} (its line, printed above, is the functions' SECLOG_SEAL_KEY)",
+        text::terminal(&files.public.to_string_lossy())
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `seclog unseal --key FILE [INPUTS]`.
+fn unseal(
+    key: &std::path::Path,
+    paths: &[PathBuf],
+    quiet: bool,
+    out: &mut impl Write,
+) -> io::Result<ExitCode> {
+    let key = seclog::seal::UnsealKey::read(key)
+        .map_err(|e| fail(text::terminal(&e.to_string()).into_owned()))?;
+    let mut unsealer = seclog::seal::Unsealer::new(key);
+    let list = input_list(paths)?;
+    // Warnings only: no progress bar over the records being printed.
+    let mut console = Console::new(&list, true);
+    let counts =
+        seclog_cli::unseal::unseal(&list, &mut unsealer, out, &mut |w| console.warning(w))?;
+    out.flush()?;
+    console.done();
+    if !quiet {
+        let n = |count: u64, one: &str, many: &str| {
+            format!("{count} {}", if count == 1 { one } else { many })
+        };
+        eprintln!(
+            "seclog: {}, {} unsealed, {} not opened",
+            n(counts.records, "record", "records"),
+            n(counts.opened, "value", "values"),
+            counts.failed
+        );
+    }
+    Ok(if counts.failed > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
