@@ -229,3 +229,31 @@ fn a_bad_key_file_is_an_error_that_echoes_no_key() {
     assert_eq!(run.code, Some(1));
     assert!(run.stderr.contains("missing"), "{}", run.stderr);
 }
+
+#[test]
+fn an_opened_value_reaches_the_terminal_escaped() {
+    let (dir, public) = keygen("escape");
+    // Anyone with the public key can seal anything: terminal escapes, a
+    // C1 control, a right-to-left override, a line separator.
+    let sealer = seclog::seal::Sealer::new(&public.parse().unwrap()).unwrap();
+    let value = "\u{1b}[2J\u{9b}31m\u{202e}exe.txt\u{2028}";
+    let json = serde_json::to_string(value).unwrap();
+    let token = sealer.seal_to_string(json.as_bytes()).unwrap();
+    let p = dir.write("forged.log", format!("{{\"x\":\"{token}\"}}\n").as_bytes());
+    let key = dir.path("keys").join("seclog-seal.key");
+    let run = seclog(&[
+        "unseal",
+        "--key",
+        &key.to_string_lossy(),
+        &p.to_string_lossy(),
+    ]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        !run.stdout
+            .chars()
+            .any(|c| c != '\n' && seclog_cli::text::is_unsafe(c)),
+        "{:?}",
+        run.stdout
+    );
+    assert_eq!(run.json_lines()[0], json!({"x": {"unsealed": value}}));
+}
