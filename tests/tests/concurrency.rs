@@ -2,22 +2,22 @@
 //! to the real stdout, a pipe this test reads while they run, and every
 //! record arrives exactly once, on a line of its own, with its own content.
 //!
-//! The invocations run in a child process (`seclog-load`) so the default
+//! The invocations run in a child process (`fixture-load`) so the default
 //! `Stdout` sink is the one under load, as on AWS Lambda.
 
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::process::Command;
 
-/// The body invocation `seq` logs, as `seclog-load` builds it.
+/// The body invocation `seq` logs, as `fixture-load` builds it.
 fn body(seq: u64) -> String {
     format!("{seq:06}|").repeat((seq % 6 * 800 / 7) as usize)
 }
 
-/// Runs `seclog-load` with `args`, its stdout a pipe read while it runs;
+/// Runs `fixture-load` with `args`, its stdout a pipe read while it runs;
 /// returns its records in the order they arrived.
 fn load(args: &[&str]) -> Vec<Value> {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_seclog-load"));
+    let mut command = Command::new(env!("CARGO_BIN_EXE_fixture-load"));
     for (k, _) in std::env::vars() {
         if k.starts_with("SECLOG_") || k.starts_with("AWS_") {
             command.env_remove(k);

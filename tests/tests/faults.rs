@@ -371,7 +371,7 @@ fn a_slow_sink_gets_one_write_per_record_and_changes_no_result() {
 
 #[test]
 fn a_closed_stdout_counts_every_lost_record() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_seclog-load"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fixture-load"))
         .args(["--after-stdin-closes", "sync", "1", "50"])
         .env_remove("SECLOG_SINK")
         .env_remove("SECLOG_LEVEL")

@@ -444,7 +444,7 @@ fn login_function_behind_api_gateway_and_alb_logs_every_invocation_without_secre
         Invocation::new(ids[2], with_body(alb, "mallory", "wrong-password-alb")),
     ]);
     let mut function = Function::start(
-        env!("CARGO_BIN_EXE_lambda-http-login"),
+        env!("CARGO_BIN_EXE_fixture-lambda-http-login"),
         &api,
         &[
             ("SECLOG_EMF", "true"),
@@ -635,7 +635,7 @@ fn basic_function_logs_the_payload_and_the_invocation_context() {
             json!({"customer": "c-9", "password": "basic-e2e-password"}),
         ),
     ]);
-    let mut function = Function::start(env!("CARGO_BIN_EXE_lambda-basic"), &api, &[]);
+    let mut function = Function::start(env!("CARGO_BIN_EXE_fixture-lambda-basic"), &api, &[]);
     let mut posted = Vec::new();
     for _ in ids {
         posted.push(api.next_posted(&mut function));
@@ -706,7 +706,7 @@ fn a_bad_emf_namespace_stops_the_function_at_start_naming_it() {
     // would refuse ends the function before it asks for an event.
     let api = RuntimeApi::serve(Vec::new());
     let mut function = Function::start(
-        env!("CARGO_BIN_EXE_lambda-basic"),
+        env!("CARGO_BIN_EXE_fixture-lambda-basic"),
         &api,
         &[
             ("SECLOG_EMF", "true"),

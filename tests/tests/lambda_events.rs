@@ -356,6 +356,11 @@ fn http_responses_decide_the_outcome_by_status() {
     }
 }
 
+fn now_ms() -> u64 {
+    let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    since_epoch.unwrap().as_millis() as u64
+}
+
 fn lambda_context(request_id: &str) -> lambda_runtime::Context {
     let config = lambda_runtime::Config {
         function_name: "orders".into(),
@@ -369,7 +374,8 @@ fn lambda_context(request_id: &str) -> lambda_runtime::Context {
         "arn:aws:lambda:eu-west-1:123456789012:function:orders:prod".into();
     context.xray_trace_id =
         Some("Root=1-6747688e-aaaabbbbccccddddeeeeffff;Parent=1;Sampled=0".into());
-    context.deadline = 4_102_444_800_000;
+    // Lambda's deadline: milliseconds since the epoch, a minute from now.
+    context.deadline = now_ms() + 60_000;
     context.env_config = Arc::new(config);
     context
 }
@@ -415,14 +421,31 @@ fn a_lambda_event_of_an_api_gateway_request_describes_invocation_and_request() {
         .as_u64()
         .is_some_and(|b| b > 0));
     assert!(
-        end["seclog.time_left_ms"].as_i64().is_some_and(|ms| ms > 0),
-        "a deadline in 2100"
+        end["seclog.time_left_ms"]
+            .as_i64()
+            .is_some_and(|ms| ms > 0 && ms <= 60_000),
+        "a deadline a minute away"
     );
     assert!(
         start.get("seclog.memory.limit_bytes").is_none(),
         "end records only"
     );
     assert_eq!(end["event"]["outcome"], "success");
+}
+
+/// Some local emulators send the deadline in seconds, not milliseconds:
+/// such a deadline is implausible (decades ago) and left out rather than
+/// logged as a time left of minus fifty years.
+#[test]
+fn an_implausible_deadline_is_left_out() {
+    let mut context = lambda_context("d3adb33f-0000-4000-8000-00000000e499");
+    context.deadline = now_ms() / 1000 + 60;
+    let request: ApiGatewayProxyRequest = fixture("apigw-v1-login-request.json");
+    let run = capture(|| orders(LambdaEvent::new(request, context)));
+    let records = checked(&run);
+    let (_, end) = pair(&records);
+    assert!(end.get("seclog.time_left_ms").is_none(), "{end}");
+    assert_eq!(end["seclog.memory.limit_bytes"], 512 * 1024 * 1024);
 }
 
 #[seclog::audit]

@@ -18,7 +18,7 @@
 //! 8 of those letters found in the output bytes. `PROPTEST_CASES` runs more
 //! cases.
 
-#[path = "../src/bin/seclog-leak/surface.rs"]
+#[path = "../src/bin/fixture-leak/surface.rs"]
 mod surface;
 
 use proptest::collection::vec;
@@ -278,7 +278,7 @@ fn no_redacted_secret_reaches_the_real_stdout() {
     runner
         .run(&vec(secret(), 1..12), |secrets| {
             for format in ["json", "pretty"] {
-                let mut child = Command::new(env!("CARGO_BIN_EXE_seclog-leak"))
+                let mut child = Command::new(env!("CARGO_BIN_EXE_fixture-leak"))
                     .env("SECLOG_FORMAT", format)
                     .env("SECLOG_HASH_KEY", "a fixed key for the leak tests!!")
                     .env_remove("SECLOG_SINK")

@@ -7,7 +7,7 @@ use serde_json::Value;
 use std::process::{Command, Stdio};
 
 fn probe() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_seclog-probe"));
+    let mut c = Command::new(env!("CARGO_BIN_EXE_fixture-probe"));
     for (k, _) in std::env::vars() {
         if k.starts_with("SECLOG_") || k.starts_with("AWS_") {
             c.env_remove(k);
@@ -31,7 +31,7 @@ fn zero_setup_writes_json_lines_to_stdout() {
     let records = json_lines(&out.stdout);
     assert_eq!(records.len(), 6);
     for r in &records {
-        assert_eq!(r["service"]["name"], "seclog-probe");
+        assert_eq!(r["service"]["name"], "fixture-probe");
         assert_eq!(r["user"]["id"], "probe-user");
         assert_eq!(r["source"]["ip"], "203.0.113.5");
     }

@@ -233,8 +233,11 @@ pub(crate) fn write_end_members(view: &RecordView<'_>, peak: Option<u64>, w: &mu
         member(w, "seclog.memory.peak_bytes");
         json::push_u64(&mut w.buf, peak);
     }
-    if let Some(deadline) = cx.deadline_ms {
-        let now = now_ms();
+    // Lambda's longest timeout is 15 minutes: a deadline further than an
+    // hour from now is not in milliseconds since the epoch (some local
+    // emulators send seconds) and would only mislead, so it is left out.
+    let deadline = cx.deadline_ms.map(|d| (d, now_ms()));
+    if let Some((deadline, now)) = deadline.filter(|(d, now)| d.abs_diff(*now) <= 3_600_000) {
         member(w, "seclog.time_left_ms");
         if deadline >= now {
             json::push_u64(&mut w.buf, deadline - now);

@@ -2,7 +2,7 @@
 //! of the records: a skipped argument, sensitive keys (struct fields, map
 //! keys, nested JSON), redaction paths into an argument and into the
 //! response, `redact("return")` and `skip_response`, with `emit` both and
-//! end. Shared by the `seclog-leak` binary and the leak tests.
+//! end. Shared by the `fixture-leak` binary and the leak tests.
 
 use serde::Serialize;
 use serde_json::{json, Value};

@@ -1,10 +1,10 @@
 //! A load generator for the tests that need many concurrent invocations
 //! writing to the real stdout (a pipe the test reads).
 //!
-//! - `seclog-load async N`: N concurrent invocations of an `async`
+//! - `fixture-load async N`: N concurrent invocations of an `async`
 //!   handler on a multi-thread tokio runtime; every invocation waits inside
 //!   the handler until all N have started, so all N are in flight at once.
-//! - `seclog-load sync THREADS N`: N invocations of a sync handler, in
+//! - `fixture-load sync THREADS N`: N invocations of a sync handler, in
 //!   rounds of THREADS threads: every invocation of a round waits inside
 //!   the handler until the round's others have started (N is a multiple of
 //!   THREADS).
@@ -55,7 +55,7 @@ fn main() {
     }
     let number = |i: usize| -> u64 {
         args.get(i).and_then(|a| a.parse().ok()).unwrap_or_else(|| {
-            eprintln!("usage: seclog-load async N | seclog-load sync THREADS N");
+            eprintln!("usage: fixture-load async N | fixture-load sync THREADS N");
             std::process::exit(2)
         })
     };

@@ -1,4 +1,4 @@
-//! `seclog-leak`: reads secrets, hex-encoded, one per line on stdin, and
+//! `fixture-leak`: reads secrets, hex-encoded, one per line on stdin, and
 //! for each calls handlers that receive it in every way seclog keeps out of
 //! the records (see `surface.rs`), logging to the real stdout with the
 //! process's configuration (`SECLOG_FORMAT`, ...). Prints `ok=N` on stderr,

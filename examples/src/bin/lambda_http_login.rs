@@ -11,12 +11,12 @@
 //! Run it locally with [cargo-lambda](https://www.cargo-lambda.info):
 //!
 //! ```sh
-//! cargo lambda watch --example lambda_http_login
+//! cargo lambda watch --bin lambda_http_login --features lambda-http
 //! curl -i localhost:9000/login -H 'content-type: application/json' \
 //!      -d '{"username": "alice", "password": "wrong"}'
 //! ```
 //!
-//! Deploy it with `cargo lambda build --release --example lambda_http_login`
+//! Deploy it with `cargo lambda build --release --bin lambda_http_login --features lambda-http`
 //! and `cargo lambda deploy`, then put API Gateway or a load balancer in
 //! front; set `SECLOG_EMF=true` to alarm on `seclog.metrics.auth_failure`.
 

@@ -8,12 +8,12 @@
 //! Run it locally with [cargo-lambda](https://www.cargo-lambda.info):
 //!
 //! ```sh
-//! cargo lambda watch --example lambda_basic
+//! cargo lambda watch --bin lambda_basic --features lambda
 //! cargo lambda invoke lambda_basic --data-ascii '{"order": 42, "api_key": "k-live-123"}'
 //! ```
 //!
 //! or against any Lambda Runtime API (`AWS_LAMBDA_RUNTIME_API=host:port`).
-//! Deploy it with `cargo lambda build --release --example lambda_basic` and
+//! Deploy it with `cargo lambda build --release --bin lambda_basic --features lambda` and
 //! `cargo lambda deploy`; set `SECLOG_EMF=true` to get CloudWatch metrics.
 
 use lambda_runtime::{service_fn, Error, LambdaEvent};

@@ -1,7 +1,7 @@
 //! A tiny program for the tests that need a real process: stdout, stderr,
 //! environment variables read at start-up, a closed stdout.
 //!
-//! `seclog-probe [N]` runs an audited handler N times (default 1) and prints
+//! `fixture-probe [N]` runs an audited handler N times (default 1) and prints
 //! the sum of its results on stderr as `result=<sum>`.
 
 #[seclog::audit(who = user, source_ip = "203.0.113.5")]
