@@ -283,3 +283,131 @@ fn a_payload_that_is_not_cloudwatch_fails_the_invocation_and_not_the_function() 
         .collect();
     assert_eq!(failed.len(), 1, "the bad payload's end record: {stdout}");
 }
+
+#[derive(seclog::Redact, seclog::AuthEvent)]
+#[auth(login)]
+struct Login {
+    #[auth(user)]
+    username: String,
+    #[redact]
+    password: String,
+    #[auth(source_ip)]
+    ip: String,
+}
+
+#[seclog::audit(name = "login")]
+fn login(req: Login) -> Result<(), &'static str> {
+    if req.password == "right" {
+        Ok(())
+    } else {
+        Err("invalid username or password")
+    }
+}
+
+/// The login outcomes (end records) of `attempts`, each in its own
+/// process-like detector scope, as JSON lines.
+fn login_lines(attempts: &[(&str, &str, &str)]) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (user, password, ip) in attempts {
+        // A detector of its own for each attempt: no process sees two.
+        let monitor = seclog::monitor::Monitor::new(Default::default()).unwrap();
+        let run = seclog::testing::capture(|| {
+            monitor.scope(|| {
+                let _ = login(Login {
+                    username: user.to_string(),
+                    password: password.to_string(),
+                    ip: ip.to_string(),
+                });
+            })
+        });
+        lines.extend(
+            run.records()
+                .iter()
+                .filter(|r| r["seclog"]["phase"] == "end")
+                .map(Value::to_string),
+        );
+    }
+    lines
+}
+
+fn process(
+    detector: &mut seclog_detector::FleetDetector,
+    lines: &[String],
+) -> seclog_detector::Batch {
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let event = payload(0, &refs);
+    detector
+        .process(event.to_string().as_bytes())
+        .expect("a subscription event")
+}
+
+#[test]
+fn a_login_of_a_user_under_brute_force_is_a_likely_compromised_account() {
+    let mut detector = seclog_detector::FleetDetector::new(Default::default()).unwrap();
+    let guesses: Vec<(&str, &str, &str)> = (0..5)
+        .map(|_| ("carol", "guess", "198.51.100.40"))
+        .collect();
+    let first = process(&mut detector, &login_lines(&guesses));
+    assert_eq!(first.alerts.len(), 1, "{:#?}", first.alerts);
+    assert_eq!(first.alerts[0]["event"]["action"], "brute_force");
+    // The next invocation: the guess that worked.
+    let second = process(
+        &mut detector,
+        &login_lines(&[("carol", "right", "198.51.100.40")]),
+    );
+    assert_eq!(second.alerts.len(), 1, "{:#?}", second.alerts);
+    let alert = &second.alerts[0];
+    assert_eq!(alert["event"]["action"], "login_after_attack");
+    assert_eq!(alert["user"]["name"], "carol");
+    assert_eq!(
+        alert["seclog"]["owasp"],
+        "authn_login_successafterfail:carol,5"
+    );
+    assert!(
+        alert["event"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("user under brute force"),
+        "{alert}"
+    );
+}
+
+#[test]
+fn records_are_counted_in_time_order_within_a_payload() {
+    // Five failures, then the guess that worked, handed over newest first
+    // (streams interleave): counted on their own timestamps, the login
+    // comes after the brute force it ends.
+    let mut attempts: Vec<(&str, &str, &str)> =
+        (0..5).map(|_| ("dave", "guess", "198.51.100.41")).collect();
+    attempts.push(("dave", "right", "198.51.100.41"));
+    let mut lines = login_lines(&attempts);
+    lines.reverse();
+    let mut detector = seclog_detector::FleetDetector::new(Default::default()).unwrap();
+    let batch = process(&mut detector, &lines);
+    assert_eq!((batch.events, batch.counted, batch.skipped), (6, 6, 0));
+    let actions: Vec<&str> = batch
+        .alerts
+        .iter()
+        .map(|a| a["event"]["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["brute_force", "login_after_attack"]);
+    assert_eq!(batch.alerts[0]["seclog"]["transactions_total"], 5);
+}
+
+#[test]
+fn a_payload_of_other_lines_counts_nothing() {
+    let mut detector = seclog_detector::FleetDetector::new(Default::default()).unwrap();
+    let other = [
+        r#"START RequestId: 1 Version: $LATEST"#,
+        r#"{"not":"a seclog record"}"#,
+        "thread 'main' panicked at src/main.rs:1:1",
+    ];
+    let events: Vec<Value> = other
+        .iter()
+        .map(|m| json!({"id": "1", "timestamp": 0, "message": m}))
+        .collect();
+    let doc = json!({"messageType": "DATA_MESSAGE", "logEvents": events});
+    let batch = detector.process(doc.to_string().as_bytes()).unwrap();
+    assert_eq!((batch.events, batch.counted, batch.skipped), (3, 0, 3));
+    assert!(batch.alerts.is_empty());
+}
