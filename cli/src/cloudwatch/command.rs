@@ -21,7 +21,7 @@ pub struct TemplateArgs {
     #[arg(long = "log-group", value_name = "NAME", required = true)]
     pub log_groups: Vec<String>,
     /// The `seclog-detector` function's ARN: every log group streams its
-    /// authentication events to it.
+    /// login outcomes to it.
     #[arg(long, value_name = "ARN")]
     pub detector_arn: Option<String>,
     /// The detector's own log group, when it is not
