@@ -2,13 +2,12 @@
 //! for `--log-group /aws/lambda/login` passes `cfn-lint`, and bad options
 //! stop it with a message that says what to change, printing nothing else.
 //!
-//! `cfn-lint` is found as the suite's CloudFormation tests find it
-//! (`tests/tests/cloudwatch_template.rs`): `$SECLOG_CFN_LINT` (set by
-//! `.ci/run`), else the repository's `.venv-cfn-lint/`, else the `PATH`;
-//! without it the test fails saying how to get it, unless
-//! `SECLOG_SKIP_CFN_LINT=1` (never in CI).
+//! `cfn-lint` is found by `seclog_tests::cloudwatch::cfn_lint`:
+//! `$SECLOG_CFN_LINT` (set by `.ci/run`), else the repository's
+//! `.venv-cfn-lint/`, else the `PATH`; without it the test fails saying how
+//! to get it, unless `SECLOG_SKIP_CFN_LINT=1` (never in CI).
 
-use std::path::{Path, PathBuf};
+use seclog_tests::cloudwatch::{assert_cfn_lint_passes, cfn_lint};
 use std::process::{Command, Output};
 
 fn seclog(args: &[&str]) -> Output {
@@ -16,34 +15,6 @@ fn seclog(args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("the seclog binary runs")
-}
-
-fn cfn_lint() -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let found = std::env::var_os("SECLOG_CFN_LINT")
-        .map(PathBuf::from)
-        .or_else(|| Some(root.join(".venv-cfn-lint/bin/cfn-lint")).filter(|p| p.exists()))
-        .or_else(|| {
-            Command::new("cfn-lint")
-                .arg("--version")
-                .output()
-                .ok()
-                .filter(|o| o.status.success())
-                .map(|_| PathBuf::from("cfn-lint"))
-        });
-    if found.is_some() {
-        return found;
-    }
-    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
-    if !ci && std::env::var("SECLOG_SKIP_CFN_LINT").is_ok_and(|v| v == "1") {
-        eprintln!("cfn-lint not found: skipped because SECLOG_SKIP_CFN_LINT=1");
-        return None;
-    }
-    panic!(
-        "cfn-lint not found: run `bash .ci/run` once (it makes .venv-cfn-lint/), or \
-         `python3 -m venv .venv-cfn-lint && .venv-cfn-lint/bin/pip install cfn-lint`; \
-         SECLOG_SKIP_CFN_LINT=1 skips (never in CI)"
-    )
 }
 
 #[test]
@@ -60,18 +31,8 @@ fn the_template_for_one_log_group_passes_cfn_lint() {
     let path =
         std::env::temp_dir().join(format!("seclog-cli-template-{}.yaml", std::process::id()));
     std::fs::write(&path, &yaml).unwrap();
-    let lint = Command::new(&cfn_lint)
-        .arg("--")
-        .arg(&path)
-        .output()
-        .unwrap_or_else(|e| panic!("{}: {e}", cfn_lint.display()));
+    assert_cfn_lint_passes(&cfn_lint, &path);
     let _ = std::fs::remove_file(&path);
-    assert!(
-        lint.status.success(),
-        "cfn-lint finds problems:\n{}{}",
-        String::from_utf8_lossy(&lint.stdout),
-        String::from_utf8_lossy(&lint.stderr)
-    );
 }
 
 #[test]

@@ -159,6 +159,7 @@ impl Evidence {
 /// The fleet's detector: one per execution environment, kept across its
 /// invocations.
 pub struct FleetDetector {
+    extract: DetectExtract,
     monitor: Monitor,
     settings: Settings,
     users: Evidence,
@@ -182,6 +183,7 @@ impl FleetDetector {
     /// ```
     pub fn new(settings: Settings) -> Result<FleetDetector, seclog::ConfigError> {
         Ok(FleetDetector {
+            extract: DetectExtract::default(),
             monitor: Monitor::new(settings.clone())?,
             users: Evidence::new(settings.max_keys, settings.user_max_failures as usize),
             addresses: Evidence::new(settings.max_keys, settings.ip_max_users as usize),
@@ -213,13 +215,14 @@ impl FleetDetector {
     pub fn process(&mut self, payload: &[u8]) -> Result<Batch, DetectError> {
         let mut batch = Batch::default();
         let mut items: Vec<(i64, Item)> = Vec::new();
+        let extract = &self.extract;
         input::read_documents(payload, &mut |message| {
             batch.events += 1;
             let item = match input::classify(message.as_bytes()) {
                 Line::Json(json) => record::parse(json).ok().and_then(|r| {
                     let time = r.time()?;
-                    DetectExtract
-                        .extract(&r, time, message)
+                    extract
+                        .extract(&r, time, json)
                         .filter(|i| matches!(i.auth, Some(Auth::Fail | Auth::Success)))
                         .map(|i| (time, i))
                 }),

@@ -10,8 +10,67 @@
 //! `!=`, `<`, `<=`, `>`, `>=`), and `IS TRUE`, `IS FALSE`, `IS NULL`,
 //! `NOT EXISTS`. A comparison on a member that is absent, or of another
 //! type, does not match (`NOT EXISTS` aside), as in CloudWatch.
+//!
+//! Also where the tests find `cfn-lint` ([`cfn_lint`]).
 
 use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// `cfn-lint`, for the tests of the CloudFormation template:
+/// `$SECLOG_CFN_LINT` (what `.ci/run` sets, to the virtual environment it
+/// makes), else the repository's `.venv-cfn-lint/`, else `cfn-lint` on the
+/// `PATH`.
+///
+/// # Panics
+///
+/// When none is there, saying how to get it, unless
+/// `SECLOG_SKIP_CFN_LINT=1` asks to skip (then `None`, and a note on
+/// stderr); in CI (`CI=true`) never skips.
+pub fn cfn_lint() -> Option<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let found = std::env::var_os("SECLOG_CFN_LINT")
+        .map(PathBuf::from)
+        .or_else(|| Some(root.join(".venv-cfn-lint/bin/cfn-lint")).filter(|p| p.exists()))
+        .or_else(|| {
+            Command::new("cfn-lint")
+                .arg("--version")
+                .output()
+                .ok()
+                .filter(|o| o.status.success())
+                .map(|_| PathBuf::from("cfn-lint"))
+        });
+    if found.is_some() {
+        return found;
+    }
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    let skip = std::env::var("SECLOG_SKIP_CFN_LINT").is_ok_and(|v| v == "1");
+    if skip && !ci {
+        eprintln!("cfn-lint not found: skipped because SECLOG_SKIP_CFN_LINT=1");
+        return None;
+    }
+    panic!(
+        "cfn-lint not found: run `bash .ci/run` once (it makes .venv-cfn-lint/), or \
+         `python3 -m venv .venv-cfn-lint && .venv-cfn-lint/bin/pip install cfn-lint`, \
+         or set SECLOG_CFN_LINT to a cfn-lint; SECLOG_SKIP_CFN_LINT=1 skips (never in CI)"
+    )
+}
+
+/// Runs `cfn_lint` on the template at `path`; panics with its findings.
+pub fn assert_cfn_lint_passes(cfn_lint: &Path, path: &Path) {
+    let out = Command::new(cfn_lint)
+        .arg("--")
+        .arg(path)
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", cfn_lint.display()));
+    assert!(
+        out.status.success(),
+        "cfn-lint finds problems in {}:\n{}{}",
+        path.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
 
 /// A parsed filter pattern.
 #[derive(Debug, Clone, PartialEq)]

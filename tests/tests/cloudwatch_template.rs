@@ -6,14 +6,17 @@
 //! (`seclog_tests::cloudwatch`), and each must select exactly the records
 //! it is meant to count, told apart by other members than the ones it
 //! reads. The template itself must pass `cfn-lint` (see
-//! [`cfn_lint`] for where it is found and what happens without it).
+//! `seclog_tests::cloudwatch::cfn_lint` for where it is found and what
+//! happens without it).
 
 use seclog::monitor::{Monitor, Settings};
 use seclog::{EventOutcome, Outcome};
 use seclog_cli::cloudwatch::{
     self, template, DETECTOR_SUBSCRIPTION, INSIGHT_RULES, METRIC_FILTERS, QUERIES,
 };
-use seclog_tests::cloudwatch::{contributor, select, Pattern, Step};
+use seclog_tests::cloudwatch::{
+    assert_cfn_lint_passes, cfn_lint, contributor, select, Pattern, Step,
+};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -498,41 +501,6 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// `cfn-lint`: `$SECLOG_CFN_LINT` (what `.ci/run` sets, to the virtual
-/// environment it makes), else the repository's `.venv-cfn-lint/`, else
-/// `cfn-lint` on the `PATH`.
-///
-/// When none is there the tests that need it fail, saying how to get it,
-/// unless `SECLOG_SKIP_CFN_LINT=1` asks to skip them (they then say they
-/// did); in CI (`CI=true`) they never skip.
-fn cfn_lint() -> Option<PathBuf> {
-    let found = std::env::var_os("SECLOG_CFN_LINT")
-        .map(PathBuf::from)
-        .or_else(|| Some(root().join(".venv-cfn-lint/bin/cfn-lint")).filter(|p| p.exists()))
-        .or_else(|| {
-            Command::new("cfn-lint")
-                .arg("--version")
-                .output()
-                .ok()
-                .filter(|o| o.status.success())
-                .map(|_| PathBuf::from("cfn-lint"))
-        });
-    if found.is_some() {
-        return found;
-    }
-    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
-    let skip = std::env::var("SECLOG_SKIP_CFN_LINT").is_ok_and(|v| v == "1");
-    if skip && !ci {
-        eprintln!("cfn-lint not found: skipped because SECLOG_SKIP_CFN_LINT=1");
-        return None;
-    }
-    panic!(
-        "cfn-lint not found: run `bash .ci/run` once (it makes .venv-cfn-lint/), or \
-         `python3 -m venv .venv-cfn-lint && .venv-cfn-lint/bin/pip install cfn-lint`, \
-         or set SECLOG_CFN_LINT to a cfn-lint; SECLOG_SKIP_CFN_LINT=1 skips (never in CI)"
-    )
-}
-
 fn write_template(name: &str, options: &template::Options) -> PathBuf {
     let yaml = template::render(options).expect("a template");
     let dir = std::env::temp_dir().join(format!("seclog-cloudwatch-{}", std::process::id()));
@@ -540,21 +508,6 @@ fn write_template(name: &str, options: &template::Options) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, yaml).unwrap();
     path
-}
-
-fn lint(cfn_lint: &Path, template: &Path) {
-    let out = Command::new(cfn_lint)
-        .arg("--")
-        .arg(template)
-        .output()
-        .unwrap_or_else(|e| panic!("{}: {e}", cfn_lint.display()));
-    assert!(
-        out.status.success(),
-        "cfn-lint finds problems in {}:\n{}{}",
-        template.display(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 fn options(groups: &[&str], detector: Option<&str>) -> template::Options {
@@ -570,7 +523,7 @@ const DETECTOR: &str = "arn:aws:lambda:eu-west-1:123456789012:function:seclog-de
 #[test]
 fn the_template_passes_cfn_lint() {
     let Some(cfn_lint) = cfn_lint() else { return };
-    lint(
+    assert_cfn_lint_passes(
         &cfn_lint,
         &write_template("one.yaml", &options(&["/aws/lambda/login"], None)),
     );
@@ -582,7 +535,7 @@ fn the_template_passes_cfn_lint() {
         ],
         Some(DETECTOR),
     );
-    lint(&cfn_lint, &write_template("fleet.yaml", &fleet));
+    assert_cfn_lint_passes(&cfn_lint, &write_template("fleet.yaml", &fleet));
 }
 
 /// The template parsed by the YAML library cfn-lint runs on, as JSON.
