@@ -497,10 +497,6 @@ fn the_budget_query_condition_is_seclogs_own_verdict() {
 // The template as CloudFormation reads it.
 // ---------------------------------------------------------------------------
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
 fn write_template(name: &str, options: &template::Options) -> PathBuf {
     let yaml = template::render(options).expect("a template");
     let dir = std::env::temp_dir().join(format!("seclog-cloudwatch-{}", std::process::id()));
