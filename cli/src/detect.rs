@@ -215,16 +215,12 @@ pub struct Item {
     /// A fingerprint of the record's `transaction.id` and `event.action`,
     /// which pairs an invocation's start and end.
     pub key: Option<u64>,
-    /// `event.action`.
-    pub action: Option<Box<str>>,
-    /// `transaction.id`.
-    pub transaction: Option<Box<str>>,
-    /// The user: the vocabulary event's, else the record's.
-    pub user: Option<Box<str>>,
+    /// `event.action`, `transaction.id`, the user (the vocabulary event's,
+    /// else the record's) and `source.ip` or `source.address`, in one
+    /// allocation.
+    pub texts: Texts,
     /// Where the user is written.
     pub user_field: UserField,
-    /// `source.ip` or `source.address`.
-    pub source: Option<Box<str>>,
     /// The authentication or authorization event.
     pub auth: Option<Auth>,
     /// `seclog.budget.exceeded`.
@@ -235,15 +231,74 @@ pub struct Item {
     pub duration: Option<u64>,
 }
 
-fn clip(s: &str) -> Box<str> {
+/// Up to four texts in one allocation: a record's action, transaction,
+/// user and source.
+#[derive(Debug, Clone, Default)]
+pub struct Texts {
+    buf: String,
+    /// End of each text in `buf`, or `u32::MAX` when absent.
+    ends: [u32; 4],
+}
+
+impl Texts {
+    fn new(parts: [Option<&str>; 4]) -> Texts {
+        let len = parts.iter().flatten().map(|p| p.len().min(TEXT_MAX)).sum();
+        let mut t = Texts {
+            buf: String::with_capacity(len),
+            ends: [u32::MAX; 4],
+        };
+        for (i, p) in parts.iter().enumerate() {
+            if let Some(p) = p {
+                t.buf.push_str(&clip(p));
+                t.ends[i] = t.buf.len() as u32;
+            }
+        }
+        t
+    }
+
+    fn get(&self, i: usize) -> Option<&str> {
+        let end = self.ends[i];
+        if end == u32::MAX {
+            return None;
+        }
+        let start = self.ends[..i]
+            .iter()
+            .rev()
+            .find(|&&e| e != u32::MAX)
+            .map_or(0, |&e| e as usize);
+        self.buf.get(start..end as usize)
+    }
+}
+
+impl Item {
+    /// `event.action`.
+    pub fn action(&self) -> Option<&str> {
+        self.texts.get(0)
+    }
+    /// `transaction.id`.
+    pub fn transaction(&self) -> Option<&str> {
+        self.texts.get(1)
+    }
+    /// The user.
+    pub fn user(&self) -> Option<&str> {
+        self.texts.get(2)
+    }
+    /// `source.ip` or `source.address`.
+    pub fn source(&self) -> Option<&str> {
+        self.texts.get(3)
+    }
+}
+
+/// `s` cut to [`TEXT_MAX`] bytes, on a character boundary.
+fn clip(s: &str) -> &str {
     if s.len() <= TEXT_MAX {
-        return s.into();
+        return s;
     }
     let mut end = TEXT_MAX;
     while !s.is_char_boundary(end) {
         end -= 1;
     }
-    s[..end].into()
+    &s[..end]
 }
 
 /// Takes from each record what [`Detector`] needs.
@@ -258,7 +313,7 @@ impl Extract for DetectExtract {
     fn extract(&self, r: &Record<'_>, _time: i64, _line: &[u8]) -> Option<Item> {
         let phase = r.phase()?;
         let mut auth = None;
-        let mut user = r.who().map(str::to_string);
+        let mut user: Option<std::borrow::Cow<'_, str>> = r.who().map(Into::into);
         if let Some(event) = r.seclog.owasp.as_deref() {
             if let Some((name, args)) = seclog::owasp::split(event) {
                 let arg = |i: usize| {
@@ -270,14 +325,14 @@ impl Extract for DetectExtract {
                     "authn_login_fail" => Some(Auth::Fail),
                     "authn_login_success" | "authn_login_successafterfail" => Some(Auth::Success),
                     "authz_fail" => Some(Auth::Authz {
-                        resource: arg(1).map(|s| clip(&s)),
+                        resource: arg(1).map(|s| clip(&s).into()),
                     }),
                     _ => None,
                 };
                 if auth.is_some() {
                     // The vocabulary event names the user the detector
                     // counted; an event without one counts no user.
-                    user = arg(0);
+                    user = arg(0).map(Into::into);
                 }
             }
         }
@@ -295,11 +350,8 @@ impl Extract for DetectExtract {
             return Some(Item {
                 phase,
                 key,
-                action: None,
-                transaction: None,
-                user: None,
+                texts: Texts::default(),
                 user_field: UserField::Name,
-                source: None,
                 auth: None,
                 over_budget,
                 budget_ms: None,
@@ -315,11 +367,13 @@ impl Extract for DetectExtract {
         Some(Item {
             phase,
             key,
-            action: r.event.action.as_deref().map(clip),
-            transaction: r.transaction.id.as_deref().map(clip),
-            user: user.as_deref().map(clip),
+            texts: Texts::new([
+                r.event.action.as_deref(),
+                r.transaction.id.as_deref(),
+                user.as_deref(),
+                r.source(),
+            ]),
             user_field,
-            source: r.source().map(clip),
             auth,
             over_budget,
             budget_ms: r.seclog.budget.ms,
@@ -333,6 +387,9 @@ impl Extract for DetectExtract {
 /// keyed by a keyed 64-bit fingerprint so that attacker-chosen text is not
 /// kept for the keys.
 struct Recent {
+    /// Whether entries are distinct by their other side (an address's
+    /// users), repeats counted in place.
+    distinct: bool,
     keys: RandomState,
     map: HashMap<u64, (u64, VecDeque<Evidence>)>,
     order: BTreeMap<u64, u64>,
@@ -344,14 +401,17 @@ struct Recent {
 #[derive(Debug, Clone)]
 struct Evidence {
     at: i64,
+    /// Failures it stands for (repeats of one user from one address).
+    count: u64,
     /// The other side: the address for a user, the user for an address.
     other: Option<Box<str>>,
     transaction: Option<Box<str>>,
 }
 
 impl Recent {
-    fn new(cap: usize, width: usize) -> Recent {
+    fn new(cap: usize, width: usize, distinct: bool) -> Recent {
         Recent {
+            distinct,
             keys: RandomState::new(),
             map: HashMap::new(),
             order: BTreeMap::new(),
@@ -368,6 +428,18 @@ impl Recent {
         if let Some((old, ring)) = self.map.get_mut(&k) {
             self.order.remove(old);
             *old = stamp;
+            if self.distinct {
+                if let Some(i) = ring.iter().position(|x| x.other == e.other) {
+                    if let Some(mut same) = ring.remove(i) {
+                        same.at = e.at;
+                        same.count += 1;
+                        same.transaction = e.transaction;
+                        ring.push_back(same);
+                        self.order.insert(stamp, k);
+                        return;
+                    }
+                }
+            }
             if ring.len() == self.width {
                 ring.pop_front();
             }
@@ -491,8 +563,8 @@ impl Detector {
             findings: Vec::new(),
             blocked: HashMap::new(),
             index: HashMap::new(),
-            user_evidence: Recent::new(cap, settings.user_max_failures as usize),
-            ip_evidence: Recent::new(cap, settings.ip_max_users as usize),
+            user_evidence: Recent::new(cap, settings.user_max_failures as usize, false),
+            ip_evidence: Recent::new(cap, settings.ip_max_users as usize, true),
             open: HashMap::new(),
             early_ends: HashMap::new(),
             cap,
@@ -526,7 +598,7 @@ impl Detector {
     }
 
     /// Counts a failure from `source` that took part in a finding of `kind`.
-    fn block(&mut self, kind: Kind, source: Option<&str>, user: Option<&str>, at: i64) {
+    fn block(&mut self, kind: Kind, source: Option<&str>, user: Option<&str>, at: i64, n: u64) {
         let Some(s) = source else { return };
         if !self.blocked.contains_key(s) && self.blocked.len() >= self.cap {
             self.dropped.addresses += 1;
@@ -543,7 +615,7 @@ impl Detector {
             b.reasons.push(kind);
             b.reasons.sort();
         }
-        b.failures += 1;
+        b.failures += n;
         b.users.add(user);
         b.first = b.first.min(at);
         b.last = b.last.max(at);
@@ -558,17 +630,17 @@ impl Detector {
             Some(Auth::Authz { resource }) => {
                 let key = format!(
                     "{}\u{0}{}",
-                    item.user.as_deref().unwrap_or(""),
-                    item.source.as_deref().unwrap_or("")
+                    item.user().unwrap_or(""),
+                    item.source().unwrap_or("")
                 );
                 let resource = resource.clone();
                 if let Some(f) = self.finding(Kind::AuthzFail, &key, time) {
-                    f.user = item.user.as_deref().map(str::to_string);
+                    f.user = item.user().map(str::to_string);
                     f.user_field = item.user_field;
-                    f.source = item.source.as_deref().map(str::to_string);
+                    f.source = item.source().map(str::to_string);
                     f.count += 1;
                     f.resources.add(resource.as_deref());
-                    f.transactions.add(item.transaction.as_deref());
+                    f.transactions.add(item.transaction());
                 }
             }
             None => {}
@@ -581,18 +653,18 @@ impl Detector {
     }
 
     fn failure(&mut self, time: i64, at: SystemTime, item: &Item) {
-        let user = item.user.as_deref();
-        let source = item.source.as_deref();
+        let user = item.user();
+        let source = item.source();
         let found = self.monitor.failure_at(at, user, source);
-        let tx = item.transaction.clone();
+        let tx: Option<Box<str>> = item.transaction().map(Into::into);
         if let Some(u) = user {
             if found.user_limit_reached {
                 let evidence = self.user_evidence.take(u);
                 let window = micros(self.settings.user_window);
                 for e in evidence.iter().filter(|e| time - e.at < window) {
-                    self.block(Kind::BruteForce, e.other.as_deref(), Some(u), e.at);
+                    self.block(Kind::BruteForce, e.other.as_deref(), Some(u), e.at, e.count);
                 }
-                self.block(Kind::BruteForce, source, Some(u), time);
+                self.block(Kind::BruteForce, source, Some(u), time, 1);
                 let f = self.finding(Kind::BruteForce, u, time);
                 if let Some(f) = f {
                     f.user = Some(u.to_string());
@@ -611,7 +683,7 @@ impl Detector {
             } else if self.monitor.is_flagged_user_at(u, at)
                 && self.existing(Kind::BruteForce, u).is_some()
             {
-                self.block(Kind::BruteForce, source, Some(u), time);
+                self.block(Kind::BruteForce, source, Some(u), time, 1);
                 if let Some(f) = self.finding(Kind::BruteForce, u, time) {
                     f.count += 1;
                     f.sources.add(source);
@@ -622,7 +694,8 @@ impl Detector {
                     u,
                     Evidence {
                         at: time,
-                        other: item.source.clone(),
+                        count: 1,
+                        other: item.source().map(Into::into),
                         transaction: tx.clone(),
                     },
                 );
@@ -635,16 +708,22 @@ impl Detector {
             let evidence = self.ip_evidence.take(s);
             let window = micros(self.settings.ip_window);
             for e in evidence.iter().filter(|e| time - e.at < window) {
-                self.block(Kind::CredentialStuffing, Some(s), e.other.as_deref(), e.at);
+                self.block(
+                    Kind::CredentialStuffing,
+                    Some(s),
+                    e.other.as_deref(),
+                    e.at,
+                    e.count,
+                );
             }
-            self.block(Kind::CredentialStuffing, Some(s), Some(u), time);
+            self.block(Kind::CredentialStuffing, Some(s), Some(u), time, 1);
             if let Some(f) = self.finding(Kind::CredentialStuffing, s, time) {
                 f.source = Some(s.to_string());
                 f.raised += 1;
                 f.distinct_users = f.distinct_users.max(found.ip_distinct_users);
                 for e in evidence.iter().filter(|e| time - e.at < window) {
                     f.seen(e.at);
-                    f.count += 1;
+                    f.count += e.count;
                     f.users.add(e.other.as_deref());
                     f.transactions.add(e.transaction.as_deref());
                 }
@@ -655,7 +734,7 @@ impl Detector {
         } else if self.monitor.is_flagged_ip_at(s, at)
             && self.existing(Kind::CredentialStuffing, s).is_some()
         {
-            self.block(Kind::CredentialStuffing, Some(s), Some(u), time);
+            self.block(Kind::CredentialStuffing, Some(s), Some(u), time, 1);
             if let Some(f) = self.finding(Kind::CredentialStuffing, s, time) {
                 f.count += 1;
                 f.distinct_users = f.distinct_users.max(found.ip_distinct_users);
@@ -667,7 +746,8 @@ impl Detector {
                 s,
                 Evidence {
                     at: time,
-                    other: item.user.clone(),
+                    count: 1,
+                    other: item.user().map(Into::into),
                     transaction: tx,
                 },
             );
@@ -675,10 +755,10 @@ impl Detector {
     }
 
     fn success(&mut self, time: i64, at: SystemTime, item: &Item) {
-        let Some(user) = item.user.as_deref() else {
+        let Some(user) = item.user() else {
             return;
         };
-        let source = item.source.as_deref();
+        let source = item.source();
         let flagged_user = self.monitor.is_flagged_user_at(user, at);
         let flagged_ip = source.is_some_and(|s| self.monitor.is_flagged_ip_at(s, at));
         let retries = self.monitor.success_at(at, Some(user));
@@ -692,7 +772,7 @@ impl Detector {
             f.user_field = item.user_field;
             f.count += 1;
             f.sources.add(source);
-            f.transactions.add(item.transaction.as_deref());
+            f.transactions.add(item.transaction());
             for (yes, reason) in [
                 (flagged_user, "user under brute force"),
                 (
@@ -709,7 +789,7 @@ impl Detector {
     }
 
     fn start(&mut self, time: i64, item: &Item) {
-        let (Some(key), Some(tx), Some(action)) = (item.key, &item.transaction, &item.action)
+        let (Some(key), Some(tx), Some(action)) = (item.key, item.transaction(), item.action())
         else {
             return;
         };
@@ -733,24 +813,24 @@ impl Detector {
         self.open.insert(
             key,
             Open {
-                transaction: tx.clone(),
-                action: action.clone(),
+                transaction: tx.into(),
+                action: action.into(),
                 at: time,
                 depth: 1,
-                user: item.user.clone(),
+                user: item.user().map(Into::into),
                 user_field: item.user_field,
-                source: item.source.clone(),
+                source: item.source().map(Into::into),
             },
         );
     }
 
     fn end(&mut self, time: i64, item: &Item) {
         if item.over_budget {
-            let action = item.action.as_deref().unwrap_or("");
+            let action = item.action().unwrap_or("");
             if let Some(f) = self.finding(Kind::BudgetExceeded, action, time) {
                 f.action = Some(action.to_string());
                 f.count += 1;
-                f.transactions.add(item.transaction.as_deref());
+                f.transactions.add(item.transaction());
                 f.max_duration = f.max_duration.max(item.duration);
                 f.budget_ms = f.budget_ms.or(item.budget_ms);
             }
@@ -788,7 +868,7 @@ impl Detector {
             }
         }
         let mut findings = self.findings;
-        findings.sort_by(|a, b| (a.kind, a.first).cmp(&(b.kind, b.first)));
+        findings.sort_by_key(|f| (f.kind, f.first));
         let mut blocklist: Vec<(String, Blocked)> = self
             .blocked
             .into_iter()
@@ -810,16 +890,35 @@ fn micros(d: Duration) -> i64 {
 /// The ECS version the alert records follow.
 pub const ECS_VERSION: &str = "8.11.0";
 
-/// One finding as an ECS alert record: `@timestamp`, `log.level` and
-/// `message` first, then `event.kind: "alert"` with the finding's name as
-/// `event.action`, first and last seen as `event.start`/`event.end`, the
-/// user and address, and the counts and transaction ids under `seclog.*`.
-pub fn alert(f: &Finding) -> serde_json::Value {
+/// One finding as an ECS alert record, on one line: `@timestamp` (the last
+/// record's time), `log.level` and `message` first, as ECS logging asks,
+/// then `event.kind: "alert"` with the finding's name as `event.action`,
+/// first and last seen as `event.start`/`event.end`, the user and address,
+/// the addresses and users involved as `related.ip`/`related.user`, and
+/// the counts and transaction ids under `seclog.*`.
+pub fn alert(f: &Finding) -> String {
+    let head = serde_json::json!([record::format_time(f.last), f.kind.level(), message(f)]);
+    let rest = alert_members(f).to_string();
+    let mut line = String::with_capacity(rest.len() + 200);
+    line.push_str("{\"@timestamp\":");
+    line.push_str(&head[0].to_string());
+    line.push_str(",\"log.level\":");
+    line.push_str(&head[1].to_string());
+    line.push_str(",\"message\":");
+    line.push_str(&head[2].to_string());
+    if rest.len() > 2 {
+        line.push(',');
+        line.push_str(&rest[1..]);
+    } else {
+        line.push('}');
+    }
+    line
+}
+
+/// The alert's members after the first three.
+fn alert_members(f: &Finding) -> serde_json::Value {
     use serde_json::{json, Map, Value};
     let mut root = Map::new();
-    root.insert("@timestamp".into(), record::format_time(f.last).into());
-    root.insert("log.level".into(), f.kind.level().into());
-    root.insert("message".into(), message(f).into());
     root.insert("ecs.version".into(), ECS_VERSION.into());
     let (category, kind_type) = match f.kind {
         Kind::BruteForce | Kind::CredentialStuffing | Kind::LoginAfterAttack => (

@@ -156,6 +156,8 @@ pub struct Blocks {
 
 enum BlocksInner {
     Lines(Box<dyn Read + Send>, Vec<u8>),
+    /// The error that ended a block, reported after the block.
+    Failed(String),
     Documents(Receiver<Result<Vec<u8>, String>>),
     Done,
 }
@@ -258,10 +260,21 @@ pub fn document_start(head: &[u8]) -> bool {
 }
 
 impl Blocks {
-    /// The next block of whole lines, `None` at the end of the input.
-    pub fn next_block(&mut self, block_bytes: usize) -> Result<Option<Vec<u8>>, String> {
+    /// The next block of whole lines, `None` at the end of the input;
+    /// `block` is a buffer to reuse.
+    pub fn next_block(
+        &mut self,
+        block_bytes: usize,
+        mut block: Vec<u8>,
+    ) -> Result<Option<Vec<u8>>, String> {
+        block.clear();
         match &mut self.inner {
             BlocksInner::Done => Ok(None),
+            BlocksInner::Failed(e) => {
+                let e = std::mem::take(e);
+                self.inner = BlocksInner::Done;
+                Err(e)
+            }
             BlocksInner::Documents(rx) => match rx.recv() {
                 Ok(Ok(block)) => Ok(Some(block)),
                 Ok(Err(e)) => {
@@ -274,7 +287,6 @@ impl Blocks {
                 }
             },
             BlocksInner::Lines(r, carry) => {
-                let mut block = Vec::with_capacity(block_bytes + 4096);
                 let result = read_lines(r.as_mut(), carry, &mut block, block_bytes);
                 match result {
                     Ok(()) if block.is_empty() => {
@@ -282,9 +294,14 @@ impl Blocks {
                         Ok(None)
                     }
                     Ok(()) => Ok(Some(block)),
-                    Err(e) => {
+                    Err(e) if block.is_empty() => {
                         self.inner = BlocksInner::Done;
                         Err(e.to_string())
+                    }
+                    Err(e) => {
+                        // What was read before the error still counts.
+                        self.inner = BlocksInner::Failed(e.to_string());
+                        Ok(Some(block))
                     }
                 }
             }
@@ -302,26 +319,13 @@ fn read_lines(
     limit: usize,
 ) -> io::Result<()> {
     block.append(carry);
-    let mut eof = false;
-    while block.len() < limit {
-        let len = block.len();
-        block.resize(limit.max(len + 4096), 0);
-        match r.read(&mut block[len..]) {
-            Ok(0) => {
-                block.truncate(len);
-                eof = true;
-                break;
-            }
-            Ok(n) => block.truncate(len + n),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => block.truncate(len),
-            Err(e) => {
-                block.truncate(len);
-                return Err(e);
-            }
+    if block.len() < limit {
+        let want = (limit - block.len()) as u64;
+        // `read_to_end` reads into spare capacity without zeroing it.
+        let n = r.take(want).read_to_end(block)?;
+        if (n as u64) < want {
+            return Ok(());
         }
-    }
-    if eof {
-        return Ok(());
     }
     // End on a line boundary; the rest waits for the next block. A line
     // longer than a block is read on until its end.
@@ -332,19 +336,10 @@ fn read_lines(
             return Ok(());
         }
         let len = block.len();
-        block.resize(len + 64 * 1024, 0);
-        match r.read(&mut block[len..]) {
-            Ok(0) => {
-                block.truncate(len);
-                return Ok(());
-            }
-            Ok(n) => block.truncate(len + n),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => block.truncate(len),
-            Err(e) => {
-                block.truncate(len);
-                return Err(e);
-            }
+        if r.take(64 * 1024).read_to_end(block)? == 0 {
+            return Ok(());
         }
+        debug_assert!(block.len() > len);
     }
 }
 

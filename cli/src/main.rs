@@ -10,7 +10,7 @@ use seclog_cli::record::format_time;
 use seclog_cli::scan::{self, Observer, Stats};
 use seclog_cli::summary::{self, human_duration, Summary};
 use seclog_cli::table::{terminal_width, Table};
-use seclog_cli::text::{self, Safe};
+use seclog_cli::text;
 use seclog_cli::timeline::{self, Filter, Pairing};
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
@@ -246,12 +246,8 @@ impl Observer for Console {
     fn warning(&mut self, message: &str) {
         self.warnings += 1;
         // Callers escape record and file text; escaping again here would
-        // double the backslashes, so only unsafe characters are checked.
-        let line = format!("seclog: warning: {message}");
-        let safe: String = line
-            .chars()
-            .map(|c| if text::is_unsafe(c) { '?' } else { c })
-            .collect();
+        // double the backslashes, so only unsafe characters are escaped.
+        let safe = format!("seclog: warning: {}", text::controls(message));
         match &self.bar {
             Some(bar) => bar.suspend(|| eprintln!("{safe}")),
             None => eprintln!("{safe}"),
@@ -265,7 +261,9 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("seclog: error: {}", Safe(&e.to_string()));
+            // Messages are built from escaped parts; `controls` guards the
+            // rest (an operating system's message) without doubling.
+            eprintln!("seclog: error: {}", text::controls(&e.to_string()));
             ExitCode::FAILURE
         }
     }
@@ -309,7 +307,7 @@ fn run(cli: Cli) -> io::Result<ExitCode> {
             match format {
                 DetectFormat::Json => {
                     for f in &report.findings {
-                        let line = detect::alert(f).to_string();
+                        let line = detect::alert(f);
                         writeln!(out, "{}", text::json(&line))?;
                     }
                 }

@@ -107,10 +107,11 @@ pub trait Observer {
     fn warning(&mut self, message: &str);
 }
 
-/// A parsed block.
+/// A parsed block, and its buffer to reuse.
 struct Parsed<T> {
     items: Vec<(i64, T)>,
     stats: Stats,
+    buffer: Vec<u8>,
 }
 
 /// Parses one block of lines.
@@ -144,11 +145,11 @@ fn parse_block<E: Extract>(ex: &E, block: &[u8]) -> Parsed<E::Item> {
         let rec = match record::parse(json) {
             Ok(r) => r,
             Err(_) => {
-                // Valid JSON of another shape is another program's line.
-                if serde_json::from_slice::<serde::de::IgnoredAny>(json).is_ok() {
-                    stats.other += 1;
-                } else {
-                    stats.malformed += 1;
+                // Valid JSON of another shape is another program's line,
+                // unless it claims to be a record.
+                match serde_json::from_slice::<Claims>(json) {
+                    Ok(c) if c.timestamp.is_none() || c.seclog.is_none() => stats.other += 1,
+                    _ => stats.malformed += 1,
                 }
                 continue;
             }
@@ -174,7 +175,19 @@ fn parse_block<E: Extract>(ex: &E, block: &[u8]) -> Parsed<E::Item> {
             items.push((time, item));
         }
     }
-    Parsed { items, stats }
+    Parsed {
+        items,
+        stats,
+        buffer: Vec::new(),
+    }
+}
+
+/// What a record has that other programs' JSON lines do not.
+#[derive(serde::Deserialize)]
+struct Claims {
+    #[serde(rename = "@timestamp")]
+    timestamp: Option<serde::de::IgnoredAny>,
+    seclog: Option<serde::de::IgnoredAny>,
 }
 
 type Job<T> = (Vec<u8>, SyncSender<Parsed<T>>);
@@ -308,7 +321,9 @@ pub fn scan<E: Extract>(
                     rx.recv()
                 };
                 let Ok((block, reply)) = job else { return };
-                let _ = reply.send(parse_block(ex, &block));
+                let mut parsed = parse_block(ex, &block);
+                parsed.buffer = block;
+                let _ = reply.send(parsed);
             });
         }
 
@@ -327,6 +342,7 @@ pub fn scan<E: Extract>(
         let mut seq = 0u64;
         let mut last_out = i64::MIN;
         let mut in_flight = 0usize;
+        let mut buffers: Vec<Vec<u8>> = Vec::new();
 
         let mut emit = |heap: &mut Merge<E::Item>, upto: i64, stats: &mut Stats| {
             while let Some(first) = heap.first_time() {
@@ -343,14 +359,11 @@ pub fn scan<E: Extract>(
             }
         };
 
-        loop {
-            // The input furthest behind is read next.
-            let Some(s) = (0..sources.len())
-                .filter(|&i| !sources[i].done)
-                .min_by_key(|&i| sources[i].newest)
-            else {
-                break;
-            };
+        // The input furthest behind is read next.
+        while let Some(s) = (0..sources.len())
+            .filter(|&i| !sources[i].done)
+            .min_by_key(|&i| sources[i].newest)
+        {
             let src = &mut sources[s];
             if !src.opened {
                 src.opened = true;
@@ -378,7 +391,10 @@ pub fn scan<E: Extract>(
                 let Some(blocks) = src.blocks.as_mut() else {
                     break;
                 };
-                match blocks.next_block(block_bytes) {
+                let buffer = buffers
+                    .pop()
+                    .unwrap_or_else(|| Vec::with_capacity(block_bytes + 64 * 1024));
+                match blocks.next_block(block_bytes, buffer) {
                     Ok(Some(block)) => {
                         let (tx, rx) = sync_channel(1);
                         if job_tx.send((block, tx)).is_err() {
@@ -419,10 +435,25 @@ pub fn scan<E: Extract>(
             // A worker only stops when the job channel closes.
             let Ok(parsed) = rx.recv() else { break };
             stats += parsed.stats;
+            if parsed.buffer.capacity() > 0 && buffers.len() < max_in_flight {
+                buffers.push(parsed.buffer);
+            }
+            // The other inputs do not move while this block is merged: the
+            // bound they set is computed once.
+            let others = sources
+                .iter()
+                .enumerate()
+                .filter(|(i, o)| *i != s && !o.done)
+                .map(|(_, o)| o.newest.saturating_sub(options.reorder_window))
+                .min()
+                .unwrap_or(i64::MAX);
+            let src = &mut sources[s];
             for (time, item) in parsed.items {
                 src.newest = src.newest.max(time);
                 seq += 1;
                 heap.push(s, Waiting { time, seq, item });
+                let upto = others.min(src.newest.saturating_sub(options.reorder_window));
+                emit(&mut heap, upto, &mut stats);
             }
             if src.blocks.is_none() && src.pending.is_empty() {
                 src.done = true;

@@ -63,7 +63,7 @@ fn bucket_range(i: usize) -> (u64, u64) {
     let exp = (i / SUB) as u32 + SUB_BITS - 1;
     let sub = (i % SUB) as u64;
     let lo = (1u64 << exp) | (sub << (exp - SUB_BITS));
-    let hi = lo + (1u64 << (exp - SUB_BITS)) - 1;
+    let hi = lo + ((1u64 << (exp - SUB_BITS)) - 1);
     (lo, hi)
 }
 

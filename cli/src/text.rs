@@ -51,6 +51,28 @@ pub fn terminal(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `s` with only the [unsafe](is_unsafe) characters escaped: for a message
+/// assembled from parts already passed through [`terminal`], as a last
+/// guard that does not double their backslashes.
+///
+/// ```
+/// assert_eq!(seclog_cli::text::controls("a\\b\u{1b}"), "a\\b\\u{1b}");
+/// ```
+pub fn controls(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_unsafe) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_unsafe(c) {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Displays its text through [`terminal`].
 ///
 /// ```

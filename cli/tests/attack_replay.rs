@@ -224,6 +224,32 @@ fn the_attack_split_over_three_processes_is_found_and_nothing_else() {
     // The harness's own lines in the processes' output were skipped, and
     // said so.
     assert!(run.stderr.contains("other line"), "{}", run.stderr);
+    let mut args = vec!["blocklist", "--format", "csv"];
+    args.extend(paths.iter().map(String::as_str));
+    let run = seclog(&args);
+    let rows: Vec<Vec<&str>> = run.lines().iter().map(|l| l.split(',').collect()).collect();
+    assert_eq!(
+        rows[0],
+        [
+            "address",
+            "reasons",
+            "failures",
+            "users",
+            "first_seen",
+            "last_seen"
+        ]
+    );
+    let summary: Vec<(&str, &str, &str, &str)> =
+        rows[1..].iter().map(|r| (r[0], r[1], r[2], r[3])).collect();
+    assert_eq!(
+        summary,
+        [
+            (CAROL_ATTACKER, "brute_force", "5", "1"),
+            (BRUTE, "brute_force", "6", "1"),
+            (STUFFER, "credential_stuffing", "12", "12"),
+        ]
+    );
+    assert!(rows[1..].iter().all(|r| r[4] <= r[5]));
 
     // The timeline of the brute-force address: each of its records, in
     // time order.
