@@ -85,9 +85,10 @@ pub struct Batch {
     /// Events that were not records (Lambda's own lines, other text, JSON
     /// that is not a seclog record, records without a timestamp).
     pub skipped: u64,
-    /// The alert records, in time order.
+    /// The alert records, one JSON object each (no newline), in time
+    /// order.
     #[serde(skip)]
-    pub alerts: Vec<serde_json::Value>,
+    pub alerts: Vec<String>,
 }
 
 /// The most recent failures kept per user and per address, as evidence
@@ -245,7 +246,7 @@ impl FleetDetector {
         Ok(batch)
     }
 
-    fn feed(&mut self, time: i64, item: &Item, alerts: &mut Vec<serde_json::Value>) {
+    fn feed(&mut self, time: i64, item: &Item, alerts: &mut Vec<String>) {
         let at = SystemTime::UNIX_EPOCH + Duration::from_micros(u64::try_from(time).unwrap_or(0));
         match item.auth {
             Some(Auth::Fail) => self.failure(time, at, item, alerts),
@@ -254,56 +255,48 @@ impl FleetDetector {
         }
     }
 
-    fn failure(
-        &mut self,
-        time: i64,
-        at: SystemTime,
-        item: &Item,
-        alerts: &mut Vec<serde_json::Value>,
-    ) {
-        let (user, source) = (item.user.as_deref(), item.source.as_deref());
+    fn failure(&mut self, time: i64, at: SystemTime, item: &Item, alerts: &mut Vec<String>) {
+        let (user, source) = (item.user(), item.source());
         let found = self.monitor.failure_at(at, user, source);
         let this = Seen {
             at: time,
             other: None,
-            transaction: item.transaction.clone(),
+            transaction: item.transaction().map(Box::from),
         };
         if let Some(u) = user {
             if found.user_limit_reached {
                 let mut seen = self.users.take(u, time, self.settings.user_window);
                 seen.push(Seen {
-                    other: item.source.clone(),
+                    other: source.map(Box::from),
                     ..this.clone()
                 });
                 let mut f = finding(Kind::BruteForce, &seen, item);
                 f.user = Some(u.to_string());
                 f.user_field = item.user_field;
                 f.sources = capped(seen.iter().map(|s| s.other.as_deref()));
-                let mut alert = detect::alert(&f);
-                alert["seclog"]["owasp"] = format!(
+                let owasp = format!(
                     "authn_login_fail_max:{},{}",
                     seclog::owasp::encode(u),
                     self.settings.user_max_failures
-                )
-                .into();
-                alerts.push(alert);
+                );
+                alerts.push(with_owasp(detect::alert(&f), &owasp));
             } else {
                 self.users.push(
                     u,
                     Seen {
-                        other: item.source.clone(),
+                        other: source.map(Box::from),
                         ..this.clone()
                     },
                 );
             }
         }
-        let (Some(s), Some(_)) = (source, user) else {
+        let (Some(s), Some(u)) = (source, user) else {
             return;
         };
         if found.ip_limit_reached {
             let mut seen = self.addresses.take(s, time, self.settings.ip_window);
             seen.push(Seen {
-                other: item.user.clone(),
+                other: Some(u.into()),
                 ..this
             });
             let mut f = finding(Kind::CredentialStuffing, &seen, item);
@@ -315,24 +308,18 @@ impl FleetDetector {
             self.addresses.push(
                 s,
                 Seen {
-                    other: item.user.clone(),
+                    other: Some(u.into()),
                     ..this
                 },
             );
         }
     }
 
-    fn success(
-        &mut self,
-        time: i64,
-        at: SystemTime,
-        item: &Item,
-        alerts: &mut Vec<serde_json::Value>,
-    ) {
-        let Some(user) = item.user.as_deref() else {
+    fn success(&mut self, time: i64, at: SystemTime, item: &Item, alerts: &mut Vec<String>) {
+        let Some(user) = item.user() else {
             return;
         };
-        let source = item.source.as_deref();
+        let source = item.source();
         let flagged_user = self.monitor.is_flagged_user_at(user, at);
         let flagged_ip = source.is_some_and(|s| self.monitor.is_flagged_ip_at(s, at));
         let retries = self.monitor.success_at(at, Some(user));
@@ -343,8 +330,8 @@ impl FleetDetector {
         }
         let seen = [Seen {
             at: time,
-            other: item.source.clone(),
-            transaction: item.transaction.clone(),
+            other: source.map(Box::from),
+            transaction: item.transaction().map(Box::from),
         }];
         let mut f = finding(Kind::LoginAfterAttack, &seen, item);
         f.user = Some(user.to_string());
@@ -363,13 +350,11 @@ impl FleetDetector {
                 f.reasons.push(reason);
             }
         }
-        let mut alert = detect::alert(&f);
-        alert["seclog"]["owasp"] = format!(
+        let owasp = format!(
             "authn_login_successafterfail:{},{retries}",
             seclog::owasp::encode(user)
-        )
-        .into();
-        alerts.push(alert);
+        );
+        alerts.push(with_owasp(detect::alert(&f), &owasp));
     }
 }
 
@@ -383,7 +368,7 @@ fn finding(kind: Kind, seen: &[Seen], item: &Item) -> Finding {
         user: None,
         user_field: UserField::Name,
         source: None,
-        action: item.action.as_deref().map(str::to_string),
+        action: item.action().map(str::to_string),
         first,
         last,
         count: seen.len() as u64,
@@ -397,6 +382,25 @@ fn finding(kind: Kind, seen: &[Seen], item: &Item) -> Finding {
         max_duration: None,
         budget_ms: None,
     }
+}
+
+/// The command's alert record with `seclog.owasp` set to `event`, first
+/// in its `seclog` object. The record keeps its members' order (the ECS
+/// logging specification's `@timestamp`, `log.level`, `message` first):
+/// the member is written into the text, after the one `"seclog":{` that
+/// is a key (inside a JSON string a quote is always escaped, so the
+/// sequence cannot occur there).
+fn with_owasp(alert: String, event: &str) -> String {
+    const KEY: &str = r#""seclog":{"#;
+    let Some(at) = alert.find(KEY).map(|i| i + KEY.len()) else {
+        return alert;
+    };
+    let member = format!(r#""owasp":{},"#, serde_json::Value::from(event));
+    let mut out = String::with_capacity(alert.len() + member.len());
+    out.push_str(&alert[..at]);
+    out.push_str(&member);
+    out.push_str(&alert[at..]);
+    out
 }
 
 /// The distinct values, the first [`detect::LIST_MAX`] listed.
@@ -427,12 +431,13 @@ pub struct Summary {
     pub alerts: u64,
 }
 
-/// Writes each alert as one JSON line, in one write.
-fn write_alerts(alerts: &[serde_json::Value]) -> std::io::Result<()> {
+/// Writes each alert as one line, in one write.
+fn write_alerts(alerts: &[String]) -> std::io::Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     for a in alerts {
-        let mut line = serde_json::to_vec(a)?;
+        let mut line = Vec::with_capacity(a.len() + 1);
+        line.extend_from_slice(a.as_bytes());
         line.push(b'\n');
         out.write_all(&line)?;
     }

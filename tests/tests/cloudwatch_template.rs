@@ -129,6 +129,18 @@ fn records() -> &'static [Value] {
                 lookup(Customer {
                     email: "ann@example.com".into(),
                 });
+                seclog::security_event!(
+                    upload_validation,
+                    filename = "invoice.pdf",
+                    check = "virusscan",
+                    result = "passed"
+                );
+                seclog::security_event!(
+                    upload_validation,
+                    filename = "invoice.exe",
+                    check = "virusscan",
+                    result = "infected"
+                );
             })
         });
         let records = run.records();
@@ -188,6 +200,12 @@ fn every_pattern_selector_names_a_member_seclog_writes() {
         .collect();
     patterns.push(("detector subscription", DETECTOR_SUBSCRIPTION));
     for (name, pattern) in patterns {
+        // CloudWatch Logs takes filter patterns of at most 1024 characters.
+        assert!(
+            pattern.len() <= 1024,
+            "{name}: {} characters",
+            pattern.len()
+        );
         let p = Pattern::parse(pattern).unwrap_or_else(|e| panic!("{name}: {e}"));
         for selector in p.selectors() {
             assert!(
@@ -221,18 +239,56 @@ fn authorization_failures_count_the_authz_fail_events() {
     assert_eq!(found[0]["user"]["id"], "mallory");
 }
 
+/// A record's `log.level`, written as a dotted root key (ECS logging) or
+/// nested.
+fn level(r: &Value) -> Option<&str> {
+    r.get("log.level")
+        .or_else(|| r.get("log").and_then(|l| l.get("level")))
+        .and_then(Value::as_str)
+}
+
 #[test]
-fn critical_events_are_the_authz_failure_and_the_stuffing_alert() {
-    let found = matching(metric("CriticalEvents").pattern, records());
+fn critical_events_are_the_records_at_level_critical() {
+    let records = records();
+    let expected: Vec<&Value> = records
+        .iter()
+        .filter(|r| level(r) == Some("critical"))
+        .collect();
+    let found = matching(metric("CriticalEvents").pattern, records);
+    assert_eq!(event_ids(&found), event_ids(&expected));
     let actions: BTreeSet<&str> = found
         .iter()
         .map(|r| r["event"]["action"].as_str().unwrap())
         .collect();
     assert_eq!(
         actions,
-        BTreeSet::from(["authz_fail", "credential_stuffing"])
+        BTreeSet::from(["authz_fail", "credential_stuffing", "upload_validation"])
     );
-    assert_eq!(found.len(), 2);
+    assert_eq!(found.len(), 3, "the failed upload check only: {found:#?}");
+}
+
+#[test]
+fn critical_events_name_every_critical_event_of_the_vocabulary() {
+    let vocabulary = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../reference/owasp/vocabulary.tsv"),
+    )
+    .expect("the vocabulary the repository carries");
+    let critical: BTreeSet<&str> = vocabulary
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let cols: Vec<&str> = l.split('\t').collect();
+            (cols.len() == 3 && cols[2].split('|').any(|lv| lv == "CRITICAL")).then_some(cols[0])
+        })
+        .collect();
+    assert!(critical.len() >= 10, "{critical:?}");
+    let pattern = metric("CriticalEvents").pattern;
+    let named: BTreeSet<&str> = pattern
+        .split(r#"$.seclog.owasp = ""#)
+        .skip(1)
+        .map(|rest| rest.split('*').next().unwrap())
+        .collect();
+    assert_eq!(named, critical);
 }
 
 #[test]

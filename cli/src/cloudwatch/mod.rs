@@ -72,7 +72,26 @@ pub const METRIC_FILTERS: &[MetricFilter] = &[
     },
     MetricFilter {
         metric: "CriticalEvents",
-        pattern: r#"{ $.log.level = "critical" }"#,
+        // `log.level` is a dotted root key (ECS logging), which no JSON
+        // filter selector can name; what seclog writes at `critical` is
+        // named instead: the OWASP vocabulary's CRITICAL events
+        // (`upload_validation` unless its result is `passed`, which seclog
+        // reads without regard to case: a `Passed` would be counted here)
+        // and the credential-stuffing alert.
+        pattern: concat!(
+            r#"{ ($.event.action = "credential_stuffing")"#,
+            r#" || ($.seclog.owasp = "authn_password_change_fail*")"#,
+            r#" || ($.seclog.owasp = "authn_impossible_travel*")"#,
+            r#" || ($.seclog.owasp = "authn_token_reuse*")"#,
+            r#" || ($.seclog.owasp = "authz_fail*")"#,
+            r#" || ($.seclog.owasp = "malicious_extraneous*")"#,
+            r#" || ($.seclog.owasp = "malicious_attack_tool*")"#,
+            r#" || ($.seclog.owasp = "malicious_cors*")"#,
+            r#" || ($.seclog.owasp = "malicious_direct_reference*")"#,
+            r#" || ($.seclog.owasp = "sequence_fail*")"#,
+            r#" || ($.seclog.owasp = "session_use_after_expire*")"#,
+            r#" || (($.seclog.owasp = "upload_validation*") && ($.seclog.owasp != "*:passed")) }"#
+        ),
         counts: "records at level critical (OWASP vocabulary events such as authz_fail, credential stuffing alerts)",
         threshold_parameter: "CriticalEventsThreshold",
         default_threshold: 1,
