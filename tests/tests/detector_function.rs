@@ -200,6 +200,13 @@ fn the_detector_function_raises_the_alerts_no_single_environment_raised() {
     assert_eq!(alerts.len(), 2, "{stdout}\n{stderr}");
     let owned: Vec<Value> = alerts.iter().map(|a| (*a).clone()).collect();
     seclog_tests::assert_ecs(&owned);
+    // ECS logging's order: `@timestamp`, `log.level`, `message` first.
+    for line in stdout.lines().filter(|l| l.contains(r#""kind":"alert""#)) {
+        let at = |key: &str| line.find(key).unwrap_or(usize::MAX);
+        assert!(line.starts_with(r#"{"@timestamp":"#), "{line}");
+        assert!(at(r#","log.level":"#) < at(r#","message":"#), "{line}");
+        assert!(at(r#","message":"#) < at(r#","ecs.version":"#), "{line}");
+    }
     let brute = alerts
         .iter()
         .find(|a| a["event"]["action"] == "brute_force")
