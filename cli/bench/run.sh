@@ -33,14 +33,15 @@ records=$(wc -l < "$log")
 echo "log: $bytes bytes, $records records ($log)"
 cat "$log" > /dev/null  # every run reads from the page cache
 
-measure() { # name, command...: prints name, seconds, MiB/s, peak RSS MiB
+measure() { # name, command...: prints name, wall and CPU seconds, MiB/s, peak RSS MiB
     local name=$1; shift
     local out="$work/$name.out" tv="$work/$name.time"
-    /usr/bin/time -f '%e %M' -o "$tv" "$@" > "$out" 2>/dev/null
-    read -r secs rss_kb < "$tv"
-    awk -v n="$name" -v s="$secs" -v b="$bytes" -v r="$rss_kb" \
-        'BEGIN { printf "%-34s %8.2f s %9.1f MiB/s %9.1f MiB\n", n, s, b/1048576/s, r/1024 }'
+    /usr/bin/time -f '%e %U %S %M' -o "$tv" "$@" > "$out" 2>/dev/null
+    read -r secs user sys rss_kb < "$tv"
+    awk -v n="$name" -v s="$secs" -v c="$user" -v k="$sys" -v b="$bytes" -v r="$rss_kb" \
+        'BEGIN { printf "%-34s %8.2f s %8.2f s %9.1f MiB/s %9.1f MiB\n", n, s, c + k, b/1048576/s, r/1024 }'
     echo "$secs" > "$work/$name.secs"
+    awk -v c="$user" -v k="$sys" 'BEGIN { print c + k }' > "$work/$name.cpu"
 }
 
 jq_failed_per_address() {
@@ -51,16 +52,20 @@ export -f jq_failed_per_address
 export log
 
 echo
-printf '%-34s %10s %15s %13s\n' "command" "time" "throughput" "peak RSS"
+printf '%-34s %10s %10s %15s %13s\n' "command" "wall" "CPU" "throughput" "peak RSS"
 measure "jq (failed logins per address)" bash -c jq_failed_per_address
 measure "seclog detect" "$seclog" detect -q "$log"
 measure "seclog summary" "$seclog" summary -q "$log"
 measure "seclog blocklist" "$seclog" blocklist -q "$log"
 echo
+# Throughput is wall time (seclog parses on every core, jq on one); CPU
+# time is the work done, which other load on the machine does not change.
 jq_s=$(cat "$work/jq (failed logins per address).secs")
+jq_c=$(cat "$work/jq (failed logins per address).cpu")
 for name in "seclog detect" "seclog summary"; do
-    s=$(cat "$work/$name.secs")
-    awk -v n="$name" -v a="$jq_s" -v b="$s" 'BEGIN { printf "%-16s %6.1fx jq'"'"'s throughput\n", n, a/b }'
+    s=$(cat "$work/$name.secs"); c=$(cat "$work/$name.cpu")
+    awk -v n="$name" -v a="$jq_s" -v b="$s" -v x="$jq_c" -v y="$c" \
+        'BEGIN { printf "%-16s %6.1fx jq'"'"'s throughput, %5.1fx less CPU time\n", n, a/b, x/y }'
 done
 echo
 echo "top failing addresses, jq:"

@@ -249,7 +249,7 @@ impl Texts {
         };
         for (i, p) in parts.iter().enumerate() {
             if let Some(p) = p {
-                t.buf.push_str(&clip(p));
+                t.buf.push_str(clip(p));
                 t.ends[i] = t.buf.len() as u32;
             }
         }

@@ -372,6 +372,27 @@ impl BlockSender {
 /// Reads every CloudWatch document of `r`, calling `emit` with each event's
 /// message; stops early when `emit` returns false. An error says what was
 /// wrong and where.
+///
+/// A function behind a subscription filter gets the raw Lambda event:
+///
+/// ```
+/// use base64::Engine as _;
+/// use std::io::Write as _;
+///
+/// let payload = r#"{"messageType":"DATA_MESSAGE","logGroup":"/aws/lambda/login","logStream":"s","logEvents":[{"id":"1","timestamp":1,"message":"{\"@timestamp\":\"2026-01-01T00:00:00Z\"}\n"}]}"#;
+/// let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+/// gz.write_all(payload.as_bytes()).unwrap();
+/// let data = base64::engine::general_purpose::STANDARD.encode(gz.finish().unwrap());
+/// let event = format!(r#"{{"awslogs":{{"data":"{data}"}}}}"#);
+///
+/// let mut lines = Vec::new();
+/// seclog_cli::input::read_documents(event.as_bytes(), &mut |line| {
+///     lines.push(line.to_string());
+///     true
+/// })
+/// .unwrap();
+/// assert_eq!(lines, [r#"{"@timestamp":"2026-01-01T00:00:00Z"}"#]);
+/// ```
 pub fn read_documents(r: impl Read, emit: &mut dyn FnMut(&str) -> bool) -> Result<(), String> {
     let mut de = serde_json::Deserializer::from_reader(r);
     let mut stop = false;

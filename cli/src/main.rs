@@ -286,7 +286,12 @@ fn options(read: &ReadArgs) -> scan::Options {
 }
 
 fn inputs(read: &ReadArgs) -> io::Result<Vec<Input>> {
-    input::expand(&read.inputs).map_err(|e| fail(e.to_string()))
+    let list = input::expand(&read.inputs).map_err(|e| fail(e.to_string()))?;
+    if list.contains(&Input::Stdin) && io::stdin().is_terminal() {
+        // Otherwise the command would seem to hang.
+        eprintln!("seclog: reading records from standard input (end with Ctrl-D; see --help)");
+    }
+    Ok(list)
 }
 
 fn run(cli: Cli) -> io::Result<ExitCode> {

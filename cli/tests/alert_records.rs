@@ -149,3 +149,49 @@ fn every_kind_of_finding_is_an_ecs_alert_record() {
         .all(|a| a["event"]["action"] != "incomplete_invocation"));
     seclog_tests::assert_ecs(&alerts);
 }
+
+#[derive(seclog::Redact, seclog::AuthEvent)]
+#[auth(login)]
+struct HashedLogin {
+    #[auth(user)]
+    #[redact(hash)]
+    email: String,
+    #[auth(source_ip)]
+    #[redact(skip)]
+    ip: String,
+}
+
+#[seclog::audit]
+fn hashed_login(req: HashedLogin) -> Result<(), &'static str> {
+    let _ = req;
+    Err("no")
+}
+
+#[test]
+fn a_user_logged_by_digest_is_reported_by_digest() {
+    let dir = Scratch::new("hashed");
+    let key = "a test key of 32 bytes, not real";
+    let config = seclog::builder().hash_key(key).build().unwrap();
+    let monitor = seclog::monitor::Monitor::new(Default::default()).unwrap();
+    let run = monitor.scope(|| {
+        seclog::testing::capture_with(config, || {
+            for _ in 0..5 {
+                let _ = hashed_login(HashedLogin {
+                    email: "alice@example.com".into(),
+                    ip: "192.0.2.8".into(),
+                });
+            }
+        })
+    });
+    let p = dir.write("r.log", (run.lines.join("\n") + "\n").as_bytes());
+    let out = seclog(&["detect", "--format", "json", &p.to_string_lossy()]);
+    let alerts = out.json_lines();
+    assert_eq!(alerts.len(), 1, "{}", out.stdout);
+    let digest = seclog::HashKey::new(key.as_bytes())
+        .digest(b"alice@example.com")
+        .to_string();
+    assert_eq!(alerts[0]["user"]["hash"], digest.as_str());
+    assert!(alerts[0]["user"].get("name").is_none());
+    assert!(!out.stdout.contains("alice@example.com"));
+    seclog_tests::assert_ecs(&alerts);
+}
