@@ -66,6 +66,14 @@ impl Policy {
         Policy { extra }
     }
 
+    /// Whether terms were added to the defaults (with
+    /// [`Builder::sensitive_key`](crate::Builder::sensitive_key) or
+    /// `SECLOG_SENSITIVE_KEYS`).
+    #[inline]
+    pub(crate) fn has_added_terms(&self) -> bool {
+        !self.extra.is_empty()
+    }
+
     /// Whether a member named `key` must be redacted.
     pub(crate) fn is_sensitive(&self, key: &str) -> bool {
         // On the hot path for every key of untyped data, which repeats from
