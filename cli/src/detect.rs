@@ -310,6 +310,10 @@ pub struct DetectExtract {
 impl Extract for DetectExtract {
     type Item = Item;
 
+    fn size(&self, item: &Item) -> usize {
+        std::mem::size_of::<Item>() + item.texts.buf.capacity()
+    }
+
     fn extract(&self, r: &Record<'_>, _time: i64, _line: &[u8]) -> Option<Item> {
         let phase = r.phase()?;
         let mut auth = None;

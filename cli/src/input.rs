@@ -33,6 +33,10 @@ use std::sync::Arc;
 /// The size a block of lines aims at.
 pub const BLOCK_BYTES: usize = 512 * 1024;
 
+/// The longest line read, in bytes: above seclog's own record limit (256
+/// KiB by default, 1 MiB at most) and CloudWatch's event limit.
+pub const MAX_LINE: usize = 2 * 1024 * 1024;
+
 /// The most a subscription payload's `awslogs.data` may decompress to
 /// (CloudWatch sends at most about 1 MB compressed).
 const MAX_PAYLOAD_BYTES: u64 = 64 * 1024 * 1024;
@@ -328,18 +332,39 @@ fn read_lines(
         }
     }
     // End on a line boundary; the rest waits for the next block. A line
-    // longer than a block is read on until its end.
+    // longer than a block is read on until its end, up to MAX_LINE.
     loop {
         if let Some(nl) = memchr::memrchr(b'\n', block) {
             carry.extend_from_slice(&block[nl + 1..]);
             block.truncate(nl + 1);
             return Ok(());
         }
-        let len = block.len();
+        if block.len() > MAX_LINE {
+            // No record is this long: the line is dropped without being
+            // kept, and stands as one malformed line (a lone `{`).
+            block.clear();
+            block.extend_from_slice(b"{\n");
+            return skip_line(r, carry);
+        }
         if r.take(64 * 1024).read_to_end(block)? == 0 {
             return Ok(());
         }
-        debug_assert!(block.len() > len);
+    }
+}
+
+/// Discards input up to and including the next newline; what follows it
+/// goes to `carry`.
+fn skip_line(r: &mut (dyn Read + Send), carry: &mut Vec<u8>) -> io::Result<()> {
+    let mut chunk = Vec::with_capacity(64 * 1024);
+    loop {
+        chunk.clear();
+        if r.take(64 * 1024).read_to_end(&mut chunk)? == 0 {
+            return Ok(());
+        }
+        if let Some(nl) = memchr::memchr(b'\n', &chunk) {
+            carry.extend_from_slice(&chunk[nl + 1..]);
+            return Ok(());
+        }
     }
 }
 

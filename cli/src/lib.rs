@@ -38,8 +38,11 @@
 //! # std::fs::remove_dir_all(&dir).unwrap();
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod cloudwatch;
 pub mod detect;
+pub mod fast;
 pub mod input;
 pub mod record;
 pub mod scan;

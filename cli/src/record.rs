@@ -1,9 +1,9 @@
 //! The members of a seclog record the command reads, borrowed from the
 //! line's text.
 //!
-//! Only these members are deserialized; everything else (the inputs, the
-//! response, the origin) is skipped by the parser without being built, and
-//! strings without escapes are borrowed from the line rather than copied.
+//! Only these members are read; everything else (the inputs, the response,
+//! the origin) is skipped without being built, and strings without escapes
+//! are borrowed from the line rather than copied (see [`parse`]).
 //! This is what lets the command read records many times faster than a
 //! general JSON tool: see the README's "The `seclog` command" section.
 
@@ -23,18 +23,12 @@ pub type Text<'a> = Option<Cow<'a, str>>;
 /// assert_eq!(r.time(), Some(1_767_323_045_000_006));
 /// assert!(r.is_seclog());
 /// ```
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct Record<'a> {
     /// `@timestamp`.
     #[serde(rename = "@timestamp", borrow)]
     pub timestamp: Text<'a>,
-    /// `log.level` written as one dotted key (ECS logging's form).
-    #[serde(rename = "log.level", borrow)]
-    pub log_level: Text<'a>,
-    /// `log.level` written nested.
-    #[serde(borrow)]
-    pub log: Log<'a>,
     /// `message`.
     #[serde(borrow)]
     pub message: Text<'a>,
@@ -63,17 +57,8 @@ pub struct Record<'a> {
     pub platform_type: Text<'a>,
 }
 
-/// `log.*`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct Log<'a> {
-    /// `log.level`.
-    #[serde(borrow)]
-    pub level: Text<'a>,
-}
-
 /// `event.*`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct Event<'a> {
     /// `event.action`.
@@ -90,7 +75,7 @@ pub struct Event<'a> {
 }
 
 /// An object whose member of interest is `id`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct Id<'a> {
     /// `.id`.
@@ -99,7 +84,7 @@ pub struct Id<'a> {
 }
 
 /// `user.*`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct User<'a> {
     /// `user.name`.
@@ -114,7 +99,7 @@ pub struct User<'a> {
 }
 
 /// `source.*`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct Source<'a> {
     /// `source.ip`.
@@ -126,7 +111,7 @@ pub struct Source<'a> {
 }
 
 /// `error.*`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct Error<'a> {
     /// `error.message`.
@@ -135,7 +120,7 @@ pub struct Error<'a> {
 }
 
 /// `faas.*`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct Faas {
     /// `faas.coldstart`.
@@ -143,7 +128,7 @@ pub struct Faas {
 }
 
 /// `seclog.*`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct Seclog<'a> {
     /// `seclog.phase`: `start`, `end` or `event`.
@@ -157,7 +142,7 @@ pub struct Seclog<'a> {
 }
 
 /// `seclog.budget.*`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct Budget {
     /// `seclog.budget.exceeded`.
@@ -212,15 +197,25 @@ impl<'a> Record<'a> {
     pub fn source(&self) -> Option<&str> {
         self.source.ip.as_deref().or(self.source.address.as_deref())
     }
-
-    /// `log.level`, however it is written.
-    pub fn level(&self) -> Option<&str> {
-        self.log_level.as_deref().or(self.log.level.as_deref())
-    }
 }
 
 /// Parses the members the command reads from one JSON line.
+///
+/// Records as seclog writes them take a fast path ([`crate::fast`]): the
+/// members read are found by their keys' bytes and the others skipped by
+/// their structure. Anything that path does not handle exactly (an escape
+/// in a key or in a text read, a number with a fraction, a repeated key,
+/// a member of an unexpected type) goes through `serde_json`, which
+/// decides.
 pub fn parse(line: &[u8]) -> serde_json::Result<Record<'_>> {
+    match crate::fast::record(line) {
+        Some(r) => Ok(r),
+        None => parse_with_serde(line),
+    }
+}
+
+/// [`parse`] through `serde_json` only.
+pub fn parse_with_serde(line: &[u8]) -> serde_json::Result<Record<'_>> {
     serde_json::from_slice(line)
 }
 

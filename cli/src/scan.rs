@@ -12,7 +12,7 @@
 //! leave it, earliest first, once every input still being read has reached
 //! a time past theirs by the window; the input that is furthest behind is
 //! read next. The heap holds at most `--reorder-buffer` items (100,000 by
-//! default); past that the earliest leaves early. An item that arrives
+//! default) and 32 MiB; past that the earliest leaves early. An item that arrives
 //! after a later one has left (out of order by more than the window, or
 //! forced out by the cap) is still counted, in the order it came, and
 //! reported as *late*: nothing is ever dropped for being out of order.
@@ -35,6 +35,12 @@ pub trait Extract: Sync {
     /// The item for one record (`time` is its `@timestamp` in microseconds,
     /// `line` its JSON text), or `None` to skip it.
     fn extract(&self, record: &Record<'_>, time: i64, line: &[u8]) -> Option<Self::Item>;
+
+    /// The bytes an item holds, counted against the reorder buffer's
+    /// [`Options::reorder_bytes`].
+    fn size(&self, _item: &Self::Item) -> usize {
+        std::mem::size_of::<Self::Item>()
+    }
 
     /// Text that every line of interest contains, so the others are skipped
     /// without being parsed.
@@ -85,6 +91,8 @@ pub struct Options {
     pub reorder_window: i64,
     /// The most items waiting to be merged.
     pub reorder_buffer: usize,
+    /// The most bytes those items may hold.
+    pub reorder_bytes: usize,
     /// Parsing threads.
     pub workers: usize,
 }
@@ -94,6 +102,7 @@ impl Default for Options {
         Options {
             reorder_window: 2_000_000,
             reorder_buffer: 100_000,
+            reorder_bytes: 32 * 1024 * 1024,
             workers: std::thread::available_parallelism().map_or(2, |n| n.get().min(8)),
         }
     }
@@ -205,6 +214,7 @@ struct Source<T> {
 struct Waiting<T> {
     time: i64,
     seq: u64,
+    size: usize,
     item: T,
 }
 
@@ -235,6 +245,7 @@ struct Merge<T> {
     fronts: BinaryHeap<std::cmp::Reverse<(i64, u64, usize)>>,
     stragglers: BinaryHeap<Waiting<T>>,
     len: usize,
+    bytes: usize,
 }
 
 impl<T> Merge<T> {
@@ -244,11 +255,13 @@ impl<T> Merge<T> {
             fronts: BinaryHeap::new(),
             stragglers: BinaryHeap::new(),
             len: 0,
+            bytes: 0,
         }
     }
 
     fn push(&mut self, input: usize, w: Waiting<T>) {
         self.len += 1;
+        self.bytes += w.size;
         let q = &mut self.queues[input];
         match q.back() {
             None => {
@@ -346,7 +359,10 @@ pub fn scan<E: Extract>(
 
         let mut emit = |heap: &mut Merge<E::Item>, upto: i64, stats: &mut Stats| {
             while let Some(first) = heap.first_time() {
-                if first > upto && heap.len <= options.reorder_buffer {
+                if first > upto
+                    && heap.len <= options.reorder_buffer
+                    && heap.bytes <= options.reorder_bytes
+                {
                     break;
                 }
                 let Some(w) = heap.pop() else { break };
@@ -451,7 +467,16 @@ pub fn scan<E: Extract>(
             for (time, item) in parsed.items {
                 src.newest = src.newest.max(time);
                 seq += 1;
-                heap.push(s, Waiting { time, seq, item });
+                let size = ex.size(&item);
+                heap.push(
+                    s,
+                    Waiting {
+                        time,
+                        seq,
+                        size,
+                        item,
+                    },
+                );
                 let upto = others.min(src.newest.saturating_sub(options.reorder_window));
                 emit(&mut heap, upto, &mut stats);
             }

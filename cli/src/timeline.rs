@@ -145,6 +145,18 @@ impl Extract for TimelineExtract {
     fn prefilter(&self) -> Option<&memchr::memmem::Finder<'_>> {
         self.finder.as_ref()
     }
+
+    fn size(&self, i: &Item) -> usize {
+        let text = |s: &Option<String>| s.as_ref().map_or(0, String::capacity);
+        std::mem::size_of::<Item>()
+            + i.action.capacity()
+            + i.transaction.capacity()
+            + text(&i.outcome)
+            + text(&i.user)
+            + text(&i.source)
+            + text(&i.detail)
+            + text(&i.line)
+    }
 }
 
 /// One line of the timeline.

@@ -311,3 +311,18 @@ fn settings_flags_change_the_thresholds() {
         "the flagged user's failures go on counting"
     );
 }
+
+#[test]
+fn a_line_longer_than_any_record_is_one_malformed_line() {
+    let dir = Scratch::new("huge");
+    let lines = brute_force_lines();
+    let mut text = lines[..5].join("\n");
+    text.push('\n');
+    text.push_str(&format!("{{\"@timestamp\":\"{}\"}}\n", "x".repeat(3 << 20)));
+    text.push_str(&lines[5..].join("\n"));
+    text.push('\n');
+    let p = dir.write("huge.log", text.as_bytes());
+    assert_brute_force(&[&p.to_string_lossy()]);
+    let run = seclog(&["summary", &p.to_string_lossy()]);
+    assert!(run.stderr.contains("1 malformed line"), "{}", run.stderr);
+}
