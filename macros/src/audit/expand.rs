@@ -50,8 +50,17 @@ pub(crate) fn expand(h: &Handler<'_>) -> TokenStream {
     // The 4 W's from the arguments, then from the options (which win).
     let describe = h.inputs.iter().map(|i| {
         let ident = unspanned(&i.ident);
+        // What a newtype pattern took out of its wrapper is also described
+        // as the wrapper's content (`ConnectInfo(addr)` gives `source.ip`).
+        let unwrapped = i.unwrapped_from.as_ref().map(|ty| {
+            quote! {
+                (&&::seclog::__private::Wrap(&::seclog::__private::Unwrapped::<#ty, _>::new(&#ident)))
+                    .__seclog_describe(__seclog_cx);
+            }
+        });
         quote! {
             (&&::seclog::__private::Wrap(&#ident)).__seclog_describe(__seclog_cx);
+            #unwrapped
             (&&::seclog::__private::Wrap(&#ident)).__seclog_auth(__seclog_cx);
         }
     });
@@ -303,6 +312,8 @@ fn finish_tokens(h: &Handler<'_>) -> TokenStream {
                         __seclog_inv.finish_error(
                             ::seclog::__private::type_name_of(__seclog_err),
                             (&&::seclog::__private::Wrap(__seclog_err)).__seclog_error_message(),
+                            // An error that is an HTTP response has a status.
+                            (&&::seclog::__private::Wrap(__seclog_err)).__seclog_outcome().1,
                         );
                     }
                 }
@@ -363,7 +374,7 @@ fn failed_tokens(h: &Handler<'_>) -> TokenStream {
     }
 }
 
-fn contains_impl_trait(ty: &syn::Type) -> bool {
+pub(crate) fn contains_impl_trait(ty: &syn::Type) -> bool {
     use syn::visit::Visit;
     struct Finder(bool);
     impl<'ast> Visit<'ast> for Finder {
