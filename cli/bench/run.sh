@@ -30,6 +30,11 @@ echo "generating $size_mib MiB: $invocations invocations of audited handlers..."
 "$gen" "$invocations" > "$log"
 bytes=$(stat -c %s "$log")
 records=$(wc -l < "$log")
+# A full disk makes the sink drop records (it never fails the handler).
+if [ "$bytes" -lt $(( size_mib * 1024 * 1024 * 9 / 10 )) ]; then
+    echo "the log is only $bytes bytes: is $work's disk full?" >&2
+    exit 1
+fi
 echo "log: $bytes bytes, $records records ($log)"
 cat "$log" > /dev/null  # every run reads from the page cache
 

@@ -18,7 +18,10 @@
 //! reported as *late*: nothing is ever dropped for being out of order.
 //!
 //! Memory is bounded by the heap's cap, the blocks in flight (a few per
-//! worker) and one block per input being merged.
+//! worker) and one block per input being merged. Every input is merged at
+//! once, so each stays open while it is read (and a CloudWatch document
+//! has a thread decoding it): for many thousands of inputs, such as an
+//! export's objects, merge them per log stream first (`cat`, `zcat`).
 
 use crate::input::{self, Blocks, Input, Line};
 use crate::record::{self, Record};
