@@ -891,8 +891,9 @@ fn micros(d: Duration) -> i64 {
     i64::try_from(d.as_micros()).unwrap_or(i64::MAX)
 }
 
-/// The ECS version the alert records follow.
-pub const ECS_VERSION: &str = "8.11.0";
+/// The ECS version the alert records follow: the release the runtime's
+/// records follow.
+pub use seclog::record::ECS_VERSION;
 
 /// One finding as an ECS alert record, on one line: `@timestamp` (the last
 /// record's time), `log.level` and `message` first, as ECS logging asks,

@@ -59,6 +59,7 @@
 //! ```
 
 mod clock;
+mod event_time;
 mod table;
 
 pub use crate::config::detector::Settings;
