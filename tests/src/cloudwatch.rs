@@ -20,18 +20,26 @@ use std::process::Command;
 /// `cfn-lint`, for the tests of the CloudFormation template:
 /// `$SECLOG_CFN_LINT` (what `.ci/run` sets, to the virtual environment it
 /// makes), else the repository's `.venv-cfn-lint/`, else `cfn-lint` on the
-/// `PATH`.
+/// `PATH`; when there is none, the repository's `.venv-cfn-lint/` is made
+/// (`python3 -m venv`, then `pip install cfn-lint` from PyPI), once, so the
+/// README's `cargo test --workspace` runs the real check on a fresh clone.
 ///
-/// # Panics
-///
-/// When none is there, saying how to get it, unless
-/// `SECLOG_SKIP_CFN_LINT=1` asks to skip (then `None`, and a note on
-/// stderr); in CI (`CI=true`) never skips.
+/// Returns `None` (with a note on stderr) only outside CI, when
+/// `SECLOG_SKIP_CFN_LINT=1` asks to skip or there is no `python3` to make
+/// the environment with; in CI (`CI=true`) it panics instead, saying why.
 pub fn cfn_lint() -> Option<PathBuf> {
+    static FOUND: std::sync::Mutex<Option<Option<PathBuf>>> = std::sync::Mutex::new(None);
+    let mut found = FOUND.lock().unwrap_or_else(|e| e.into_inner());
+    found.get_or_insert_with(find_or_install_cfn_lint).clone()
+}
+
+fn find_or_install_cfn_lint() -> Option<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let venv = root.join(".venv-cfn-lint");
+    let in_venv = venv.join("bin/cfn-lint");
     let found = std::env::var_os("SECLOG_CFN_LINT")
         .map(PathBuf::from)
-        .or_else(|| Some(root.join(".venv-cfn-lint/bin/cfn-lint")).filter(|p| p.exists()))
+        .or_else(|| Some(in_venv.clone()).filter(|p| p.exists()))
         .or_else(|| {
             Command::new("cfn-lint")
                 .arg("--version")
@@ -44,16 +52,73 @@ pub fn cfn_lint() -> Option<PathBuf> {
         return found;
     }
     let ci = std::env::var("CI").is_ok_and(|v| v == "true");
-    let skip = std::env::var("SECLOG_SKIP_CFN_LINT").is_ok_and(|v| v == "1");
-    if skip && !ci {
+    if std::env::var("SECLOG_SKIP_CFN_LINT").is_ok_and(|v| v == "1") && !ci {
         eprintln!("cfn-lint not found: skipped because SECLOG_SKIP_CFN_LINT=1");
         return None;
     }
-    panic!(
-        "cfn-lint not found: run `bash .ci/run` once (it makes .venv-cfn-lint/), or \
-         `python3 -m venv .venv-cfn-lint && .venv-cfn-lint/bin/pip install cfn-lint`, \
-         or set SECLOG_CFN_LINT to a cfn-lint; SECLOG_SKIP_CFN_LINT=1 skips (never in CI)"
-    )
+    match install_cfn_lint(&venv) {
+        Ok(()) => Some(in_venv),
+        Err(why) if !ci && why.starts_with("no python3") => {
+            eprintln!("cfn-lint: skipped, {why}; install Python 3 to run this check");
+            None
+        }
+        Err(why) => panic!(
+            "cfn-lint not found and not installed: {why}. Run `bash .ci/run` once (it makes \
+             .venv-cfn-lint/), or `python3 -m venv .venv-cfn-lint && .venv-cfn-lint/bin/pip \
+             install cfn-lint`, or set SECLOG_CFN_LINT to a cfn-lint"
+        ),
+    }
+}
+
+/// Makes `venv` with cfn-lint in it. A virtual environment cannot be moved
+/// once made (its scripts name their interpreter by path), so it is made in
+/// place, by whichever test binary takes the lock directory beside it
+/// first; another one waits for it.
+fn install_cfn_lint(venv: &Path) -> Result<(), String> {
+    let python = Command::new("python3").arg("--version").output();
+    if !python.is_ok_and(|o| o.status.success()) {
+        return Err("no python3 on this machine".into());
+    }
+    let lint = venv.join("bin/cfn-lint");
+    let lock = venv.with_extension("lock");
+    if std::fs::create_dir(&lock).is_err() {
+        for _ in 0..600 {
+            if lint.exists() && !lock.exists() {
+                return Ok(());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        }
+        return Err(format!("{} stayed locked for 5 minutes", lock.display()));
+    }
+    eprintln!("cfn-lint not found: installing it into {}", venv.display());
+    let run = |cmd: &mut Command| -> Result<(), String> {
+        let out = cmd.output().map_err(|e| e.to_string())?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        }
+    };
+    let made = (|| {
+        let _ = std::fs::remove_dir_all(venv);
+        run(Command::new("python3").arg("-m").arg("venv").arg(venv))?;
+        run(Command::new(venv.join("bin/pip")).args([
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "cfn-lint",
+        ]))
+    })();
+    if made.is_err() {
+        let _ = std::fs::remove_dir_all(venv);
+    }
+    let _ = std::fs::remove_dir(&lock);
+    made?;
+    if lint.exists() {
+        Ok(())
+    } else {
+        Err(format!("{} has no bin/cfn-lint", venv.display()))
+    }
 }
 
 /// Runs `cfn_lint` on the template at `path`; panics with its findings.
