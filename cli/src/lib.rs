@@ -41,6 +41,7 @@
 
 #![warn(missing_docs)]
 
+pub mod cloudwatch;
 pub mod detect;
 pub mod fast;
 pub mod input;

@@ -31,6 +31,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// CloudWatch: fleet-wide detection for a fleet's log groups.
+    Cloudwatch {
+        #[command(subcommand)]
+        command: seclog_cli::cloudwatch::command::Command,
+    },
     /// Replays the brute-force detector over the records on their own
     /// timestamps and lists what it finds.
     Detect {
@@ -323,6 +328,11 @@ fn run(cli: Cli) -> io::Result<ExitCode> {
     let (stats, quiet, failed) = match cli.command {
         Command::Keygen { dir } => return keygen(&dir, &mut out),
         Command::Unseal { key, inputs, quiet } => return unseal(&key, &inputs, quiet, &mut out),
+        Command::Cloudwatch { command } => {
+            seclog_cli::cloudwatch::command::run(&command, &mut out)?;
+            out.flush()?;
+            return Ok(ExitCode::SUCCESS);
+        }
         Command::Detect {
             format,
             settings,
