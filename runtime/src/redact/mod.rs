@@ -25,6 +25,7 @@
 pub mod __derive;
 pub(crate) mod policy;
 mod serde_adapter;
+pub mod shapes;
 mod std_impls;
 
 use crate::json;

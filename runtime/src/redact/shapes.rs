@@ -1,0 +1,1458 @@
+//! Secrets found by their shape in free text.
+//!
+//! Types say how their fields are logged and keys say which members of
+//! untyped data are sensitive, but a token pasted into a comment, a card
+//! number in an upstream error or a private key in a panic message carry
+//! no such sign. Their shape does: every text seclog writes that did not
+//! come from a `clear` field is looked at, and each match is replaced in
+//! place by `[REDACTED:<kind>]`, the words around it kept.
+//!
+//! | kind | shape | written as |
+//! |---|---|---|
+//! | [`jwt`](SecretKind::Jwt) | three base64url segments separated by dots, the first starting `eyJ` (an encoded `{"`), at least 10 and 2 characters long for the first two; up to two more segments (an encrypted token) | `[REDACTED:jwt]` |
+//! | [`bearer`](SecretKind::Bearer) | the word `Bearer` (any case) then spaces and a token of at least 8 characters that mixes two of lower case, upper case (after its first character) and digits | `Bearer [REDACTED:bearer]` |
+//! | [`basic`](SecretKind::Basic) | the word `Basic` (any case) then spaces and base64 text that decodes to printable `user:password` | `Basic [REDACTED:basic]` |
+//! | [`aws_access_key_id`](SecretKind::AwsAccessKeyId) | `AKIA` or `ASIA` and 16 upper-case letters or digits, with no letter or digit on either side | `[REDACTED:aws_access_key_id]` |
+//! | [`private_key`](SecretKind::PrivateKey) | a PEM block whose label names a `PRIVATE KEY`, from `-----BEGIN` through the matching `-----END` line, or to the end of the text when that line is missing | `[REDACTED:private_key]` |
+//! | [`card_number`](SecretKind::CardNumber) | 13 to 19 digits, in groups joined by single spaces or dashes, that pass the Luhn check and are not part of a longer run of letters and digits (nor a decimal number) | `[REDACTED:card_number]` |
+//! | [`query_param`](SecretKind::QueryParam) | `key=value` where the key is sensitive ([`is_sensitive_key`](crate::is_sensitive_key), with the terms added at run time): the value, up to `&`, whitespace or the end | `password=[REDACTED:query_param]` |
+//!
+//! The scheme word of a `Bearer` or `Basic` credential and the key of a
+//! `key=value` pair are kept: they say what was there without revealing
+//! it. Everything else stays byte for byte: UUIDs, order references,
+//! timestamps, hex digests, numbers that fail the Luhn check, words.
+//!
+//! Users add shapes of their own with a [`Detector`].
+//!
+//! Scanning costs little on the text records are made of: a vector pass
+//! (SSE2 on x86_64, eight-byte words elsewhere) looks for what every shape
+//! must contain (`=`, `J`, `--`, `IA`, `Ba`/`Be` in any case, thirteen
+//! digits), and only a text where something is found is scanned exactly.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::ops::Range;
+
+/// The kinds of secret seclog finds by their shape, named in the marker
+/// that replaces them: `[REDACTED:<name>]`.
+///
+/// ```
+/// use seclog::redact::shapes::SecretKind;
+///
+/// assert_eq!(SecretKind::Jwt.name(), "jwt");
+/// assert_eq!(SecretKind::CardNumber.to_string(), "[REDACTED:card_number]");
+/// assert_eq!(SecretKind::Custom("employee_id").to_string(), "[REDACTED:employee_id]");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SecretKind {
+    /// A JSON Web Token (signed, or encrypted with five segments).
+    Jwt,
+    /// The token of a `Bearer` credential; the scheme word is kept.
+    Bearer,
+    /// The `user:password` of a `Basic` credential; the scheme word is kept.
+    Basic,
+    /// An AWS access key id (`AKIA…` long-term, `ASIA…` temporary).
+    AwsAccessKeyId,
+    /// A PEM private key block.
+    PrivateKey,
+    /// A payment card number (a Luhn-valid primary account number).
+    CardNumber,
+    /// The value of a `key=value` pair whose key is sensitive.
+    QueryParam,
+    /// Found by a [`Detector`] the user registered, under its name.
+    Custom(&'static str),
+}
+
+impl SecretKind {
+    /// The kinds seclog finds by itself, in the order they are tried when
+    /// two would start at the same place.
+    pub const BUILT_IN: [SecretKind; 7] = [
+        SecretKind::PrivateKey,
+        SecretKind::Jwt,
+        SecretKind::AwsAccessKeyId,
+        SecretKind::CardNumber,
+        SecretKind::Bearer,
+        SecretKind::Basic,
+        SecretKind::QueryParam,
+    ];
+
+    /// The name written in the marker (`jwt`, `card_number`, ...).
+    pub fn name(&self) -> &'static str {
+        match self {
+            SecretKind::Jwt => "jwt",
+            SecretKind::Bearer => "bearer",
+            SecretKind::Basic => "basic",
+            SecretKind::AwsAccessKeyId => "aws_access_key_id",
+            SecretKind::PrivateKey => "private_key",
+            SecretKind::CardNumber => "card_number",
+            SecretKind::QueryParam => "query_param",
+            SecretKind::Custom(name) => name,
+        }
+    }
+
+    /// The marker of a built-in kind, ready to copy.
+    fn static_marker(&self) -> Option<&'static str> {
+        Some(match self {
+            SecretKind::Jwt => "[REDACTED:jwt]",
+            SecretKind::Bearer => "[REDACTED:bearer]",
+            SecretKind::Basic => "[REDACTED:basic]",
+            SecretKind::AwsAccessKeyId => "[REDACTED:aws_access_key_id]",
+            SecretKind::PrivateKey => "[REDACTED:private_key]",
+            SecretKind::CardNumber => "[REDACTED:card_number]",
+            SecretKind::QueryParam => "[REDACTED:query_param]",
+            SecretKind::Custom(_) => return None,
+        })
+    }
+
+    /// Appends the marker, `[REDACTED:<name>]`, to `out`.
+    pub(crate) fn push_marker(&self, out: &mut Vec<u8>) {
+        match self.static_marker() {
+            Some(marker) => out.extend_from_slice(marker.as_bytes()),
+            None => {
+                out.extend_from_slice(b"[REDACTED:");
+                out.extend_from_slice(self.name().as_bytes());
+                out.push(b']');
+            }
+        }
+    }
+
+    /// The length of the marker in bytes.
+    pub(crate) fn marker_len(&self) -> usize {
+        "[REDACTED:]".len() + self.name().len()
+    }
+}
+
+/// The marker that replaces a secret of this kind: `[REDACTED:<name>]`.
+impl fmt::Display for SecretKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[REDACTED:{}]", self.name())
+    }
+}
+
+/// Whether `name` can name a user's kind: 1 to 32 of `a-z`, `0-9` and `_`,
+/// so the marker it makes is plain text that never needs escaping.
+pub(crate) fn is_valid_kind_name(name: &str) -> bool {
+    (1..=32).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// A shape of secret of the user's own, registered with
+/// [`Builder::detector`](crate::Builder::detector) under a kind name.
+///
+/// `find` returns the first match that starts at or after byte `from` of
+/// `text`, as a byte range; seclog calls it again after each match, so it
+/// never needs to allocate. A closure of that signature is a detector.
+/// Detectors see every text seclog scans (there is no prefilter for them),
+/// so keep them cheap; a range that is empty, out of bounds or before
+/// `from` ends the search in that text, and a detector that panics has the
+/// whole text redacted under its name.
+///
+/// ```
+/// use std::ops::Range;
+///
+/// /// Employee ids: `EMP-` and six digits.
+/// fn employee_id(text: &str, from: usize) -> Option<Range<usize>> {
+///     let at = from + text.get(from..)?.find("EMP-")?;
+///     let digits = text.as_bytes().get(at + 4..at + 10)?;
+///     if digits.iter().all(u8::is_ascii_digit) {
+///         Some(at..at + 10)
+///     } else {
+///         employee_id(text, at + 4)
+///     }
+/// }
+///
+/// let shapes = [("employee_id", &employee_id as &dyn seclog::redact::shapes::Detector)];
+/// let text = seclog::redact::shapes::redact_text_with("approved by EMP-004211 today", &shapes);
+/// assert_eq!(text, "approved by [REDACTED:employee_id] today");
+/// ```
+pub trait Detector: Send + Sync + 'static {
+    /// The first match starting at or after `from`, as a byte range of `text`.
+    fn find(&self, text: &str, from: usize) -> Option<Range<usize>>;
+}
+
+impl<F> Detector for F
+where
+    F: Fn(&str, usize) -> Option<Range<usize>> + Send + Sync + 'static,
+{
+    fn find(&self, text: &str, from: usize) -> Option<Range<usize>> {
+        self(text, from)
+    }
+}
+
+/// One secret found: where it is in the text, and its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Found {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) kind: SecretKind,
+}
+
+/// Finds the built-in shapes in `text`, appending them to `found` in order
+/// of position, never overlapping. `sensitive` judges the key of a
+/// `key=value` pair. Linear in the length of the text whatever it holds:
+/// each detector's look is bounded, or skips what it has read.
+pub(crate) fn scan(text: &str, sensitive: &dyn Fn(&str) -> bool, found: &mut Vec<Found>) {
+    let b = text.as_bytes();
+    let n = b.len();
+    let mut i = 0;
+    // A token that started at a `eyJ` but was not a JWT: a later `eyJ`
+    // inside its first segment would read the same segments again.
+    let mut jwt_seen = 0;
+    while i < n {
+        let class = CLASS[b[i] as usize];
+        if class == NONE {
+            i += 1;
+            continue;
+        }
+        let hit = match class {
+            DIGIT => {
+                if i > 0 && b[i - 1].is_ascii_digit() {
+                    None
+                } else {
+                    match card_in_chain(b, i) {
+                        Ok(hit) => Some(hit),
+                        Err(chain_end) => {
+                            i = chain_end;
+                            continue;
+                        }
+                    }
+                }
+            }
+            LOWER_E => {
+                if i >= jwt_seen {
+                    match jwt_at(b, i) {
+                        Ok(hit) => Some(hit),
+                        Err(seen) => {
+                            jwt_seen = seen;
+                            None
+                        }
+                    }
+                } else {
+                    None
+                }
+            }
+            EQUALS => query_value_at(text, i, sensitive),
+            UPPER_A => aws_at(b, i),
+            DASH => private_key_at(b, i),
+            LETTER_B => credential_at(b, i),
+            _ => None,
+        };
+        match hit {
+            Some(hit) => {
+                found.push(hit);
+                i = hit.end.max(i + 1);
+            }
+            None => i += 1,
+        }
+    }
+}
+
+const NONE: u8 = 0;
+const DIGIT: u8 = 1;
+const LOWER_E: u8 = 2;
+const EQUALS: u8 = 3;
+const UPPER_A: u8 = 4;
+const DASH: u8 = 5;
+const LETTER_B: u8 = 6;
+
+/// The byte each shape is looked for at (where its match or its marker
+/// begins): a digit, `e` of `eyJ`, `=`, `A` of `AKIA`, `-` of `-----BEGIN`,
+/// and `B` or `b` of `Bearer` and `Basic`.
+static CLASS: [u8; 256] = {
+    let mut t = [NONE; 256];
+    let mut d = b'0';
+    while d <= b'9' {
+        t[d as usize] = DIGIT;
+        d += 1;
+    }
+    t[b'e' as usize] = LOWER_E;
+    t[b'=' as usize] = EQUALS;
+    t[b'A' as usize] = UPPER_A;
+    t[b'-' as usize] = DASH;
+    t[b'B' as usize] = LETTER_B;
+    t[b'b' as usize] = LETTER_B;
+    t
+};
+
+fn is_alnum(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+}
+
+fn is_b64url(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
+}
+
+/// The end of the run of bytes from `i` that satisfy `f`.
+fn run(b: &[u8], mut i: usize, f: impl Fn(u8) -> bool) -> usize {
+    let from = i;
+    while i < b.len() && f(b[i]) {
+        i += 1;
+    }
+    read(i - from);
+    i
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Bytes the detectors read beyond the main loop's one look a byte.
+    static READ: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts `n` bytes read by a detector (in tests: scanning must stay linear).
+#[inline(always)]
+fn read(n: usize) {
+    #[cfg(test)]
+    READ.with(|r| r.set(r.get() + n));
+    let _ = n;
+}
+
+/// Whether no letter or digit comes right before `i`.
+fn word_starts(b: &[u8], i: usize) -> bool {
+    i == 0 || !is_alnum(b[i - 1])
+}
+
+/// A JWT at `i`, or the end of the first segment read when there is none.
+fn jwt_at(b: &[u8], i: usize) -> Result<Found, usize> {
+    if !b[i..].starts_with(b"eyJ") || !word_starts(b, i) {
+        return Err(i + 1);
+    }
+    let first = run(b, i, is_b64url);
+    let second = |dot: usize| {
+        let end = run(b, dot + 1, is_b64url);
+        (b.get(dot) == Some(&b'.')).then_some(end)
+    };
+    let Some(payload) = second(first).filter(|&end| first - i >= 10 && end - first > 2) else {
+        return Err(first);
+    };
+    if b.get(payload) != Some(&b'.') {
+        return Err(first);
+    }
+    // The signature may be empty (an unsecured token keeps its dot); an
+    // encrypted token has two more segments.
+    let mut end = run(b, payload + 1, is_b64url);
+    for _ in 0..2 {
+        if b.get(end) == Some(&b'.') && b.get(end + 1).is_some_and(|&c| is_b64url(c)) {
+            end = run(b, end + 1, is_b64url);
+        } else {
+            break;
+        }
+    }
+    Ok(Found {
+        start: i,
+        end,
+        kind: SecretKind::Jwt,
+    })
+}
+
+/// An AWS access key id at `i`.
+fn aws_at(b: &[u8], i: usize) -> Option<Found> {
+    let key = b.get(i..i + 20)?;
+    let upper_or_digit = |c: &u8| c.is_ascii_uppercase() || c.is_ascii_digit();
+    let found = (key.starts_with(b"AKIA") || key.starts_with(b"ASIA"))
+        && key[4..].iter().all(upper_or_digit)
+        && word_starts(b, i)
+        && b.get(i + 20).map_or(true, |&c| !is_alnum(c));
+    found.then_some(Found {
+        start: i,
+        end: i + 20,
+        kind: SecretKind::AwsAccessKeyId,
+    })
+}
+
+/// A PEM private key block beginning at `i`.
+fn private_key_at(b: &[u8], i: usize) -> Option<Found> {
+    const BEGIN: &[u8] = b"-----BEGIN ";
+    if !b[i..].starts_with(BEGIN) {
+        return None;
+    }
+    let label_start = i + BEGIN.len();
+    let label_end = run(b, label_start, |c| {
+        c.is_ascii_uppercase() || c.is_ascii_digit() || c == b' '
+    });
+    let label = &b[label_start..label_end];
+    if !b[label_end..].starts_with(b"-----") || find(label, b"PRIVATE KEY").is_none() {
+        return None;
+    }
+    let mut from = label_end + 5;
+    let mut end = b.len();
+    while let Some(at) = find(&b[from..], b"-----END ") {
+        let after = from + at + b"-----END ".len();
+        let rest = &b[after..];
+        if rest.starts_with(label) && rest[label.len()..].starts_with(b"-----") {
+            end = after + label.len() + 5;
+            break;
+        }
+        from = after;
+    }
+    Some(Found {
+        start: i,
+        end,
+        kind: SecretKind::PrivateKey,
+    })
+}
+
+/// Where `needle` first occurs in `hay`.
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, rest) = needle.split_first()?;
+    let mut at = 0;
+    while at + needle.len() <= hay.len() {
+        let i = at
+            + hay[at..=hay.len() - needle.len()]
+                .iter()
+                .position(|&c| c == first)?;
+        read(i + 1 - at);
+        if hay[i + 1..].starts_with(rest) {
+            return Some(i);
+        }
+        at = i + 1;
+    }
+    None
+}
+
+/// The credential of a `Bearer` or `Basic` scheme word at `i` (the match
+/// is the credential alone: the word stays).
+fn credential_at(b: &[u8], i: usize) -> Option<Found> {
+    if !word_starts(b, i) {
+        return None;
+    }
+    let (word, kind): (&[u8], _) = match b.get(i + 1).map(u8::to_ascii_lowercase) {
+        Some(b'e') => (b"bearer", SecretKind::Bearer),
+        Some(b'a') => (b"basic", SecretKind::Basic),
+        _ => return None,
+    };
+    if !b.get(i..i + word.len())?.eq_ignore_ascii_case(word) {
+        return None;
+    }
+    let start = run(b, i + word.len(), |c| c == b' ' || c == b'\t');
+    if start == i + word.len() {
+        return None;
+    }
+    let end = match kind {
+        SecretKind::Bearer => bearer_token(b, start)?,
+        _ => basic_credential(b, start)?,
+    };
+    Some(Found { start, end, kind })
+}
+
+/// The end of a `Bearer` token (RFC 6750's token68) that looks like a
+/// credential: at least eight characters mixing two of lower case, upper
+/// case after the first character, and digits. A word in a sentence
+/// ("bearer responsibilities") mixes none.
+fn bearer_token(b: &[u8], start: usize) -> Option<usize> {
+    let body = run(b, start, |c| {
+        c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+    });
+    let end = run(b, body, |c| c == b'=');
+    let token = &b[start..body];
+    if token.len() < 8 {
+        return None;
+    }
+    let lower = token.iter().any(u8::is_ascii_lowercase);
+    let upper = token[1..].iter().any(u8::is_ascii_uppercase);
+    let digit = token.iter().any(u8::is_ascii_digit);
+    (u8::from(lower) + u8::from(upper) + u8::from(digit) >= 2).then_some(end)
+}
+
+/// The end of a `Basic` credential: base64 that decodes to `user:password`
+/// in printable text. A word after "basic" decodes to no such thing.
+fn basic_credential(b: &[u8], start: usize) -> Option<usize> {
+    let body = run(b, start, |c| {
+        c.is_ascii_alphanumeric() || c == b'+' || c == b'/'
+    });
+    let end = body + run(&b[body..], 0, |c| c == b'=').min(2);
+    let text = &b[start..body];
+    if text.len() < 4 || text.len() % 4 == 1 {
+        return None;
+    }
+    // Decoded on the way, six bits a character, without a buffer.
+    let mut colon = false;
+    let mut bits = 0u32;
+    let mut count = 0;
+    let mut utf8 = Utf8Check::default();
+    for &c in text {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            _ => 63,
+        };
+        bits = bits << 6 | u32::from(v);
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            let byte = (bits >> count) as u8;
+            bits &= (1 << count) - 1;
+            colon |= byte == b':';
+            if !utf8.push(byte) {
+                return None;
+            }
+        }
+    }
+    (colon && utf8.is_complete()).then_some(end)
+}
+
+/// A streaming check that bytes are UTF-8 text without control characters.
+#[derive(Default)]
+struct Utf8Check {
+    /// Continuation bytes still expected.
+    pending: u8,
+}
+
+impl Utf8Check {
+    fn push(&mut self, byte: u8) -> bool {
+        if self.pending > 0 {
+            self.pending -= 1;
+            return byte & 0xc0 == 0x80;
+        }
+        match byte {
+            0x20..=0x7e => true,
+            0xc2..=0xdf => {
+                self.pending = 1;
+                true
+            }
+            0xe0..=0xef => {
+                self.pending = 2;
+                true
+            }
+            0xf0..=0xf4 => {
+                self.pending = 3;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn is_complete(&self) -> bool {
+        self.pending == 0
+    }
+}
+
+/// The value of a `key=value` pair whose `=` is at `i`, when its key is
+/// sensitive: up to `&`, whitespace or the end.
+fn query_value_at(text: &str, i: usize, sensitive: &dyn Fn(&str) -> bool) -> Option<Found> {
+    let b = text.as_bytes();
+    let mut key_start = i;
+    while key_start > 0 && is_key_byte(b[key_start - 1]) {
+        key_start -= 1;
+    }
+    read(i - key_start);
+    let end = run(b, i + 1, |c| c != b'&' && !c.is_ascii_whitespace());
+    if key_start == i || end == i + 1 {
+        return None;
+    }
+    // The key is ASCII, so its bounds are character boundaries.
+    let key = &text[key_start..i];
+    let is_sensitive = if key.contains('%') {
+        let mut decoded = [0u8; 128];
+        match percent_decode(key.as_bytes(), &mut decoded) {
+            Some(key) => sensitive(key),
+            None => sensitive(key),
+        }
+    } else {
+        sensitive(key)
+    };
+    is_sensitive.then_some(Found {
+        start: i + 1,
+        end,
+        kind: SecretKind::QueryParam,
+    })
+}
+
+/// A byte of a query or form key: letters, digits and `_ - . [ ] %`.
+fn is_key_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'[' | b']' | b'%')
+}
+
+/// `key` with its `%XX` escapes decoded into `out`, when it fits and is
+/// text.
+fn percent_decode<'a>(key: &[u8], out: &'a mut [u8; 128]) -> Option<&'a str> {
+    let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let (mut i, mut n) = (0, 0);
+    while i < key.len() {
+        let byte = match key[i] {
+            b'%' if i + 2 < key.len() => match (hex(key[i + 1]), hex(key[i + 2])) {
+                (Some(h), Some(l)) => {
+                    i += 2;
+                    h << 4 | l
+                }
+                _ => b'%',
+            },
+            c => c,
+        };
+        *out.get_mut(n)? = byte;
+        n += 1;
+        i += 1;
+    }
+    std::str::from_utf8(&out[..n]).ok()
+}
+
+/// A card number in the chain of digit groups whose first digit is at
+/// `i`: the first group from which 13 to 19 digits pass the Luhn check,
+/// the longest such. Without one, the end of the chain, where the search
+/// goes on (every card in it was looked for).
+fn card_in_chain(b: &[u8], i: usize) -> Result<Found, usize> {
+    let mut group = i;
+    loop {
+        let group_end = run(b, group, |c| c.is_ascii_digit());
+        if card_starts(b, group) {
+            if let Some(end) = card_from(b, group) {
+                return Ok(Found {
+                    start: group,
+                    end,
+                    kind: SecretKind::CardNumber,
+                });
+            }
+        }
+        // The next group of the chain: after a single space or dash.
+        match b.get(group_end..group_end + 2) {
+            Some([sep, digit]) if is_card_separator(*sep) && digit.is_ascii_digit() => {
+                group = group_end + 1;
+            }
+            _ => return Err(group_end),
+        }
+    }
+}
+
+fn is_card_separator(c: u8) -> bool {
+    c == b' ' || c == b'-'
+}
+
+/// Whether a card may start at `i`: no letter or digit before it, nor a
+/// decimal point or thousands separator after a digit.
+fn card_starts(b: &[u8], i: usize) -> bool {
+    match i {
+        0 => true,
+        1 => !is_alnum(b[0]),
+        _ => {
+            let before = b[i - 1];
+            !is_alnum(before) && !(matches!(before, b'.' | b',') && b[i - 2].is_ascii_digit())
+        }
+    }
+}
+
+/// Whether a card may end at `i` (mirroring [`card_starts`]).
+fn card_ends(b: &[u8], i: usize) -> bool {
+    match b.get(i) {
+        None => true,
+        Some(&after) => {
+            !is_alnum(after)
+                && !(matches!(after, b'.' | b',') && b.get(i + 1).is_some_and(u8::is_ascii_digit))
+        }
+    }
+}
+
+/// The end of the longest card number that starts at the group at `i`.
+fn card_from(b: &[u8], i: usize) -> Option<usize> {
+    let mut digits = [0u8; 19];
+    let mut count = 0;
+    let mut best = None;
+    let mut at = i;
+    loop {
+        let end = run(b, at, |c| c.is_ascii_digit());
+        if count + (end - at) > 19 {
+            return best;
+        }
+        for &d in &b[at..end] {
+            digits[count] = d - b'0';
+            count += 1;
+        }
+        if count >= 13 && card_ends(b, end) && luhn(&digits[..count]) {
+            best = Some(end);
+        }
+        match b.get(end..end + 2) {
+            Some([sep, digit]) if is_card_separator(*sep) && digit.is_ascii_digit() => {
+                at = end + 1;
+            }
+            _ => return best,
+        }
+    }
+}
+
+/// The Luhn check: from the right, every second digit doubled (its digits
+/// summed), the total a multiple of ten.
+pub(crate) fn luhn(digits: &[u8]) -> bool {
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(k, &d)| {
+            let d = u32::from(d);
+            if k % 2 == 1 {
+                let twice = d * 2;
+                if twice > 9 {
+                    twice - 9
+                } else {
+                    twice
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum % 10 == 0
+}
+
+/// Runs the user's detectors over `text`, appending what they find to
+/// `found` (unordered across detectors). A detector that panics has the
+/// whole text redacted under its name.
+pub(crate) fn scan_custom(
+    text: &str,
+    detectors: &[(&'static str, &dyn Detector)],
+    found: &mut Vec<Found>,
+) {
+    for &(name, detector) in detectors {
+        let kind = SecretKind::Custom(name);
+        let before = found.len();
+        let search = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut from = 0;
+            while from < text.len() {
+                let Some(range) = detector.find(text, from) else {
+                    break;
+                };
+                if range.start < from || range.start >= range.end || range.end > text.len() {
+                    break;
+                }
+                let start = floor_char_boundary(text, range.start);
+                let end = ceil_char_boundary(text, range.end);
+                found.push(Found { start, end, kind });
+                from = end;
+            }
+        }));
+        if search.is_err() {
+            found.truncate(before);
+            found.push(Found {
+                start: 0,
+                end: text.len(),
+                kind,
+            });
+        }
+    }
+}
+
+/// Puts `found` in order of position and merges overlapping matches: the
+/// one that starts first (or, at the same place, comes first) names the
+/// union.
+pub(crate) fn settle(found: &mut Vec<Found>) {
+    if found.windows(2).all(|w| w[0].end <= w[1].start) {
+        return;
+    }
+    // Stable: at equal starts the built-in detectors, scanned first, win.
+    found.sort_by_key(|f| f.start);
+    let mut kept = 0;
+    for k in 1..found.len() {
+        let next = found[k];
+        if next.start < found[kept].end {
+            found[kept].end = found[kept].end.max(next.end);
+        } else {
+            kept += 1;
+            found[kept] = next;
+        }
+    }
+    found.truncate(kept + 1);
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char_boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+/// Whether `text` may hold a built-in shape: `false` means it certainly
+/// does not. Looks for what every match must contain: `=` (a `key=value`
+/// pair), `J` (of `eyJ`), `--` (of `-----BEGIN`), `IA` (of `AKIA` and
+/// `ASIA`), `b` or `B` followed by `a`, `e`, `A` or `E` (of `Bearer` and
+/// `Basic`), and thirteen digits (of a card number).
+#[inline]
+pub(crate) fn may_contain(text: &[u8]) -> bool {
+    prefilter::may_contain(text)
+}
+
+#[cfg(target_arch = "x86_64")]
+mod prefilter {
+    use std::arch::x86_64::*;
+
+    /// The marks of sixteen bytes `v` whose next bytes are `next`: a set
+    /// bit for each byte that begins one of the looked-for pairs or is `=`
+    /// or `J`; and the digits, as -1 in their lanes.
+    #[inline(always)]
+    unsafe fn marks(v: __m128i, next: __m128i) -> (i32, __m128i) {
+        let eq = |x: __m128i, c: u8| _mm_cmpeq_epi8(x, _mm_set1_epi8(c as i8));
+        let single = _mm_or_si128(eq(v, b'='), eq(v, b'J'));
+        let dashes = _mm_and_si128(eq(v, b'-'), eq(next, b'-'));
+        let ia = _mm_and_si128(eq(v, b'I'), eq(next, b'A'));
+        // `b`/`B` (0x42/0x62) then `a`/`e`/`A`/`E` (0x41/0x45/0x61/0x65).
+        let b = eq(_mm_and_si128(v, _mm_set1_epi8(0xdfu8 as i8)), 0x42);
+        let ae = eq(_mm_and_si128(next, _mm_set1_epi8(0xdbu8 as i8)), 0x41);
+        let scheme = _mm_and_si128(b, ae);
+        let any = _mm_or_si128(_mm_or_si128(single, dashes), _mm_or_si128(ia, scheme));
+        // A digit is a byte whose distance above `0` is at most 9.
+        let above = _mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8));
+        let digit = _mm_cmpeq_epi8(_mm_min_epu8(above, _mm_set1_epi8(9)), above);
+        (_mm_movemask_epi8(any), digit)
+    }
+
+    /// From offset `r`, sixteen bytes that select the last `r` lanes.
+    static NEW_LANES: [u8; 32] = {
+        let mut t = [0u8; 32];
+        let mut k = 16;
+        while k < 32 {
+            t[k] = 0xff;
+            k += 1;
+        }
+        t
+    };
+
+    /// The sum of the byte lanes of `counts`.
+    #[inline(always)]
+    unsafe fn lane_sum(counts: __m128i) -> u32 {
+        let sums = _mm_sad_epu8(counts, _mm_setzero_si128());
+        (_mm_cvtsi128_si32(sums) + _mm_cvtsi128_si32(_mm_srli_si128(sums, 8))) as u32
+    }
+
+    #[inline]
+    pub(super) fn may_contain(text: &[u8]) -> bool {
+        let n = text.len();
+        if n < 16 {
+            return short(text);
+        }
+        // SAFETY: SSE2 is part of every x86_64 target; every load reads
+        // sixteen bytes inside `text` (`i + 16 <= n`, `i + 17 <= n`).
+        unsafe {
+            let load = |i: usize| _mm_loadu_si128(text.as_ptr().add(i).cast());
+            let mut any = 0;
+            let mut counts = _mm_setzero_si128();
+            let mut i = 0;
+            while i + 16 <= n {
+                let v = load(i);
+                let next = if i + 17 <= n {
+                    load(i + 1)
+                } else {
+                    _mm_srli_si128(v, 1)
+                };
+                let (mark, digit) = marks(v, next);
+                any |= mark;
+                // Lanes count down from zero; 127 blocks at most keep each
+                // under 255 before the sum.
+                counts = _mm_sub_epi8(counts, digit);
+                i += 16;
+                if i % (16 * 127) == 0 {
+                    if any != 0 || lane_sum(counts) >= 13 {
+                        return true;
+                    }
+                    counts = _mm_setzero_si128();
+                }
+            }
+            if i < n {
+                // The last bytes, in a block that overlaps the one before:
+                // its digits are counted in the lanes not seen yet.
+                let v = load(n - 16);
+                let (mark, digit) = marks(v, _mm_srli_si128(v, 1));
+                any |= mark;
+                let new = _mm_loadu_si128(NEW_LANES.as_ptr().add(n - i).cast());
+                counts = _mm_sub_epi8(counts, _mm_and_si128(digit, new));
+            }
+            any != 0 || lane_sum(counts) >= 13
+        }
+    }
+
+    /// [`may_contain`] for fewer than sixteen bytes.
+    #[inline]
+    fn short(text: &[u8]) -> bool {
+        let n = text.len();
+        if n >= 8 {
+            // Two overlapping halves: a pair across their seam that is not
+            // in the text only makes a look more likely.
+            let word = |i: usize| {
+                let mut w = [0u8; 8];
+                w.copy_from_slice(&text[i..i + 8]);
+                i64::from_le_bytes(w)
+            };
+            // SAFETY: SSE2 is part of every x86_64 target.
+            let (mark, digits) = unsafe {
+                let v = _mm_set_epi64x(word(n - 8), word(0));
+                let (mark, digit) = marks(v, _mm_srli_si128(v, 1));
+                (mark, _mm_movemask_epi8(digit) as u32)
+            };
+            // The high half's first `16 - n` lanes repeat the low half's
+            // last bytes.
+            let repeated = ((1u32 << (16 - n)) - 1) << 8;
+            return mark != 0 || (digits & !repeated).count_ones() >= 13;
+        }
+        // Under eight bytes only a `key=value` pair fits.
+        text.contains(&b'=')
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+mod prefilter {
+    /// [`may_contain`](super::may_contain) a byte at a time, for the other
+    /// targets.
+    pub(super) fn may_contain(text: &[u8]) -> bool {
+        super::may_contain_bytewise(text)
+    }
+}
+
+/// The prefilter's definition, a byte at a time: the other targets' version
+/// and the vector version's reference.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn may_contain_bytewise(text: &[u8]) -> bool {
+    let mut digits = 0;
+    for (k, &c) in text.iter().enumerate() {
+        let next = text.get(k + 1).copied().unwrap_or(0);
+        if c == b'='
+            || c == b'J'
+            || (c == b'-' && next == b'-')
+            || (c == b'I' && next == b'A')
+            || (c & 0xdf == 0x42 && next & 0xdb == 0x41)
+        {
+            return true;
+        }
+        digits += usize::from(c.is_ascii_digit());
+    }
+    digits >= 13
+}
+
+/// `text` with the built-in shapes (under the default sensitive-key policy)
+/// and those of `detectors` replaced by their markers; borrowed when
+/// nothing was found.
+///
+/// ```
+/// use seclog::redact::shapes::redact_text_with;
+///
+/// let text = redact_text_with("call AKIAIOSFODNN7EXAMPLE from 10.0.0.1", &[]);
+/// assert_eq!(text, "call [REDACTED:aws_access_key_id] from 10.0.0.1");
+/// ```
+pub fn redact_text_with<'a>(
+    text: &'a str,
+    detectors: &[(&'static str, &dyn Detector)],
+) -> Cow<'a, str> {
+    let mut found = Vec::new();
+    if may_contain(text.as_bytes()) {
+        scan(text, &crate::is_sensitive_key, &mut found);
+    }
+    scan_custom(text, detectors, &mut found);
+    if found.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    settle(&mut found);
+    let mut out = Vec::with_capacity(text.len());
+    let mut at = 0;
+    for f in &found {
+        out.extend_from_slice(&text.as_bytes()[at..f.start]);
+        f.kind.push_marker(&mut out);
+        at = f.end;
+    }
+    out.extend_from_slice(&text.as_bytes()[at..]);
+    // Pieces cut at character boundaries joined with ASCII markers.
+    Cow::Owned(String::from_utf8(out).unwrap_or_default())
+}
+
+/// `text` with the built-in shapes replaced by their markers, as seclog
+/// writes it into a record (under the default sensitive-key policy);
+/// borrowed when nothing was found.
+///
+/// ```
+/// use seclog::redact::shapes::redact_text;
+///
+/// assert_eq!(
+///     redact_text("GET /cb?code=7f3a&access_token=ya29.a0AfH6SM HTTP/1.1"),
+///     "GET /cb?code=7f3a&access_token=[REDACTED:query_param] HTTP/1.1"
+/// );
+/// assert_eq!(redact_text("paid with 4111 1111 1111 1111, thanks"), "paid with [REDACTED:card_number], thanks");
+/// assert_eq!(redact_text("order 4111 1111 1111 1112"), "order 4111 1111 1111 1112");
+/// ```
+pub fn redact_text(text: &str) -> Cow<'_, str> {
+    redact_text_with(text, &[])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn redact(text: &str) -> String {
+        redact_text(text).into_owned()
+    }
+
+    const JWT: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
+
+    #[test]
+    fn a_jwt_is_replaced_and_the_words_around_it_stay() {
+        assert_eq!(
+            redact(&format!("token {JWT} expired")),
+            "token [REDACTED:jwt] expired"
+        );
+        assert_eq!(redact(&format!("({JWT})")), "([REDACTED:jwt])");
+        // Unsecured (empty signature) and encrypted (five segments).
+        let none = "eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.";
+        assert_eq!(redact(&format!("{none} x")), "[REDACTED:jwt] x");
+        let jwe = "eyJhbGciOiJSU0EtT0FFUCJ9.OKOawDo13gRp2ojaHV7LFpZcgV7T6DVZKTyKOMTYUmKoTCVJRgckCL9kiMT03JGe.48V1_ALb6US04U3b.5eym8TW_c8SuK0ltJ3rpYIzOeDQz7TALvtu6UG9oMo4vpzs9tX_EFShS8iB7j6jiSdiwkIr3ajwQzaBtQD_A.XFBoMYUZodetZdvTiFvSkQ";
+        assert_eq!(redact(&format!("jwe={jwe};")), "jwe=[REDACTED:jwt];");
+    }
+
+    #[test]
+    fn what_only_resembles_a_jwt_stays() {
+        for text in [
+            "heyJude.mp3.bak",
+            "eyJ.a.b",
+            "eyJhbGciOiJIUzI1NiJ9 alone",
+            "eyJhbGciOiJIUzI1NiJ9.x",
+            "the eyJ prefix",
+        ] {
+            assert_eq!(redact(text), text);
+        }
+    }
+
+    #[test]
+    fn a_bearer_or_basic_credential_keeps_its_scheme_word() {
+        assert_eq!(
+            redact("Authorization: Bearer mF_9.B5f-4.1JqM rejected"),
+            "Authorization: Bearer [REDACTED:bearer] rejected"
+        );
+        assert_eq!(
+            redact("bearer   a1b2c3d4e5f6"),
+            "bearer   [REDACTED:bearer]"
+        );
+        assert_eq!(redact(&format!("BEARER {JWT}")), "BEARER [REDACTED:bearer]");
+        // "Aladdin:open sesame"
+        assert_eq!(
+            redact("Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==, retry"),
+            "Authorization: Basic [REDACTED:basic], retry"
+        );
+        assert_eq!(redact("basic dTpw"), "basic [REDACTED:basic]");
+    }
+
+    #[test]
+    fn the_words_bearer_and_basic_in_a_sentence_stay() {
+        for text in [
+            "the bearer of this letter",
+            "Bearer responsibilities",
+            "bearer well-being",
+            "Basic information",
+            "basic plan selected",
+            "a basic authentication scheme",
+            "Bearer abcdefghijkl",
+            "Basic",
+            "babble basically bearers",
+        ] {
+            assert_eq!(redact(text), text);
+        }
+    }
+
+    #[test]
+    fn an_aws_access_key_id_is_replaced_on_word_boundaries() {
+        assert_eq!(
+            redact("key AKIAIOSFODNN7EXAMPLE, temp ASIAY34FZKBOKMUTVV7A."),
+            "key [REDACTED:aws_access_key_id], temp [REDACTED:aws_access_key_id]."
+        );
+        assert_eq!(
+            redact("id=AKIAIOSFODNN7EXAMPLE"),
+            "id=[REDACTED:aws_access_key_id]"
+        );
+        for text in [
+            "XAKIAIOSFODNN7EXAMPLE",
+            "AKIAIOSFODNN7EXAMPLEX",
+            "AKIAIOSFODNN7EXAMPL",
+            "AKIAiosfodnn7example",
+            "AGPAIOSFODNN7EXAMPLE",
+        ] {
+            assert_eq!(redact(text), text);
+        }
+    }
+
+    const PEM: &str = "-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\nKUpRKfFLfRYC9AIKjbJTWit+CqvjWYzvQwECAwEAAQ==\n-----END RSA PRIVATE KEY-----";
+
+    #[test]
+    fn a_private_key_is_replaced_through_its_end_line() {
+        assert_eq!(
+            redact(&format!("loaded {PEM}\nthen failed")),
+            "loaded [REDACTED:private_key]\nthen failed"
+        );
+        let pkcs8 = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ+DYvh6SEqVTm50DFtMDoQikTmiCqirVv9mWG9qfSnF\n-----END PRIVATE KEY-----";
+        assert_eq!(redact(&format!("a{pkcs8}b")), "a[REDACTED:private_key]b");
+    }
+
+    #[test]
+    fn a_private_key_without_its_end_line_is_replaced_to_the_end() {
+        let cut = &PEM[..80];
+        assert_eq!(
+            redact(&format!("panicked at {cut}")),
+            "panicked at [REDACTED:private_key]"
+        );
+        // Another block's END line does not end it.
+        assert_eq!(
+            redact("-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END CERTIFICATE-----\nmore"),
+            "[REDACTED:private_key]"
+        );
+    }
+
+    #[test]
+    fn public_pem_blocks_stay() {
+        let cert = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----";
+        assert_eq!(redact(cert), cert);
+        let public = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----";
+        assert_eq!(redact(public), public);
+    }
+
+    #[test]
+    fn a_luhn_valid_card_number_is_replaced_however_it_is_grouped() {
+        for card in [
+            "4111111111111111",
+            "4111 1111 1111 1111",
+            "4111-1111-1111-1111",
+            "378282246310005",
+            "3782 822463 10005",
+            "6011000990139424",
+            "4222222222222",
+            "6250941006528599",
+            "4000 0566 5566 5556 122",
+            "6304000000000000000",
+            "5555-5555-5555-4444",
+        ] {
+            assert!(luhn(
+                &card
+                    .bytes()
+                    .filter(u8::is_ascii_digit)
+                    .map(|d| d - b'0')
+                    .collect::<Vec<_>>()
+            ));
+            assert_eq!(
+                redact(&format!("card {card}, declined")),
+                "card [REDACTED:card_number], declined",
+                "{card}"
+            );
+        }
+        assert_eq!(
+            redact("4111111111111111"),
+            "[REDACTED:card_number]",
+            "the whole text"
+        );
+        // Next to other numbers joined by the same separators.
+        assert_eq!(
+            redact("qty 12 4111 1111 1111 1111 ok"),
+            "qty 12 [REDACTED:card_number] ok"
+        );
+        assert_eq!(redact("#4111111111111111."), "#[REDACTED:card_number].");
+    }
+
+    #[test]
+    fn numbers_that_are_not_card_numbers_stay() {
+        for text in [
+            "4111111111111112",
+            "4111 1111 1111 1112",
+            "411111111111",
+            "41111111111111111111",
+            "x4111111111111111",
+            "4111111111111111x",
+            "3.4111111111111111",
+            "4111111111111111.5",
+            "4111  1111 1111 1111",
+            "4111--1111-1111-1111",
+            "2024-01-15 10:30:00.123456",
+            "2026-11-27T18:40:00.123Z",
+            "+44 20 7946 0958",
+            "1,234,567,890,123,456",
+            "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+            "550e8400-e29b-41d4-a716-446655440000",
+        ] {
+            assert_eq!(redact(text), text);
+        }
+    }
+
+    #[test]
+    fn a_sensitive_query_or_form_value_is_replaced_and_its_key_kept() {
+        assert_eq!(
+            redact("/login?user=alice&password=hunter2&next=/home"),
+            "/login?user=alice&password=[REDACTED:query_param]&next=/home"
+        );
+        assert_eq!(
+            redact("client_secret=s3cr3t grant_type=client_credentials"),
+            "client_secret=[REDACTED:query_param] grant_type=client_credentials"
+        );
+        assert_eq!(redact("x?API_KEY=abc"), "x?API_KEY=[REDACTED:query_param]");
+        // A percent-encoded key is read decoded.
+        assert_eq!(
+            redact("api%5Fkey=abc&a=b"),
+            "api%5Fkey=[REDACTED:query_param]&a=b"
+        );
+        assert_eq!(
+            redact("user[password]=pw"),
+            "user[password]=[REDACTED:query_param]"
+        );
+        for text in [
+            "a=b&c=d",
+            "password=",
+            "password=&x=1",
+            "=secret",
+            "x = password=",
+            "Root=1-6747a2f1-3c5e7a9b1d2f4e6a8c0b2d4f",
+        ] {
+            assert_eq!(redact(text), text);
+        }
+    }
+
+    #[test]
+    fn a_term_added_at_run_time_is_a_sensitive_key() {
+        let mut found = Vec::new();
+        let sensitive = |k: &str| k.eq_ignore_ascii_case("pin");
+        scan("pin=1234&user=bob", &sensitive, &mut found);
+        assert_eq!(
+            found,
+            [Found {
+                start: 4,
+                end: 8,
+                kind: SecretKind::QueryParam
+            }]
+        );
+    }
+
+    #[test]
+    fn ordinary_text_stays_byte_for_byte() {
+        for text in [
+            "",
+            "hello world",
+            "sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            "order ORD-2024-000123 shipped",
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15",
+            "198.51.100.23, 130.176.212.17",
+            "Invoice 2026-1187, October rent",
+            "naïve café — ☃ 東京",
+            "IBAN DE89 3704 0044 0532 0130 00",
+        ] {
+            assert_eq!(redact(text), text);
+        }
+    }
+
+    #[test]
+    fn several_secrets_in_one_text_are_all_replaced_in_order() {
+        let text = format!("a AKIAIOSFODNN7EXAMPLE b {JWT} c 4111111111111111 d token=x e");
+        assert_eq!(
+            redact(&text),
+            "a [REDACTED:aws_access_key_id] b [REDACTED:jwt] c [REDACTED:card_number] d token=[REDACTED:query_param] e"
+        );
+    }
+
+    #[test]
+    fn user_detectors_are_merged_with_the_built_in_ones() {
+        let upper = |text: &str, from: usize| {
+            let at = from + text[from..].find("SECRET")?;
+            Some(at..at + 6)
+        };
+        let shapes: [(&'static str, &dyn Detector); 1] = [("word", &upper)];
+        assert_eq!(
+            redact_text_with("a SECRET b token=SECRETx SECRET", &shapes),
+            "a [REDACTED:word] b token=[REDACTED:query_param] [REDACTED:word]"
+        );
+    }
+
+    #[test]
+    fn a_misbehaving_detector_cannot_loop_split_a_character_or_leak() {
+        fn one(text: &str, detector: &dyn Detector) -> String {
+            redact_text_with(text, &[("odd", detector)]).into_owned()
+        }
+        let again = |_: &str, _: usize| Some(0..1);
+        assert_eq!(
+            one("éa", &again),
+            "[REDACTED:odd]a",
+            "grown to whole characters, once"
+        );
+        let wide = |text: &str, _: usize| Some(1..text.len() + 5);
+        assert_eq!(one("abc", &wide), "abc", "out of bounds: ignored");
+        let empty = |_: &str, from: usize| Some(from..from);
+        assert_eq!(one("abc", &empty), "abc");
+        let inside = |_: &str, from: usize| (from == 0).then_some(2..3);
+        assert_eq!(one("aé€", &inside), "a[REDACTED:odd]€");
+        let panics = |_: &str, _: usize| -> Option<Range<usize>> { panic!("detector bug") };
+        let quiet = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let text = one("anything", &panics);
+        std::panic::set_hook(quiet);
+        assert_eq!(text, "[REDACTED:odd]", "a panic redacts the whole text");
+    }
+
+    #[test]
+    fn overlapping_matches_merge_under_the_first() {
+        let mut found = vec![
+            Found {
+                start: 5,
+                end: 9,
+                kind: SecretKind::Custom("b"),
+            },
+            Found {
+                start: 0,
+                end: 6,
+                kind: SecretKind::Custom("a"),
+            },
+            Found {
+                start: 12,
+                end: 14,
+                kind: SecretKind::Custom("c"),
+            },
+        ];
+        settle(&mut found);
+        assert_eq!(
+            found,
+            [
+                Found {
+                    start: 0,
+                    end: 9,
+                    kind: SecretKind::Custom("a")
+                },
+                Found {
+                    start: 12,
+                    end: 14,
+                    kind: SecretKind::Custom("c")
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn kind_names_make_plain_markers() {
+        for kind in SecretKind::BUILT_IN {
+            assert!(is_valid_kind_name(kind.name()), "{kind:?}");
+            let mut marker = Vec::new();
+            kind.push_marker(&mut marker);
+            assert_eq!(marker, kind.to_string().as_bytes());
+            assert_eq!(marker.len(), kind.marker_len());
+        }
+        assert!(!is_valid_kind_name(""));
+        assert!(!is_valid_kind_name("Employee"));
+        assert!(!is_valid_kind_name("a]b"));
+        assert!(!is_valid_kind_name(&"x".repeat(33)));
+    }
+
+    /// A small deterministic generator (xorshift), so the tests need no
+    /// dependency.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    #[test]
+    fn the_prefilter_never_misses_a_shape_and_agrees_with_its_definition() {
+        let pieces = [
+            JWT,
+            "Bearer a1b2c3d4e5f6",
+            "basic dTpw",
+            "AKIAIOSFODNN7EXAMPLE",
+            "ASIAY34FZKBOKMUTVV7A",
+            PEM,
+            "4111111111111111",
+            "4111 1111 1111 1111",
+            "378282246310005",
+            "4222222222222",
+            "token=x",
+            "a",
+            " ",
+            "-",
+            "=",
+            "J",
+            "I",
+            "A",
+            "b",
+            "e",
+            "7",
+            "é",
+            "\u{2028}",
+            "0123456789",
+            "hello",
+            "uuid c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+        ];
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut found = Vec::new();
+        let mut shapes = 0;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..rng.below(8) {
+                text.push_str(pieces[rng.below(pieces.len())]);
+            }
+            // Every length around the block size, from every offset.
+            let cut = rng.below(text.len() + 1);
+            let text = &text[floor_char_boundary(&text, cut)..];
+            found.clear();
+            scan(text, &crate::is_sensitive_key, &mut found);
+            let may = may_contain(text.as_bytes());
+            if !found.is_empty() {
+                shapes += 1;
+                assert!(may, "missed {text:?}");
+            }
+            if text.len() >= 16 {
+                assert_eq!(may, may_contain_bytewise(text.as_bytes()), "{text:?}");
+            }
+        }
+        assert!(shapes > 2_000, "the sample has shapes: {shapes}");
+    }
+
+    #[test]
+    fn the_prefilter_lets_ordinary_text_through() {
+        for text in [
+            "application/json",
+            "gzip, deflate, br",
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko)",
+            "198.51.100.23",
+            "/v1/accounts/acc-7731-0042/transfers",
+            "transfers.write accounts.read",
+            "short",
+            "POST",
+            "Invoice 2026-1187, March rent",
+        ] {
+            assert!(!may_contain(text.as_bytes()), "{text}");
+        }
+    }
+
+    #[test]
+    fn scanning_is_linear_on_hostile_text() {
+        // Each of these would make a naive scanner read the text again
+        // from every candidate position. A card number is looked for from
+        // each group of digits, over at most 37 bytes.
+        let n = 100_000;
+        let texts = [
+            "eyJ-".repeat(n / 4),
+            "eyJhbGciOiJIUzI1NiJ9.".repeat(n / 21),
+            "1 ".repeat(n / 2),
+            "1-".repeat(n / 2),
+            "-----BEGIN PRIVATE KEY-----".repeat(n / 27),
+            format!("-----BEGIN PRIVATE KEY-----{}", "-----END ".repeat(n / 9)),
+            format!("{}=", "a".repeat(n)),
+            "a=".repeat(n / 2),
+            "Bearer ".repeat(n / 7),
+            format!("Basic {}", "QUJD".repeat(n / 4)),
+            "AKIA".repeat(n / 4),
+            format!("{JWT} ").repeat(n / JWT.len()),
+        ];
+        for text in &texts {
+            READ.with(|r| r.set(0));
+            let mut found = Vec::new();
+            scan(text, &|_: &str| true, &mut found);
+            let read = READ.with(|r| r.get());
+            assert!(
+                read <= 40 * text.len(),
+                "{read} bytes read for {} in {:?}…",
+                text.len(),
+                &text[..24]
+            );
+        }
+    }
+}
