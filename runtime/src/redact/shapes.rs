@@ -65,8 +65,8 @@ pub enum SecretKind {
 }
 
 impl SecretKind {
-    /// The kinds seclog finds by itself, in the order they are tried when
-    /// two would start at the same place.
+    /// The kinds seclog finds by itself; when two matches begin at the
+    /// same place, the kind that comes first here names them.
     pub const BUILT_IN: [SecretKind; 7] = [
         SecretKind::PrivateKey,
         SecretKind::Jwt,
@@ -114,6 +114,15 @@ impl SecretKind {
                 out.extend_from_slice(self.name().as_bytes());
                 out.push(b']');
             }
+        }
+    }
+
+    /// The place of a kind in [`BUILT_IN`](Self::BUILT_IN), the user's
+    /// after: which names two matches that start at the same place.
+    fn rank(&self) -> (usize, &'static str) {
+        match Self::BUILT_IN.iter().position(|k| k == self) {
+            Some(rank) => (rank, ""),
+            None => (Self::BUILT_IN.len(), self.name()),
         }
     }
 
@@ -194,88 +203,89 @@ pub(crate) struct Found {
 /// of position, never overlapping. `sensitive` judges the key of a
 /// `key=value` pair. Linear in the length of the text whatever it holds:
 /// each detector's look is bounded, or skips what it has read.
+///
+/// A vector pass finds the few places a shape can begin (see
+/// [`triggers`]) and only those are looked at; card numbers, which begin
+/// at any digit, are looked for in a second pass over the runs of digits,
+/// spaces and dashes long enough to hold one, when the text has thirteen
+/// digits.
 pub(crate) fn scan(text: &str, sensitive: &dyn Fn(&str) -> bool, found: &mut Vec<Found>) {
     let b = text.as_bytes();
-    let n = b.len();
-    let mut i = 0;
-    // A token that started at a `eyJ` but was not a JWT: a later `eyJ`
-    // inside its first segment would read the same segments again.
-    let mut jwt_seen = 0;
-    while i < n {
-        let class = CLASS[b[i] as usize];
-        if class == NONE {
-            i += 1;
-            continue;
-        }
-        let hit = match class {
-            DIGIT => {
-                if i > 0 && b[i - 1].is_ascii_digit() {
-                    None
-                } else {
-                    match card_in_chain(b, i) {
-                        Ok(hit) => Some(hit),
-                        Err(chain_end) => {
-                            i = chain_end;
-                            continue;
-                        }
-                    }
+    let first = found.len();
+    let mut looks = Looks::default();
+    let digits = triggers(b, |p| looks.at(text, p, sensitive, found));
+    if digits >= CARD_RUN {
+        card_runs(b, |start, end| cards_in(b, start, end, found));
+    }
+    settle(found, first);
+}
+
+/// Where the next match of each kind may begin. Each kind is looked for
+/// on its own: one kind's match never hides the beginning of another's
+/// (overlaps are merged afterwards), while matches of one kind never
+/// overlap, so a place inside the last one is not looked at again.
+#[derive(Default)]
+struct Looks {
+    query: usize,
+    /// Also past the first segment of a `eyJ` that was not a JWT: a later
+    /// `eyJ` inside it would read the same segments again.
+    jwt: usize,
+    private_key: usize,
+    aws: usize,
+    credential: usize,
+}
+
+impl Looks {
+    /// Looks at place `p`, found by [`triggers`], for the shape its byte
+    /// can belong to.
+    #[inline(never)]
+    fn at(
+        &mut self,
+        text: &str,
+        p: usize,
+        sensitive: &dyn Fn(&str) -> bool,
+        found: &mut Vec<Found>,
+    ) {
+        let b = text.as_bytes();
+        let (hit, next) = match b[p] {
+            b'=' if p >= self.query => (query_value_at(text, p, sensitive), &mut self.query),
+            b'J' if p >= 2 && p - 2 >= self.jwt => match jwt_at(b, p - 2) {
+                Ok(hit) => (Some(hit), &mut self.jwt),
+                Err(seen) => {
+                    self.jwt = seen;
+                    return;
                 }
-            }
-            LOWER_E => {
-                if i >= jwt_seen {
-                    match jwt_at(b, i) {
-                        Ok(hit) => Some(hit),
-                        Err(seen) => {
-                            jwt_seen = seen;
-                            None
-                        }
-                    }
-                } else {
-                    None
-                }
-            }
-            EQUALS => query_value_at(text, i, sensitive),
-            UPPER_A => aws_at(b, i),
-            DASH => private_key_at(b, i),
-            LETTER_B => credential_at(b, i),
-            _ => None,
+            },
+            b'-' if p >= self.private_key => (private_key_at(b, p), &mut self.private_key),
+            b'I' if p >= 2 && p - 2 >= self.aws => (aws_at(b, p - 2), &mut self.aws),
+            b'B' | b'b' if p >= self.credential => (credential_at(b, p), &mut self.credential),
+            _ => return,
         };
-        match hit {
-            Some(hit) => {
-                found.push(hit);
-                i = hit.end.max(i + 1);
-            }
-            None => i += 1,
+        if let Some(hit) = hit {
+            *next = hit.end;
+            found.push(hit);
         }
     }
 }
 
-const NONE: u8 = 0;
-const DIGIT: u8 = 1;
-const LOWER_E: u8 = 2;
-const EQUALS: u8 = 3;
-const UPPER_A: u8 = 4;
-const DASH: u8 = 5;
-const LETTER_B: u8 = 6;
-
-/// The byte each shape is looked for at (where its match or its marker
-/// begins): a digit, `e` of `eyJ`, `=`, `A` of `AKIA`, `-` of `-----BEGIN`,
-/// and `B` or `b` of `Bearer` and `Basic`.
-static CLASS: [u8; 256] = {
-    let mut t = [NONE; 256];
-    let mut d = b'0';
-    while d <= b'9' {
-        t[d as usize] = DIGIT;
-        d += 1;
+/// Looks for card numbers in the run `start..end` of digits, spaces and
+/// dashes: at the first digit of each chain of digit groups.
+fn cards_in(b: &[u8], start: usize, end: usize, found: &mut Vec<Found>) {
+    let mut i = start;
+    while i < end {
+        if !b[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        match card_in_chain(b, i) {
+            Ok(hit) => {
+                found.push(hit);
+                i = hit.end;
+            }
+            Err(chain_end) => i = chain_end,
+        }
     }
-    t[b'e' as usize] = LOWER_E;
-    t[b'=' as usize] = EQUALS;
-    t[b'A' as usize] = UPPER_A;
-    t[b'-' as usize] = DASH;
-    t[b'B' as usize] = LETTER_B;
-    t[b'b' as usize] = LETTER_B;
-    t
-};
+}
 
 fn is_alnum(b: u8) -> bool {
     b.is_ascii_alphanumeric()
@@ -540,8 +550,7 @@ fn query_value_at(text: &str, i: usize, sensitive: &dyn Fn(&str) -> bool) -> Opt
         key_start -= 1;
     }
     read(i - key_start);
-    let end = run(b, i + 1, |c| c != b'&' && !c.is_ascii_whitespace());
-    if key_start == i || end == i + 1 {
+    if key_start == i {
         return None;
     }
     // The key is ASCII, so its bounds are character boundaries.
@@ -555,7 +564,14 @@ fn query_value_at(text: &str, i: usize, sensitive: &dyn Fn(&str) -> bool) -> Opt
     } else {
         sensitive(key)
     };
-    is_sensitive.then_some(Found {
+    if !is_sensitive {
+        return None;
+    }
+    // Read only after a sensitive key: keys never hold `=`, so each byte
+    // is read once as a key and at most once as a value (a value ends at
+    // the next match of its kind).
+    let end = run(b, i + 1, |c| c != b'&' && !c.is_ascii_whitespace());
+    (end > i + 1).then_some(Found {
         start: i + 1,
         end,
         kind: SecretKind::QueryParam,
@@ -733,26 +749,57 @@ pub(crate) fn scan_custom(
     }
 }
 
-/// Puts `found` in order of position and merges overlapping matches: the
-/// one that starts first (or, at the same place, comes first) names the
-/// union.
-pub(crate) fn settle(found: &mut Vec<Found>) {
-    if found.windows(2).all(|w| w[0].end <= w[1].start) {
+/// Puts `found[from..]` in order of position and merges overlapping
+/// matches: the one that starts first names the union (at the same place,
+/// the kind first in [`SecretKind::BUILT_IN`], then the user's).
+pub(crate) fn settle(found: &mut Vec<Found>, from: usize) {
+    let tail = &mut found[from..];
+    if tail.windows(2).all(|w| w[0].end <= w[1].start) {
         return;
     }
-    // Stable: at equal starts the built-in detectors, scanned first, win.
-    found.sort_by_key(|f| f.start);
+    tail.sort_unstable_by_key(|f| (f.start, f.kind.rank()));
     let mut kept = 0;
-    for k in 1..found.len() {
-        let next = found[k];
-        if next.start < found[kept].end {
-            found[kept].end = found[kept].end.max(next.end);
+    for k in 1..tail.len() {
+        let next = tail[k];
+        if next.start < tail[kept].end {
+            tail[kept].end = tail[kept].end.max(next.end);
         } else {
             kept += 1;
-            found[kept] = next;
+            tail[kept] = next;
         }
     }
-    found.truncate(kept + 1);
+    found.truncate(from + kept + 1);
+}
+
+/// Appends `text` as the content of a JSON string (escaped, without
+/// quotes) with each of `found` (settled) replaced by its marker, taking
+/// at most `max_in` bytes of `text` and stopping before the buffer passes
+/// `out_limit`, never inside a character or a marker. A match that begins
+/// before the cut is replaced whole, so no part of a secret is ever
+/// written. Returns how many bytes of `text` were consumed.
+pub(crate) fn write_redacted(
+    buf: &mut Vec<u8>,
+    text: &str,
+    found: &[Found],
+    max_in: usize,
+    out_limit: usize,
+) -> usize {
+    let mut at = 0;
+    for f in found {
+        let piece = &text[at..f.start];
+        let room = max_in.saturating_sub(at);
+        let taken = crate::json::write_escaped(buf, piece, room, out_limit);
+        if taken < piece.len() {
+            return at + taken;
+        }
+        if f.start >= max_in || buf.len() + f.kind.marker_len() > out_limit {
+            return f.start;
+        }
+        f.kind.push_marker(buf);
+        at = f.end;
+    }
+    let piece = &text[at..];
+    at + crate::json::write_escaped(buf, piece, max_in.saturating_sub(at), out_limit)
 }
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
@@ -769,25 +816,43 @@ fn ceil_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-/// Whether `text` may hold a built-in shape: `false` means it certainly
-/// does not. Looks for what every match must contain: `=` (a `key=value`
-/// pair), `J` (of `eyJ`), `--` (of `-----BEGIN`), `IA` (of `AKIA` and
-/// `ASIA`), `b` or `B` followed by `a`, `e`, `A` or `E` (of `Bearer` and
-/// `Basic`), and thirteen digits (of a card number).
+/// Calls `on` with each place of `text` where a built-in shape other than
+/// a card number may begin, in order, and returns how many digits the text
+/// has. The places are the bytes every such shape contains: `=` (of a
+/// `key=value` pair), `J` (of `eyJ`), `-` followed by `-` (of
+/// `-----BEGIN`), `I` followed by `A` (of `AKIA` and `ASIA`), and `b` or
+/// `B` followed by `a`, `e`, `A` or `E` (of `Bearer` and `Basic`). In the
+/// text records are made of they are rare, so the exact look costs next
+/// to nothing: the vector pass is the price.
 #[inline]
-pub(crate) fn may_contain(text: &[u8]) -> bool {
-    prefilter::may_contain(text)
+fn triggers(text: &[u8], on: impl FnMut(usize)) -> usize {
+    vector::triggers(text, on)
 }
 
+/// Calls `on` with each run of digits, spaces and dashes at least 13 bytes
+/// long (where a card number can be), in order.
+#[inline]
+fn card_runs(text: &[u8], on: impl FnMut(usize, usize)) {
+    vector::card_runs(text, on)
+}
+
+/// Whether `b` can be part of a card number's run.
+fn is_card_byte(b: u8) -> bool {
+    b.is_ascii_digit() || is_card_separator(b)
+}
+
+/// The shortest run that can hold a card number: 13 digits.
+const CARD_RUN: usize = 13;
+
 #[cfg(target_arch = "x86_64")]
-mod prefilter {
+mod vector {
+    use super::CARD_RUN;
     use std::arch::x86_64::*;
 
-    /// The marks of sixteen bytes `v` whose next bytes are `next`: a set
-    /// bit for each byte that begins one of the looked-for pairs or is `=`
-    /// or `J`; and the digits, as -1 in their lanes.
+    /// The places of sixteen bytes `v` whose next bytes are `next` where a
+    /// shape may begin, one bit each; and the digits, as -1 in their lanes.
     #[inline(always)]
-    unsafe fn marks(v: __m128i, next: __m128i) -> (i32, __m128i) {
+    unsafe fn marks(v: __m128i, next: __m128i) -> (u32, __m128i) {
         let eq = |x: __m128i, c: u8| _mm_cmpeq_epi8(x, _mm_set1_epi8(c as i8));
         let single = _mm_or_si128(eq(v, b'='), eq(v, b'J'));
         let dashes = _mm_and_si128(eq(v, b'-'), eq(next, b'-'));
@@ -797,14 +862,26 @@ mod prefilter {
         let ae = eq(_mm_and_si128(next, _mm_set1_epi8(0xdbu8 as i8)), 0x41);
         let scheme = _mm_and_si128(b, ae);
         let any = _mm_or_si128(_mm_or_si128(single, dashes), _mm_or_si128(ia, scheme));
-        // A digit is a byte whose distance above `0` is at most 9.
+        (_mm_movemask_epi8(any) as u32, digits(v))
+    }
+
+    /// -1 in the lanes of `v` that hold a digit: a byte whose distance
+    /// above `0` is at most 9.
+    #[inline(always)]
+    unsafe fn digits(v: __m128i) -> __m128i {
         let above = _mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8));
-        let digit = _mm_cmpeq_epi8(_mm_min_epu8(above, _mm_set1_epi8(9)), above);
-        (_mm_movemask_epi8(any), digit)
+        _mm_cmpeq_epi8(_mm_min_epu8(above, _mm_set1_epi8(9)), above)
+    }
+
+    /// The sum of the byte lanes of `counts`.
+    #[inline(always)]
+    unsafe fn lane_sum(counts: __m128i) -> usize {
+        let sums = _mm_sad_epu8(counts, _mm_setzero_si128());
+        (_mm_cvtsi128_si32(sums) + _mm_cvtsi128_si32(_mm_srli_si128(sums, 8))) as usize
     }
 
     /// From offset `r`, sixteen bytes that select the last `r` lanes.
-    static NEW_LANES: [u8; 32] = {
+    static LAST_LANES: [u8; 32] = {
         let mut t = [0u8; 32];
         let mut k = 16;
         while k < 32 {
@@ -814,114 +891,206 @@ mod prefilter {
         t
     };
 
-    /// The sum of the byte lanes of `counts`.
+    /// Calls `on` for each set bit of `mark`, at `base` plus its lane.
     #[inline(always)]
-    unsafe fn lane_sum(counts: __m128i) -> u32 {
-        let sums = _mm_sad_epu8(counts, _mm_setzero_si128());
-        (_mm_cvtsi128_si32(sums) + _mm_cvtsi128_si32(_mm_srli_si128(sums, 8))) as u32
+    fn each(mut mark: u32, base: usize, on: &mut impl FnMut(usize)) {
+        while mark != 0 {
+            on(base + mark.trailing_zeros() as usize);
+            mark &= mark - 1;
+        }
     }
 
     #[inline]
-    pub(super) fn may_contain(text: &[u8]) -> bool {
+    pub(super) fn triggers(text: &[u8], mut on: impl FnMut(usize)) -> usize {
         let n = text.len();
         if n < 16 {
-            return short(text);
+            return short(text, on);
         }
         // SAFETY: SSE2 is part of every x86_64 target; every load reads
-        // sixteen bytes inside `text` (`i + 16 <= n`, `i + 17 <= n`).
+        // sixteen bytes inside `text` (`i + 17 <= n` for the one at
+        // `i + 1`, `n >= 16` for the one at `n - 16`).
         unsafe {
             let load = |i: usize| _mm_loadu_si128(text.as_ptr().add(i).cast());
-            let mut any = 0;
-            let mut counts = _mm_setzero_si128();
+            let mut digits = 0;
             let mut i = 0;
-            while i + 16 <= n {
-                let v = load(i);
-                let next = if i + 17 <= n {
-                    load(i + 1)
-                } else {
-                    _mm_srli_si128(v, 1)
-                };
-                let (mark, digit) = marks(v, next);
-                any |= mark;
-                // Lanes count down from zero; 127 blocks at most keep each
-                // under 255 before the sum.
-                counts = _mm_sub_epi8(counts, digit);
-                i += 16;
-                if i % (16 * 127) == 0 {
-                    if any != 0 || lane_sum(counts) >= 13 {
-                        return true;
+            // Lanes count digits down from zero: 255 blocks at most before
+            // their sum.
+            while i + 17 <= n {
+                let stop = (n - 1).min(i + 16 * 255);
+                let mut counts = _mm_setzero_si128();
+                while i + 16 <= stop {
+                    let v = load(i);
+                    let (mark, digit) = marks(v, load(i + 1));
+                    counts = _mm_sub_epi8(counts, digit);
+                    if mark != 0 {
+                        each(mark, i, &mut on);
                     }
-                    counts = _mm_setzero_si128();
+                    i += 16;
                 }
+                digits += lane_sum(counts);
             }
+            // The last bytes, in a block that ends the text (overlapping
+            // the one before): only its lanes not seen yet count.
             if i < n {
-                // The last bytes, in a block that overlaps the one before:
-                // its digits are counted in the lanes not seen yet.
                 let v = load(n - 16);
                 let (mark, digit) = marks(v, _mm_srli_si128(v, 1));
-                any |= mark;
-                let new = _mm_loadu_si128(NEW_LANES.as_ptr().add(n - i).cast());
-                counts = _mm_sub_epi8(counts, _mm_and_si128(digit, new));
+                let fresh = n - i;
+                let lanes = _mm_loadu_si128(LAST_LANES.as_ptr().add(fresh).cast());
+                digits += lane_sum(_mm_sub_epi8(
+                    _mm_setzero_si128(),
+                    _mm_and_si128(digit, lanes),
+                ));
+                let mark = mark & !((1u32 << (16 - fresh)) - 1);
+                if mark != 0 {
+                    each(mark, n - 16, &mut on);
+                }
             }
-            any != 0 || lane_sum(counts) >= 13
+            digits
         }
     }
 
-    /// [`may_contain`] for fewer than sixteen bytes.
+    /// [`triggers`] for fewer than sixteen bytes.
     #[inline]
-    fn short(text: &[u8]) -> bool {
+    fn short(text: &[u8], mut on: impl FnMut(usize)) -> usize {
         let n = text.len();
-        if n >= 8 {
-            // Two overlapping halves: a pair across their seam that is not
-            // in the text only makes a look more likely.
-            let word = |i: usize| {
-                let mut w = [0u8; 8];
-                w.copy_from_slice(&text[i..i + 8]);
-                i64::from_le_bytes(w)
-            };
-            // SAFETY: SSE2 is part of every x86_64 target.
-            let (mark, digits) = unsafe {
-                let v = _mm_set_epi64x(word(n - 8), word(0));
-                let (mark, digit) = marks(v, _mm_srli_si128(v, 1));
-                (mark, _mm_movemask_epi8(digit) as u32)
-            };
-            // The high half's first `16 - n` lanes repeat the low half's
-            // last bytes.
-            let repeated = ((1u32 << (16 - n)) - 1) << 8;
-            return mark != 0 || (digits & !repeated).count_ones() >= 13;
+        if n < 8 {
+            // Under eight bytes only a `key=value` pair fits.
+            for (p, &c) in text.iter().enumerate() {
+                if c == b'=' {
+                    on(p);
+                }
+            }
+            return 0;
         }
-        // Under eight bytes only a `key=value` pair fits.
-        text.contains(&b'=')
+        let word = |i: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&text[i..i + 8]);
+            i64::from_le_bytes(w)
+        };
+        // Two halves that overlap: bytes 0 to 6 are read in the low one,
+        // whose last lane is followed by the high one's first (not the
+        // next byte), and bytes 7 on in the high one.
+        // SAFETY: SSE2 is part of every x86_64 target.
+        let (mark, digits) = unsafe {
+            let v = _mm_set_epi64x(word(n - 8), word(0));
+            let (mark, digit) = marks(v, _mm_srli_si128(v, 1));
+            (mark, _mm_movemask_epi8(digit) as u32)
+        };
+        let high = !((1u32 << (15 - n)) - 1) << 8 & 0xff00;
+        let (mark, digits) = (mark & (0x7f | high), digits & (0x7f | high));
+        each(mark & 0x7f, 0, &mut on);
+        each(mark >> 8, n - 8, &mut on);
+        digits.count_ones() as usize
+    }
+
+    #[inline]
+    pub(super) fn card_runs(text: &[u8], mut on: impl FnMut(usize, usize)) {
+        let n = text.len();
+        if n < 16 {
+            return super::card_runs_bytewise(text, on);
+        }
+        let is_run_byte = |i: usize| super::is_card_byte(text[i]);
+        // SAFETY: SSE2 is part of every x86_64 target; every load reads
+        // sixteen bytes inside `text` (`i + 16 <= n`, `n >= 16`).
+        unsafe {
+            let load = |i: usize| _mm_loadu_si128(text.as_ptr().add(i).cast());
+            let other = |v: __m128i| {
+                let eq = |c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
+                let run = _mm_or_si128(digits(v), _mm_or_si128(eq(b' '), eq(b'-')));
+                !_mm_movemask_epi8(run) as u32 & 0xffff
+            };
+            // Bits 0..16 for the sixteen bytes before `i`, 16..32 for the
+            // sixteen from `i`: a set bit is a byte that cannot be in a
+            // card number's run (as is every byte past the end).
+            let mut before = 0xffffu32;
+            let mut i = 0;
+            while i < n {
+                // The last block ends the text, overlapping the one before.
+                let fresh = (n - i).min(16);
+                let here = other(load(i.min(n - 16))) >> (16 - fresh) | (0xffff << fresh) & 0xffff;
+                let others = here << 16 | before;
+                // A set bit of `run`: the 13 bytes from it are run bytes.
+                let mut run = !others;
+                run &= run >> 1;
+                run &= run >> 2;
+                run &= run >> 4;
+                run &= run >> (CARD_RUN - 8);
+                // Windows that end from `i` on (those ending before were
+                // found with the block before).
+                let ending = run & 0x000f_fff0;
+                if ending != 0 {
+                    let window = i + ending.trailing_zeros() as usize - 16;
+                    let mut start = window;
+                    while start > 0 && is_run_byte(start - 1) {
+                        start -= 1;
+                    }
+                    let end = super::run(text, window + CARD_RUN, super::is_card_byte);
+                    on(start, end);
+                    // On after the run, whose end is not a run byte.
+                    before = 0xffff;
+                    i = end + 1;
+                    continue;
+                }
+                before = here;
+                i += 16;
+            }
+        }
     }
 }
 
 #[cfg(not(target_arch = "x86_64"))]
-mod prefilter {
-    /// [`may_contain`](super::may_contain) a byte at a time, for the other
+mod vector {
+    /// [`triggers`](super::triggers) a byte at a time, for the other
     /// targets.
-    pub(super) fn may_contain(text: &[u8]) -> bool {
-        super::may_contain_bytewise(text)
+    pub(super) fn triggers(text: &[u8], on: impl FnMut(usize)) -> usize {
+        super::triggers_bytewise(text, on)
+    }
+
+    /// [`card_runs`](super::card_runs) a byte at a time, for the other
+    /// targets.
+    pub(super) fn card_runs(text: &[u8], on: impl FnMut(usize, usize)) {
+        super::card_runs_bytewise(text, on)
     }
 }
 
-/// The prefilter's definition, a byte at a time: the other targets' version
-/// and the vector version's reference.
+/// [`triggers`] a byte at a time: the other targets' version and the
+/// vector version's reference.
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
-fn may_contain_bytewise(text: &[u8]) -> bool {
+fn triggers_bytewise(text: &[u8], mut on: impl FnMut(usize)) -> usize {
     let mut digits = 0;
-    for (k, &c) in text.iter().enumerate() {
-        let next = text.get(k + 1).copied().unwrap_or(0);
+    for (p, &c) in text.iter().enumerate() {
+        let next = text.get(p + 1).copied().unwrap_or(0);
         if c == b'='
             || c == b'J'
             || (c == b'-' && next == b'-')
             || (c == b'I' && next == b'A')
             || (c & 0xdf == 0x42 && next & 0xdb == 0x41)
         {
-            return true;
+            on(p);
         }
         digits += usize::from(c.is_ascii_digit());
     }
-    digits >= 13
+    digits
+}
+
+/// [`card_runs`] a byte at a time.
+fn card_runs_bytewise(text: &[u8], mut on: impl FnMut(usize, usize)) {
+    let mut i = 0;
+    while i < text.len() {
+        let end = run(text, i, is_card_byte);
+        if end - i >= CARD_RUN {
+            on(i, end);
+        }
+        i = end + 1;
+    }
+}
+
+/// Whether `text` may hold a built-in shape: `false` means it certainly
+/// does not.
+#[cfg(test)]
+fn may_contain(text: &[u8]) -> bool {
+    let mut any = false;
+    triggers(text, |_| any = true) >= 13 || any
 }
 
 /// `text` with the built-in shapes (under the default sensitive-key policy)
@@ -939,14 +1108,12 @@ pub fn redact_text_with<'a>(
     detectors: &[(&'static str, &dyn Detector)],
 ) -> Cow<'a, str> {
     let mut found = Vec::new();
-    if may_contain(text.as_bytes()) {
-        scan(text, &crate::is_sensitive_key, &mut found);
-    }
+    scan(text, &crate::is_sensitive_key, &mut found);
     scan_custom(text, detectors, &mut found);
     if found.is_empty() {
         return Cow::Borrowed(text);
     }
-    settle(&mut found);
+    settle(&mut found, 0);
     let mut out = Vec::with_capacity(text.len());
     let mut at = 0;
     for f in &found {
@@ -980,6 +1147,43 @@ pub fn redact_text(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The definition the vector passes must agree with: each kind looked
+    /// for at every byte where its match can begin, then overlaps merged.
+    fn scan_everywhere(text: &str, sensitive: &dyn Fn(&str) -> bool, found: &mut Vec<Found>) {
+        let b = text.as_bytes();
+        let mut kind = |f: &mut dyn FnMut(usize) -> Result<Found, usize>| {
+            let mut i = 0;
+            while i < b.len() {
+                match f(i) {
+                    Ok(hit) => {
+                        found.push(hit);
+                        i = hit.end.max(i + 1);
+                    }
+                    Err(next) => i = next.max(i + 1),
+                }
+            }
+        };
+        kind(&mut |i| jwt_at(b, i));
+        kind(&mut |i| aws_at(b, i).ok_or(i + 1));
+        kind(&mut |i| private_key_at(b, i).ok_or(i + 1));
+        kind(&mut |i| match b[i] {
+            b'b' | b'B' => credential_at(b, i).ok_or(i + 1),
+            _ => Err(i + 1),
+        });
+        kind(&mut |i| match b[i] {
+            b'=' => query_value_at(text, i, sensitive).ok_or(i + 1),
+            _ => Err(i + 1),
+        });
+        kind(&mut |i| {
+            if b[i].is_ascii_digit() && (i == 0 || !b[i - 1].is_ascii_digit()) {
+                card_in_chain(b, i)
+            } else {
+                Err(i + 1)
+            }
+        });
+        settle(found, 0);
+    }
 
     fn redact(text: &str) -> String {
         redact_text(text).into_owned()
@@ -1024,7 +1228,8 @@ mod tests {
             redact("bearer   a1b2c3d4e5f6"),
             "bearer   [REDACTED:bearer]"
         );
-        assert_eq!(redact(&format!("BEARER {JWT}")), "BEARER [REDACTED:bearer]");
+        // A JWT as the token is named for what it is.
+        assert_eq!(redact(&format!("BEARER {JWT}")), "BEARER [REDACTED:jwt]");
         // "Aladdin:open sesame"
         assert_eq!(
             redact("Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==, retry"),
@@ -1235,6 +1440,25 @@ mod tests {
     }
 
     #[test]
+    fn one_shape_never_hides_the_beginning_of_another() {
+        // The value of a sensitive pair ends at the space inside a PEM
+        // header (the block, starting at the same place, names the union),
+        // and another ends inside a card number.
+        assert_eq!(
+            redact(&format!("private_key={PEM} done")),
+            "private_key=[REDACTED:private_key] done"
+        );
+        assert_eq!(
+            redact("token=#4111 1111 1111 1111 end"),
+            "token=[REDACTED:query_param] end"
+        );
+        assert_eq!(
+            redact("pin=1234 4111 1111 1111 1111 end"),
+            "pin=1234 [REDACTED:card_number] end"
+        );
+    }
+
+    #[test]
     fn several_secrets_in_one_text_are_all_replaced_in_order() {
         let text = format!("a AKIAIOSFODNN7EXAMPLE b {JWT} c 4111111111111111 d token=x e");
         assert_eq!(
@@ -1300,7 +1524,7 @@ mod tests {
                 kind: SecretKind::Custom("c"),
             },
         ];
-        settle(&mut found);
+        settle(&mut found, 0);
         assert_eq!(
             found,
             [
@@ -1351,7 +1575,7 @@ mod tests {
     }
 
     #[test]
-    fn the_prefilter_never_misses_a_shape_and_agrees_with_its_definition() {
+    fn the_vector_passes_find_what_looking_everywhere_finds() {
         let pieces = [
             JWT,
             "Bearer a1b2c3d4e5f6",
@@ -1374,35 +1598,55 @@ mod tests {
             "b",
             "e",
             "7",
+            "12",
             "é",
             "\u{2028}",
             "0123456789",
             "hello",
             "uuid c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+            "password=",
+            "eyJhbGciOiJIUzI1NiJ9",
+            ".",
+            "Basic ",
+            "bearer ",
+            "&",
+            "\n",
+            "-----BEGIN EC PRIVATE KEY-----",
+            "IA",
         ];
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-        let mut found = Vec::new();
+        let (mut fast, mut everywhere) = (Vec::new(), Vec::new());
         let mut shapes = 0;
-        for _ in 0..20_000 {
+        for _ in 0..30_000 {
             let mut text = String::new();
-            for _ in 0..rng.below(8) {
+            for _ in 0..rng.below(10) {
                 text.push_str(pieces[rng.below(pieces.len())]);
             }
             // Every length around the block size, from every offset.
             let cut = rng.below(text.len() + 1);
             let text = &text[floor_char_boundary(&text, cut)..];
-            found.clear();
-            scan(text, &crate::is_sensitive_key, &mut found);
-            let may = may_contain(text.as_bytes());
-            if !found.is_empty() {
-                shapes += 1;
-                assert!(may, "missed {text:?}");
+            fast.clear();
+            everywhere.clear();
+            scan(text, &crate::is_sensitive_key, &mut fast);
+            scan_everywhere(text, &crate::is_sensitive_key, &mut everywhere);
+            assert_eq!(fast, everywhere, "{text:?}");
+            shapes += usize::from(!fast.is_empty());
+            // The places found are those of the definition (under eight
+            // bytes, only a `key=value` pair fits).
+            let (mut places, mut defined) = (Vec::new(), Vec::new());
+            let digits = triggers(text.as_bytes(), |p| places.push(p));
+            let defined_digits = triggers_bytewise(text.as_bytes(), |p| defined.push(p));
+            assert_eq!(digits >= 13, defined_digits >= 13, "{text:?}");
+            if text.len() < 8 {
+                defined.retain(|&p| text.as_bytes()[p] == b'=');
             }
-            if text.len() >= 16 {
-                assert_eq!(may, may_contain_bytewise(text.as_bytes()), "{text:?}");
-            }
+            assert_eq!(places, defined, "{text:?}");
+            let (mut runs, mut defined_runs) = (Vec::new(), Vec::new());
+            card_runs(text.as_bytes(), |a, b| runs.push((a, b)));
+            card_runs_bytewise(text.as_bytes(), |a, b| defined_runs.push((a, b)));
+            assert_eq!(runs, defined_runs, "{text:?}");
         }
-        assert!(shapes > 2_000, "the sample has shapes: {shapes}");
+        assert!(shapes > 3_000, "the sample has shapes: {shapes}");
     }
 
     #[test]
