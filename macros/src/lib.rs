@@ -5,9 +5,9 @@ use proc_macro::TokenStream;
 
 mod audit;
 mod auth;
-mod ecs;
 mod errors;
 mod event;
+mod model;
 mod redact;
 
 /// See `seclog::audit`.

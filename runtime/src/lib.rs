@@ -32,35 +32,66 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+mod auth_outcome;
 pub mod config;
 pub mod context;
+mod dispatch;
+mod emit;
 mod format;
+mod handler;
 mod hash;
 mod id;
+mod install;
 #[cfg(any(feature = "lambda", feature = "aws-events", feature = "emf"))]
 pub mod integrations;
+mod invocation;
 mod json;
 pub mod monitor;
 pub mod owasp;
 pub mod record;
 pub mod redact;
+mod security_event;
 pub mod sink;
+mod state;
 mod stats;
 pub mod testing;
 
+/// What `#[audit]` expands to: re-exports only, so the paths generated code
+/// names stay put while the code lives in the layer it belongs to. Not a
+/// public API: no stability promises.
 #[doc(hidden)]
-#[path = "private.rs"]
-pub mod __private;
+pub mod __private {
+    pub use crate::dispatch::{
+        ArgumentNotLoggable, AuthNothing, AuthViaTrait, DescribeNothing, DescribeViaTrait,
+        ErrorNoDisplay, ErrorViaDisplay, ImplTraitNotLoggable, LogViaNothing, LogViaRedact,
+        LogViaSerialize, NotText, OutcomeDefault, OutcomeViaTrait, ResponseNotLoggable,
+        TextViaDisplay, TextViaNothing, TextViaOption, Wrap,
+    };
+    pub use crate::handler::{HandlerMeta, MetaCache};
+    pub use crate::invocation::{type_name_of, Audited, Begun, Entered, Invocation, Once};
+    pub use crate::record::{Emit, EventOutcome, Level};
+    pub use crate::redact::{Mask, MaskNode, Object, Out, Redact};
+    pub use serde;
+}
 
+/// What `security_event!` and `#[derive(AuthEvent)]` expand to: re-exports
+/// only, as [`__private`]. Not a public API: no stability promises.
 #[doc(hidden)]
-#[path = "owasp_private.rs"]
-pub mod __owasp;
+pub mod __owasp {
+    pub use crate::dispatch::{
+        NotEventText as NotText, TextViaDisplay as ArgViaDisplay, TextViaNothing as ArgViaNothing,
+        TextViaOption as ArgViaOption, Wrap as Arg,
+    };
+    pub use crate::record::{EventOutcome, Level};
+    pub use crate::security_event::{set_user_hash, Event};
+}
 
 pub use auth::AuthEvent;
 pub use config::{builder, init, Builder, Config, ConfigError, Format};
 pub use hash::{Digest, HashKey};
 pub use record::{EventOutcome, Level, Outcome};
 pub use redact::policy::{is_sensitive_key, DEFAULT_SENSITIVE_KEYS};
+pub use redact::shapes::{SecretKind, SecretShape};
 pub use redact::{Array, Limits, Object, Out, Redact};
 /// Audits a handler: every call writes a start record (inputs, who, where,
 /// when) and an end record (outcome, duration, response, error).
@@ -230,7 +261,7 @@ pub use stats::{stats, Stats};
 /// let run = seclog::testing::capture(|| admin_page("mallory", "203.0.113.9"));
 /// let [start, event, end] = &run.records()[..] else { panic!() };
 /// assert_eq!(event["seclog"]["owasp"], "authz_fail:mallory,/admin");
-/// assert_eq!(event["log"]["level"], "critical");
+/// assert_eq!(event["log.level"], "critical");
 /// assert_eq!(event["transaction"]["id"], end["transaction"]["id"]);
 /// assert_eq!(event["source"]["ip"], "203.0.113.9");
 ///
@@ -257,10 +288,33 @@ pub struct ReadmeDoctests;
 pub fn to_json<T: Redact + ?Sized>(value: &T) -> String {
     let mut out = Vec::new();
     format::render(
-        config::current(),
+        state::current(),
         &mut out,
         redact::Mask::default(),
         &mut |o| value.redact(o),
     );
     String::from_utf8(out).unwrap_or_default()
+}
+
+/// `text` with the secrets found in it by their shape replaced by their
+/// markers, as seclog writes text into a record under the current
+/// configuration (its sensitive-key terms and secret shapes; unchanged
+/// when [shape detection](Builder::shape_detection) is off). For text you
+/// log yourself, elsewhere than through seclog: borrowed when nothing was
+/// found.
+///
+/// ```
+/// assert_eq!(
+///     seclog::redact_text("GET /cb?code=7f3a&access_token=ya29.a0AfH6SM HTTP/1.1"),
+///     "GET /cb?code=7f3a&access_token=[REDACTED:query_param] HTTP/1.1"
+/// );
+/// assert_eq!(
+///     seclog::redact_text("paid with 4111 1111 1111 1111, thanks"),
+///     "paid with [REDACTED:card_number], thanks"
+/// );
+/// assert_eq!(seclog::redact_text("order 4111 1111 1111 1112"), "order 4111 1111 1111 1112");
+/// ```
+pub fn redact_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let inner = state::current().0;
+    redact::shapes::redact_text_in(text, &inner.policy, inner.shapes)
 }

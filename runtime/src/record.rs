@@ -4,6 +4,12 @@
 use std::fmt;
 use std::str::FromStr;
 
+/// The ECS release whose field list and allowed values the records follow,
+/// written in every record's `ecs.version` (the repository's
+/// `reference/ecs/fields.csv` is that release's list, and a test keeps the
+/// two equal).
+pub const ECS_VERSION: &str = "9.5.0-dev";
+
 /// A record's severity (`log.level`).
 ///
 /// `Critical` is above `Error`: the OWASP Logging Vocabulary uses it for
@@ -39,6 +45,23 @@ impl Level {
             Level::Warn => "warn",
             Level::Error => "error",
             Level::Critical => "critical",
+        }
+    }
+    /// The level's name in AWS Lambda's advanced logging controls, which
+    /// read a JSON log line's root `"level"`: `critical` is `FATAL`.
+    ///
+    /// ```
+    /// assert_eq!(seclog::Level::Critical.lambda_name(), "FATAL");
+    /// assert_eq!(seclog::Level::Warn.lambda_name(), "WARN");
+    /// ```
+    pub const fn lambda_name(self) -> &'static str {
+        match self {
+            Level::Trace => "TRACE",
+            Level::Debug => "DEBUG",
+            Level::Info => "INFO",
+            Level::Warn => "WARN",
+            Level::Error => "ERROR",
+            Level::Critical => "FATAL",
         }
     }
 }
@@ -180,7 +203,7 @@ impl<T: Outcome + ?Sized> Outcome for Box<T> {
 /// let run = seclog::testing::capture(|| withdraw(500));
 /// let end = &run.records()[1];
 /// assert_eq!(end["event"]["outcome"], "failure");
-/// assert_eq!(end["log"]["level"], "warn");
+/// assert_eq!(end["log.level"], "warn");
 /// assert_eq!(end["seclog"]["response"]["Err"], "insufficient funds");
 /// ```
 impl<T, E> Outcome for Result<T, E> {

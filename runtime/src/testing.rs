@@ -19,15 +19,13 @@
 //! assert_eq!(records[1]["seclog"]["response"], "hello alice");
 //! ```
 
-use crate::config::{self, Config};
+use crate::config::Config;
 use crate::record::Level;
 use crate::sink::Sink;
-use std::cell::Cell;
+use crate::state::{self, with_override, Override, Scoped};
 use std::future::Future;
 use std::io;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
 
 /// The result of a captured closure or future and the records it wrote.
 #[derive(Debug, Clone)]
@@ -70,36 +68,6 @@ impl Sink for Collector {
     }
 }
 
-thread_local! {
-    /// The configuration that replaces the process's on this thread.
-    static OVERRIDE: Cell<Option<Config>> = const { Cell::new(None) };
-}
-
-/// The configuration installed on this thread by a capture, if any.
-#[inline]
-pub(crate) fn override_config() -> Option<Config> {
-    OVERRIDE.try_with(Cell::get).ok().flatten()
-}
-
-/// Sets the thread's override for the duration of a guard.
-struct Scope {
-    prev: Option<Config>,
-}
-
-impl Scope {
-    fn enter(config: Config) -> Scope {
-        let prev = OVERRIDE.with(|o| o.replace(Some(config)));
-        Scope { prev }
-    }
-}
-
-impl Drop for Scope {
-    fn drop(&mut self) {
-        let prev = self.prev.take();
-        let _ = OVERRIDE.try_with(|o| o.set(prev));
-    }
-}
-
 /// A copy of `base` whose records go to a collector.
 fn capturing(base: Config) -> (Config, Collector) {
     let collector = Collector::default();
@@ -112,9 +80,11 @@ fn capturing(base: Config) -> (Config, Collector) {
         limits: b.limits,
         policy: b.policy.clone(),
         hash_key: b.hash_key.clone(),
+        shapes: b.shapes,
         service: b.service.clone(),
         process: b.process.clone(),
         emf: b.emf,
+        lambda_json: b.lambda_json,
         problems: Vec::new(),
     };
     (Config(Box::leak(Box::new(inner))), collector)
@@ -127,7 +97,7 @@ fn lines(c: &Collector) -> Vec<String> {
 /// Runs `f`, capturing the records it writes on this thread (with the
 /// process's configuration: level, format, limits, keys).
 pub fn capture<R>(f: impl FnOnce() -> R) -> Captured<R> {
-    capture_with(config::current(), f)
+    capture_with(state::current(), f)
 }
 
 /// Runs `f` with `config`'s level, format, limits and keys, capturing the
@@ -142,10 +112,7 @@ pub fn capture<R>(f: impl FnOnce() -> R) -> Captured<R> {
 /// ```
 pub fn capture_with<R>(config: Config, f: impl FnOnce() -> R) -> Captured<R> {
     let (config, collector) = capturing(config);
-    let output = {
-        let _scope = Scope::enter(config);
-        f()
-    };
+    let output = with_override(config, f);
     Captured {
         output,
         lines: lines(&collector),
@@ -155,8 +122,7 @@ pub fn capture_with<R>(config: Config, f: impl FnOnce() -> R) -> Captured<R> {
 /// Runs `f` with `config` as this thread's configuration (its own sink
 /// included), without capturing.
 pub fn with_config<R>(config: Config, f: impl FnOnce() -> R) -> R {
-    let _scope = Scope::enter(config);
-    f()
+    with_override(config, f)
 }
 
 /// Awaits `fut`, capturing the records written during its polls.
@@ -174,33 +140,15 @@ pub fn with_config<R>(config: Config, f: impl FnOnce() -> R) -> R {
 /// # });
 /// ```
 pub async fn capture_future<F: Future>(fut: F) -> Captured<F::Output> {
-    capture_future_with(config::current(), fut).await
+    capture_future_with(state::current(), fut).await
 }
 
 /// [`capture_future`] with a given configuration.
 pub async fn capture_future_with<F: Future>(config: Config, fut: F) -> Captured<F::Output> {
     let (config, collector) = capturing(config);
-    let output = Scoped {
-        config,
-        fut: Box::pin(fut),
-    }
-    .await;
+    let output = Scoped::new(Override(config), fut).await;
     Captured {
         output,
         lines: lines(&collector),
-    }
-}
-
-/// Installs a configuration around each poll of a future.
-struct Scoped<F> {
-    config: Config,
-    fut: Pin<Box<F>>,
-}
-
-impl<F: Future> Future for Scoped<F> {
-    type Output = F::Output;
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let _scope = Scope::enter(self.config);
-        self.fut.as_mut().poll(cx)
     }
 }

@@ -126,6 +126,11 @@ fn walk(v: &Value, path: String, out: &mut Vec<String>) {
     if path == "seclog" || path.starts_with("seclog.") || path == "_aws" {
         return;
     }
+    // AWS Lambda's log-level filter reads these two root keys, which seclog
+    // adds when the function's log format is JSON; they are not ECS fields.
+    if path == "level" || path == "timestamp" {
+        return;
+    }
     let ecs = ecs();
     if let Some(t) = ecs.fields.get(&path) {
         if !fits(t, v) {
@@ -157,13 +162,15 @@ fn walk(v: &Value, path: String, out: &mut Vec<String>) {
     }
 }
 
-/// Panics with every violation of every record.
+/// Panics with every violation of ECS and of the ECS logging specification
+/// (but the order of members: see [`assert_ecs_lines`]) in any record.
 pub fn assert_ecs(records: &[Value]) {
     let problems: Vec<String> = records
         .iter()
         .flat_map(|r| {
             ecs_violations(r)
                 .into_iter()
+                .chain(ecs_logging_value_violations(r))
                 .map(move |p| format!("{p}\n  in {r}"))
         })
         .collect();
@@ -251,4 +258,152 @@ pub fn proptest_cases(default: u32) -> u32 {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
+}
+
+/// The rules of the ECS logging specification (`reference/ecs-logging/spec.json`)
+/// that a record's line breaks (empty when it keeps them all): the fields
+/// with an `index` open the line in that order, and the rules
+/// [`ecs_logging_value_violations`] checks.
+pub fn ecs_logging_violations(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let keys = match top_level_keys(line) {
+        Ok(keys) => keys,
+        Err(e) => return vec![format!("not one JSON object: {e}")],
+    };
+    let mut ordered: Vec<(u64, &str)> = ecs_logging_spec()
+        .iter()
+        .filter_map(|(name, rule)| Some((rule["index"].as_u64()?, name.as_str())))
+        .collect();
+    ordered.sort();
+    for (index, name) in ordered {
+        if keys.get(index as usize).map(String::as_str) != Some(name) {
+            out.push(format!(
+                "member {index} must be `{name}`; the line opens with {:?}",
+                &keys[..keys.len().min(4)]
+            ));
+        }
+    }
+    let record: Value = serde_json::from_str(line).expect("parsed once already");
+    out.extend(ecs_logging_value_violations(&record));
+    out
+}
+
+/// The rules of the ECS logging specification that a parsed record breaks
+/// (all but the order of its members, which parsing forgets): every
+/// required field is there with its type, and a field whose nesting is not
+/// allowed is a top-level dotted key (`"log.level": "warn"`), never nested.
+pub fn ecs_logging_value_violations(record: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for (name, rule) in ecs_logging_spec() {
+        let top = record.get(name.as_str());
+        let nested = name
+            .split('.')
+            .try_fold(record, |v, part| v.get(part))
+            .filter(|_| name.contains('.'));
+        if rule["nesting_allowed"] == Value::Bool(false) && nested.is_some() {
+            out.push(format!(
+                "`{name}` must be a top-level dotted key, never nested"
+            ));
+        }
+        let value = top.or(nested);
+        let Some(value) = value else {
+            if rule["required"] == Value::Bool(true) {
+                out.push(format!("`{name}` is required"));
+            }
+            continue;
+        };
+        let fits = match rule["type"].as_str() {
+            Some("string") => value.is_string(),
+            Some("datetime") => value.as_str().is_some_and(is_rfc3339),
+            Some("object") => value.is_object(),
+            _ => true,
+        };
+        if !fits {
+            out.push(format!("`{name}` is not a {}: {value}", rule["type"]));
+        }
+    }
+    out
+}
+
+/// Panics with every violation of ECS (fields, types, allowed values) and
+/// of the ECS logging specification, in any of `lines`; returns the parsed
+/// records.
+pub fn assert_ecs_lines<S: AsRef<str>>(lines: &[S]) -> Vec<Value> {
+    let problems: Vec<String> = lines
+        .iter()
+        .flat_map(|line| {
+            let line = line.as_ref();
+            ecs_logging_violations(line)
+                .into_iter()
+                .chain(serde_json::from_str(line).map_or_else(
+                    |e| vec![format!("not JSON: {e}")],
+                    |record| ecs_violations(&record),
+                ))
+                .map(move |p| format!("{p}\n  in {line}"))
+        })
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "records break ECS or the ECS logging specification:\n{}",
+        problems.join("\n")
+    );
+    lines
+        .iter()
+        .map(|l| serde_json::from_str(l.as_ref()).expect("checked above"))
+        .collect()
+}
+
+fn ecs_logging_spec() -> &'static serde_json::Map<String, Value> {
+    static SPEC: OnceLock<serde_json::Map<String, Value>> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../reference/ecs-logging/spec.json");
+        let text = std::fs::read_to_string(path).expect("reference/ecs-logging/spec.json");
+        let spec: Value = serde_json::from_str(&text).expect("the spec is JSON");
+        spec["fields"].as_object().expect("spec fields").clone()
+    })
+}
+
+/// `2026-12-01T15:49:02.095837Z` and the like: date, `T`, time, zone.
+fn is_rfc3339(text: &str) -> bool {
+    let b = text.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    b.len() >= 20
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && b[10] == b'T'
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19)
+        && (text.ends_with('Z') || text[19..].contains(['+', '-']))
+}
+
+/// The keys of a JSON object's top level, in the order the text has them
+/// (`serde_json::Value` sorts them).
+fn top_level_keys(line: &str) -> Result<Vec<String>, serde_json::Error> {
+    struct Keys;
+    impl<'de> serde::de::Visitor<'de> for Keys {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Vec<String>, A::Error> {
+            let mut keys = Vec::new();
+            while let Some(key) = map.next_key::<String>()? {
+                map.next_value::<serde::de::IgnoredAny>()?;
+                keys.push(key);
+            }
+            Ok(keys)
+        }
+    }
+    serde::Deserializer::deserialize_map(&mut serde_json::Deserializer::from_str(line), Keys)
 }

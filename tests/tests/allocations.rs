@@ -2,7 +2,8 @@
 //! contexts and key verdicts are reused, so logging every invocation puts no
 //! pressure on the allocator. Counted with a global allocator that counts
 //! the allocations of the calling thread, over the benchmark's handler and
-//! event (`tests/benches/api_gateway`).
+//! event (`tests/benches/api_gateway`), and over a derived type whose field
+//! names are judged by a term added at run time.
 //!
 //! Allocation counts are deterministic, unlike times: this belongs in the
 //! test suite, and the benchmark reports the times.
@@ -192,4 +193,48 @@ fn the_stdout_sink_allocates_nothing_once_warm() {
         "the child failed:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+#[derive(serde::Serialize, seclog::Redact)]
+struct PinChange {
+    account: String,
+    pin_code: String,
+    #[redact(clear)]
+    pin_hint: String,
+    attempts: u32,
+}
+
+#[seclog::audit(name = "change_pin")]
+#[inline(never)]
+fn change_pin(req: &PinChange) -> &PinChange {
+    req
+}
+
+#[test]
+fn derived_fields_judged_by_terms_added_at_run_time_allocate_nothing() {
+    let sink = LineBuffer::new();
+    let config = seclog::builder()
+        .level(Level::Info)
+        .sensitive_key("pin")
+        .sink(sink.clone())
+        .build()
+        .unwrap();
+    let req = PinChange {
+        account: "acct-1".into(),
+        pin_code: "4921".into(),
+        pin_hint: "a year".into(),
+        attempts: 1,
+    };
+    let allocated = seclog::testing::with_config(config, || {
+        allocations_per_run(100, 10_000, || {
+            let _ = black_box(change_pin(black_box(&req)));
+        })
+    });
+    assert_eq!(
+        allocated, 0,
+        "heap allocations in 10,000 audited invocations"
+    );
+    let end = sink.last_record();
+    assert_eq!(end["seclog"]["response"]["pin_code"], "[REDACTED]");
+    assert_eq!(end["seclog"]["response"]["pin_hint"], "a year");
 }

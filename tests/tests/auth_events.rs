@@ -88,7 +88,7 @@ fn a_successful_login_writes_authn_login_success_with_who_and_where() {
         assert_eq!(r["user_agent"]["original"], "curl/8.5");
     }
     assert_eq!(end["seclog"]["owasp"], "authn_login_success:alice");
-    assert_eq!(end["log"]["level"], "info");
+    assert_eq!(end["log.level"], "info");
     assert!(
         start["seclog"].get("owasp").is_none(),
         "the event is the outcome's, on the end record"
@@ -103,7 +103,7 @@ fn a_failed_login_writes_authn_login_fail_at_warn() {
     let end = end_of(&run.records()).clone();
     assert_eq!(end["event"]["outcome"], "failure");
     assert_eq!(end["seclog"]["owasp"], "authn_login_fail:alice");
-    assert_eq!(end["log"]["level"], "warn");
+    assert_eq!(end["log.level"], "warn");
 }
 
 #[test]
@@ -204,14 +204,14 @@ fn each_kind_maps_success_and_failure_to_its_vocabulary_event_at_the_vocabulary_
                     } else {
                         std::cmp::max_by_key(vocab.clone(), "warn".to_string(), |l| rank(l))
                     };
-                    assert_eq!(end["log"]["level"], want.as_str(), "{kind} ok={ok}");
+                    assert_eq!(end["log.level"], want.as_str(), "{kind} ok={ok}");
                 }
                 None => {
                     assert!(
                         end["seclog"].get("owasp").is_none(),
                         "{kind} failure has no vocabulary event"
                     );
-                    assert_eq!(end["log"]["level"], "warn");
+                    assert_eq!(end["log.level"], "warn");
                 }
             }
         }
@@ -233,7 +233,7 @@ fn password_change_failure_is_critical() {
     let run = isolated(|| seclog::testing::capture(|| k_password_change("dave", false)));
     let end = end_of(&run.records()).clone();
     assert_eq!(end["seclog"]["owasp"], "authn_password_change_fail:dave");
-    assert_eq!(end["log"]["level"], "critical");
+    assert_eq!(end["log.level"], "critical");
 }
 
 #[seclog::audit(auth = "signup", who = admin)]
@@ -432,7 +432,7 @@ fn an_http_status_of_400_or_more_is_a_failed_login() {
     assert_eq!(denied["http"]["response"]["status_code"], 401);
     assert_eq!(denied["event"]["outcome"], "failure");
     assert_eq!(denied["seclog"]["owasp"], "authn_login_fail:frank");
-    assert_eq!(denied["log"]["level"], "warn");
+    assert_eq!(denied["log.level"], "warn");
 }
 
 #[derive(serde::Serialize)]
@@ -564,7 +564,7 @@ fn security_event_inside_an_invocation_carries_its_transaction_and_who_and_where
         assert_eq!(event["seclog"]["phase"], "event");
         assert_eq!(event["user"]["id"], "mallory");
         assert_eq!(event["source"]["ip"], "203.0.113.9");
-        assert_eq!(event["log"]["level"], "critical");
+        assert_eq!(event["log.level"], "critical");
         assert_ne!(event["event"]["id"], end["event"]["id"]);
     }
     assert_eq!(authz["seclog"]["owasp"], "authz_fail:mallory,/admin");
@@ -591,7 +591,7 @@ fn security_event_outside_an_invocation_has_a_fresh_transaction() {
     assert_eq!(records.len(), 2);
     let (a, b) = (&records[0], &records[1]);
     assert_eq!(a["seclog"]["owasp"], "sys_monitor_disabled:ops,fraud-rules");
-    assert_eq!(a["log"]["level"], "warn");
+    assert_eq!(a["log.level"], "warn");
     assert_eq!(a["transaction"]["id"].as_str().map(str::len), Some(32));
     assert_ne!(
         a["transaction"]["id"], b["transaction"]["id"],
@@ -641,7 +641,7 @@ fn security_event_writes_arguments_in_the_vocabulary_order_whatever_the_order_gi
         .map(|r| {
             (
                 r["seclog"]["owasp"].as_str().unwrap().to_string(),
-                r["log"]["level"].as_str().unwrap().to_string(),
+                r["log.level"].as_str().unwrap().to_string(),
             )
         })
         .collect();
@@ -679,7 +679,7 @@ fn security_event_levels_follow_the_vocabulary() {
     });
     for r in run.records() {
         let name = r["event"]["action"].as_str().unwrap();
-        assert_eq!(r["log"]["level"], levels[name].as_str(), "{name}");
+        assert_eq!(r["log.level"], levels[name].as_str(), "{name}");
     }
     assert_eq!(run.lines.len(), 4);
 }
@@ -885,7 +885,7 @@ fn a_high_level_filter_still_counts_failed_logins_and_keeps_critical_events() {
     assert!(
         records
             .iter()
-            .all(|r| r["log"]["level"] == "error" || r["log"]["level"] == "critical"),
+            .all(|r| r["log.level"] == "error" || r["log.level"] == "critical"),
         "{records:#?}"
     );
     assert!(records

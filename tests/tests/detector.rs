@@ -66,7 +66,7 @@ fn exactly_one_fail_max_per_user_per_window() {
     assert_eq!(max.len(), 1, "ten failures in one window: one event");
     let event = max[0];
     assert_eq!(event["seclog"]["owasp"], "authn_login_fail_max:alice,3");
-    assert_eq!(event["log"]["level"], "warn");
+    assert_eq!(event["log.level"], "warn");
     assert_eq!(event["event"]["category"][0], "authentication");
     assert_eq!(event["source"]["ip"], "192.0.2.1");
     // Written right after the third failure's end record, in its transaction.
@@ -159,7 +159,7 @@ fn one_alert_for_a_credential_stuffing_burst() {
     let alert = alerts[0];
     assert_eq!(alert["event"]["action"], "credential_stuffing");
     assert_eq!(alert["event"]["category"][0], "intrusion_detection");
-    assert_eq!(alert["log"]["level"], "critical");
+    assert_eq!(alert["log.level"], "critical");
     assert_eq!(alert["source"]["ip"], "203.0.113.66");
     assert_eq!(
         alert["user"]["name"], "user9",

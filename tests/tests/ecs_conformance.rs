@@ -1,11 +1,14 @@
 //! Every kind of record seclog writes conforms to the Elastic Common Schema
 //! (`reference/ecs/fields.csv`, ECS 9.5.0-dev): each field outside `seclog.*`
-//! exists with a fitting JSON type, and `event.*` hold allowed values. The
-//! other test files apply the same check to the records they capture.
+//! exists with a fitting JSON type, and `event.*` hold allowed values; and to
+//! Elastic's ECS logging specification (`reference/ecs-logging/spec.json`):
+//! `@timestamp`, `log.level` (a top-level dotted key) and `message` open
+//! every line, in that order, and `ecs.version` is there. The other test
+//! files apply the same checks to the records they capture.
 
 use seclog::context::{Context, Describe};
 use seclog::testing::capture;
-use seclog_tests::{assert_ecs, ecs_violations};
+use seclog_tests::{assert_ecs, assert_ecs_lines, ecs_logging_violations, ecs_violations};
 use serde_json::json;
 
 /// A request type that knows every Where and Who field the runtime can
@@ -93,6 +96,101 @@ fn records_with_every_field_conform() {
     assert_eq!(end["user"]["name"], "alice");
     assert_eq!(records[5]["event"]["category"], json!(["authentication"]));
     assert_ecs(&records);
+    assert_ecs_lines(&run.lines);
+}
+
+#[test]
+fn every_kind_of_record_follows_the_ecs_logging_specification() {
+    // Start and end records, a security event, an alert of the detector, a
+    // panic, a configuration problem, with and without AWS Lambda's keys.
+    let monitor =
+        seclog::monitor::Monitor::new(seclog::monitor::Settings::default().user_max_failures(2))
+            .unwrap();
+    for lambda_json in [false, true] {
+        let config = seclog::builder().lambda_json(lambda_json).build().unwrap();
+        let run = seclog::testing::capture_with(config, || {
+            monitor.scope(|| {
+                full(FullRequest, 200);
+                for _ in 0..3 {
+                    let _ = login("mallory");
+                }
+                let _ = std::panic::catch_unwind(explode);
+                seclog::security_event!(authz_fail, user = "mallory", resource = "/admin");
+            })
+        });
+        let records = assert_ecs_lines(&run.lines);
+        let levels: Vec<&str> = records
+            .iter()
+            .map(|r| r["log.level"].as_str().unwrap())
+            .collect();
+        for level in ["info", "warn", "error", "critical"] {
+            assert!(levels.contains(&level), "{level} in {levels:?}");
+        }
+        for (line, record) in run.lines.iter().zip(&records) {
+            assert!(line.starts_with(r#"{"@timestamp":""#), "{line}");
+            assert_eq!(record["ecs"]["version"], seclog::record::ECS_VERSION);
+            assert!(record["log"].get("level").is_none(), "never nested: {line}");
+            assert_eq!(record.get("level").is_some(), lambda_json, "{line}");
+        }
+    }
+}
+
+#[test]
+fn the_specification_check_catches_what_it_forbids() {
+    let nested = r#"{"@timestamp":"2026-01-01T00:00:00.000000Z","log":{"level":"info"},"message":"m","ecs":{"version":"9.5.0-dev"}}"#;
+    let problems = ecs_logging_violations(nested);
+    assert!(
+        problems.iter().any(|p| p.contains("never nested")),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("member 1 must be `log.level`")),
+        "{problems:?}"
+    );
+    let out_of_order =
+        r#"{"message":"m","@timestamp":"2026-01-01T00:00:00.000000Z","log.level":"info"}"#;
+    let problems = ecs_logging_violations(out_of_order);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("member 0 must be `@timestamp`")),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("`ecs.version` is required")),
+        "{problems:?}"
+    );
+    let bad_time =
+        r#"{"@timestamp":"yesterday","log.level":"info","message":"m","ecs.version":"9.5.0-dev"}"#;
+    let problems = ecs_logging_violations(bad_time);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].contains("`@timestamp` is not a \"datetime\""),
+        "{problems:?}"
+    );
+    let good = r#"{"@timestamp":"2026-01-01T00:00:00.000000Z","log.level":"info","message":"m","ecs.version":"9.5.0-dev"}"#;
+    assert_eq!(ecs_logging_violations(good), Vec::<String>::new());
+}
+
+#[test]
+fn the_ecs_version_written_is_the_release_of_the_field_list() {
+    let csv = std::fs::read_to_string(seclog_tests::ecs_dir().join("fields.csv")).unwrap();
+    let versions: std::collections::BTreeSet<&str> = csv
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next())
+        // A quoted example may run over several lines; rows start with the
+        // release.
+        .filter(|v| v.split('.').count() == 3 && v.starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
+    assert_eq!(
+        versions.into_iter().collect::<Vec<_>>(),
+        [seclog::record::ECS_VERSION]
+    );
 }
 
 #[test]
@@ -137,13 +235,20 @@ fn the_compile_time_category_list_matches_ecs() {
         .iter()
         .map(|v| v.as_str().unwrap())
         .collect();
-    let source = include_str!("../../macros/src/ecs.rs");
-    let compiled: Vec<&str> = source
+    // The `Category` enum of the macros' model: `Variant = "name",` lines
+    // between `enum Category {` and the closing brace.
+    let source = include_str!("../../macros/src/model.rs");
+    let start = source
+        .find("enum Category {")
+        .expect("the model declares Category");
+    let block = &source[start..];
+    let block = &block[..block.find('}').unwrap()];
+    let compiled: Vec<&str> = block
         .lines()
         .filter_map(|l| {
             l.trim()
-                .strip_prefix('"')
-                .and_then(|l| l.strip_suffix("\","))
+                .split_once("= \"")
+                .and_then(|(_, name)| name.strip_suffix("\","))
         })
         .collect();
     assert_eq!(compiled, ecs);

@@ -679,7 +679,7 @@ fn an_error_whose_display_panics_is_still_recorded_as_a_failure() {
     let end = &records[1];
     assert_minimal(end, "end");
     assert_eq!(end["event"]["outcome"], "failure");
-    assert_eq!(end["log"]["level"], "warn");
+    assert_eq!(end["log.level"], "warn");
     assert_eq!(end["error"]["type"], "faults::BadError");
     assert!(
         end["error"].get("message").is_none(),

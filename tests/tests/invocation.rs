@@ -99,7 +99,7 @@ fn both_records_carry_the_four_ws_and_one_transaction_id() {
     assert_eq!(end["seclog"]["response"], 200);
     assert_eq!(end["event"]["outcome"], "success");
     assert_eq!(end["event"]["type"], serde_json::json!(["end"]));
-    assert_eq!(end["log"]["level"], "info");
+    assert_eq!(end["log.level"], "info");
     assert_ecs(&records);
 }
 
@@ -152,7 +152,7 @@ fn an_err_is_a_failure_with_error_type_and_message_at_warn() {
     let records = run.records();
     let (_, end) = two(&records);
     assert_eq!(end["event"]["outcome"], "failure");
-    assert_eq!(end["log"]["level"], "warn");
+    assert_eq!(end["log.level"], "warn");
     assert_eq!(end["error"]["message"], "no quantity for pen");
     assert_eq!(end["error"]["type"], "alloc::string::String");
     assert!(end["seclog"].get("response").is_none());
@@ -206,7 +206,7 @@ fn a_response_implementing_outcome_decides_and_gives_its_status_code() {
     let (_, end) = two(&records);
     assert_eq!(end["event"]["outcome"], "failure");
     assert_eq!(end["http"]["response"]["status_code"], 403);
-    assert_eq!(end["log"]["level"], "warn");
+    assert_eq!(end["log.level"], "warn");
     assert_eq!(end["seclog"]["response"]["body"], "ok");
 
     let records = capture(|| http_handler(200)).records();
@@ -249,7 +249,7 @@ fn a_panic_is_recorded_at_error_and_resumed_unchanged() {
     assert_eq!(end["event"]["outcome"], "failure");
     assert_eq!(end["error"]["type"], "panic");
     assert_eq!(end["error"]["message"], "boom 3");
-    assert_eq!(end["log"]["level"], "error");
+    assert_eq!(end["log.level"], "error");
     assert!(end["message"].as_str().unwrap().contains("panicked"));
     assert_ecs(&records);
 }
@@ -276,7 +276,7 @@ fn a_dropped_future_is_recorded_as_cancelled() {
     assert_eq!(start["seclog"]["input"]["id"], 9);
     assert_eq!(end["event"]["outcome"], "unknown");
     assert_eq!(end["seclog"]["cancelled"], true);
-    assert_eq!(end["log"]["level"], "warn");
+    assert_eq!(end["log.level"], "warn");
     assert!(end["message"].as_str().unwrap().contains("cancelled"));
     assert_ecs(&records);
 }
@@ -328,7 +328,7 @@ fn exceeding_the_budget_warns_and_says_so() {
 
     let records = capture(slow).records();
     let end = &records[1];
-    assert_eq!(end["log"]["level"], "warn");
+    assert_eq!(end["log.level"], "warn");
     assert_eq!(end["event"]["outcome"], "success");
     assert_eq!(end["seclog"]["budget"]["exceeded"], true);
     assert_eq!(end["seclog"]["budget"]["ms"], 5);
@@ -339,7 +339,7 @@ fn exceeding_the_budget_warns_and_says_so() {
         .contains("over its 5ms budget"));
 
     let records = capture(fast).records();
-    assert_eq!(records[1]["log"]["level"], "info");
+    assert_eq!(records[1]["log.level"], "info");
     assert_eq!(records[1]["seclog"]["budget"]["exceeded"], false);
     assert_eq!(records[1]["seclog"]["budget"]["ms"], 10_000);
     assert_ecs(&records);
@@ -369,14 +369,14 @@ fn handler_level_and_the_configured_level_filter_records() {
     let records = run.records();
     assert_eq!(records.len(), 1, "{records:#?}");
     assert_eq!(records[0]["event"]["outcome"], "failure");
-    assert_eq!(records[0]["log"]["level"], "warn");
+    assert_eq!(records[0]["log.level"], "warn");
     assert!(records[0]["transaction"]["id"].is_string());
 
     let debug = seclog::builder().level(Level::Debug).build().unwrap();
     let records = capture_with(debug, || chatty(true)).records();
     assert_eq!(records.len(), 2);
-    assert_eq!(records[0]["log"]["level"], "debug");
-    assert_eq!(records[1]["log"]["level"], "debug");
+    assert_eq!(records[0]["log.level"], "debug");
+    assert_eq!(records[1]["log.level"], "debug");
 
     let off = seclog::builder().off().build().unwrap();
     assert!(capture_with(off, || chatty(false)).lines.is_empty());
@@ -532,7 +532,7 @@ fn a_filtered_out_handler_inside_an_invocation_leaves_its_events_with_the_caller
     assert!(run.output);
     let records = run.records();
     assert_eq!(records.len(), 1);
-    assert_eq!(records[0]["log"]["level"], "error");
+    assert_eq!(records[0]["log.level"], "error");
     assert_eq!(records[0]["error"]["type"], "panic");
     assert_eq!(records[0]["error"]["message"], "quiet handler failed");
 }

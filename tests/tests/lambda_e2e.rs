@@ -540,7 +540,7 @@ fn login_function_behind_api_gateway_and_alb_logs_every_invocation_without_secre
     );
     assert_eq!(end["event"]["outcome"], "success");
     assert_eq!(end["http"]["response"]["status_code"], 200);
-    assert_eq!(end["log"]["level"], "info");
+    assert_eq!(end["log.level"], "info");
     assert_eq!(
         end["seclog"]["response"]["headers"]["set-cookie"],
         "[REDACTED]"
@@ -569,7 +569,7 @@ fn login_function_behind_api_gateway_and_alb_logs_every_invocation_without_secre
         );
         assert_eq!(end["event"]["outcome"], "failure");
         assert_eq!(end["http"]["response"]["status_code"], 401);
-        assert_eq!(end["log"]["level"], "warn");
+        assert_eq!(end["log.level"], "warn");
     }
 
     // End records: memory, time left and CloudWatch metrics, in the same line.
@@ -691,7 +691,7 @@ fn basic_function_logs_the_payload_and_the_invocation_context() {
     assert_eq!(start["seclog"]["input"]["event"]["password"], "[REDACTED]");
     assert_eq!(end["event"]["outcome"], "failure");
     assert_eq!(end["error"]["message"], "the event has no order");
-    assert_eq!(end["log"]["level"], "warn");
+    assert_eq!(end["log.level"], "warn");
     assert_eq!(end["faas"]["coldstart"], false);
 
     assert_absent(

@@ -142,7 +142,7 @@ fn rest_api_request_gives_method_path_caller_and_authorizer_user() {
 
     assert_eq!(end["event"]["outcome"], "failure");
     assert_eq!(end["http"]["response"]["status_code"], 401);
-    assert_eq!(end["log"]["level"], "warn");
+    assert_eq!(end["log.level"], "warn");
     let response = &end["seclog"]["response"];
     assert_eq!(response["statusCode"], 401);
     assert_eq!(response["headers"]["set-cookie"], "[REDACTED]");

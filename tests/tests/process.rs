@@ -103,7 +103,7 @@ fn a_bad_variable_is_reported_once_naming_variable_and_value() {
         .filter(|r| r["event"]["kind"] == "pipeline_error")
         .collect();
     assert_eq!(problems.len(), 2, "{records:#?}");
-    assert_eq!(problems[0]["log"]["level"], "error");
+    assert_eq!(problems[0]["log.level"], "error");
     let msg = problems[0]["error"]["message"].as_str().unwrap();
     assert!(msg.contains("SECLOG_LEVEL=\"loud\""), "{msg}");
     assert!(
@@ -121,6 +121,37 @@ fn a_bad_variable_is_reported_once_naming_variable_and_value() {
         2
     );
     seclog_tests::assert_ecs(&records);
+}
+
+#[test]
+fn a_bad_emf_namespace_is_reported_once_before_the_first_metrics() {
+    let out = probe()
+        .arg("2")
+        .env("SECLOG_EMF", "true")
+        .env("SECLOG_EMF_NAMESPACE", "AWS/Lambda")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let records = json_lines(&out.stdout);
+    let problems: Vec<usize> = (0..records.len())
+        .filter(|&i| records[i]["event"]["kind"] == "pipeline_error")
+        .collect();
+    assert_eq!(problems.len(), 1, "reported once: {records:#?}");
+    let problem = &records[problems[0]];
+    let msg = problem["error"]["message"].as_str().unwrap();
+    assert!(msg.contains("SECLOG_EMF_NAMESPACE=\"AWS/Lambda\""), "{msg}");
+    let ends: Vec<usize> = (0..records.len())
+        .filter(|&i| records[i]["seclog"]["phase"] == "end")
+        .collect();
+    assert_eq!(ends.len(), 2);
+    assert!(
+        problems[0] < ends[0],
+        "the problem precedes the first metrics"
+    );
+    for &i in &ends {
+        let directive = &records[i]["_aws"]["CloudWatchMetrics"][0];
+        assert_eq!(directive["Namespace"], "seclog", "the default is used");
+    }
 }
 
 #[test]

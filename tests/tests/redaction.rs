@@ -280,7 +280,7 @@ fn a_random_key_is_announced_once_by_a_warning_record() {
     let first = capture_with(config, || who(User { id: "alice".into() })).records();
     assert_eq!(first.len(), 2, "{first:?}");
     let warning = &first[1];
-    assert_eq!(warning["log"]["level"], "warn");
+    assert_eq!(warning["log.level"], "warn");
     assert_eq!(warning["event"]["kind"], "pipeline_error");
     let message = warning["message"].as_str().unwrap();
     assert!(
@@ -596,6 +596,7 @@ struct Card {
 #[derive(seclog::Redact, Serialize)]
 struct Session {
     user: String,
+    #[redact]
     token: String,
 }
 
@@ -603,7 +604,7 @@ struct Session {
     "profile.phone",
     "profile.cards.*.expiry",
     "profile.login.Oauth.client",
-    "return.token"
+    "return.user"
 ))]
 fn update(profile: Profile) -> Session {
     Session {
@@ -655,7 +656,7 @@ fn redaction_paths_reach_into_derived_types_and_the_response() {
     );
     assert_eq!(
         records[1]["seclog"]["response"],
-        json!({"user": "alice", "token": "[REDACTED]"})
+        json!({"user": "[REDACTED]", "token": "[REDACTED]"})
     );
     assert_eq!(
         run.output.token, "tok-123456",

@@ -228,6 +228,7 @@ struct Request {
 #[derive(seclog::Redact, Serialize, Debug, Clone)]
 struct Reply {
     status: String,
+    #[redact]
     token: String,
 }
 
@@ -402,7 +403,7 @@ fn assert_well_formed(lines: &[String], json: bool) -> Result<(), TestCaseError>
     Ok(())
 }
 
-#[seclog::audit(redact("req.profile.phone", "req.items.*.note", "return.token"))]
+#[seclog::audit(redact("req.profile.phone", "req.items.*.note"))]
 fn handle(req: Request, body: Value) -> Result<Reply, String> {
     let _ = body;
     Ok(Reply {

@@ -1,123 +1,241 @@
 //! `#[audit(...)]` options parsed into a typed model.
 //!
+//! Each option is declared once, as a row of [`OPTIONS`]: its name and how
+//! its value is read. The parser dispatches on that table, the "expected one
+//! of" list and the duplicate check read it, and the option's value is
+//! checked as it is read (an unknown level is an error, never a default).
 //! Parsing reports every malformed option and keeps going, so a user with
 //! three mistakes sees three errors.
 
-use crate::errors::{closest, Errors};
+use crate::errors::{skip_to_comma, suggest, unknown, Errors};
+use crate::model::{named, AuthKind, Category, Level};
 use proc_macro2::TokenStream;
+use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
 use syn::{Expr, Ident, LitStr, Token};
 
-pub(crate) const OPTIONS: &[&str] = &[
-    "name",
-    "level",
-    "skip",
-    "skip_all",
-    "who",
-    "source_ip",
-    "user_agent",
-    "redact",
-    "skip_response",
-    "budget",
-    "auth",
-    "category",
-    "emit",
-];
-
-pub(crate) const LEVELS: &[&str] = &["trace", "debug", "info", "warn", "error", "critical"];
-
-pub(crate) const AUTH_KINDS: &[&str] = &[
-    "login",
-    "logout",
-    "password_change",
-    "token_create",
-    "token_revoke",
-    "mfa",
-    "signup",
-];
-
-/// Words users reach for that mean one of the authentication kinds, which
-/// edit distance alone would map wrongly (`signin` is closest to `signup`).
-const AUTH_SYNONYMS: &[(&str, &str)] = &[
-    ("signin", "login"),
-    ("sign_in", "login"),
-    ("log_in", "login"),
-    ("authenticate", "login"),
-    ("authentication", "login"),
-    ("signout", "logout"),
-    ("sign_out", "logout"),
-    ("log_out", "logout"),
-    ("register", "signup"),
-    ("registration", "signup"),
-    ("sign_up", "signup"),
-    ("password_reset", "password_change"),
-    ("password_update", "password_change"),
-    ("2fa", "mfa"),
-    ("otp", "mfa"),
-    ("totp", "mfa"),
-    ("token_issue", "token_create"),
-    ("token_delete", "token_revoke"),
-];
-
-/// "unknown level `warning`: did you mean `warn`? Expected one of: ..."
-pub(crate) fn unknown(what: &str, word: &str, candidates: &[&str]) -> String {
-    unknown_with(what, word, candidates, suggestion(word, candidates))
-}
-
-fn unknown_with(what: &str, word: &str, candidates: &[&str], suggestion: Option<&str>) -> String {
-    let list = candidates.join(", ");
-    match suggestion {
-        Some(c) => format!("unknown {what} `{word}`: did you mean `{c}`? Expected one of: {list}"),
-        None => format!("unknown {what} `{word}`; expected one of: {list}"),
+named! {
+    /// Which records an invocation writes (`emit = "..."`).
+    pub(crate) enum Emit {
+        /// A start record with the inputs, and an end record.
+        Both = "both",
+        /// One record at the end, with everything.
+        End = "end",
     }
 }
 
-/// The candidate the user most likely meant: the same word in another case,
-/// else the closest by edit distance.
-pub(crate) fn suggestion<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let lower = word.to_lowercase().replace('-', "_");
-    candidates
-        .iter()
-        .copied()
-        .find(|c| *c == lower)
-        .or_else(|| closest(&lower, candidates))
+/// A duration budget: nanoseconds, and the text as written (for records).
+pub(crate) struct Budget {
+    pub(crate) ns: u64,
+    pub(crate) text: String,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Emit {
-    Both,
-    End,
-}
-
+/// The options as written, each read into its type.
 #[derive(Default)]
 pub(crate) struct AuditArgs {
     pub(crate) name: Option<String>,
-    pub(crate) level: Option<String>,
+    pub(crate) level: Option<Level>,
     pub(crate) skip: Vec<Ident>,
-    /// The `skip_all` keyword, for error spans.
-    pub(crate) skip_all: Option<Ident>,
     /// The `skip(...)` keyword, for error spans.
     pub(crate) skip_kw: Option<Ident>,
+    /// The `skip_all` keyword, for error spans.
+    pub(crate) skip_all: Option<Ident>,
     pub(crate) who: Option<Expr>,
     pub(crate) source_ip: Option<Expr>,
     pub(crate) user_agent: Option<Expr>,
     pub(crate) redact: Vec<LitStr>,
     pub(crate) skip_response: bool,
-    /// Budget in nanoseconds, and the text as written.
-    pub(crate) budget: Option<(u64, String)>,
-    pub(crate) auth: Option<String>,
-    pub(crate) category: Option<String>,
+    pub(crate) budget: Option<Budget>,
+    pub(crate) auth: Option<AuthKind>,
+    pub(crate) category: Option<Category>,
     pub(crate) emit: Option<Emit>,
+}
+
+/// Reads one option's value (the tokens after its name) into the model.
+/// An `Err` is a malformed value: the caller reports it and skips to the
+/// next option. A value that is well formed but not allowed is reported
+/// into `errors` and parsing goes on.
+type ReadValue = fn(&mut AuditArgs, &Ident, ParseStream<'_>, &mut Errors) -> syn::Result<()>;
+
+/// One option of `#[audit]`.
+struct Spec {
+    name: &'static str,
+    read: ReadValue,
+}
+
+/// Every option of `#[audit]`, in the order "expected one of" lists them.
+const OPTIONS: &[Spec] = &[
+    Spec {
+        name: "name",
+        read: |args, key, input, errors| {
+            let lit = string_value(key, input, "login")?;
+            if lit.value().trim().is_empty() {
+                errors.spanned(
+                    &lit,
+                    "`name` must not be empty: it is the record's `event.action`",
+                );
+            }
+            args.name = Some(lit.value());
+            Ok(())
+        },
+    },
+    Spec {
+        name: "level",
+        read: |args, key, input, errors| {
+            let lit = string_value(key, input, "debug")?;
+            match Level::from_name(&lit.value()) {
+                Some(level) => args.level = Some(level),
+                None => errors.spanned(&lit, Level::unknown(&lit.value())),
+            }
+            Ok(())
+        },
+    },
+    Spec {
+        name: "skip",
+        read: |args, key, input, errors| {
+            let content = parenthesized(key, input, "skip(password, token)")?;
+            // `self` is accepted here so validation can say why it cannot be skipped.
+            let names = content.parse_terminated(Ident::parse_any, Token![,])?;
+            if names.is_empty() {
+                errors.spanned(key, "`skip()` names no argument: list the arguments to keep out of the log, as in `skip(password)`, or remove it");
+            }
+            args.skip_kw = Some(key.clone());
+            args.skip.extend(names);
+            Ok(())
+        },
+    },
+    Spec {
+        name: "skip_all",
+        read: |args, key, input, _| {
+            no_value(key, input)?;
+            args.skip_all = Some(key.clone());
+            Ok(())
+        },
+    },
+    Spec {
+        name: "who",
+        read: |args, key, input, _| {
+            args.who = Some(expr_value(key, input, "claims.sub")?);
+            Ok(())
+        },
+    },
+    Spec {
+        name: "source_ip",
+        read: |args, key, input, _| {
+            args.source_ip = Some(expr_value(key, input, "req.ip")?);
+            Ok(())
+        },
+    },
+    Spec {
+        name: "user_agent",
+        read: |args, key, input, _| {
+            args.user_agent = Some(expr_value(key, input, "req.user_agent")?);
+            Ok(())
+        },
+    },
+    Spec {
+        name: "redact",
+        read: |args, key, input, errors| {
+            let content =
+                parenthesized(key, input, "redact(\"req.card.number\", \"return.token\")")?;
+            let paths =
+                content.parse_terminated(|p: ParseStream<'_>| p.parse::<LitStr>(), Token![,])?;
+            if paths.is_empty() {
+                errors.spanned(
+                    key,
+                    "`redact()` names no path: write `redact(\"arg.field\", \"return.token\")`",
+                );
+            }
+            args.redact.extend(paths);
+            Ok(())
+        },
+    },
+    Spec {
+        name: "skip_response",
+        read: |args, key, input, _| {
+            no_value(key, input)?;
+            args.skip_response = true;
+            Ok(())
+        },
+    },
+    Spec {
+        name: "budget",
+        read: |args, key, input, errors| {
+            let lit = string_value(key, input, "250ms")?;
+            match parse_budget(&lit.value()) {
+                Ok(ns) => {
+                    args.budget = Some(Budget {
+                        ns,
+                        text: lit.value(),
+                    })
+                }
+                Err(why) => errors.spanned(&lit, why),
+            }
+            Ok(())
+        },
+    },
+    Spec {
+        name: "auth",
+        read: |args, key, input, errors| {
+            let lit = string_value(key, input, "login")?;
+            match AuthKind::from_name(&lit.value()) {
+                Some(kind) => args.auth = Some(kind),
+                None => errors.spanned(&lit, AuthKind::unknown(&lit.value())),
+            }
+            Ok(())
+        },
+    },
+    Spec {
+        name: "category",
+        read: |args, key, input, errors| {
+            let lit = string_value(key, input, "web")?;
+            match Category::from_name(&lit.value()) {
+                Some(category) => args.category = Some(category),
+                None => errors.spanned(&lit, Category::unknown(&lit.value())),
+            }
+            Ok(())
+        },
+    },
+    Spec {
+        name: "emit",
+        read: |args, key, input, errors| {
+            let lit = string_value(key, input, "end")?;
+            let v = lit.value();
+            match Emit::from_name(&v) {
+                Some(emit) => args.emit = Some(emit),
+                None => {
+                    let expected =
+                        "`both` (a start and an end record) or `end` (one record at the end)";
+                    errors.spanned(
+                        &lit,
+                        match suggest(&v, Emit::NAMES) {
+                            Some(c) => format!(
+                                "unknown emit mode `{v}`: did you mean `{c}`? Expected {expected}"
+                            ),
+                            None => format!("unknown emit mode `{v}`; expected {expected}"),
+                        },
+                    )
+                }
+            }
+            Ok(())
+        },
+    },
+];
+
+/// The names of every option, for "expected one of".
+fn option_names() -> Vec<&'static str> {
+    OPTIONS.iter().map(|o| o.name).collect()
 }
 
 impl AuditArgs {
     /// Parses the attribute's arguments, collecting every error.
-    pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> AuditArgs {
+    pub(crate) fn from_syn(tokens: TokenStream, errors: &mut Errors) -> AuditArgs {
         let mut args = AuditArgs::default();
         let parser = |input: ParseStream<'_>| {
-            let mut seen: Vec<String> = Vec::new();
+            let names = option_names();
+            let mut seen: Vec<usize> = Vec::new();
             while !input.is_empty() {
-                let key: Ident = match input.call(syn::ext::IdentExt::parse_any) {
+                let key: Ident = match input.call(Ident::parse_any) {
                     Ok(k) => k,
                     Err(_) => {
                         let tt: proc_macro2::TokenTree = input.parse()?;
@@ -125,24 +243,33 @@ impl AuditArgs {
                             &tt,
                             format!(
                                 "expected an option, as in `name = \"login\"` or `skip(password)`; the options are: {}",
-                                OPTIONS.join(", ")
+                                names.join(", ")
                             ),
                         );
                         skip_to_comma(input);
                         continue;
                     }
                 };
-                let name = key.to_string();
-                if seen.contains(&name) && OPTIONS.contains(&name.as_str()) {
-                    errors.spanned(
-                        &key,
-                        format!("duplicate option `{name}`: it is already given earlier in this attribute; keep one of them"),
-                    );
-                }
-                seen.push(name.clone());
-                if let Err(e) = args.option(&key, input, errors) {
-                    errors.push(e);
-                    skip_to_comma(input);
+                let word = key.to_string();
+                match OPTIONS.iter().position(|o| o.name == word) {
+                    Some(i) => {
+                        if seen.contains(&i) {
+                            errors.spanned(
+                                &key,
+                                format!("duplicate option `{word}`: it is already given earlier in this attribute; keep one of them"),
+                            );
+                        }
+                        seen.push(i);
+                        if let Err(e) = (OPTIONS[i].read)(&mut args, &key, input, errors) {
+                            errors.push(e);
+                            skip_to_comma(input);
+                        }
+                    }
+                    None => {
+                        let hint = suggest(&word, &names);
+                        errors.spanned(&key, unknown("option", &word, &names, hint));
+                        skip_to_comma(input);
+                    }
                 }
                 if input.is_empty() {
                     break;
@@ -160,166 +287,10 @@ impl AuditArgs {
         }
         args
     }
-
-    fn option(
-        &mut self,
-        key: &Ident,
-        input: ParseStream<'_>,
-        errors: &mut Errors,
-    ) -> syn::Result<()> {
-        match key.to_string().as_str() {
-            "name" => {
-                let lit = string_value(key, input)?;
-                if lit.value().trim().is_empty() {
-                    errors.spanned(
-                        &lit,
-                        "`name` must not be empty: it is the record's `event.action`",
-                    );
-                }
-                self.name = Some(lit.value());
-            }
-            "level" => {
-                let lit = string_value(key, input)?;
-                let v = lit.value();
-                if !LEVELS.contains(&v.as_str()) {
-                    errors.spanned(&lit, unknown("level", &v, LEVELS));
-                }
-                self.level = Some(v);
-            }
-            "skip" => {
-                let content = parenthesized(key, input, "skip(password, token)")?;
-                let names = content.parse_terminated(Ident::parse_any_ident, Token![,])?;
-                if names.is_empty() {
-                    errors.spanned(key, "`skip()` names no argument: list the arguments to keep out of the log, as in `skip(password)`, or remove it");
-                }
-                self.skip_kw = Some(key.clone());
-                self.skip.extend(names);
-            }
-            "skip_all" => {
-                no_value(key, input)?;
-                self.skip_all = Some(key.clone());
-            }
-            "who" => self.who = Some(expr_value(key, input)?),
-            "source_ip" => self.source_ip = Some(expr_value(key, input)?),
-            "user_agent" => self.user_agent = Some(expr_value(key, input)?),
-            "redact" => {
-                let content =
-                    parenthesized(key, input, "redact(\"req.card.number\", \"return.token\")")?;
-                let paths = content
-                    .parse_terminated(|p: ParseStream<'_>| p.parse::<LitStr>(), Token![,])?;
-                if paths.is_empty() {
-                    errors.spanned(
-                        key,
-                        "`redact()` names no path: write `redact(\"arg.field\", \"return.token\")`",
-                    );
-                }
-                self.redact.extend(paths);
-            }
-            "skip_response" => {
-                no_value(key, input)?;
-                self.skip_response = true;
-            }
-            "budget" => {
-                let lit = string_value(key, input)?;
-                match parse_budget(&lit.value()) {
-                    Ok(ns) => self.budget = Some((ns, lit.value())),
-                    Err(why) => errors.spanned(&lit, why),
-                }
-            }
-            "auth" => {
-                let lit = string_value(key, input)?;
-                let v = lit.value();
-                if !AUTH_KINDS.contains(&v.as_str()) {
-                    let lower = v.to_lowercase().replace('-', "_");
-                    let synonym = AUTH_SYNONYMS
-                        .iter()
-                        .find(|(w, _)| *w == lower)
-                        .map(|(_, k)| *k);
-                    let hint = synonym.or_else(|| suggestion(&v, AUTH_KINDS));
-                    errors.spanned(
-                        &lit,
-                        unknown_with("authentication kind", &v, AUTH_KINDS, hint),
-                    );
-                }
-                self.auth = Some(v);
-            }
-            "category" => {
-                let lit = string_value(key, input)?;
-                let v = lit.value();
-                if !crate::ecs::CATEGORIES.contains(&v.as_str()) {
-                    let cats = crate::ecs::CATEGORIES;
-                    let list = cats.join(", ");
-                    errors.spanned(
-                        &lit,
-                        match suggestion(&v, cats) {
-                            Some(c) => format!(
-                                "`{v}` is not an ECS `event.category`: did you mean `{c}`? Expected one of the ECS allowed values: {list}"
-                            ),
-                            None => format!("`{v}` is not an ECS `event.category`; expected one of the ECS allowed values: {list}"),
-                        },
-                    );
-                }
-                self.category = Some(v);
-            }
-            "emit" => {
-                let lit = string_value(key, input)?;
-                match lit.value().as_str() {
-                    "both" => self.emit = Some(Emit::Both),
-                    "end" => self.emit = Some(Emit::End),
-                    other => errors.spanned(
-                        &lit,
-                        match suggestion(other, &["both", "end"]) {
-                            Some(c) => format!(
-                                "unknown emit mode `{other}`: did you mean `{c}`? Expected `both` (a start and an end record) or `end` (one record at the end)"
-                            ),
-                            None => format!(
-                                "unknown emit mode `{other}`; expected `both` (a start and an end record) or `end` (one record at the end)"
-                            ),
-                        },
-                    ),
-                }
-            }
-            other => {
-                errors.spanned(key, unknown("option", other, OPTIONS));
-                skip_to_comma(input);
-            }
-        }
-        Ok(())
-    }
 }
 
-trait ParseAnyIdent {
-    fn parse_any_ident(input: ParseStream<'_>) -> syn::Result<Ident>;
-}
-
-impl ParseAnyIdent for Ident {
-    fn parse_any_ident(input: ParseStream<'_>) -> syn::Result<Ident> {
-        // `self` is accepted here so the validator can say why it cannot be skipped.
-        syn::ext::IdentExt::parse_any(input)
-    }
-}
-
-fn skip_to_comma(input: ParseStream<'_>) {
-    while !input.is_empty() && !input.peek(Token![,]) {
-        let _ = input.parse::<proc_macro2::TokenTree>();
-    }
-}
-
-/// An example value of each string option, for messages.
-fn example(key: &Ident) -> &'static str {
-    match key.to_string().as_str() {
-        "name" => "login",
-        "level" => "debug",
-        "budget" => "250ms",
-        "auth" => "login",
-        "category" => "web",
-        "emit" => "end",
-        _ => "...",
-    }
-}
-
-fn string_value(key: &Ident, input: ParseStream<'_>) -> syn::Result<LitStr> {
-    let example = example(key);
+/// The string literal after `key =`; `example` shows a valid value.
+fn string_value(key: &Ident, input: ParseStream<'_>, example: &str) -> syn::Result<LitStr> {
     if !input.peek(Token![=]) || is_end_after_eq(input) {
         return Err(syn::Error::new(
             key.span(),
@@ -350,15 +321,12 @@ fn is_end_after_eq(input: ParseStream<'_>) -> bool {
     fork.is_empty() || fork.peek(Token![,])
 }
 
-fn expr_value(key: &Ident, input: ParseStream<'_>) -> syn::Result<Expr> {
+/// The expression after `key =`; `example` shows one.
+fn expr_value(key: &Ident, input: ParseStream<'_>, example: &str) -> syn::Result<Expr> {
     if !input.peek(Token![=]) || is_end_after_eq(input) {
         return Err(syn::Error::new(
             key.span(),
-            format!("`{key}` needs a value: write `{key} = EXPR`, where EXPR may use the arguments by name, as in `{key} = {}`", match key.to_string().as_str() {
-                "who" => "claims.sub",
-                "source_ip" => "req.ip",
-                _ => "req.user_agent",
-            }),
+            format!("`{key}` needs a value: write `{key} = EXPR`, where EXPR may use the arguments by name, as in `{key} = {example}`"),
         ));
     }
     input.parse::<Token![=]>()?;
@@ -424,4 +392,58 @@ pub(crate) fn parse_budget(s: &str) -> Result<u64, String> {
         ));
     }
     Ok(ns as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(tokens: TokenStream) -> (AuditArgs, Vec<String>) {
+        let mut errors = Errors::default();
+        let args = AuditArgs::from_syn(tokens, &mut errors);
+        let messages = match errors.finish() {
+            Ok(()) => Vec::new(),
+            Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
+        };
+        (args, messages)
+    }
+
+    #[test]
+    fn every_option_reads_into_its_type() {
+        let (args, errors) = parse(quote::quote! {
+            name = "sign_in", level = "debug", skip(password), who = claims.sub,
+            source_ip = req.ip, user_agent = req.ua, redact("req.card"),
+            skip_response, budget = "1.5s", auth = "login", category = "web", emit = "end"
+        });
+        assert_eq!(errors, Vec::<String>::new());
+        assert_eq!(args.name.as_deref(), Some("sign_in"));
+        assert_eq!(args.level, Some(Level::Debug));
+        assert_eq!(args.skip.len(), 1);
+        assert!(args.who.is_some() && args.source_ip.is_some() && args.user_agent.is_some());
+        assert_eq!(args.redact.len(), 1);
+        assert!(args.skip_response);
+        assert_eq!(args.budget.as_ref().map(|b| b.ns), Some(1_500_000_000));
+        assert_eq!(args.auth, Some(AuthKind::Login));
+        assert_eq!(args.category, Some(Category::Web));
+        assert_eq!(args.emit, Some(Emit::End));
+    }
+
+    #[test]
+    fn an_unknown_value_is_an_error_and_no_default() {
+        let (args, errors) = parse(quote::quote!(level = "verbose", auth = "x", emit = "all"));
+        assert_eq!(args.level, None);
+        assert_eq!(args.auth, None);
+        assert_eq!(args.emit, None);
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert!(errors[0].starts_with("unknown level `verbose`"));
+    }
+
+    #[test]
+    fn the_options_are_listed_once_each() {
+        let mut names = option_names();
+        let n = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), n);
+    }
 }

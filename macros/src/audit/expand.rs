@@ -1,36 +1,44 @@
 //! Code generation for `#[audit]`, from the validated model only.
 
 use super::args::Emit;
-use super::{unraw, Handler, Returns};
+use super::{Handler, Returns};
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::ItemFn;
 
-pub(crate) fn expand(h: &Handler, func: ItemFn) -> TokenStream {
+pub(crate) fn expand(h: &Handler<'_>) -> TokenStream {
     let ItemFn {
         attrs,
         vis,
         sig,
         block,
-    } = func;
+    } = h.func;
     let is_async = sig.asyncness.is_some();
-    let fn_name = unraw(&sig.ident);
+    let fn_name = sig.ident.unraw().to_string();
 
     let name = &h.name;
-    let level = level_tokens(&h.level);
-    let category = &h.category;
+    let level = h.level.variant();
+    let level = quote!(::seclog::__private::Level::#level);
+    let category = h.category.name();
     let category_explicit = h.category_explicit;
     let (budget_ns, budget_text) = match &h.budget {
-        Some((ns, text)) => (quote!(::core::option::Option::Some(#ns)), text.clone()),
+        Some(b) => {
+            let ns = b.ns;
+            (quote!(::core::option::Option::Some(#ns)), b.text.clone())
+        }
         None => (quote!(::core::option::Option::None), String::new()),
     };
     let emit = match h.emit {
         Emit::Both => quote!(::seclog::__private::Emit::Both),
         Emit::End => quote!(::seclog::__private::Emit::End),
     };
-    let auth = match &h.auth {
-        Some(a) => quote!(::core::option::Option::Some(#a)),
+    let auth = match h.auth {
+        Some(kind) => {
+            let kind = kind.name();
+            quote!(::core::option::Option::Some(#kind))
+        }
         None => quote!(::core::option::Option::None),
     };
     let mask = h.mask.to_tokens();
@@ -64,7 +72,7 @@ pub(crate) fn expand(h: &Handler, func: ItemFn) -> TokenStream {
 
     let inputs = h.inputs.iter().filter(|i| i.logged).map(|i| {
         let ident = unspanned(&i.ident);
-        let key = unraw(&ident);
+        let key = i.name();
         // The method call carries the argument type's span, so "cannot be
         // logged" points at the type the user must change.
         let call = quote_spanned!(i.ty.span()=> .__seclog_log(__seclog_out));
@@ -246,21 +254,9 @@ fn unspanned(ident: &syn::Ident) -> syn::Ident {
     ident
 }
 
-fn level_tokens(level: &str) -> TokenStream {
-    let variant = match level {
-        "trace" => quote!(Trace),
-        "debug" => quote!(Debug),
-        "warn" => quote!(Warn),
-        "error" => quote!(Error),
-        "critical" => quote!(Critical),
-        _ => quote!(Info),
-    };
-    quote!(::seclog::__private::Level::#variant)
-}
-
 /// The code that ends the invocation, given `__seclog_inv: &mut Invocation`
 /// and `__seclog_ret: &Output`.
-fn finish_tokens(h: &Handler) -> TokenStream {
+fn finish_tokens(h: &Handler<'_>) -> TokenStream {
     let span = h
         .ret_ty
         .as_ref()
@@ -336,7 +332,7 @@ fn finish_tokens(h: &Handler) -> TokenStream {
 /// Whether the returned value `__seclog_ret: &Output` is a failure (an
 /// `Err`, or an outcome that is not a success): what a handler whose level
 /// is off still records. Uses only the outcome, which every type has.
-fn failed_tokens(h: &Handler) -> TokenStream {
+fn failed_tokens(h: &Handler<'_>) -> TokenStream {
     let failed = |v: TokenStream| {
         quote! {
             (&&::seclog::__private::Wrap(#v)).__seclog_outcome().0 != ::seclog::__private::EventOutcome::Success

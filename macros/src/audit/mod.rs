@@ -1,30 +1,35 @@
-//! `#[audit]`: parse the options and the function into a model, validate
-//! the model as a whole, then expand it.
+//! `#[audit]`: read the options and the function into a model
+//! ([`Input::from_syn`]), check the model as a whole ([`Input::validate`],
+//! which gives the [`Handler`] to expand), then expand it.
 
 mod args;
 mod expand;
 mod mask;
 
-use crate::errors::{with_item, Errors};
-use args::{AuditArgs, Emit};
+use crate::errors::{suggest, with_item, Errors};
+use crate::model::{AuthKind, Category, Level};
+use args::{AuditArgs, Budget, Emit};
 use proc_macro2::TokenStream;
+use syn::ext::IdentExt;
 use syn::{FnArg, Ident, ItemFn, Pat, ReturnType, Type};
 
 pub(crate) fn audit(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
-    let args = AuditArgs::parse(attr, &mut errors);
     let func = match parse_item(item.clone()) {
         Ok(f) => f,
         Err(e) => {
+            // The options' own mistakes are worth reporting too.
+            AuditArgs::from_syn(attr, &mut errors);
             errors.push(e);
             return with_item(errors.finish().unwrap_err(), item);
         }
     };
-    let model = Handler::new(args, &func, &mut errors);
-    if let Err(e) = errors.finish() {
-        return with_item(e, unaudited(func));
+    let input = Input::from_syn(attr, &func, &mut errors);
+    let handler = input.validate(&mut errors);
+    match errors.finish() {
+        Ok(()) => expand::expand(&handler),
+        Err(e) => with_item(e, unaudited(func)),
     }
-    expand::expand(&model, func)
 }
 
 /// The user's function as written, for when the attribute has errors, with
@@ -95,14 +100,21 @@ fn head(a: &dyn quote::ToTokens, b: &dyn quote::ToTokens) -> TokenStream {
     out
 }
 
-/// What `#[audit]` needs to know about one function argument binding.
-pub(crate) struct Input {
-    /// The binding (the argument's name, or a name bound by its pattern).
+/// One binding of a function argument (its name, or a name bound by its
+/// pattern).
+pub(crate) struct Binding {
     pub(crate) ident: Ident,
     /// The argument's type, for error spans.
     pub(crate) ty: Type,
     /// Logged as `seclog.input.<name>`.
     pub(crate) logged: bool,
+}
+
+impl Binding {
+    /// The name as written, without `r#`: the key it is logged under.
+    pub(crate) fn name(&self) -> String {
+        self.ident.unraw().to_string()
+    }
 }
 
 /// How the returned value is read.
@@ -120,17 +132,30 @@ pub(crate) enum Returns {
     Value,
 }
 
-/// The validated model of one audited handler.
-pub(crate) struct Handler {
+/// `#[audit]` as written: its options and the function they apply to.
+struct Input<'a> {
+    args: AuditArgs,
+    func: &'a ItemFn,
+    /// Every binding of every argument, logged unless the argument is the
+    /// platform's invocation context.
+    bindings: Vec<Binding>,
+    returns: Returns,
+    ret_ty: Option<Type>,
+}
+
+/// The validated model of one audited handler: everything expansion needs,
+/// and nothing it has to check.
+pub(crate) struct Handler<'a> {
+    pub(crate) func: &'a ItemFn,
     pub(crate) name: String,
-    pub(crate) level: String,
-    pub(crate) category: String,
+    pub(crate) level: Level,
+    pub(crate) category: Category,
     pub(crate) category_explicit: bool,
-    pub(crate) budget: Option<(u64, String)>,
+    pub(crate) budget: Option<Budget>,
     pub(crate) emit: Emit,
-    pub(crate) auth: Option<String>,
-    pub(crate) inputs: Vec<Input>,
-    /// All argument bindings, logged or not, with their types, for `Describe`.
+    pub(crate) auth: Option<AuthKind>,
+    /// Every argument binding, logged or not, with its type (for the 4 W's).
+    pub(crate) inputs: Vec<Binding>,
     pub(crate) who: Option<syn::Expr>,
     pub(crate) source_ip: Option<syn::Expr>,
     pub(crate) user_agent: Option<syn::Expr>,
@@ -138,6 +163,161 @@ pub(crate) struct Handler {
     pub(crate) ret_ty: Option<Type>,
     pub(crate) skip_response: bool,
     pub(crate) mask: mask::Trie,
+}
+
+impl<'a> Input<'a> {
+    /// Reads the options and the function's signature; each malformed
+    /// option is reported into `errors`.
+    fn from_syn(attr: TokenStream, func: &'a ItemFn, errors: &mut Errors) -> Input<'a> {
+        let args = AuditArgs::from_syn(attr, errors);
+        let mut all = Vec::new();
+        for arg in &func.sig.inputs {
+            if let FnArg::Typed(pt) = arg {
+                let mut names = Vec::new();
+                bindings(&pt.pat, &mut names);
+                let context = is_invocation_context(&pt.ty);
+                all.extend(names.into_iter().map(|ident| Binding {
+                    ident,
+                    ty: (*pt.ty).clone(),
+                    logged: !context,
+                }));
+            }
+        }
+        let (returns, ret_ty) = returns_of(&func.sig.output);
+        Input {
+            args,
+            func,
+            bindings: all,
+            returns,
+            ret_ty,
+        }
+    }
+
+    /// Checks everything that involves both the options and the function,
+    /// in one place, and gives the model to expand.
+    fn validate(self, errors: &mut Errors) -> Handler<'a> {
+        let Input {
+            args,
+            func,
+            mut bindings,
+            returns,
+            ret_ty,
+        } = self;
+        let sig = &func.sig;
+        if let Some(c) = &sig.constness {
+            errors.spanned(c, "`#[seclog::audit]` cannot go on a `const fn`: logging happens at run time; remove `const` or the attribute");
+        }
+        if let Some(v) = &sig.variadic {
+            errors.spanned(v, "`#[seclog::audit]` cannot go on a variadic function: its arguments cannot be named to be logged");
+        }
+        let names: Vec<String> = bindings.iter().map(Binding::name).collect();
+        let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let fn_name = &sig.ident;
+
+        // skip / skip_all
+        if let (Some(_), Some(skip_kw)) = (&args.skip_all, &args.skip_kw) {
+            errors.spanned(
+                skip_kw,
+                "`skip(...)` and `skip_all` together: `skip_all` already keeps every argument out of the log; remove one of them",
+            );
+        }
+        for s in &args.skip {
+            let n = s.unraw().to_string();
+            if n == "self" {
+                errors.spanned(s, "`self` is never logged as an input, so it need not be skipped; remove it from `skip`");
+            } else if !names.contains(&n) {
+                let msg = match (suggest(&n, &name_refs), names.is_empty()) {
+                    (_, true) => format!("`skip({n})` names no argument: `{fn_name}` has none; remove `skip`"),
+                    (Some(c), false) => format!(
+                        "`skip({n})` names no argument of `{fn_name}`: did you mean `{c}`? Its arguments are: {}",
+                        names.join(", ")
+                    ),
+                    (None, false) => {
+                        format!("`skip({n})` names no argument of `{fn_name}`; its arguments are: {}", names.join(", "))
+                    }
+                };
+                errors.spanned(s, msg);
+            }
+        }
+        for b in &mut bindings {
+            let name = b.name();
+            if args.skip_all.is_some() || args.skip.iter().any(|s| s.unraw() == name) {
+                b.logged = false;
+            }
+        }
+
+        // Redaction paths.
+        let mut trie = mask::Trie::default();
+        for lit in &args.redact {
+            let path = lit.value();
+            let segments: Vec<&str> = path.split('.').collect();
+            if segments.iter().any(|s| s.trim().is_empty()) {
+                errors.spanned(lit, format!("redaction path `{path}` has an empty segment: write names separated by single dots, as in `\"req.card.number\"`"));
+                continue;
+            }
+            let first = segments[0];
+            if first == "return" {
+                if matches!(returns, Returns::Unit | Returns::Never) {
+                    errors.spanned(
+                        lit,
+                        format!("redaction path `{path}` names the response, but `{fn_name}` returns nothing"),
+                    );
+                } else if args.skip_response {
+                    errors.spanned(lit, format!("redaction path `{path}` names the response, but `skip_response` already keeps it out of the log; remove one of them"));
+                } else {
+                    trie.insert("response", &segments[1..]);
+                }
+            } else if let Some(b) = bindings.iter().find(|b| b.name() == first) {
+                if b.logged {
+                    trie.insert("input", &segments);
+                } else {
+                    errors.spanned(lit, format!("redaction path `{path}` names `{first}`, which is not logged (skipped); remove the path"));
+                }
+            } else {
+                let mut candidates = name_refs.clone();
+                candidates.push("return");
+                let allowed = if names.is_empty() {
+                    format!("`return` (`{fn_name}` has no arguments)")
+                } else {
+                    format!(
+                        "an argument of `{fn_name}` ({}) or `return`",
+                        names.join(", ")
+                    )
+                };
+                let msg = match suggest(first, &candidates) {
+                    Some(c) => format!(
+                        "redaction path `{path}` names no argument: did you mean `{c}`? The first segment must be {allowed}"
+                    ),
+                    None => format!("redaction path `{path}` names no argument: the first segment must be {allowed}"),
+                };
+                errors.spanned(lit, msg);
+            }
+        }
+
+        let default_category = if args.auth.is_some() {
+            Category::Authentication
+        } else {
+            Category::Api
+        };
+        Handler {
+            func,
+            name: args.name.unwrap_or_else(|| fn_name.unraw().to_string()),
+            level: args.level.unwrap_or(Level::Info),
+            category_explicit: args.category.is_some(),
+            category: args.category.unwrap_or(default_category),
+            budget: args.budget,
+            emit: args.emit.unwrap_or(Emit::Both),
+            auth: args.auth,
+            inputs: bindings,
+            who: args.who,
+            source_ip: args.source_ip,
+            user_agent: args.user_agent,
+            returns,
+            ret_ty,
+            skip_response: args.skip_response,
+            mask: trie,
+        }
+    }
 }
 
 /// The ident bindings a pattern introduces, in order.
@@ -199,170 +379,4 @@ fn strip_parens(ty: &Type) -> &Type {
         Type::Group(g) => strip_parens(&g.elem),
         other => other,
     }
-}
-
-impl Handler {
-    /// Builds the model and checks everything that involves both the
-    /// options and the function, in one place.
-    fn new(args: AuditArgs, func: &ItemFn, errors: &mut Errors) -> Handler {
-        let sig = &func.sig;
-        if let Some(c) = &sig.constness {
-            errors.spanned(c, "`#[seclog::audit]` cannot go on a `const fn`: logging happens at run time; remove `const` or the attribute");
-        }
-        if let Some(v) = &sig.variadic {
-            errors.spanned(v, "`#[seclog::audit]` cannot go on a variadic function: its arguments cannot be named to be logged");
-        }
-
-        // Every binding of every argument.
-        let mut all: Vec<Input> = Vec::new();
-        let mut has_receiver = false;
-        for arg in &sig.inputs {
-            match arg {
-                FnArg::Receiver(_) => has_receiver = true,
-                FnArg::Typed(pt) => {
-                    let mut names = Vec::new();
-                    bindings(&pt.pat, &mut names);
-                    let context = is_invocation_context(&pt.ty);
-                    for ident in names {
-                        all.push(Input {
-                            ident,
-                            ty: (*pt.ty).clone(),
-                            logged: !context,
-                        });
-                    }
-                }
-            }
-        }
-        let names: Vec<String> = all.iter().map(|i| unraw(&i.ident)).collect();
-        let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
-
-        // skip / skip_all
-        if let (Some(all_kw), Some(skip_kw)) = (&args.skip_all, &args.skip_kw) {
-            errors.spanned(
-                skip_kw,
-                "`skip(...)` and `skip_all` together: `skip_all` already keeps every argument out of the log; remove one of them",
-            );
-            let _ = all_kw;
-        }
-        for s in &args.skip {
-            let n = unraw(s);
-            if n == "self" {
-                errors.spanned(s, "`self` is never logged as an input, so it need not be skipped; remove it from `skip`");
-            } else if !names.contains(&n) {
-                let fn_name = &sig.ident;
-                let msg = match (args::suggestion(&n, &name_refs), names.is_empty()) {
-                    (_, true) => format!("`skip({n})` names no argument: `{fn_name}` has none; remove `skip`"),
-                    (Some(c), false) => format!(
-                        "`skip({n})` names no argument of `{fn_name}`: did you mean `{c}`? Its arguments are: {}",
-                        names.join(", ")
-                    ),
-                    (None, false) => {
-                        format!("`skip({n})` names no argument of `{fn_name}`; its arguments are: {}", names.join(", "))
-                    }
-                };
-                errors.spanned(s, msg);
-            }
-        }
-        if args.skip_all.is_some() {
-            all.iter_mut().for_each(|i| i.logged = false);
-        }
-        for i in &mut all {
-            if args.skip.iter().any(|s| unraw(s) == unraw(&i.ident)) {
-                i.logged = false;
-            }
-        }
-
-        let (returns, ret_ty) = returns_of(&sig.output);
-
-        // Redaction paths.
-        let mut trie = mask::Trie::default();
-        for lit in &args.redact {
-            let path = lit.value();
-            let segments: Vec<&str> = path.split('.').collect();
-            if segments.iter().any(|s| s.trim().is_empty()) {
-                errors.spanned(lit, format!("redaction path `{path}` has an empty segment: write names separated by single dots, as in `\"req.card.number\"`"));
-                continue;
-            }
-            let first = segments[0];
-            if first == "return" {
-                if matches!(returns, Returns::Unit | Returns::Never) {
-                    errors.spanned(
-                        lit,
-                        format!(
-                            "redaction path `{path}` names the response, but `{}` returns nothing",
-                            sig.ident
-                        ),
-                    );
-                    continue;
-                }
-                if args.skip_response {
-                    errors.spanned(lit, format!("redaction path `{path}` names the response, but `skip_response` already keeps it out of the log; remove one of them"));
-                    continue;
-                }
-                trie.insert("response", &segments[1..]);
-            } else if let Some(input) = all.iter().find(|i| unraw(&i.ident) == first) {
-                if !input.logged {
-                    errors.spanned(lit, format!("redaction path `{path}` names `{first}`, which is not logged (skipped); remove the path"));
-                    continue;
-                }
-                let mut full = vec![first];
-                full.extend_from_slice(&segments[1..]);
-                trie.insert("input", &full);
-            } else {
-                let mut candidates = name_refs.clone();
-                candidates.push("return");
-                let fn_name = &sig.ident;
-                let allowed = if names.is_empty() {
-                    format!("`return` (`{fn_name}` has no arguments)")
-                } else {
-                    format!(
-                        "an argument of `{fn_name}` ({}) or `return`",
-                        names.join(", ")
-                    )
-                };
-                let msg = match args::suggestion(first, &candidates) {
-                    Some(c) => format!(
-                        "redaction path `{path}` names no argument: did you mean `{c}`? The first segment must be {allowed}"
-                    ),
-                    None => format!("redaction path `{path}` names no argument: the first segment must be {allowed}"),
-                };
-                errors.spanned(lit, msg);
-            }
-        }
-        let _ = has_receiver;
-
-        let name = args.name.clone().unwrap_or_else(|| unraw(&sig.ident));
-        let level = args.level.clone().unwrap_or_else(|| "info".into());
-        let auth = args.auth.clone();
-        let category = args.category.clone().unwrap_or_else(|| {
-            if auth.is_some() {
-                "authentication".into()
-            } else {
-                "api".into()
-            }
-        });
-        Handler {
-            category_explicit: args.category.is_some(),
-            name,
-            level,
-            category,
-            budget: args.budget,
-            emit: args.emit.unwrap_or(Emit::Both),
-            auth,
-            inputs: all,
-            who: args.who,
-            source_ip: args.source_ip,
-            user_agent: args.user_agent,
-            returns,
-            ret_ty,
-            skip_response: args.skip_response,
-            mask: trie,
-        }
-    }
-}
-
-/// An identifier's name without `r#`.
-pub(crate) fn unraw(i: &Ident) -> String {
-    let s = i.to_string();
-    s.strip_prefix("r#").map(str::to_string).unwrap_or(s)
 }

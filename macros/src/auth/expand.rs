@@ -19,7 +19,9 @@ fn impls(model: &Model<'_>, body: TokenStream) -> TokenStream {
     let input = model.input;
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    let kind = model.kind.as_ref().map_or("login", |(k, _)| k.as_str());
+    // Without a kind the derive has errors, and these impls only keep
+    // them from cascading: any kind serves.
+    let kind = model.kind.map_or("login", |k| k.name());
     quote! {
         impl #impl_generics ::seclog::AuthEvent for #ident #ty_generics #where_clause {
             const KIND: &'static str = #kind;

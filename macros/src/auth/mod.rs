@@ -4,23 +4,10 @@
 mod expand;
 
 use crate::errors::{did_you_mean, Errors};
+use crate::model::{named, AuthKind};
 use proc_macro2::TokenStream;
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Fields, Generics, Ident, Item, Member, Meta, Token, Type, Variant};
-
-/// The kinds of attempt, as in `#[audit(auth = "...")]`.
-pub(crate) const KINDS: &[&str] = &[
-    "login",
-    "logout",
-    "password_change",
-    "token_create",
-    "token_revoke",
-    "mfa",
-    "signup",
-];
-
-/// The field roles.
-const ROLES: &[&str] = &["user", "source_ip", "user_agent"];
 
 pub(crate) fn derive(input: TokenStream) -> TokenStream {
     let input = match syn::parse2::<Item>(input) {
@@ -80,21 +67,12 @@ pub(crate) enum Data {
     Union(Token![union]),
 }
 
-/// What a marked field is for.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Role {
-    User,
-    SourceIp,
-    UserAgent,
-}
-
-impl Role {
-    fn name(self) -> &'static str {
-        match self {
-            Role::User => "user",
-            Role::SourceIp => "source_ip",
-            Role::UserAgent => "user_agent",
-        }
+named! {
+    /// What a marked field is for.
+    pub(crate) enum Role {
+        User = "user",
+        SourceIp = "source_ip",
+        UserAgent = "user_agent",
     }
 }
 
@@ -106,7 +84,8 @@ pub(crate) struct Marked {
     /// The role word in `#[auth(...)]`, for error spans.
     pub(crate) word: Ident,
     /// The field is redacted by `#[derive(Redact)]` (anything but
-    /// `#[redact(serialize)]`): a user is then logged by digest only.
+    /// `#[redact(serialize)]` and `#[redact(clear)]`): a user is then
+    /// logged by digest only.
     pub(crate) redacted: bool,
 }
 
@@ -120,38 +99,38 @@ pub(crate) struct Group {
 /// The validated model of one `#[derive(AuthEvent)]`.
 pub(crate) struct Model<'a> {
     pub(crate) input: &'a Input,
-    /// The kind and the word that gave it.
-    pub(crate) kind: Option<(String, Ident)>,
+    /// The kind of attempt (absent only when the derive has errors).
+    pub(crate) kind: Option<AuthKind>,
     pub(crate) groups: Vec<Group>,
 }
 
 impl<'a> Model<'a> {
     fn from_syn(input: &'a Input, errors: &mut Errors) -> Model<'a> {
-        let mut kind: Option<(String, Ident)> = None;
+        let mut kind: Option<AuthKind> = None;
         for attr in input.attrs.iter().filter(|a| a.path().is_ident("auth")) {
             for word in words(attr, "#[auth(login)]", errors) {
                 let w = word.to_string();
-                if ROLES.contains(&w.as_str()) {
+                if let Some(role) = Role::from_name(&w) {
                     errors.spanned(
                         &word,
                         format!(
                             "`#[auth({w})]` goes on a field, not on the type: put it on the field that holds the {}",
-                            role_what(&w)
+                            role.holds()
                         ),
                     );
-                } else if !KINDS.contains(&w.as_str()) {
-                    errors.spanned(
-                        &word,
-                        format!(
-                            "unknown authentication kind `{w}`; expected one of: {}{}",
-                            KINDS.join(", "),
-                            did_you_mean(&w, KINDS)
+                } else if let Some(this) = AuthKind::from_name(&w) {
+                    match kind {
+                        Some(first) => errors.spanned(
+                            &word,
+                            format!(
+                                "the kind is given twice (`{}` and `{w}`): an attempt has one kind",
+                                first.name()
+                            ),
                         ),
-                    );
-                } else if let Some((first, _)) = &kind {
-                    errors.spanned(&word, format!("the kind is given twice (`{first}` and `{w}`): an attempt has one kind"));
+                        None => kind = Some(this),
+                    }
                 } else {
-                    kind = Some((w, word));
+                    errors.spanned(&word, AuthKind::unknown(&w));
                 }
             }
         }
@@ -195,14 +174,14 @@ impl<'a> Model<'a> {
                 format!(
                     "#[derive(seclog::AuthEvent)] needs the kind of attempt: add `#[auth(login)]` (or another kind) to `{}`; kinds: {}",
                     self.input.ident,
-                    KINDS.join(", ")
+                    AuthKind::NAMES.join(", ")
                 ),
             );
         }
         for group in &self.groups {
             for (i, m) in group.marked.iter().enumerate() {
                 if let Some(first) = group.marked[..i].iter().find(|f| f.role == m.role) {
-                    let what = role_what(m.role.name());
+                    let what = m.role.holds();
                     let (a, b) = (member_name(&first.member), member_name(&m.member));
                     if first.member == m.member {
                         errors.spanned(
@@ -224,12 +203,14 @@ impl<'a> Model<'a> {
     }
 }
 
-/// What a role's field holds, for messages.
-fn role_what(role: &str) -> &'static str {
-    match role {
-        "user" => "claimed identity",
-        "source_ip" => "requester's address",
-        _ => "requester's user agent",
+impl Role {
+    /// What a field with this role holds, for messages.
+    fn holds(self) -> &'static str {
+        match self {
+            Role::User => "claimed identity",
+            Role::SourceIp => "requester's address",
+            Role::UserAgent => "requester's user agent",
+        }
     }
 }
 
@@ -299,33 +280,33 @@ fn marked_fields(fields: &Fields, errors: &mut Errors) -> Vec<Marked> {
             .iter()
             .filter(|a| a.path().is_ident("redact"))
             .any(|a| match &a.meta {
+                // `serialize` and `clear` log the value as it is.
                 Meta::List(l) => !l
                     .tokens
                     .clone()
                     .into_iter()
-                    .any(|t| t.to_string() == "serialize"),
+                    .any(|t| t.to_string() == "serialize" || t.to_string() == "clear"),
                 _ => true,
             });
         for attr in field.attrs.iter().filter(|a| a.path().is_ident("auth")) {
             for word in words(attr, "#[auth(user)]", errors) {
-                let role = match word.to_string().as_str() {
-                    "user" => Role::User,
-                    "source_ip" => Role::SourceIp,
-                    "user_agent" => Role::UserAgent,
-                    w if KINDS.contains(&w) => {
+                let w = word.to_string();
+                let role = match Role::from_name(&w) {
+                    Some(role) => role,
+                    None if AuthKind::from_name(&w).is_some() => {
                         errors.spanned(
                             &word,
-                            format!("the kind `#[auth({w})]` goes on the type, not on a field; fields take: {}", ROLES.join(", ")),
+                            format!("the kind `#[auth({w})]` goes on the type, not on a field; fields take: {}", Role::NAMES.join(", ")),
                         );
                         continue;
                     }
-                    w => {
+                    None => {
                         errors.spanned(
                             &word,
                             format!(
                                 "unknown field role `{w}`; expected one of: {}{}",
-                                ROLES.join(", "),
-                                did_you_mean(w, ROLES)
+                                Role::NAMES.join(", "),
+                                did_you_mean(&w, Role::NAMES)
                             ),
                         );
                         continue;

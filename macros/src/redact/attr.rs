@@ -10,9 +10,16 @@ use syn::spanned::Spanned;
 use syn::{Attribute, Expr, ExprLit, Lit, Meta, Token};
 
 /// The modes of `#[redact(...)]`, as written.
-pub(crate) const MODES: &[&str] = &["keep_last", "keep_first", "hash", "skip", "serialize"];
+pub(crate) const MODES: &[&str] = &[
+    "keep_last",
+    "keep_first",
+    "hash",
+    "skip",
+    "serialize",
+    "clear",
+];
 
-const MODES_LIST: &str = "keep_last = N, keep_first = N, hash, skip, serialize";
+const MODES_LIST: &str = "keep_last = N, keep_first = N, hash, skip, serialize, clear";
 
 /// How one field is logged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,6 +38,10 @@ pub(crate) enum Mode {
     Skip,
     /// `#[redact(serialize)]`.
     Serialize,
+    /// `#[redact(clear)]`: through the field type's own `Redact`, like no
+    /// attribute, for a field whose name looks sensitive but is not (or
+    /// whose type redacts itself); no sensitive term applies to its name.
+    Clear,
 }
 
 impl Mode {
@@ -43,6 +54,7 @@ impl Mode {
             Mode::Hash => "`hash`".into(),
             Mode::Skip => "`skip`".into(),
             Mode::Serialize => "`serialize`".into(),
+            Mode::Clear => "`clear`".into(),
         }
     }
 }
@@ -121,7 +133,7 @@ fn one_mode(meta: &Meta, errors: &mut Errors) -> Option<Mode> {
                 Mode::KeepFirst(n)
             })
         }
-        "hash" | "skip" | "serialize" => {
+        "hash" | "skip" | "serialize" | "clear" => {
             if !matches!(meta, Meta::Path(_)) {
                 errors.spanned(
                     meta,
@@ -132,7 +144,8 @@ fn one_mode(meta: &Meta, errors: &mut Errors) -> Option<Mode> {
             Some(match name.as_str() {
                 "hash" => Mode::Hash,
                 "skip" => Mode::Skip,
-                _ => Mode::Serialize,
+                "serialize" => Mode::Serialize,
+                _ => Mode::Clear,
             })
         }
         "redact" | "redacted" => {

@@ -4,7 +4,7 @@
 //! `Wrapper<T>` implements `Redact` exactly when `T` can be logged.
 
 use super::attr::Mode;
-use super::{Container, Data, Field, Shape};
+use super::Container;
 use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
 use syn::visit::Visit;
@@ -28,7 +28,7 @@ pub(crate) fn where_clause(c: &Container<'_>) -> Option<WhereClause> {
     }
     let mut seen: Vec<String> = Vec::new();
     let mut predicates: Vec<TokenStream> = Vec::new();
-    for field in logged_fields(c) {
+    for field in c.logged_fields() {
         let Some(bound) = trait_for(field.mode) else {
             continue;
         };
@@ -59,31 +59,12 @@ pub(crate) fn where_clause(c: &Container<'_>) -> Option<WhereClause> {
 /// The trait a field's type (and so its type parameters) must implement.
 fn trait_for(mode: Mode) -> Option<TokenStream> {
     Some(match mode {
-        Mode::Own => quote!(::seclog::Redact),
+        Mode::Own | Mode::Clear => quote!(::seclog::Redact),
         Mode::Serialize => quote!(::seclog::__private::serde::Serialize),
         Mode::KeepLast(_) | Mode::KeepFirst(_) => quote!(::seclog::redact::__derive::MaskText),
         Mode::Hash => quote!(::seclog::redact::__derive::HashInput),
         Mode::Redacted | Mode::Skip => return None,
     })
-}
-
-fn logged_fields<'c, 'a>(c: &'c Container<'a>) -> Vec<&'c Field<'a>> {
-    let mut out = Vec::new();
-    let mut add = |shape: &'c Shape<'a>| match shape {
-        Shape::Named(fs) | Shape::Tuple(fs) => {
-            out.extend(fs.iter().filter(|f| f.mode != Mode::Skip))
-        }
-        Shape::Newtype(f) => out.push(f),
-        Shape::Unit => {}
-    };
-    match &c.data {
-        Data::Struct(shape) => add(shape),
-        Data::Enum(variants) => variants
-            .iter()
-            .filter(|v| !v.skipped)
-            .for_each(|v| add(&v.shape)),
-    }
-    out
 }
 
 /// Collects the types to bound: a parameter `T` itself, or a path through

@@ -34,6 +34,21 @@ pub(crate) fn expand(c: &Container<'_>) -> TokenStream {
     }
 }
 
+/// The impl beside the errors of an invalid derive: "[REDACTED]" for the
+/// whole value, with no bound the fields would need.
+pub(crate) fn fallback(c: &Container<'_>) -> TokenStream {
+    let ident = c.ident;
+    let (impl_generics, ty_generics, where_clause) = c.generics.split_for_impl();
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics ::seclog::Redact for #ident #ty_generics #where_clause {
+            fn redact(&self, __seclog_out: ::seclog::Out<'_>) {
+                __seclog_out.redacted()
+            }
+        }
+    }
+}
+
 /// Where one field's value goes.
 enum Slot<'n> {
     /// Into `__seclog_out` itself (a newtype).
@@ -92,6 +107,16 @@ fn field_tokens(f: &Field<'_>, value: &TokenStream, slot: Slot<'_>) -> TokenStre
             let call = quote_spanned!(span=> .__seclog_field(__seclog_out));
             quote!((&&::seclog::redact::__derive::Probe(#value))#call)
         }
+        // Through the field type's own `Redact`, its text not scanned for
+        // secrets' shapes.
+        Mode::Clear => {
+            let call = quote_spanned!(span=> .__seclog_field(__seclog_out));
+            quote! {
+                ::seclog::redact::__derive::clear(__seclog_out, |__seclog_out: ::seclog::Out<'_>| {
+                    (&&::seclog::redact::__derive::Probe(#value))#call
+                })
+            }
+        }
         Mode::Redacted => quote!(__seclog_out.redacted()),
         Mode::KeepLast(n) => {
             let f = quote_spanned!(span=> ::seclog::redact::__derive::keep_last);
@@ -113,8 +138,21 @@ fn field_tokens(f: &Field<'_>, value: &TokenStream, slot: Slot<'_>) -> TokenStre
     };
     let statement = match slot {
         Slot::Value => quote!(#write;),
+        // A member's name is judged at run time unless the field is marked
+        // (a mask already hides its value; `clear` declares it is not
+        // secret): terms added at run time reach unmarked fields, and every
+        // term reaches `serialize` fields, as it reaches untyped data.
         Slot::Member(name) => {
-            quote!(__seclog_object.field_with(#name, |__seclog_out: ::seclog::Out<'_>| #write);)
+            let write = quote!(|__seclog_out: ::seclog::Out<'_>| #write);
+            match f.mode {
+                Mode::Own => quote! {
+                    ::seclog::redact::__derive::field_checked(&mut __seclog_object, #name, #write);
+                },
+                Mode::Serialize => quote! {
+                    ::seclog::redact::__derive::field_by_policy(&mut __seclog_object, #name, #write);
+                },
+                _ => quote!(__seclog_object.field_with(#name, #write);),
+            }
         }
         Slot::Item => quote!(__seclog_array.item_with(|__seclog_out: ::seclog::Out<'_>| #write);),
     };

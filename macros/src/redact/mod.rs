@@ -5,11 +5,13 @@ mod attr;
 mod bound;
 mod case;
 mod expand;
+mod sensitive;
 
 use crate::errors::Errors;
 use attr::{FieldMode, Mode};
 use case::Case;
 use proc_macro2::{Span, TokenStream};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{Attribute, Fields, Generics, Ident, Item, Member, Type};
 
@@ -25,7 +27,15 @@ pub(crate) fn derive(item: TokenStream) -> TokenStream {
     }
     match (errors.finish(), model) {
         (Ok(()), Some(model)) => expand::expand(&model),
-        (Err(e), _) => e.to_compile_error(),
+        // The impl anyway (logging "[REDACTED]"), so that only the real
+        // mistakes are reported, not "`Signup` cannot be logged" where the
+        // type is used.
+        (Err(e), Some(model)) => {
+            let mut out = e.to_compile_error();
+            out.extend(expand::fallback(&model));
+            out
+        }
+        (Err(e), None) => e.to_compile_error(),
         (Ok(()), None) => TokenStream::new(),
     }
 }
@@ -81,6 +91,9 @@ pub(crate) struct Field<'a> {
     pub(crate) name: String,
     pub(crate) ty: &'a Type,
     pub(crate) mode: Mode,
+    /// The field carries a `#[redact...]` attribute, even a malformed one
+    /// (reported on its own): the user has decided how it is logged.
+    pub(crate) marked: bool,
     /// The tokens that set the mode, for errors.
     pub(crate) mode_span: Span,
     pub(crate) skip_if: Option<syn::ExprPath>,
@@ -109,7 +122,7 @@ impl<'a> Container<'a> {
                         attr::reject_misplaced(&v.attrs, "an enum variant", errors);
                         let vs = attr::serde(&v.attrs);
                         let name = vs.rename.clone().unwrap_or_else(|| {
-                            let raw = unraw(&v.ident);
+                            let raw = v.ident.unraw().to_string();
                             serde.rename_all.map_or(raw.clone(), |c| c.variant(&raw))
                         });
                         let fields_case = vs.rename_all.or(serde.rename_all_fields);
@@ -158,7 +171,7 @@ impl<'a> Container<'a> {
     }
 }
 
-impl Container<'_> {
+impl<'a> Container<'a> {
     /// The checks that involve more than one attribute.
     fn validate(&self, errors: &mut Errors) {
         if let Data::Struct(Shape::Newtype(f)) = &self.data {
@@ -172,7 +185,57 @@ impl Container<'_> {
                 ));
             }
         }
+        // Every unmarked field named like a secret, all at once.
+        for f in self.logged_fields() {
+            if let (Mode::Own, false, Member::Named(ident)) = (f.mode, f.marked, &f.member) {
+                if let Some(term) = sensitive::matched_term(&f.name) {
+                    errors.spanned(ident, looks_secret(ident, &f.name, term));
+                }
+            }
+        }
     }
+
+    /// The fields whose values are logged: every field not skipped, of the
+    /// struct or of each variant serde does not skip.
+    pub(crate) fn logged_fields<'c>(&'c self) -> Vec<&'c Field<'a>> {
+        let mut out = Vec::new();
+        let mut add = |shape: &'c Shape<'a>| match shape {
+            Shape::Named(fs) | Shape::Tuple(fs) => {
+                out.extend(fs.iter().filter(|f| f.mode != Mode::Skip))
+            }
+            Shape::Newtype(f) => out.push(f),
+            Shape::Unit => {}
+        };
+        match &self.data {
+            Data::Struct(shape) => add(shape),
+            Data::Enum(variants) => variants
+                .iter()
+                .filter(|v| !v.skipped)
+                .for_each(|v| add(&v.shape)),
+        }
+        out
+    }
+}
+
+/// The error of an unmarked field whose logged name `name` contains the
+/// sensitive term `term`.
+fn looks_secret(ident: &Ident, name: &str, term: &str) -> String {
+    let field = ident.unraw().to_string();
+    let (logged, its) = if *name == field {
+        (format!("field `{field}`"), "its name")
+    } else {
+        (format!("field `{field}`, logged as `{name}`,"), "that name")
+    };
+    let ignoring = if name.to_lowercase().contains(term) {
+        ""
+    } else {
+        " (case, `-`, `_` and `.` aside)"
+    };
+    format!(
+        "{logged} looks secret: {its} contains the sensitive term `{term}`{ignoring}, and an unmarked field is logged as it is. \
+         Mark it `#[redact]`, `#[redact(hash)]`, `#[redact(keep_last = N)]` or `#[redact(skip)]`; \
+         or `#[redact(clear)]` to log it as declared, if the value is not secret or its type redacts itself"
+    )
 }
 
 /// The fields of a struct or variant, with their wire names and modes.
@@ -192,7 +255,7 @@ fn shape<'a>(
         };
         let (member, name) = match &f.ident {
             Some(ident) => {
-                let raw = unraw(ident);
+                let raw = ident.unraw().to_string();
                 let name = serde
                     .rename
                     .clone()
@@ -214,6 +277,7 @@ fn shape<'a>(
             name,
             ty: &f.ty,
             mode,
+            marked: f.attrs.iter().any(|a| a.path().is_ident("redact")),
             mode_span: span,
             skip_if: serde.skip_if,
         });
@@ -245,10 +309,4 @@ fn serde_skip_span(attrs: &[Attribute]) -> Option<Span> {
         .iter()
         .find(|a| a.path().is_ident("serde"))
         .map(Spanned::span)
-}
-
-/// An identifier's name without `r#`, as serde writes it.
-fn unraw(i: &Ident) -> String {
-    let s = i.to_string();
-    s.strip_prefix("r#").map(str::to_string).unwrap_or(s)
 }

@@ -94,43 +94,36 @@ static REPORTED: AtomicBool = AtomicBool::new(false);
 /// letters, digits and `.-_/#: `, not starting with `AWS/`), or a namespace
 /// is already in use.
 pub fn set_namespace(namespace: &str) -> Result<(), ConfigError> {
-    check_namespace(namespace).map_err(|expected| ConfigError::InvalidVar {
-        var: "emf::set_namespace",
-        value: namespace.into(),
-        expected,
+    crate::config::env::check_emf_namespace(namespace).map_err(|expected| {
+        ConfigError::InvalidVar {
+            var: "emf::set_namespace",
+            value: namespace.into(),
+            expected,
+        }
     })?;
     NAMESPACE
         .set(namespace.into())
         .map_err(|_| ConfigError::AlreadyInstalled)
 }
 
-/// The namespace in use: set by code, else from the environment.
-fn namespace(config: Config) -> &'static str {
-    NAMESPACE.get_or_init(|| match std::env::var("SECLOG_EMF_NAMESPACE") {
-        Ok(v) if !v.is_empty() => match check_namespace(&v) {
-            Ok(()) => v.into(),
-            Err(expected) => {
-                if !REPORTED.swap(true, Ordering::Relaxed) {
-                    let problem = ConfigError::InvalidVar {
-                        var: "SECLOG_EMF_NAMESPACE",
-                        value: v,
-                        expected,
-                    };
-                    crate::format::report_config_problem(config, &problem);
-                }
-                DEFAULT_NAMESPACE.into()
-            }
-        },
-        _ => DEFAULT_NAMESPACE.into(),
+/// The namespace in use: set by code, else from the environment (its
+/// default when the environment's is not valid).
+fn namespace() -> &'static str {
+    NAMESPACE.get_or_init(|| match crate::config::env::emf_namespace() {
+        Some(Ok(v)) => v.into(),
+        Some(Err(_)) | None => DEFAULT_NAMESPACE.into(),
     })
 }
 
-pub(crate) fn check_namespace(ns: &str) -> Result<(), String> {
-    let allowed = |c: char| c.is_ascii_alphanumeric() || ".-_/#: ".contains(c);
-    if ns.is_empty() || ns.len() > 255 || !ns.chars().all(allowed) || ns.starts_with("AWS/") {
-        return Err("1 to 255 of letters, digits and `.-_/#: `, not starting with `AWS/`".into());
+/// Settles the namespace, and returns the problem with the environment's
+/// value the one time it is found, for the caller to report.
+pub(crate) fn namespace_problem() -> Option<ConfigError> {
+    if NAMESPACE.get().is_some() || REPORTED.load(Ordering::Relaxed) {
+        return None;
     }
-    Ok(())
+    let problem = crate::config::env::emf_namespace().and_then(Result::err);
+    namespace();
+    problem.filter(|_| !REPORTED.swap(true, Ordering::Relaxed))
 }
 
 /// One metric member.
@@ -196,7 +189,7 @@ fn member(buf: &mut Vec<u8>, key: &str) {
 /// Writes `_aws` and the metric and dimension members at the root of an
 /// end record.
 pub(crate) fn write_members(config: Config, v: &RecordView<'_>, peak: Option<u64>, w: &mut Writer) {
-    let namespace = namespace(config);
+    let namespace = namespace();
     let metrics = metrics(v, peak);
     let buf = &mut w.buf;
     member(buf, "_aws");
@@ -230,27 +223,5 @@ pub(crate) fn write_members(config: Config, v: &RecordView<'_>, peak: Option<u64
     for (name, value) in metrics.iter().flatten() {
         member(buf, name);
         value.write(buf);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn namespaces_follow_cloudwatch_rules() {
-        for ok in ["seclog", "Shop/Orders", "a.b-c_d#e:f g", &"n".repeat(255)] {
-            assert!(check_namespace(ok).is_ok(), "{ok}");
-        }
-        for bad in [
-            "",
-            "AWS/Lambda",
-            "quote\"d",
-            "new\nline",
-            "é",
-            &"n".repeat(256),
-        ] {
-            assert!(check_namespace(bad).is_err(), "{bad}");
-        }
     }
 }

@@ -20,13 +20,28 @@ pub mod http;
 #[cfg(feature = "lambda")]
 pub mod lambda;
 
+/// A problem an integration finds with its configuration when a record is
+/// about to be written (an invalid `SECLOG_EMF_NAMESPACE` before the first
+/// JSON end record with metrics), returned once for the caller to report:
+/// integrations write no records themselves.
+#[cfg(feature = "emf")]
+pub(crate) fn config_problem(
+    config: crate::config::Config,
+    view: &crate::format::RecordView<'_>,
+) -> Option<crate::config::ConfigError> {
+    let metrics = view.phase == crate::record::Phase::End
+        && config.0.emf
+        && config.0.format == crate::config::Format::Json;
+    metrics.then(emf::namespace_problem).flatten()
+}
+
 /// Writes the integrations' members at the end of a JSON end record, after
 /// the `seclog` object: the Lambda memory and time members, then the EMF
 /// metrics. Everything is dropped again if it would push the record past
 /// its size limit, so the record's bound holds.
 #[cfg(any(feature = "emf", feature = "lambda"))]
 pub(crate) fn write_end_members(
-    config: crate::Config,
+    config: crate::config::Config,
     view: &crate::format::RecordView<'_>,
     w: &mut crate::redact::Writer,
 ) {

@@ -3,55 +3,45 @@
 //!
 //! The traits here exist for their error messages: a field whose type does
 //! not fit its redaction mode fails to compile under the field's type, with
-//! a message that says how to fix it.
+//! a message that says how to fix it. Choosing between a field's `Redact`
+//! and that error (`Probe`, `FieldViaRedact`) is done by the crate's one
+//! dispatch family, re-exported in `__derive`.
 
-use super::{Out, Redact};
+use super::{Object, Out};
 use std::borrow::Cow;
 use std::rc::Rc;
 use std::sync::Arc;
 
-/// A field's value, wrapped so the method that logs it is chosen by what
-/// its type implements (see [`FieldViaRedact`] and [`FieldNotRedact`]).
-pub struct Probe<'a, T: ?Sized>(pub &'a T);
-
-/// Writes a field through its type's [`Redact`] (chosen when it exists).
-pub trait FieldViaRedact {
-    /// Writes the field.
-    fn __seclog_field(&self, out: Out<'_>);
+/// A member for a field without a mode: written by `f`, or redacted when
+/// its name matches a sensitive term added at run time
+/// ([`Builder::sensitive_key`](crate::Builder::sensitive_key),
+/// `SECLOG_SENSITIVE_KEYS`). The default terms cannot match: the derive
+/// refuses such a field at compile time. So without added terms there is
+/// nothing to look up, and with them the verdict is remembered by the
+/// name's address, as for any static key.
+#[inline]
+pub fn field_checked(object: &mut Object<'_>, name: &'static str, f: impl FnOnce(Out<'_>)) {
+    let policy = object.w.policy;
+    let sensitive = policy.has_added_terms() && policy.is_sensitive_static(name);
+    object.entry_judged(name, sensitive, f);
 }
 
-impl<T: Redact + ?Sized> FieldViaRedact for &Probe<'_, T> {
-    #[inline]
-    fn __seclog_field(&self, out: Out<'_>) {
-        self.0.redact(out)
-    }
+/// A `#[redact(clear)]` field's value: written as declared, its text not
+/// scanned for secrets' shapes (the field was declared not secret).
+#[inline]
+pub fn clear(out: Out<'_>, f: impl FnOnce(Out<'_>)) {
+    let Out { w, mask } = out;
+    let was = std::mem::replace(&mut w.unscanned, true);
+    f(Out { w, mask });
+    w.unscanned = was;
 }
 
-/// Chosen only when the field's type does not implement [`Redact`]; its
-/// bound then fails with [`NotRedact`]'s message, under the field's type.
-pub trait FieldNotRedact<T: ?Sized> {
-    /// Never compiles for a type without `Redact`.
-    fn __seclog_field(&self, out: Out<'_>)
-    where
-        T: NotRedact;
+/// A member for a `#[redact(serialize)]` field: like the members inside
+/// it, its name is judged by every term of the sensitive-key policy.
+#[inline]
+pub fn field_by_policy(object: &mut Object<'_>, name: &'static str, f: impl FnOnce(Out<'_>)) {
+    object.entry_static_with(name, f);
 }
-
-impl<T: ?Sized> FieldNotRedact<T> for Probe<'_, T> {
-    fn __seclog_field(&self, out: Out<'_>)
-    where
-        T: NotRedact,
-    {
-        out.redacted()
-    }
-}
-
-/// Implemented by no type: the error of a field that cannot be logged.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be logged as a field: it does not implement `seclog::Redact`",
-    label = "this field is logged through its type's `seclog::Redact`",
-    note = "derive `seclog::Redact` on `{Self}` (or implement it), or mark the field: `#[redact(serialize)]` logs it through `serde::Serialize` with the sensitive-key policy, `#[redact]` logs \"[REDACTED]\", `#[redact(skip)]` leaves it out"
-)]
-pub trait NotRedact {}
 
 /// Text that `#[redact(keep_last = N)]` and `#[redact(keep_first = N)]`
 /// can mask; `None` is logged as `null`.

@@ -5,4 +5,11 @@ struct Login {
     username: String,
 }
 
+#[derive(seclog::AuthEvent)]
+#[auth(signin)]
+struct SignIn {
+    #[auth(user)]
+    username: String,
+}
+
 fn main() {}

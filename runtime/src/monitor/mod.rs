@@ -58,331 +58,21 @@
 //! assert!(!monitor.is_flagged_user("alice"), "the window slid past the failures");
 //! ```
 
-use crate::config::{self, ConfigError};
+mod clock;
+mod table;
+
+pub use crate::config::detector::Settings;
+pub use clock::{Clock, ManualClock};
+
+use crate::config::ConfigError;
+use clock::SystemClock;
 use std::collections::hash_map::RandomState;
-use std::collections::HashMap;
 use std::future::Future;
-use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
-use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
-use std::task::{Context as TaskContext, Poll};
 use std::time::{Duration, Instant};
-
-/// The detector's thresholds and windows.
-///
-/// Each setting is a public field and a builder method of the same name;
-/// [`Settings::from_env`] reads the `SECLOG_MONITOR_*` variables.
-///
-/// ```
-/// use std::time::Duration;
-/// let settings = seclog::monitor::Settings::default()
-///     .user_max_failures(3)
-///     .user_window(Duration::from_secs(300))
-///     .ip_max_users(20);
-/// assert_eq!(settings.user_max_failures, 3);
-/// assert_eq!(settings.ip_window, Duration::from_secs(15 * 60));
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Settings {
-    /// Failures of one user within `user_window` that flag the user and
-    /// write `authn_login_fail_max` (`SECLOG_MONITOR_USER_MAX_FAILURES`).
-    pub user_max_failures: u32,
-    /// The per-user sliding window (`SECLOG_MONITOR_USER_WINDOW`).
-    pub user_window: Duration,
-    /// Distinct users failing from one address within `ip_window` that flag
-    /// the address and raise an alert (`SECLOG_MONITOR_IP_MAX_USERS`).
-    pub ip_max_users: u32,
-    /// The per-address sliding window (`SECLOG_MONITOR_IP_WINDOW`).
-    pub ip_window: Duration,
-    /// Most users, and most addresses, tracked at once; the least recently
-    /// seen is evicted beyond it (`SECLOG_MONITOR_MAX_KEYS`).
-    pub max_keys: usize,
-    /// Whether failures are counted at all (`SECLOG_MONITOR=on|off`).
-    pub enabled: bool,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            user_max_failures: 5,
-            user_window: Duration::from_secs(15 * 60),
-            ip_max_users: 10,
-            ip_window: Duration::from_secs(15 * 60),
-            max_keys: 10_000,
-            enabled: true,
-        }
-    }
-}
-
-const MAX_THRESHOLD: u32 = 64;
-const MAX_WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
-const MAX_KEYS: usize = 1_000_000;
-
-impl Settings {
-    /// Sets [`user_max_failures`](Settings#structfield.user_max_failures).
-    ///
-    /// ```
-    /// let s = seclog::monitor::Settings::default().user_max_failures(3);
-    /// assert_eq!(s.user_max_failures, 3);
-    /// ```
-    pub fn user_max_failures(mut self, n: u32) -> Self {
-        self.user_max_failures = n;
-        self
-    }
-
-    /// Sets [`user_window`](Settings#structfield.user_window).
-    ///
-    /// ```
-    /// let s = seclog::monitor::Settings::default().user_window(std::time::Duration::from_secs(300));
-    /// assert_eq!(s.user_window.as_secs(), 300);
-    /// ```
-    pub fn user_window(mut self, window: Duration) -> Self {
-        self.user_window = window;
-        self
-    }
-
-    /// Sets [`ip_max_users`](Settings#structfield.ip_max_users).
-    ///
-    /// ```
-    /// let s = seclog::monitor::Settings::default().ip_max_users(20);
-    /// assert_eq!(s.ip_max_users, 20);
-    /// ```
-    pub fn ip_max_users(mut self, n: u32) -> Self {
-        self.ip_max_users = n;
-        self
-    }
-
-    /// Sets [`ip_window`](Settings#structfield.ip_window).
-    ///
-    /// ```
-    /// let s = seclog::monitor::Settings::default().ip_window(std::time::Duration::from_secs(3600));
-    /// assert_eq!(s.ip_window.as_secs(), 3600);
-    /// ```
-    pub fn ip_window(mut self, window: Duration) -> Self {
-        self.ip_window = window;
-        self
-    }
-
-    /// Sets [`max_keys`](Settings#structfield.max_keys).
-    ///
-    /// ```
-    /// let s = seclog::monitor::Settings::default().max_keys(100_000);
-    /// assert_eq!(s.max_keys, 100_000);
-    /// ```
-    pub fn max_keys(mut self, n: usize) -> Self {
-        self.max_keys = n;
-        self
-    }
-
-    /// Sets [`enabled`](Settings#structfield.enabled).
-    ///
-    /// ```
-    /// let s = seclog::monitor::Settings::default().enabled(false);
-    /// assert_eq!(s.enabled, false);
-    /// ```
-    pub fn enabled(mut self, on: bool) -> Self {
-        self.enabled = on;
-        self
-    }
-
-    /// Applies the `SECLOG_MONITOR_*` environment variables over these
-    /// settings; the first invalid one is an error naming it.
-    ///
-    /// ```
-    /// std::env::set_var("SECLOG_MONITOR_USER_WINDOW", "soon");
-    /// let err = seclog::monitor::Settings::default().from_env().unwrap_err();
-    /// assert_eq!(
-    ///     err.to_string(),
-    ///     r#"SECLOG_MONITOR_USER_WINDOW="soon" is not valid: expected a duration from 1s to 24h, such as `90s`, `15m` or `1h`"#
-    /// );
-    /// std::env::remove_var("SECLOG_MONITOR_USER_WINDOW");
-    /// ```
-    pub fn from_env(self) -> Result<Self, ConfigError> {
-        let (settings, problems) = self.read_env_lenient();
-        match problems.into_iter().next() {
-            Some(e) => Err(e),
-            None => Ok(settings),
-        }
-    }
-
-    /// Like `from_env`, but keeps the value of each invalid variable and
-    /// returns the problems.
-    fn read_env_lenient(mut self) -> (Self, Vec<ConfigError>) {
-        let mut problems = Vec::new();
-        let mut count = |var: &'static str, lo: u64, hi: u64, slot: &mut u64| {
-            if let Some(v) = env(var) {
-                match v.trim().parse::<u64>() {
-                    Ok(n) if (lo..=hi).contains(&n) => *slot = n,
-                    _ => problems.push(ConfigError::InvalidVar {
-                        var,
-                        value: v,
-                        expected: format!("a whole number from {lo} to {hi}"),
-                    }),
-                }
-            }
-        };
-        let mut user = u64::from(self.user_max_failures);
-        let mut ip = u64::from(self.ip_max_users);
-        let mut keys = self.max_keys as u64;
-        count(
-            "SECLOG_MONITOR_USER_MAX_FAILURES",
-            1,
-            u64::from(MAX_THRESHOLD),
-            &mut user,
-        );
-        count(
-            "SECLOG_MONITOR_IP_MAX_USERS",
-            2,
-            u64::from(MAX_THRESHOLD),
-            &mut ip,
-        );
-        count("SECLOG_MONITOR_MAX_KEYS", 1, MAX_KEYS as u64, &mut keys);
-        self.user_max_failures = user as u32;
-        self.ip_max_users = ip as u32;
-        self.max_keys = keys as usize;
-        for (var, slot) in [
-            ("SECLOG_MONITOR_USER_WINDOW", &mut self.user_window),
-            ("SECLOG_MONITOR_IP_WINDOW", &mut self.ip_window),
-        ] {
-            if let Some(v) = env(var) {
-                match humantime::parse_duration(v.trim()) {
-                    Ok(d) if (Duration::from_secs(1)..=MAX_WINDOW).contains(&d) => *slot = d,
-                    _ => problems.push(ConfigError::InvalidVar {
-                        var,
-                        value: v,
-                        expected: "a duration from 1s to 24h, such as `90s`, `15m` or `1h`".into(),
-                    }),
-                }
-            }
-        }
-        if let Some(v) = env("SECLOG_MONITOR") {
-            match v.trim().to_ascii_lowercase().as_str() {
-                "1" | "true" | "yes" | "on" => self.enabled = true,
-                "0" | "false" | "no" | "off" => self.enabled = false,
-                _ => problems.push(ConfigError::InvalidVar {
-                    var: "SECLOG_MONITOR",
-                    value: v,
-                    expected: "`on` or `off`".into(),
-                }),
-            }
-        }
-        (self, problems)
-    }
-
-    /// Checks every setting against its range.
-    ///
-    /// ```
-    /// let err = seclog::monitor::Settings::default().ip_max_users(1).validate().unwrap_err();
-    /// assert_eq!(err.to_string(), "ip_max_users = 1 is out of range: expected 2 to 64");
-    /// ```
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        let bad = |name, value: u64, expected: &str| {
-            Err(ConfigError::InvalidLimit {
-                name,
-                value: usize::try_from(value).unwrap_or(usize::MAX),
-                expected: expected.into(),
-            })
-        };
-        if !(1..=MAX_THRESHOLD).contains(&self.user_max_failures) {
-            return bad(
-                "user_max_failures",
-                self.user_max_failures.into(),
-                "1 to 64",
-            );
-        }
-        if !(2..=MAX_THRESHOLD).contains(&self.ip_max_users) {
-            return bad("ip_max_users", self.ip_max_users.into(), "2 to 64");
-        }
-        if !(1..=MAX_KEYS).contains(&self.max_keys) {
-            return bad("max_keys", self.max_keys as u64, "1 to 1000000");
-        }
-        for (name, window) in [
-            ("user_window", self.user_window),
-            ("ip_window", self.ip_window),
-        ] {
-            if !(Duration::from_secs(1)..=MAX_WINDOW).contains(&window) {
-                return bad(name, window.as_secs(), "1 to 86400 seconds");
-            }
-        }
-        Ok(())
-    }
-}
-
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
-}
-
-/// Where the detector reads the time: a monotonic clock by default, a
-/// [`ManualClock`] in tests, so windows slide without sleeping.
-///
-/// ```
-/// use seclog::monitor::{Clock, Monitor};
-/// use std::time::{Duration, Instant};
-///
-/// /// Time since the service started.
-/// struct SinceStart(Instant);
-///
-/// impl Clock for SinceStart {
-///     fn now(&self) -> Duration {
-///         self.0.elapsed()
-///     }
-/// }
-///
-/// let monitor = Monitor::with_clock(Default::default(), SinceStart(Instant::now())).unwrap();
-/// assert!(!monitor.is_flagged_ip("192.0.2.1"));
-/// ```
-pub trait Clock: Send + Sync + 'static {
-    /// Time elapsed since any fixed origin; must never go backwards.
-    fn now(&self) -> Duration;
-}
-
-/// The process's monotonic clock.
-struct SystemClock(Instant);
-
-impl Clock for SystemClock {
-    fn now(&self) -> Duration {
-        self.0.elapsed()
-    }
-}
-
-/// A clock that moves only when told to, for tests.
-///
-/// ```
-/// use seclog::monitor::{Clock, ManualClock};
-/// use std::time::Duration;
-///
-/// let clock = ManualClock::new();
-/// let handle = clock.clone();
-/// handle.advance(Duration::from_secs(90));
-/// assert_eq!(clock.now(), Duration::from_secs(90));
-/// ```
-#[derive(Debug, Clone, Default)]
-pub struct ManualClock(Arc<AtomicU64>);
-
-impl ManualClock {
-    /// A clock at zero.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Moves the clock (and every clone of it) forward.
-    pub fn advance(&self, by: Duration) {
-        let ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
-        let _ = self
-            .0
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |t| {
-                Some(t.saturating_add(ms))
-            });
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> Duration {
-        Duration::from_millis(self.0.load(Ordering::Relaxed))
-    }
-}
+use table::{State, Table};
 
 /// What one failure did to the counts.
 ///
@@ -659,7 +349,7 @@ impl Monitor {
             return true;
         }
         if self.0.saw_digests.load(Ordering::Relaxed) {
-            let digest = config::current().0.hash_key.digest(user.as_bytes());
+            let digest = crate::state::current().0.hash_key.digest(user.as_bytes());
             return self.flagged_user_key(self.user_key(&digest));
         }
         false
@@ -703,8 +393,8 @@ impl Monitor {
     pub fn tracked(&self) -> Tracked {
         let state = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
         Tracked {
-            users: state.users.map.len(),
-            ips: state.ips.map.len(),
+            users: state.users.len(),
+            ips: state.ips.len(),
         }
     }
 
@@ -753,10 +443,7 @@ impl Monitor {
     /// # });
     /// ```
     pub fn scope_future<F: Future>(&self, fut: F) -> Scoped<F> {
-        Scoped {
-            monitor: self.clone(),
-            fut: Box::pin(fut),
-        }
+        Scoped::new(self.clone(), fut)
     }
 
     fn now(&self) -> u64 {
@@ -782,18 +469,11 @@ fn millis(d: Duration) -> u64 {
 }
 
 /// The future of [`Monitor::scope_future`].
-#[must_use = "futures do nothing unless polled"]
-pub struct Scoped<F> {
-    monitor: Monitor,
-    fut: Pin<Box<F>>,
-}
+pub type Scoped<F> = crate::state::Scoped<Monitor, F>;
 
-impl<F: Future> Future for Scoped<F> {
-    type Output = F::Output;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<F::Output> {
-        let monitor = self.monitor.clone();
-        monitor.scope(|| self.fut.as_mut().poll(cx))
+impl crate::state::ThreadScope for Monitor {
+    fn scope<R>(&self, f: impl FnOnce() -> R) -> R {
+        Monitor::scope(self, f)
     }
 }
 
@@ -832,7 +512,7 @@ pub fn current() -> Monitor {
     *global = Some(monitor.clone());
     drop(global);
     for problem in &problems {
-        crate::format::report_config_problem(config::current(), problem);
+        crate::emit::report_config_problem(crate::state::current(), problem);
     }
     monitor
 }
@@ -901,204 +581,4 @@ pub fn is_flagged_user(user: &str) -> bool {
 /// ```
 pub fn is_flagged_ip(ip: &str) -> bool {
     current().is_flagged_ip(ip)
-}
-
-// ---------------------------------------------------------------------------
-// Bounded tables: a map from fingerprint to slot, slots in a recency list
-// (most recent first) so the least recently seen is evicted in O(1), and a
-// fixed number of u64 words of data per slot.
-// ---------------------------------------------------------------------------
-
-struct State {
-    users: Table,
-    ips: Table,
-}
-
-const NIL: u32 = u32::MAX;
-
-#[derive(Clone, Copy)]
-struct Node {
-    key: u64,
-    prev: u32,
-    next: u32,
-    flagged_until: u64,
-    /// Ring position and fill, and failures since the last success, for
-    /// user entries.
-    pos: u32,
-    len: u32,
-    streak: u32,
-}
-
-struct Table {
-    map: HashMap<u64, u32, BuildHasherDefault<Fingerprint>>,
-    nodes: Vec<Node>,
-    data: Vec<u64>,
-    width: usize,
-    head: u32,
-    tail: u32,
-    cap: usize,
-}
-
-/// Keys are already keyed SipHash fingerprints: hashing them again would
-/// only cost time.
-#[derive(Default)]
-struct Fingerprint(u64);
-
-impl Hasher for Fingerprint {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-impl Table {
-    fn new(cap: usize, width: usize) -> Table {
-        Table {
-            map: HashMap::default(),
-            nodes: Vec::new(),
-            data: Vec::new(),
-            width: width.max(1),
-            head: NIL,
-            tail: NIL,
-            cap: cap.clamp(1, NIL as usize - 1),
-        }
-    }
-
-    fn get(&self, key: u64) -> Option<&Node> {
-        self.map.get(&key).and_then(|&i| self.nodes.get(i as usize))
-    }
-
-    fn get_mut(&mut self, key: u64) -> Option<(&mut Node, &mut [u64])> {
-        let i = *self.map.get(&key)? as usize;
-        let node = self.nodes.get_mut(i)?;
-        let data = self.data.get_mut(i * self.width..(i + 1) * self.width)?;
-        Some((node, data))
-    }
-
-    /// The entry for `key`, created (evicting the least recently seen entry
-    /// when full) if needed, and marked most recently seen.
-    fn touch(&mut self, key: u64) -> (&mut Node, &mut [u64]) {
-        let slot = match self.map.get(&key) {
-            Some(&i) => {
-                self.unlink(i);
-                i
-            }
-            None if self.nodes.len() < self.cap => {
-                if self.nodes.len() == self.nodes.capacity() {
-                    // Grow by doubling, but never past the cap: a full
-                    // table holds exactly `cap` entries.
-                    let more = self.nodes.len().max(64).min(self.cap - self.nodes.len());
-                    self.nodes.reserve_exact(more);
-                    self.data.reserve_exact(more * self.width);
-                    self.map.reserve(more);
-                }
-                let i = self.nodes.len() as u32;
-                self.nodes.push(Node {
-                    key,
-                    prev: NIL,
-                    next: NIL,
-                    flagged_until: 0,
-                    pos: 0,
-                    len: 0,
-                    streak: 0,
-                });
-                self.data.resize(self.data.len() + self.width, 0);
-                self.map.insert(key, i);
-                i
-            }
-            None => {
-                let i = self.tail;
-                self.unlink(i);
-                if let Some(old) = self.nodes.get(i as usize) {
-                    self.map.remove(&old.key);
-                }
-                if let Some(n) = self.nodes.get_mut(i as usize) {
-                    *n = Node {
-                        key,
-                        prev: NIL,
-                        next: NIL,
-                        flagged_until: 0,
-                        pos: 0,
-                        len: 0,
-                        streak: 0,
-                    };
-                }
-                let w = self.width;
-                if let Some(d) = self.data.get_mut(i as usize * w..(i as usize + 1) * w) {
-                    d.iter_mut().for_each(|x| *x = 0);
-                }
-                self.map.insert(key, i);
-                i
-            }
-        };
-        self.push_front(slot);
-        let w = self.width;
-        let i = slot as usize;
-        // Both indices were just checked or created above.
-        let node = &mut self.nodes[i];
-        let data = &mut self.data[i * w..(i + 1) * w];
-        (node, data)
-    }
-
-    fn unlink(&mut self, i: u32) {
-        let Some(&Node { prev, next, .. }) = self.nodes.get(i as usize) else {
-            return;
-        };
-        match self.nodes.get_mut(prev as usize) {
-            Some(p) => p.next = next,
-            None => self.head = next,
-        }
-        match self.nodes.get_mut(next as usize) {
-            Some(n) => n.prev = prev,
-            None => self.tail = prev,
-        }
-    }
-
-    fn push_front(&mut self, i: u32) {
-        let head = self.head;
-        if let Some(n) = self.nodes.get_mut(i as usize) {
-            n.prev = NIL;
-            n.next = head;
-        }
-        match self.nodes.get_mut(head as usize) {
-            Some(h) => h.prev = i,
-            None => self.tail = i,
-        }
-        self.head = i;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn eviction_keeps_the_most_recently_seen() {
-        let mut t = Table::new(2, 1);
-        t.touch(1);
-        t.touch(2);
-        t.touch(1);
-        t.touch(3);
-        assert!(t.get(1).is_some() && t.get(3).is_some());
-        assert!(t.get(2).is_none(), "2 was the least recently seen");
-        assert_eq!(t.map.len(), 2);
-    }
-
-    #[test]
-    fn a_table_of_one_replaces_its_entry() {
-        let mut t = Table::new(1, 2);
-        for k in 0..10 {
-            let (_, d) = t.touch(k);
-            d[0] = k;
-        }
-        assert_eq!(t.map.len(), 1);
-        assert_eq!(t.get_mut(9).map(|(_, d)| d[0]), Some(9));
-    }
 }

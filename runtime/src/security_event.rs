@@ -1,71 +1,17 @@
-//! What `security_event!` and `#[derive(AuthEvent)]` expand to. Not a
-//! public API: no stability promises.
+//! The runtime of `security_event!`: a vocabulary event built argument by
+//! argument, correlated with the invocation running on this thread, and
+//! counted by the detector; and the `user.hash` of `#[derive(AuthEvent)]`.
 
-pub use crate::record::{EventOutcome, Level};
-
-use crate::auth::{self, Identity};
-use crate::config::{self, Config};
+use crate::auth_outcome::{self, Identity};
+use crate::config::Config;
 use crate::context::{Context, Text};
-use crate::format::{self, RecordView};
+use crate::format::RecordView;
+use crate::invocation::with_current_context;
 use crate::owasp::push_encoded;
-use crate::record::Phase;
+use crate::record::{EventOutcome, Level, Phase};
+use crate::state;
 use std::cell::RefCell;
 use std::fmt::{self, Write as _};
-
-// ---------------------------------------------------------------------------
-// Text values (`#[auth(user)]` fields, `security_event!` values): anything
-// `Display`, or an `Option` of it, chosen at compile time by method lookup
-// on references (the candidate needing the fewest dereferences wins).
-// ---------------------------------------------------------------------------
-
-/// Wraps a value so its text can be chosen by what its type implements.
-pub struct Arg<'a, T: ?Sized>(pub &'a T);
-
-/// `Option<impl Display>`: the value when `Some` (first choice).
-pub trait ArgViaOption {
-    fn __seclog_arg(&self) -> Option<&dyn fmt::Display>;
-}
-impl<T: fmt::Display> ArgViaOption for &&Arg<'_, Option<T>> {
-    #[inline]
-    fn __seclog_arg(&self) -> Option<&dyn fmt::Display> {
-        self.0.as_ref().map(|v| v as &dyn fmt::Display)
-    }
-}
-
-/// Anything `Display` (second choice).
-pub trait ArgViaDisplay {
-    fn __seclog_arg(&self) -> Option<&dyn fmt::Display>;
-}
-impl<T: fmt::Display + ?Sized> ArgViaDisplay for &Arg<'_, T> {
-    #[inline]
-    fn __seclog_arg(&self) -> Option<&dyn fmt::Display> {
-        Some(&self.0)
-    }
-}
-
-/// The last resort: fails to compile with [`NotText`]'s message under the
-/// value. It never runs.
-pub trait ArgViaNothing<T: ?Sized> {
-    fn __seclog_arg(&self) -> Option<&dyn fmt::Display>
-    where
-        T: NotText;
-}
-impl<T: ?Sized> ArgViaNothing<T> for Arg<'_, T> {
-    fn __seclog_arg(&self) -> Option<&dyn fmt::Display>
-    where
-        T: NotText,
-    {
-        None
-    }
-}
-
-/// Implemented by no type: the error of a value that cannot be text.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be written as text: `#[auth(user)]` and `#[auth(user_agent)]` fields and `security_event!` values must implement `std::fmt::Display`, or be an `Option` of such a type",
-    label = "this value is written to the record as text",
-    note = "for a field, use a text type (or implement `Display` for `{Self}`); for a `security_event!` value, convert it in the expression, as in `user = claims.sub.to_string()`"
-)]
-pub trait NotText {}
 
 thread_local! {
     /// Scratch text for digests, reused across calls.
@@ -75,7 +21,7 @@ thread_local! {
 /// Sets `user.hash` to the keyed digest of `value`'s text (the digest
 /// `#[redact(hash)]` gives the same text), never the text itself.
 pub fn set_user_hash(cx: &mut Context, value: &dyn fmt::Display) {
-    let key = &config::current().0.hash_key;
+    let key = &state::current().0.hash_key;
     let digest = SCRATCH
         .try_with(|s| {
             s.try_borrow_mut().ok().map(|mut s| {
@@ -161,7 +107,7 @@ impl Event {
     pub fn user(&mut self, value: Option<&dyn fmt::Display>) {
         let user = match value {
             Some(v) => Some((v.to_string(), false)),
-            None => crate::__private::with_current_context(|cx| {
+            None => with_current_context(|cx| {
                 let cx = cx?;
                 cx.user_id()
                     .or(cx.user_name())
@@ -194,7 +140,7 @@ impl Event {
             None => {
                 let start = self.begin_arg();
                 let text = &mut self.text;
-                crate::__private::with_current_context(|cx| {
+                with_current_context(|cx| {
                     if let Some(v) = cx.and_then(|cx| cx.get(field)) {
                         push_encoded(text, &v);
                     }
@@ -211,7 +157,7 @@ impl Event {
             (Some(u), _) => self.user(Some(u)),
             (None, Some(ip)) => self.text(Some(ip)),
             (None, None) => {
-                let known = crate::__private::with_current_context(|cx| {
+                let known = with_current_context(|cx| {
                     cx.is_some_and(|cx| {
                         cx.user_id().or(cx.user_name()).or(cx.user_hash()).is_some()
                     })
@@ -274,8 +220,8 @@ impl Event {
     /// detector and `authn_login_success` resets its count.
     pub fn emit(mut self) {
         self.text.truncate(self.keep);
-        let config = config::current();
-        crate::__private::with_current_context(|cx| match cx {
+        let config = state::current();
+        with_current_context(|cx| match cx {
             Some(cx) => self.emit_in(config, cx),
             None => {
                 let mut fresh = Context::new(config.0.limits.max_string_bytes);
@@ -294,7 +240,7 @@ impl Event {
         view.cx = Some(cx);
         view.transaction = cx.get(Text::TransactionId);
         view.owasp = Some(&text);
-        format::emit(config, &mut view);
+        crate::emit::emit(config, &mut view);
         let identity = self.user.as_ref().map(|(u, digest)| {
             if *digest {
                 Identity::Digest(u)
@@ -304,7 +250,7 @@ impl Event {
         });
         match self.name {
             "authn_login_fail" => {
-                if let Some(follow_up) = auth::count_failure(identity, cx) {
+                if let Some(follow_up) = auth_outcome::count_failure(identity, cx) {
                     follow_up.report(config);
                 }
             }

@@ -536,6 +536,65 @@ pub(crate) fn push_plain_str(buf: &mut Vec<u8>, text: &str) -> bool {
     append_framed::<true>(buf, b"\"", text.as_bytes(), b"\"")
 }
 
+/// Appends `"text"` for a value's text when it needs no escaping (appending
+/// nothing and returning `false` when it does), reporting to `places`
+/// where a secret's shape may be (see `redact::shapes::find`): the copy,
+/// the escape check and the look for shapes are one pass.
+#[inline(always)]
+pub(crate) fn push_value_str(
+    buf: &mut Vec<u8>,
+    text: &str,
+    places: &mut impl crate::redact::shapes::Places,
+) -> bool {
+    use crate::redact::shapes;
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    buf.reserve(n + 2);
+    let len = buf.len();
+    let out = &mut buf.spare_capacity_mut()[..n + 2];
+    if n < 8 {
+        if !copy_words::<true>(&mut out[1..n + 1], bytes) {
+            return false;
+        }
+        // Under eight bytes only a `key=value` pair fits.
+        if n >= 3 && has_equals(bytes) {
+            shapes::find_short(bytes, places);
+        }
+    } else if n < 16 {
+        let (head, tail) = (load(&bytes[..8]), load(&bytes[n - 8..]));
+        put(&mut out[1..9], head.to_le_bytes());
+        put(&mut out[n - 7..n + 1], tail.to_le_bytes());
+        if !pair_plain(head, tail) {
+            return false;
+        }
+        shapes::find_in_halves(head, tail, bytes, places);
+    } else if !shapes::copy_finding(&mut out[1..n + 1], bytes, places) {
+        return false;
+    }
+    out[0].write(b'"');
+    out[n + 1].write(b'"');
+    // SAFETY: the `n + 2` bytes after the length were all written above
+    // (the reservation made room for them).
+    unsafe { buf.set_len(len + n + 2) };
+    true
+}
+
+/// Whether 3 to 7 bytes hold `=` (for 3, in the middle).
+#[inline(always)]
+fn has_equals(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let n = bytes.len();
+    let word = if n >= 4 {
+        let head = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+        let tail = u32::from_le_bytes([bytes[n - 4], bytes[n - 3], bytes[n - 2], bytes[n - 1]]);
+        u64::from(head) | u64::from(tail) << 32
+    } else {
+        u64::from(bytes[1])
+    };
+    let x = word ^ ONES * u64::from(b'=');
+    x.wrapping_sub(ONES) & !x & 0x8080_8080_8080_8080 != 0
+}
+
 /// Appends a JSON string for any text, escaped, without bounds (used for
 /// short values seclog already bounded, such as ids and names from macros).
 pub(crate) fn push_str(buf: &mut Vec<u8>, s: &str) {
@@ -550,149 +609,4 @@ pub(crate) fn push_u64(buf: &mut Vec<u8>, v: u64) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn esc(s: &str) -> String {
-        let mut b = Vec::new();
-        write_escaped(&mut b, s, usize::MAX, usize::MAX);
-        String::from_utf8(b).unwrap()
-    }
-
-    #[test]
-    fn escapes_controls_quotes_and_line_separators() {
-        assert_eq!(
-            esc("a\"b\\c\nd\r\u{0}\u{7f}"),
-            "a\\\"b\\\\c\\nd\\r\\u0000\\u007f"
-        );
-        assert_eq!(esc("x\u{2028}y\u{2029}z"), "x\\u2028y\\u2029z");
-        assert_eq!(esc("€ é ☃"), "€ é ☃");
-        assert_eq!(
-            esc("a\u{80}b\u{85}c\u{9b}d\u{9f}"),
-            "a\\u0080b\\u0085c\\u009bd\\u009f"
-        );
-        assert_eq!(esc("\u{a0}©¿"), "\u{a0}©¿", "the rest of Latin-1 is text");
-        let long = "eight by\u{85}tes and more \u{9b}31m then plain text again";
-        assert_eq!(
-            esc(long),
-            long.replace('\u{85}', "\\u0085")
-                .replace('\u{9b}', "\\u009b")
-        );
-    }
-
-    /// Escapes one character at a time, as the JSON grammar reads.
-    fn reference(s: &str) -> String {
-        let mut out = String::new();
-        for c in s.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                '\t' => out.push_str("\\t"),
-                '\u{8}' => out.push_str("\\b"),
-                '\u{c}' => out.push_str("\\f"),
-                '\u{2028}' => out.push_str("\\u2028"),
-                '\u{2029}' => out.push_str("\\u2029"),
-                c if (c as u32) < 0x20 || ('\u{7f}'..='\u{9f}').contains(&c) => {
-                    out.push_str(&format!("\\u{:04x}", c as u32))
-                }
-                c => out.push(c),
-            }
-        }
-        out
-    }
-
-    #[test]
-    fn every_special_character_is_escaped_at_every_offset() {
-        let specials = [
-            "\"", "\\", "\n", "\u{0}", "\u{1f}", "\u{7f}", "\u{2028}", "\u{2029}", "\u{2027}",
-            "\u{20ac}", "é", "\u{80}", "\u{9f}", "\u{a0}",
-        ];
-        for special in specials {
-            for offset in 0..20 {
-                for tail in [0, 1, 7, 8, 9, 17] {
-                    let s = format!("{}{special}{}", "a".repeat(offset), "b".repeat(tail));
-                    assert_eq!(esc(&s), reference(&s), "{s:?}");
-                }
-            }
-        }
-        let mixed = "plain text \u{1}\u{2}\"quoted\" back\\slash \u{2028} snow ☃ \u{7f} end of a longer line";
-        assert_eq!(esc(mixed), reference(mixed));
-    }
-
-    #[test]
-    fn both_block_looks_flag_the_same_bytes() {
-        for b in 0..=255u8 {
-            for at in 0..16 {
-                let mut block = [b'a'; 16];
-                block[at] = b;
-                let first = |f: u32| (f != 0).then(|| f.trailing_zeros());
-                let flagged = flags16_words(&block) != 0;
-                assert_eq!(first(flags16(&block)), first(flags16_words(&block)));
-                let expected = !(0x20..0x7f).contains(&b) || b == b'"' || b == b'\\';
-                assert_eq!(flagged, expected, "byte {b:#04x} at {at}");
-                let (low, high) = (load(&block[..8]), load(&block[8..]));
-                assert_eq!(!pair_plain(low, high), expected, "byte {b:#04x} at {at}");
-            }
-        }
-    }
-
-    #[test]
-    fn the_bounded_and_unbounded_paths_agree() {
-        let texts = [
-            "{\"transferId\":\"tr-5f0c\",\"links\":{\"self\":\"/v1/t\"}}".to_string(),
-            format!("{}\u{2028}{}\u{85}é\n", "x".repeat(17), "y".repeat(33)),
-            "\u{1}\u{2}\u{3}\"\\\u{7f}\u{9f}\u{a0}☃".repeat(5),
-        ];
-        for text in &texts {
-            let unbounded = esc(text);
-            assert_eq!(unbounded, reference(text));
-            // An output bound just large enough takes the bounded path.
-            let mut b = Vec::new();
-            let n = write_escaped(&mut b, text, usize::MAX, unbounded.len());
-            assert_eq!((n, String::from_utf8(b).unwrap()), (text.len(), unbounded));
-        }
-    }
-
-    #[test]
-    fn long_plain_runs_respect_both_bounds() {
-        let s = "abcdefghijklmnopqrstuvwxyz0123456789";
-        for bound in [0, 1, 7, 8, 9, 16, 17, 35, 36, 40] {
-            let mut b = Vec::new();
-            let n = write_escaped(&mut b, s, bound, usize::MAX);
-            assert_eq!(
-                (n, b.as_slice()),
-                (bound.min(36), &s.as_bytes()[..bound.min(36)])
-            );
-            let mut b = Vec::new();
-            let n = write_escaped(&mut b, s, usize::MAX, bound);
-            assert_eq!(
-                (n, b.as_slice()),
-                (bound.min(36), &s.as_bytes()[..bound.min(36)])
-            );
-        }
-    }
-
-    #[test]
-    fn stops_at_input_bound_on_a_char_boundary() {
-        let mut b = Vec::new();
-        let n = write_escaped(&mut b, "aé€", 3, usize::MAX);
-        assert_eq!(n, 3);
-        assert_eq!(b, "aé".as_bytes());
-        let mut b = Vec::new();
-        let n = write_escaped(&mut b, "aé€", 4, usize::MAX);
-        assert_eq!(n, 3, "never splits the euro sign");
-    }
-
-    #[test]
-    fn stops_at_output_bound() {
-        let mut b = Vec::new();
-        let n = write_escaped(&mut b, "\n\n\n\n", usize::MAX, 5);
-        assert_eq!(n, 2);
-        assert_eq!(b, b"\\n\\n");
-        let mut b = Vec::new();
-        let n = write_escaped(&mut b, "abcdef", usize::MAX, 4);
-        assert_eq!((n, b.as_slice()), (4, &b"abcd"[..]));
-    }
-}
+mod tests;

@@ -1,334 +1,29 @@
-//! What only the macros call. Not a public API: no stability promises.
+//! The invocation engine: one audited call of a handler, from the start
+//! record (the 4 W's and the inputs) to the end record (outcome, timing,
+//! response or error), with the level checks that keep a filtered-out
+//! handler a few instructions.
 
-pub use crate::format::{HandlerMeta, MetaCache};
-pub use crate::record::{Emit, EventOutcome, Level};
-pub use crate::redact::{Mask, MaskNode, Object, Out, Redact};
-pub use serde;
+mod current;
+mod future;
+mod pool;
 
-use crate::config::{self, Config};
-use crate::context::{Context, Describe, Text};
+pub(crate) use current::with_current_context;
+pub use current::Entered;
+pub use future::Audited;
+
+use crate::config::Config;
+use crate::context::{Context, Text};
+use crate::emit;
 use crate::format::{self, ErrorView, RecordView, Timing};
-use crate::record::Phase;
-use std::cell::{Cell, RefCell};
+use crate::handler::HandlerMeta;
+use crate::record::{Emit, EventOutcome, Level, Phase};
+use crate::redact::{Object, Out};
+use crate::state;
+use current::with_current;
+use pool::{return_context, take_context};
 use std::fmt;
-use std::future::Future;
 use std::mem::ManuallyDrop;
-use std::pin::Pin;
-use std::ptr::NonNull;
-use std::task::{Context as TaskContext, Poll};
 use std::time::{Duration, Instant, SystemTime};
-
-// ---------------------------------------------------------------------------
-// Dispatch by what a type implements, resolved at compile time through
-// method lookup on references ("autoref specialization"): the candidate
-// that needs the fewest dereferences wins.
-// ---------------------------------------------------------------------------
-
-/// Wraps a reference so trait methods can be chosen by what `T` implements.
-pub struct Wrap<'a, T: ?Sized>(pub &'a T);
-
-/// Logs a value through its `Redact` implementation (first choice).
-pub trait LogViaRedact {
-    fn __seclog_log(&self, out: Out<'_>);
-    #[inline]
-    fn __seclog_log_response(&self, out: Out<'_>) {
-        LogViaRedact::__seclog_log(self, out)
-    }
-    #[inline]
-    fn __seclog_log_impl_trait(&self, out: Out<'_>) {
-        LogViaRedact::__seclog_log(self, out)
-    }
-}
-impl<T: Redact + ?Sized> LogViaRedact for &&Wrap<'_, T> {
-    #[inline]
-    fn __seclog_log(&self, out: Out<'_>) {
-        self.0.redact(out)
-    }
-}
-
-/// Logs a value through `Serialize` with the sensitive-key policy (second).
-pub trait LogViaSerialize {
-    fn __seclog_log(&self, out: Out<'_>);
-    #[inline]
-    fn __seclog_log_response(&self, out: Out<'_>) {
-        LogViaSerialize::__seclog_log(self, out)
-    }
-    #[inline]
-    fn __seclog_log_impl_trait(&self, out: Out<'_>) {
-        LogViaSerialize::__seclog_log(self, out)
-    }
-}
-impl<T: serde::Serialize + ?Sized> LogViaSerialize for &Wrap<'_, T> {
-    #[inline]
-    fn __seclog_log(&self, out: Out<'_>) {
-        out.serialize(self.0)
-    }
-}
-
-/// The last resort, selected only when the others do not apply: its bounds
-/// are never met, so it fails to compile with the message of one of the
-/// traits below, under the argument or return type (the macro gives the
-/// call that span). It never runs.
-pub trait LogViaNothing<T: ?Sized> {
-    fn __seclog_log(&self, out: Out<'_>)
-    where
-        T: ArgumentNotLoggable;
-    fn __seclog_log_response(&self, out: Out<'_>)
-    where
-        T: ResponseNotLoggable;
-    fn __seclog_log_impl_trait(&self, out: Out<'_>)
-    where
-        T: ImplTraitNotLoggable;
-}
-impl<T: ?Sized> LogViaNothing<T> for Wrap<'_, T> {
-    fn __seclog_log(&self, _: Out<'_>)
-    where
-        T: ArgumentNotLoggable,
-    {
-    }
-    fn __seclog_log_response(&self, _: Out<'_>)
-    where
-        T: ResponseNotLoggable,
-    {
-    }
-    fn __seclog_log_impl_trait(&self, _: Out<'_>)
-    where
-        T: ImplTraitNotLoggable,
-    {
-    }
-}
-
-/// Implemented by no type: the error of an argument that cannot be logged.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be logged: it implements neither `seclog::Redact` nor `serde::Serialize`",
-    label = "this argument is logged",
-    note = "derive `seclog::Redact` on the type to declare how it is logged (and which fields are redacted), or derive `serde::Serialize`",
-    note = "or keep the argument out of the log with `#[seclog::audit(skip(<argument>))]`"
-)]
-pub trait ArgumentNotLoggable {}
-
-/// Implemented by no type: the error of a response that cannot be logged.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be logged: it implements neither `seclog::Redact` nor `serde::Serialize`",
-    label = "the handler's response is logged",
-    note = "derive `seclog::Redact` on the type to declare how it is logged (and which fields are redacted), or derive `serde::Serialize`",
-    note = "or log the outcome without the value with `#[seclog::audit(skip_response)]`"
-)]
-pub trait ResponseNotLoggable {}
-
-/// Implemented by no type: the error of an `impl Trait` response that does
-/// not promise a loggable type (its hidden type is not what the user wrote,
-/// so the message does not name it).
-#[diagnostic::on_unimplemented(
-    message = "the handler's `impl Trait` response cannot be logged: it promises neither `seclog::Redact` nor `serde::Serialize`",
-    label = "the handler's response is logged",
-    note = "log the outcome without the value with `#[seclog::audit(skip_response)]` (an iterator or a stream cannot be logged without consuming it)",
-    note = "or name a loggable trait in the return type, as in `impl serde::Serialize + ...`"
-)]
-pub trait ImplTraitNotLoggable {}
-
-/// The outcome a value declares through `seclog::Outcome`.
-pub trait OutcomeViaTrait {
-    fn __seclog_outcome(&self) -> (EventOutcome, Option<u16>);
-}
-impl<T: crate::Outcome + ?Sized> OutcomeViaTrait for &Wrap<'_, T> {
-    #[inline]
-    fn __seclog_outcome(&self) -> (EventOutcome, Option<u16>) {
-        let value = self.0;
-        // A panicking `Outcome` must not turn a returned value into a panic.
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            (value.outcome(), value.status_code())
-        }))
-        .unwrap_or_else(|_| {
-            crate::stats::format_panic();
-            (EventOutcome::Unknown, None)
-        })
-    }
-}
-
-/// Values without `seclog::Outcome` are successes.
-pub trait OutcomeDefault {
-    fn __seclog_outcome(&self) -> (EventOutcome, Option<u16>);
-}
-impl<T: ?Sized> OutcomeDefault for Wrap<'_, T> {
-    #[inline]
-    fn __seclog_outcome(&self) -> (EventOutcome, Option<u16>) {
-        (EventOutcome::Success, None)
-    }
-}
-
-/// Marks an authentication attempt.
-pub trait AuthViaTrait {
-    fn __seclog_auth(&self, cx: &mut Context);
-    fn __seclog_is_auth(&self) -> bool;
-}
-impl<T: crate::AuthEvent + ?Sized> AuthViaTrait for &Wrap<'_, T> {
-    #[inline]
-    fn __seclog_auth(&self, cx: &mut Context) {
-        cx.set_auth_kind(T::KIND)
-    }
-    #[inline]
-    fn __seclog_is_auth(&self) -> bool {
-        true
-    }
-}
-
-/// Other values are not authentication attempts.
-pub trait AuthNothing {
-    fn __seclog_auth(&self, cx: &mut Context);
-    fn __seclog_is_auth(&self) -> bool;
-}
-impl<T: ?Sized> AuthNothing for Wrap<'_, T> {
-    #[inline]
-    fn __seclog_auth(&self, _cx: &mut Context) {}
-    #[inline]
-    fn __seclog_is_auth(&self) -> bool {
-        false
-    }
-}
-
-/// Adds what a value knows of the 4 W's.
-pub trait DescribeViaTrait {
-    fn __seclog_describe(&self, cx: &mut Context);
-}
-impl<T: Describe + ?Sized> DescribeViaTrait for &Wrap<'_, T> {
-    #[inline]
-    fn __seclog_describe(&self, cx: &mut Context) {
-        self.0.describe(cx)
-    }
-}
-
-/// Values without `Describe` add nothing.
-pub trait DescribeNothing {
-    fn __seclog_describe(&self, cx: &mut Context);
-}
-impl<T: ?Sized> DescribeNothing for Wrap<'_, T> {
-    #[inline]
-    fn __seclog_describe(&self, _cx: &mut Context) {}
-}
-
-/// An error's `Display`, for `error.message`.
-pub trait ErrorViaDisplay {
-    fn __seclog_error_message(&self) -> Option<&dyn fmt::Display>;
-}
-impl<T: fmt::Display> ErrorViaDisplay for &Wrap<'_, T> {
-    #[inline]
-    fn __seclog_error_message(&self) -> Option<&dyn fmt::Display> {
-        Some(self.0)
-    }
-}
-
-/// Errors without `Display` have no `error.message`.
-pub trait ErrorNoDisplay {
-    fn __seclog_error_message(&self) -> Option<&dyn fmt::Display>;
-}
-impl<T: ?Sized> ErrorNoDisplay for Wrap<'_, T> {
-    #[inline]
-    fn __seclog_error_message(&self) -> Option<&dyn fmt::Display> {
-        None
-    }
-}
-
-/// An optional text value (`who = ...`): `Option<impl Display>` (first).
-pub trait TextViaOption {
-    fn __seclog_text(&self) -> Option<&dyn fmt::Display>;
-}
-impl<T: fmt::Display> TextViaOption for &&Wrap<'_, Option<T>> {
-    #[inline]
-    fn __seclog_text(&self) -> Option<&dyn fmt::Display> {
-        self.0.as_ref().map(|v| v as &dyn fmt::Display)
-    }
-}
-
-/// A text value (`who = ...`): anything `Display` (second).
-pub trait TextViaDisplay {
-    fn __seclog_text(&self) -> Option<&dyn fmt::Display>;
-}
-impl<T: fmt::Display> TextViaDisplay for &Wrap<'_, T> {
-    #[inline]
-    fn __seclog_text(&self) -> Option<&dyn fmt::Display> {
-        Some(self.0)
-    }
-}
-
-/// The last resort for a text value: fails to compile with
-/// [`NotText`]'s message under the expression. It never runs.
-pub trait TextViaNothing<T: ?Sized> {
-    fn __seclog_text(&self) -> Option<&dyn fmt::Display>
-    where
-        T: NotText;
-}
-impl<T: ?Sized> TextViaNothing<T> for Wrap<'_, T> {
-    fn __seclog_text(&self) -> Option<&dyn fmt::Display>
-    where
-        T: NotText,
-    {
-        None
-    }
-}
-
-/// Implemented by no type: the error of a `who`, `source_ip` or
-/// `user_agent` value that cannot be written as text.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be written as text: `who`, `source_ip` and `user_agent` take a value that implements `std::fmt::Display`, or an `Option` of one",
-    label = "this value is written to the record as text",
-    note = "convert it in the expression, as in `who = claims.sub.to_string()` or `who = claims.sub.as_deref()`"
-)]
-pub trait NotText {}
-
-// ---------------------------------------------------------------------------
-// The invocation: start record, end record, and everything in between.
-// ---------------------------------------------------------------------------
-
-/// Whether records at `level` are written on this thread right now.
-#[inline]
-pub fn enabled(level: Level) -> bool {
-    match crate::testing::override_config() {
-        Some(c) => c.enabled(level),
-        None => config::global_enabled(level),
-    }
-}
-
-thread_local! {
-    /// Contexts reused across invocations, so steady state allocates nothing.
-    static POOL: RefCell<Vec<Context>> = const { RefCell::new(Vec::new()) };
-    /// The invocation whose body is running on this thread, if any.
-    static CURRENT: Cell<Option<NonNull<Invocation>>> = const { Cell::new(None) };
-}
-
-fn take_context(limit: usize) -> Context {
-    let cx = POOL
-        .try_with(|p| p.try_borrow_mut().ok().and_then(|mut p| p.pop()))
-        .ok()
-        .flatten();
-    match cx {
-        Some(mut cx) => {
-            cx.reset(limit);
-            cx
-        }
-        None => Context::new(limit),
-    }
-}
-
-fn return_context(cx: Context) {
-    let _ = POOL.try_with(|p| {
-        if let Ok(mut p) = p.try_borrow_mut() {
-            if p.len() < 64 {
-                p.push(cx);
-            }
-        }
-    });
-}
-
-/// Runs `f` with the current invocation, if any.
-pub(crate) fn with_current<R>(f: impl FnOnce(Option<&Invocation>) -> R) -> R {
-    let ptr = CURRENT.try_with(|c| c.get()).ok().flatten();
-    // SAFETY: `CURRENT` only holds a pointer while an `Entered` guard for
-    // that invocation is alive, and the invocation is neither moved nor
-    // dropped while the guard lives (it borrows it).
-    let inv = ptr.map(|p| unsafe { p.as_ref() });
-    f(inv)
-}
 
 /// One audited call of a handler.
 pub struct Invocation {
@@ -368,17 +63,17 @@ impl Invocation {
         is_auth_attempt: impl FnOnce() -> bool,
     ) -> Invocation {
         // A level that is off costs a thread-local and an atomic load.
-        if !enabled(meta.level) {
+        if !state::enabled(meta.level) {
             // An authentication attempt is still described, so its end
             // reaches the vocabulary mapping and the detector (which count
             // failures whatever the level); `is_auth_attempt` is a constant
             // for each handler, so other handlers pay nothing for this.
             if meta.auth.is_some() || is_auth_attempt() {
-                return Self::begin_active(meta, config::current(), describe, inputs, false);
+                return Self::begin_active(meta, state::current(), describe, inputs, false);
             }
             return Self::idle(meta);
         }
-        Self::begin_active(meta, config::current(), describe, inputs, true)
+        Self::begin_active(meta, state::current(), describe, inputs, true)
     }
 
     /// [`begin`](Self::begin) for a synchronous handler: an empty handle
@@ -396,10 +91,10 @@ impl Invocation {
         inputs: impl FnMut(&mut Object<'_>),
         is_auth_attempt: impl FnOnce() -> bool,
     ) -> Begun {
-        if enabled(meta.level) {
+        if state::enabled(meta.level) {
             return Begun::new(Self::begin_active(
                 meta,
-                config::current(),
+                state::current(),
                 describe,
                 inputs,
                 true,
@@ -408,7 +103,7 @@ impl Invocation {
         if meta.auth.is_some() || is_auth_attempt() {
             return Begun::new(Self::begin_active(
                 meta,
-                config::current(),
+                state::current(),
                 describe,
                 inputs,
                 false,
@@ -508,7 +203,7 @@ impl Invocation {
                 view.payload = Some(&mut payload);
                 view.header_out = Some(&mut header);
                 let _entered = inv.span.as_ref().map(tracing::Span::enter);
-                format::emit(config, &mut view);
+                emit::emit(config, &mut view);
                 cx.header = header;
             }
             Emit::End if active => {
@@ -538,36 +233,6 @@ impl Invocation {
         view.cx = Some(cx);
         view.transaction = cx.get(Text::TransactionId);
         view
-    }
-
-    /// Marks the body as running on this thread until the guard drops, so
-    /// security events correlate and `tracing` events nest in the span.
-    ///
-    /// An invocation whose level is off has no context, so nothing could
-    /// correlate with it: it is not made current (what runs in its body
-    /// still correlates with an invocation around it), and entering it
-    /// costs nothing.
-    #[inline]
-    pub fn enter(&self) -> Entered<'_> {
-        if self.cx.is_none() {
-            return Entered {
-                _span: None,
-                prev: None,
-                current: false,
-                _inv: self,
-            };
-        }
-        let prev = CURRENT
-            .try_with(|c| c.replace(Some(NonNull::from(self))))
-            .ok()
-            .flatten();
-        let span = self.span.as_ref().map(tracing::Span::enter);
-        Entered {
-            _span: span,
-            prev,
-            current: true,
-            _inv: self,
-        }
     }
 
     /// Ends the invocation with a returned value (`Ok` of a `Result`, the
@@ -680,7 +345,7 @@ impl Invocation {
     }
 
     fn config(&self) -> Config {
-        self.config.unwrap_or_else(config::current)
+        self.config.unwrap_or_else(state::current)
     }
 
     /// Reads the clock for the body's duration (once: the budget check and
@@ -743,7 +408,7 @@ impl Invocation {
         let auth_event = cx
             .auth_kind()
             .or(self.meta.auth)
-            .and_then(|kind| crate::auth::end_event(kind, outcome, cx, &mut level));
+            .and_then(|kind| crate::auth_outcome::end_event(kind, outcome, cx, &mut level));
         let mut view = self.view(cx, level, Phase::End);
         if let Some(e) = &auth_event {
             view.owasp = Some(e);
@@ -769,7 +434,7 @@ impl Invocation {
             p
         });
         let _entered = self.span.as_ref().map(tracing::Span::enter);
-        format::emit(self.config(), &mut view);
+        emit::emit(self.config(), &mut view);
     }
 }
 
@@ -821,6 +486,16 @@ impl Begun {
         Begun(ManuallyDrop::new(Some(inv)))
     }
 
+    /// Runs the handler's body `f`: inside the invocation when there is
+    /// one ([`Invocation::scope`]), else as it is.
+    #[inline]
+    pub fn scope<R>(&self, f: impl FnOnce() -> R) -> R {
+        match self.get() {
+            Some(inv) => inv.scope(f),
+            None => f(),
+        }
+    }
+
     /// The invocation, if there is one.
     #[inline]
     pub fn get(&self) -> Option<&Invocation> {
@@ -848,90 +523,8 @@ impl Drop for Begun {
         }
     }
 }
-
-/// The guard of [`Invocation::enter`].
-pub struct Entered<'a> {
-    _span: Option<tracing::span::Entered<'a>>,
-    prev: Option<NonNull<Invocation>>,
-    /// The invocation was made current (and `prev` is to be restored).
-    current: bool,
-    _inv: &'a Invocation,
-}
-
-impl Drop for Entered<'_> {
-    #[inline]
-    fn drop(&mut self) {
-        if self.current {
-            let _ = CURRENT.try_with(|c| c.set(self.prev));
-        }
-    }
-}
-
 /// The type name of a value, for `error.type`.
 #[inline]
 pub fn type_name_of<T: ?Sized>(_: &T) -> &'static str {
     std::any::type_name::<T>()
-}
-
-pin_project_lite::pin_project! {
-    /// The future of an audited `async fn`: polls the body inside the
-    /// invocation, records panics and cancellation.
-    pub struct Audited<Fut, Fin> {
-        #[pin]
-        fut: Fut,
-        inv: Invocation,
-        fin: Option<Fin>,
-    }
-}
-
-impl<Fut, Fin> Audited<Fut, Fin>
-where
-    Fut: Future,
-    Fin: FnOnce(&mut Invocation, &Fut::Output),
-{
-    /// Wraps the body's future.
-    #[inline]
-    pub fn new(inv: Invocation, fut: Fut, fin: Fin) -> Self {
-        Audited {
-            fut,
-            inv,
-            fin: Some(fin),
-        }
-    }
-}
-
-impl<Fut, Fin> Future for Audited<Fut, Fin>
-where
-    Fut: Future,
-    Fin: FnOnce(&mut Invocation, &Fut::Output),
-{
-    type Output = Fut::Output;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Fut::Output> {
-        let this = self.project();
-        let polled = {
-            let _entered = this.inv.enter();
-            let fut = this.fut;
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| fut.poll(cx)))
-        };
-        match polled {
-            Ok(Poll::Pending) => Poll::Pending,
-            Ok(Poll::Ready(out)) => {
-                if let Some(fin) = this.fin.take() {
-                    fin(this.inv, &out);
-                }
-                Poll::Ready(out)
-            }
-            Err(payload) => {
-                this.inv.panicked(&*payload);
-                std::panic::resume_unwind(payload)
-            }
-        }
-    }
-}
-
-/// Runs `f` with the 4 W's of the invocation running on this thread, if
-/// any, so security events correlate with it.
-pub(crate) fn with_current_context<R>(f: impl FnOnce(Option<&Context>) -> R) -> R {
-    with_current(|inv| f(inv.and_then(|i| i.cx.as_ref())))
 }

@@ -1,0 +1,303 @@
+//! [`Object`] and [`Array`]: containers being written, each member or item
+//! through the redaction paths and within the item and size bounds.
+
+use super::out::{CUT_MARKER, REDACTED};
+use super::writer::Room;
+use super::{Mask, MaskNode, Out, Redact, Writer};
+use crate::json;
+
+/// What a member or item does given the redaction paths.
+pub(super) enum Slot {
+    Write(Mask),
+    Redact,
+}
+
+pub(super) fn slot(node: Option<&'static MaskNode>) -> Slot {
+    match node {
+        None => Slot::Write(Mask::NONE),
+        Some(n) if n.redact => Slot::Redact,
+        Some(n) => Slot::Write(Mask(n.children)),
+    }
+}
+
+/// An object being written. Closes itself when dropped.
+pub struct Object<'a> {
+    pub(super) w: &'a mut Writer,
+    pub(super) mask: Mask,
+    pub(super) first: bool,
+    pub(super) count: usize,
+    pub(super) skipped: usize,
+    pub(super) live: bool,
+    /// Also closes the object of an enum variant around this one.
+    pub(super) close_variant: bool,
+    /// The braces belong to the caller.
+    pub(super) headless: bool,
+}
+
+impl<'a> Object<'a> {
+    pub(crate) fn dead(w: &'a mut Writer) -> Self {
+        Object {
+            w,
+            mask: Mask::NONE,
+            first: true,
+            count: 0,
+            skipped: 0,
+            live: false,
+            close_variant: false,
+            headless: false,
+        }
+    }
+
+    /// Continues an object whose `{` was already written by the record
+    /// formatter; it writes members only and leaves the `}` to its caller.
+    pub(crate) fn continuing(w: &'a mut Writer, mask: Mask, first: bool) -> Self {
+        Object {
+            w,
+            mask,
+            first,
+            count: 0,
+            skipped: 0,
+            live: true,
+            close_variant: false,
+            headless: true,
+        }
+    }
+
+    /// Whether no member has been written yet.
+    pub(crate) fn is_first(&self) -> bool {
+        self.first
+    }
+
+    pub(crate) fn writer(&mut self) -> &mut Writer {
+        self.w
+    }
+
+    pub(crate) fn closing_variant(mut self) -> Self {
+        self.close_variant = true;
+        self
+    }
+
+    /// Begins a member; returns the slot for its value, or `None` when the
+    /// member is skipped because of a bound.
+    #[inline]
+    fn member(&mut self, key: &str) -> Option<Slot> {
+        if !self.live {
+            return None;
+        }
+        if self.count >= self.w.limits.max_items {
+            self.skipped += 1;
+            return None;
+        }
+        match self.w.room() {
+            Room::Yes => {}
+            Room::Exhausted => return None,
+            Room::JustCut => {
+                if !self.first {
+                    self.w.buf.push(b',');
+                }
+                self.first = false;
+                self.w.buf.extend_from_slice(b"\"[truncated]\":");
+                self.w.buf.extend_from_slice(CUT_MARKER);
+                return None;
+            }
+        }
+        let comma = !self.first;
+        self.first = false;
+        self.count += 1;
+        if !(self.w.fits_whole(key, 1) && json::push_plain_key(&mut self.w.buf, comma, key)) {
+            if comma {
+                self.w.buf.push(b',');
+            }
+            self.w.plain_string_slowly(key);
+            self.w.buf.push(b':');
+        }
+        Some(slot(self.mask.child(key)))
+    }
+
+    /// A member written through its value's [`Redact`] implementation.
+    #[inline]
+    pub fn field<T: Redact + ?Sized>(&mut self, key: &str, value: &T) {
+        self.field_with(key, |out| value.redact(out))
+    }
+
+    /// A member whose value is written by `f`.
+    pub fn field_with(&mut self, key: &str, f: impl FnOnce(Out<'_>)) {
+        if let Some(mask) = self.open(key, false) {
+            f(Out { w: self.w, mask });
+        }
+    }
+
+    /// A member of untyped data: redacted when `key` is sensitive under the
+    /// sensitive-key policy, else written through [`Redact`].
+    pub fn entry<T: Redact + ?Sized>(&mut self, key: &str, value: &T) {
+        self.entry_with(key, |out| value.redact(out))
+    }
+
+    /// Like [`Object::entry`], with the value written by `f`.
+    pub fn entry_with(&mut self, key: &str, f: impl FnOnce(Out<'_>)) {
+        let sensitive = self.w.policy.is_sensitive(key);
+        self.entry_judged(key, sensitive, f);
+    }
+
+    /// [`Object::entry_with`] for a static key (a field name): its verdict
+    /// is remembered by address.
+    pub(crate) fn entry_static_with(&mut self, key: &'static str, f: impl FnOnce(Out<'_>)) {
+        let sensitive = self.w.policy.is_sensitive_static(key);
+        self.entry_judged(key, sensitive, f);
+    }
+
+    #[inline]
+    pub(crate) fn entry_judged(&mut self, key: &str, sensitive: bool, f: impl FnOnce(Out<'_>)) {
+        if let Some(mask) = self.open(key, sensitive) {
+            f(Out { w: self.w, mask });
+        }
+    }
+
+    /// Begins member `key`: `None` when it is complete already (redacted,
+    /// because of its redaction path or, if `sensitive`, its name) or left
+    /// out because of a bound, else the redaction paths below it. One copy
+    /// of this code serves every value type (whose code is generic), and
+    /// its answer comes back in registers.
+    #[inline(never)]
+    fn open(&mut self, key: &str, sensitive: bool) -> Option<Mask> {
+        match self.member(key)? {
+            Slot::Write(mask) if !sensitive => Some(mask),
+            _ => {
+                json::push_static_str(&mut self.w.buf, REDACTED);
+                None
+            }
+        }
+    }
+}
+
+impl Drop for Object<'_> {
+    fn drop(&mut self) {
+        if !self.live {
+            self.w.close_variant(self.close_variant);
+            return;
+        }
+        // Once the record size limit cut it, the size marker says so; a
+        // count marker too would only add bytes past the limit.
+        if self.skipped > 0 && !self.w.exhausted {
+            self.w.truncated = true;
+            if !self.first {
+                self.w.buf.push(b',');
+            }
+            self.w.buf.extend_from_slice(b"\"[truncated]\":\"");
+            json::push_u64(&mut self.w.buf, self.skipped as u64);
+            self.w.buf.extend_from_slice(b" more entries\"");
+        }
+        if self.headless {
+            return;
+        }
+        self.w.depth -= 1;
+        self.w.buf.push(b'}');
+        self.w.close_variant(self.close_variant);
+    }
+}
+
+/// An array being written. Closes itself when dropped.
+pub struct Array<'a> {
+    pub(super) w: &'a mut Writer,
+    pub(super) mask: Mask,
+    pub(super) first: bool,
+    pub(super) count: usize,
+    pub(super) skipped: usize,
+    pub(super) live: bool,
+    /// Also closes the object of an enum variant around this one.
+    pub(super) close_variant: bool,
+}
+
+impl<'a> Array<'a> {
+    pub(crate) fn dead(w: &'a mut Writer) -> Self {
+        Array {
+            w,
+            mask: Mask::NONE,
+            first: true,
+            count: 0,
+            skipped: 0,
+            live: false,
+            close_variant: false,
+        }
+    }
+
+    pub(crate) fn closing_variant(mut self) -> Self {
+        self.close_variant = true;
+        self
+    }
+
+    /// An item written through its [`Redact`] implementation.
+    #[inline]
+    pub fn item<T: Redact + ?Sized>(&mut self, value: &T) {
+        self.item_with(|out| value.redact(out))
+    }
+
+    /// An item written by `f`.
+    pub fn item_with(&mut self, f: impl FnOnce(Out<'_>)) {
+        if !self.live {
+            return;
+        }
+        if self.count >= self.w.limits.max_items {
+            self.skipped += 1;
+            return;
+        }
+        match self.w.room() {
+            Room::Yes => {}
+            Room::Exhausted => return,
+            Room::JustCut => {
+                if !self.first {
+                    self.w.buf.push(b',');
+                }
+                self.first = false;
+                self.w.buf.extend_from_slice(CUT_MARKER);
+                return;
+            }
+        }
+        if !self.first {
+            self.w.buf.push(b',');
+        }
+        self.first = false;
+        let index = self.count;
+        self.count += 1;
+        match slot(self.mask.child_index(index)) {
+            Slot::Redact => json::push_static_str(&mut self.w.buf, REDACTED),
+            Slot::Write(mask) => f(Out { w: self.w, mask }),
+        }
+    }
+
+    /// Counts `n` further items as cut without visiting them (for the tail
+    /// of a long collection once the item limit is reached).
+    pub fn skip(&mut self, n: usize) {
+        if self.live {
+            self.skipped += n;
+        }
+    }
+
+    /// Whether another item would still be written.
+    pub fn is_full(&self) -> bool {
+        !self.live || self.count >= self.w.limits.max_items || self.w.exhausted
+    }
+}
+
+impl Drop for Array<'_> {
+    fn drop(&mut self) {
+        if !self.live {
+            self.w.close_variant(self.close_variant);
+            return;
+        }
+        // Once the record size limit cut it, the size marker says so; a
+        // count marker too would only add bytes past the limit.
+        if self.skipped > 0 && !self.w.exhausted {
+            self.w.truncated = true;
+            if !self.first {
+                self.w.buf.push(b',');
+            }
+            self.w.buf.extend_from_slice(b"\"[truncated: ");
+            json::push_u64(&mut self.w.buf, self.skipped as u64);
+            self.w.buf.extend_from_slice(b" more items]\"");
+        }
+        self.w.depth -= 1;
+        self.w.buf.push(b']');
+        self.w.close_variant(self.close_variant);
+    }
+}

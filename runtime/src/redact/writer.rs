@@ -1,0 +1,322 @@
+//! The state of one record being written: the reused buffer, the bounds
+//! (string length, record size, depth) and what has been cut.
+
+use super::shapes::{self, Finder, Found, Shapes};
+use super::{Limits, Mask, Out, Policy, RESERVE};
+use crate::json;
+use std::fmt;
+
+/// How far past the string limit text is scanned for secrets' shapes: a
+/// secret that begins before the cut is recognised whole (and replaced
+/// whole) when it ends within this many bytes after it.
+const SCAN_PAST_CUT: usize = 64 * 1024;
+
+#[derive(PartialEq, Eq)]
+pub(super) enum Room {
+    Yes,
+    /// The record size limit was reached just now: the caller marks the cut.
+    JustCut,
+    /// The cut was already marked: the caller writes nothing more.
+    Exhausted,
+}
+
+/// The state of one record being written: the reused buffer, the bounds,
+/// and what has been cut.
+#[doc(hidden)]
+pub struct Writer {
+    pub(crate) buf: Vec<u8>,
+    pub(crate) limits: Limits,
+    /// Payload writing stops once the buffer reaches this length.
+    pub(crate) limit_end: usize,
+    pub(super) depth: usize,
+    pub(crate) truncated: bool,
+    /// The record size limit was hit: nothing more is written.
+    pub(super) exhausted: bool,
+    pub(crate) policy: &'static Policy,
+    pub(crate) hash_key: &'static crate::hash::HashKey,
+    /// Scratch space for map keys, reused across records.
+    pub(crate) scratch: String,
+    /// How many strings were cut so far (by either bound).
+    pub(crate) cuts: u32,
+    /// Finding secrets by their shape, as configured.
+    pub(crate) shapes: &'static Shapes,
+    /// Inside a `#[redact(clear)]` field: its text is written as declared,
+    /// not scanned.
+    pub(crate) unscanned: bool,
+    /// The shapes found in the text being written, reused across records.
+    found: Vec<Found>,
+    /// `Display` output being scanned, reused across records.
+    shown: String,
+}
+
+impl Writer {
+    pub(crate) fn new(
+        buf: Vec<u8>,
+        limits: Limits,
+        policy: &'static Policy,
+        hash_key: &'static crate::hash::HashKey,
+    ) -> Self {
+        let mut w = Writer {
+            buf,
+            limits,
+            limit_end: 0,
+            depth: 0,
+            truncated: false,
+            exhausted: false,
+            policy,
+            hash_key,
+            scratch: String::new(),
+            cuts: 0,
+            shapes: &shapes::DEFAULT,
+            unscanned: false,
+            found: Vec::new(),
+            shown: String::new(),
+        };
+        w.reset();
+        w
+    }
+
+    /// Starts a new record in the same buffer.
+    pub(crate) fn reset(&mut self) {
+        self.buf.clear();
+        self.limit_end = self.limits.max_record_bytes.saturating_sub(RESERVE);
+        self.depth = 0;
+        self.truncated = false;
+        self.exhausted = false;
+        self.unscanned = false;
+    }
+
+    /// An [`Out`] for one top-level value.
+    pub(crate) fn out(&mut self, mask: Mask) -> Out<'_> {
+        Out { w: self, mask }
+    }
+
+    /// Whether there is room to begin another value.
+    #[inline]
+    pub(super) fn room(&mut self) -> Room {
+        if self.exhausted {
+            return Room::Exhausted;
+        }
+        if self.buf.len() >= self.limit_end {
+            self.exhausted = true;
+            self.truncated = true;
+            return Room::JustCut;
+        }
+        Room::Yes
+    }
+
+    pub(super) fn close_variant(&mut self, close: bool) {
+        if close {
+            self.depth -= 1;
+            self.buf.push(b'}');
+        }
+    }
+
+    /// Whether `s` fits whole, as it is, under the string and size bounds
+    /// with `extra` more bytes around it.
+    #[inline]
+    pub(super) fn fits_whole(&self, s: &str, extra: usize) -> bool {
+        s.len() <= self.limits.max_string_bytes
+            && self.buf.len() + s.len() + extra <= self.limit_end.max(self.buf.len() + 1)
+    }
+
+    /// Writes a bounded, escaped JSON string, the secrets found in it by
+    /// their shape replaced by their markers.
+    #[inline]
+    pub(crate) fn string(&mut self, s: &str) {
+        self.string_inline(s);
+    }
+
+    /// [`string`](Self::string), always inlined: for the one place values'
+    /// text passes ([`Out::str`]), where the common case then costs no call.
+    #[inline(always)]
+    pub(super) fn string_inline(&mut self, s: &str) {
+        if self.fits_whole(s, 1) {
+            if self.unscanned || !self.shapes.on {
+                if json::push_plain_str(&mut self.buf, s) {
+                    return;
+                }
+            } else if self.copy_scanning(s) {
+                return;
+            }
+        }
+        self.string_slowly(s);
+    }
+
+    /// Copies `s` whole as a JSON string in the pass that looks for
+    /// shapes; `false`, with nothing written, when it needs escaping or
+    /// holds a secret (the slow path writes it).
+    #[inline(always)]
+    fn copy_scanning(&mut self, s: &str) -> bool {
+        let start = self.buf.len();
+        self.found.clear();
+        let mut finder = Finder::new(s, self.policy, &mut self.found);
+        if !json::push_value_str(&mut self.buf, s, &mut finder) {
+            return false;
+        }
+        if !self.shapes.custom.is_empty() {
+            shapes::scan_custom(s, self.shapes, &mut self.found);
+        }
+        if self.found.is_empty() {
+            return true;
+        }
+        self.buf.truncate(start);
+        false
+    }
+
+    /// Writes a string seclog chose (a name, an id, a type): bounded and
+    /// escaped, not scanned.
+    #[inline]
+    pub(crate) fn own_string(&mut self, s: &str) {
+        if self.fits_whole(s, 1) && json::push_plain_str(&mut self.buf, s) {
+            return;
+        }
+        self.plain_string_slowly(s);
+    }
+
+    /// [`string`](Self::string) for text to escape or cut, or holding a
+    /// secret.
+    #[inline(never)]
+    pub(super) fn string_slowly(&mut self, s: &str) {
+        if self.unscanned || !self.shapes.on {
+            return self.plain_string_slowly(s);
+        }
+        let max_in = self.limits.max_string_bytes;
+        let scanned = &s[..json::floor_char_boundary(s, max_in.saturating_add(SCAN_PAST_CUT))];
+        let mut found = std::mem::take(&mut self.found);
+        found.clear();
+        shapes::scan(scanned, self.policy, &mut found);
+        shapes::scan_custom(scanned, self.shapes, &mut found);
+        shapes::settle(&mut found, 0);
+        self.buf.push(b'"');
+        let limit = self.limit_end.max(self.buf.len());
+        let taken = shapes::write_redacted(&mut self.buf, s, &found, max_in, limit);
+        self.found = found;
+        if taken < s.len() {
+            self.mark_cut_string(s.len() - taken);
+        }
+        self.buf.push(b'"');
+    }
+
+    /// [`own_string`](Self::own_string) for text to escape or cut; also a
+    /// member's key that needs escaping.
+    #[inline(never)]
+    pub(super) fn plain_string_slowly(&mut self, s: &str) {
+        self.buf.push(b'"');
+        let max_in = self.limits.max_string_bytes;
+        let limit = self.limit_end.max(self.buf.len());
+        let taken = json::write_escaped(&mut self.buf, s, max_in, limit);
+        if taken < s.len() {
+            self.mark_cut_string(s.len() - taken);
+        }
+        self.buf.push(b'"');
+    }
+
+    pub(super) fn mark_cut_string(&mut self, rest: usize) {
+        self.truncated = true;
+        self.cuts = self.cuts.wrapping_add(1);
+        self.buf.extend_from_slice("…[truncated ".as_bytes());
+        json::push_u64(&mut self.buf, rest as u64);
+        self.buf.extend_from_slice(b" bytes]");
+    }
+
+    /// Writes a bounded string from `Display` output, the secrets found in
+    /// it by their shape replaced by their markers. The text is gathered
+    /// whole first (up to [`SCAN_PAST_CUT`] past the string limit, in a
+    /// buffer reused across records), since a secret may span the pieces
+    /// `Display` writes; without scanning, it is written as it comes.
+    pub(crate) fn display(&mut self, v: &dyn fmt::Display) {
+        if self.unscanned || !self.shapes.on {
+            return self.display_as_written(v);
+        }
+        let max_in = self.limits.max_string_bytes;
+        let mut shown = Gathered {
+            text: std::mem::take(&mut self.shown),
+            room: max_in.saturating_add(SCAN_PAST_CUT),
+            rest: 0,
+        };
+        shown.text.clear();
+        // A panicking `Display` unwinds to emission, which writes the
+        // record again without it; a failing one leaves what it wrote.
+        let _ = fmt::write(&mut shown, format_args!("{v}"));
+        let text = shown.text;
+        let mut found = std::mem::take(&mut self.found);
+        found.clear();
+        shapes::scan(&text, self.policy, &mut found);
+        shapes::scan_custom(&text, self.shapes, &mut found);
+        shapes::settle(&mut found, 0);
+        self.buf.push(b'"');
+        let limit = self.limit_end.max(self.buf.len());
+        let taken = shapes::write_redacted(&mut self.buf, &text, &found, max_in, limit);
+        let cut = text.len() - taken.min(text.len()) + shown.rest;
+        if cut > 0 {
+            self.mark_cut_string(cut);
+        }
+        self.buf.push(b'"');
+        self.found = found;
+        self.shown = text;
+    }
+
+    /// [`display`](Self::display) without scanning: bounded as it comes,
+    /// without allocating.
+    fn display_as_written(&mut self, v: &dyn fmt::Display) {
+        self.buf.push(b'"');
+        let mut sink = DisplaySink {
+            w: self,
+            taken: 0,
+            cut: 0,
+        };
+        // A panicking or failing `Display` leaves what it wrote so far.
+        let _ = fmt::write(&mut sink, format_args!("{v}"));
+        let cut = sink.cut;
+        if cut > 0 {
+            self.mark_cut_string(cut);
+        }
+        self.buf.push(b'"');
+    }
+}
+
+/// `Display` output gathered up to `room` bytes (never splitting a
+/// character); `rest` counts the bytes past it.
+struct Gathered {
+    text: String,
+    room: usize,
+    rest: usize,
+}
+
+impl fmt::Write for Gathered {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let fits = json::floor_char_boundary(s, self.room - self.text.len().min(self.room));
+        self.text.push_str(&s[..fits]);
+        self.rest += s.len() - fits;
+        if fits < s.len() {
+            // Past the room, nothing more is kept.
+            self.room = self.text.len();
+        }
+        Ok(())
+    }
+}
+
+/// Adapts `Display` output to the bounded string writer.
+struct DisplaySink<'a> {
+    w: &'a mut Writer,
+    taken: usize,
+    cut: usize,
+}
+
+impl fmt::Write for DisplaySink<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        if self.cut > 0 {
+            self.cut += s.len();
+            return Ok(());
+        }
+        let max_in = self.w.limits.max_string_bytes.saturating_sub(self.taken);
+        let limit = self.w.limit_end.max(self.w.buf.len());
+        let n = json::write_escaped(&mut self.w.buf, s, max_in, limit);
+        self.taken += n;
+        if n < s.len() {
+            self.cut += s.len() - n;
+        }
+        Ok(())
+    }
+}
