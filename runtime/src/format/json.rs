@@ -143,7 +143,7 @@ pub(super) fn write_json(
         .flatten()
     {
         Some(text) => m.own_str("message", text),
-        None => m.display("message", &Summary(v)),
+        None => m.key("message").own_display(&Summary(v)),
     }
     if inner.lambda_json {
         // What AWS Lambda's log-level filter reads of a JSON line.

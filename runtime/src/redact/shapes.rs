@@ -657,11 +657,33 @@ fn query_value_at(text: &str, i: usize, policy: &Policy) -> Option<Found> {
     // is read once as a key and at most once as a value (a value ends at
     // the next match of its kind).
     let end = run(b, i + 1, |c| c != b'&' && !c.is_ascii_whitespace());
+    // A value seclog already replaced (`name=[REDACTED]` of a cookie) is
+    // left as it is.
+    if is_marker(&b[i + 1..end]) {
+        return None;
+    }
     Some(Found {
         start: i + 1,
         end,
         kind: SecretKind::QueryParam,
     })
+}
+
+/// Whether `text` is a marker seclog writes in place of a secret:
+/// `[REDACTED]` or `[REDACTED:<kind>]`.
+fn is_marker(text: &[u8]) -> bool {
+    match text
+        .strip_prefix(b"[REDACTED")
+        .and_then(|t| t.strip_suffix(b"]"))
+    {
+        Some(b"") => true,
+        Some(kind) => kind.strip_prefix(b":").is_some_and(|k| {
+            !k.is_empty()
+                && k.iter()
+                    .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+        }),
+        None => false,
+    }
 }
 
 /// A byte of a query or form key: letters, digits and `_ - . [ ] %`.
@@ -853,35 +875,48 @@ pub(crate) fn settle(found: &mut Vec<Found>, from: usize) {
     found.truncate(from + kept + 1);
 }
 
+/// How much of a text with markers was written, and how long it is.
+pub(crate) struct Written {
+    /// Bytes of the text as logged (markers in place of secrets) written.
+    pub(crate) shown: usize,
+    /// Bytes of the text as logged in all.
+    pub(crate) whole: usize,
+}
+
 /// Appends `text` as the content of a JSON string (escaped, without
-/// quotes) with each of `found` (settled) replaced by its marker, taking
-/// at most `max_in` bytes of `text` and stopping before the buffer passes
-/// `out_limit`, never inside a character or a marker. A match that begins
-/// before the cut is replaced whole, so no part of a secret is ever
-/// written. Returns how many bytes of `text` were consumed.
+/// quotes) with each of `found` (settled) replaced by its marker: at most
+/// `max` bytes of the text so made (as `json::write_escaped` bounds
+/// text), and stopping before the buffer passes `out_limit`. A cut never
+/// splits a character or a marker, and never shows part of a secret: the
+/// secrets were replaced before the text was cut.
 pub(crate) fn write_redacted(
     buf: &mut Vec<u8>,
     text: &str,
     found: &[Found],
-    max_in: usize,
+    max: usize,
     out_limit: usize,
-) -> usize {
+) -> Written {
+    let whole = text.len() + found.iter().map(|f| f.kind.marker_len()).sum::<usize>()
+        - found.iter().map(|f| f.end - f.start).sum::<usize>();
+    let mut shown = 0;
     let mut at = 0;
     for f in found {
         let piece = &text[at..f.start];
-        let room = max_in.saturating_sub(at);
-        let taken = crate::json::write_escaped(buf, piece, room, out_limit);
+        let taken = crate::json::write_escaped(buf, piece, max - shown, out_limit);
+        shown += taken;
         if taken < piece.len() {
-            return at + taken;
+            return Written { shown, whole };
         }
-        if f.start >= max_in || buf.len() + f.kind.marker_len() > out_limit {
-            return f.start;
+        let marker = f.kind.marker_len();
+        if shown + marker > max || buf.len() + marker > out_limit {
+            return Written { shown, whole };
         }
         f.kind.push_marker(buf);
+        shown += marker;
         at = f.end;
     }
-    let piece = &text[at..];
-    at + crate::json::write_escaped(buf, piece, max_in.saturating_sub(at), out_limit)
+    shown += crate::json::write_escaped(buf, &text[at..], max - shown, out_limit);
+    Written { shown, whole }
 }
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
@@ -1797,6 +1832,8 @@ mod tests {
         );
         for text in [
             "a=b&c=d",
+            "session=[REDACTED]",
+            "token=[REDACTED:jwt]&x=1",
             "password=",
             "password=&x=1",
             "=secret",

@@ -76,6 +76,14 @@ impl Writer {
         w
     }
 
+    /// Room in the buffers that finding shapes reuses, made with the
+    /// thread's writer: the first secret or `Display` text need not grow
+    /// them while records are written.
+    pub(crate) fn reserve_for_shapes(&mut self) {
+        self.found.reserve(16);
+        self.shown.reserve(1024);
+    }
+
     /// Starts a new record in the same buffer.
     pub(crate) fn reset(&mut self) {
         self.buf.clear();
@@ -181,19 +189,30 @@ impl Writer {
         if self.unscanned || !self.shapes.on {
             return self.plain_string_slowly(s);
         }
-        let max_in = self.limits.max_string_bytes;
-        let scanned = &s[..json::floor_char_boundary(s, max_in.saturating_add(SCAN_PAST_CUT))];
+        // What lies past the scanned part is never written: a secret that
+        // began in it may go on there.
+        let max = self.limits.max_string_bytes;
+        let scanned = &s[..json::floor_char_boundary(s, max.saturating_add(SCAN_PAST_CUT))];
+        self.write_scanned(scanned, s.len() - scanned.len());
+    }
+
+    /// Writes `text` as a JSON string with the shapes found in it replaced
+    /// by their markers, bounded; `beyond` more bytes of it were not even
+    /// looked at and count as cut.
+    fn write_scanned(&mut self, text: &str, beyond: usize) {
         let mut found = std::mem::take(&mut self.found);
         found.clear();
-        shapes::scan(scanned, self.policy, &mut found);
-        shapes::scan_custom(scanned, self.shapes, &mut found);
+        shapes::scan(text, self.policy, &mut found);
+        shapes::scan_custom(text, self.shapes, &mut found);
         shapes::settle(&mut found, 0);
         self.buf.push(b'"');
         let limit = self.limit_end.max(self.buf.len());
-        let taken = shapes::write_redacted(&mut self.buf, s, &found, max_in, limit);
+        let max = self.limits.max_string_bytes;
+        let written = shapes::write_redacted(&mut self.buf, text, &found, max, limit);
         self.found = found;
-        if taken < s.len() {
-            self.mark_cut_string(s.len() - taken);
+        let cut = written.whole - written.shown + beyond;
+        if cut > 0 {
+            self.mark_cut_string(cut);
         }
         self.buf.push(b'"');
     }
@@ -229,10 +248,9 @@ impl Writer {
         if self.unscanned || !self.shapes.on {
             return self.display_as_written(v);
         }
-        let max_in = self.limits.max_string_bytes;
         let mut shown = Gathered {
             text: std::mem::take(&mut self.shown),
-            room: max_in.saturating_add(SCAN_PAST_CUT),
+            room: self.limits.max_string_bytes.saturating_add(SCAN_PAST_CUT),
             rest: 0,
         };
         shown.text.clear();
@@ -240,21 +258,14 @@ impl Writer {
         // record again without it; a failing one leaves what it wrote.
         let _ = fmt::write(&mut shown, format_args!("{v}"));
         let text = shown.text;
-        let mut found = std::mem::take(&mut self.found);
-        found.clear();
-        shapes::scan(&text, self.policy, &mut found);
-        shapes::scan_custom(&text, self.shapes, &mut found);
-        shapes::settle(&mut found, 0);
-        self.buf.push(b'"');
-        let limit = self.limit_end.max(self.buf.len());
-        let taken = shapes::write_redacted(&mut self.buf, &text, &found, max_in, limit);
-        let cut = text.len() - taken.min(text.len()) + shown.rest;
-        if cut > 0 {
-            self.mark_cut_string(cut);
-        }
-        self.buf.push(b'"');
-        self.found = found;
+        self.write_scanned(&text, shown.rest);
         self.shown = text;
+    }
+
+    /// Writes `Display` output seclog made itself (a summary of the
+    /// record): bounded as it comes, not scanned, without allocating.
+    pub(crate) fn own_display(&mut self, v: &dyn fmt::Display) {
+        self.display_as_written(v);
     }
 
     /// [`display`](Self::display) without scanning: bounded as it comes,
