@@ -348,20 +348,18 @@ impl Finder<'_> {
 }
 
 /// Looks for card numbers in the run `start..end` of digits, spaces and
-/// dashes: at the first digit of each chain of digit groups.
+/// dashes: from each group of digits, so a card overlapping a longer valid
+/// number before it is still covered (overlaps are merged afterwards).
 pub(crate) fn cards_in(b: &[u8], start: usize, end: usize, found: &mut Vec<Found>) {
     let mut i = start;
     while i < end {
-        if !b[i].is_ascii_digit() {
-            i += 1;
-            continue;
-        }
-        match card_in_chain(b, i) {
-            Ok(hit) => {
+        if b[i].is_ascii_digit() {
+            if let Some(hit) = card_at(b, i) {
                 found.push(hit);
-                i = hit.end;
             }
-            Err(chain_end) => i = chain_end,
+            i = run(b, i, |c| c.is_ascii_digit());
+        } else {
+            i += 1;
         }
     }
 }
@@ -714,31 +712,14 @@ fn percent_decode<'a>(key: &[u8], out: &'a mut [u8; 128]) -> Option<&'a str> {
     std::str::from_utf8(&out[..n]).ok()
 }
 
-/// A card number in the chain of digit groups whose first digit is at
-/// `i`: the first group from which 13 to 19 digits pass the Luhn check,
-/// the longest such. Without one, the end of the chain, where the search
-/// goes on (every card in it was looked for).
-fn card_in_chain(b: &[u8], i: usize) -> Result<Found, usize> {
-    let mut group = i;
-    loop {
-        let group_end = run(b, group, |c| c.is_ascii_digit());
-        if card_starts(b, group) {
-            if let Some(end) = card_from(b, group) {
-                return Ok(Found {
-                    start: group,
-                    end,
-                    kind: SecretKind::CardNumber,
-                });
-            }
-        }
-        // The next group of the chain: after a single space or dash.
-        match b.get(group_end..group_end + 2) {
-            Some([sep, digit]) if is_card_separator(*sep) && digit.is_ascii_digit() => {
-                group = group_end + 1;
-            }
-            _ => return Err(group_end),
-        }
-    }
+/// The longest card number that starts at the group of digits at `i`.
+fn card_at(b: &[u8], i: usize) -> Option<Found> {
+    let end = card_starts(b, i).then(|| card_from(b, i)).flatten()?;
+    Some(Found {
+        start: i,
+        end,
+        kind: SecretKind::CardNumber,
+    })
 }
 
 fn is_card_separator(c: u8) -> bool {
@@ -1601,13 +1582,12 @@ mod tests {
             b'=' => query_value_at(text, i, policy).ok_or(i + 1),
             _ => Err(i + 1),
         });
-        kind(&mut |i| {
+        // Cards overlap: each group of digits is looked at.
+        for i in 0..b.len() {
             if b[i].is_ascii_digit() && (i == 0 || !b[i - 1].is_ascii_digit()) {
-                card_in_chain(b, i)
-            } else {
-                Err(i + 1)
+                found.extend(card_at(b, i));
             }
-        });
+        }
         settle(found, 0);
     }
 
@@ -1784,6 +1764,12 @@ mod tests {
             "qty 12 [REDACTED:card_number] ok"
         );
         assert_eq!(redact("#4111111111111111."), "#[REDACTED:card_number].");
+        // "14 4111 1111 1111" passes the Luhn check too, and ends inside
+        // the card: both are covered.
+        assert_eq!(
+            redact("ref 14 4111 1111 1111 1111 ok"),
+            "ref [REDACTED:card_number] ok"
+        );
     }
 
     #[test]
