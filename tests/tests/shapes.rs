@@ -351,6 +351,24 @@ fn a_secret_cut_by_the_string_limit_shows_no_part_of_itself() {
     }
 }
 
+#[test]
+fn a_secret_in_who_cut_by_the_string_limit_shows_no_part_of_itself() {
+    // `who` is kept past the limit, so it is scanned before it is cut.
+    for at in [4096 - 60, 4096 - 40, 4096 - 20, 4096 - 5, 4096] {
+        let user = format!("{} {JWT} trailing words", "x".repeat(at - 1));
+        let run = capture(|| whoami(&user, "agent"));
+        let id = run.records()[0]["user"]["id"].as_str().unwrap().to_string();
+        let shown = id.split("…[truncated ").next().unwrap();
+        assert!(shown.len() <= 4096);
+        assert!(
+            !shown.contains("eyJ"),
+            "at {at}: {}",
+            &shown[shown.len() - 30..]
+        );
+        assert!(run.lines.iter().all(|l| !l.contains(&JWT[..12])));
+    }
+}
+
 #[derive(seclog::Redact, serde::Serialize)]
 struct Example {
     /// Documentation samples are public: declared so.

@@ -34,6 +34,12 @@ static ESCAPE: [u8; 256] = {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
+/// How far past the string limit text is kept and scanned for secrets'
+/// shapes before it is cut (`redact::shapes`): a secret that begins before
+/// the cut is recognised whole, and replaced whole, when it ends within
+/// this many bytes after it.
+pub(crate) const SCAN_PAST_CUT: usize = 64 * 1024;
+
 /// Appends `s` escaped (without quotes) and returns how many bytes of `s`
 /// were consumed: all of them unless the output would pass `out_limit` or
 /// more than `max_in` input bytes would be taken. Never splits a character.

@@ -3,13 +3,8 @@
 
 use super::shapes::{self, Finder, Found, Shapes};
 use super::{Limits, Mask, Out, Policy, RESERVE};
-use crate::json;
+use crate::json::{self, SCAN_PAST_CUT};
 use std::fmt;
-
-/// How far past the string limit text is scanned for secrets' shapes: a
-/// secret that begins before the cut is recognised whole (and replaced
-/// whole) when it ends within this many bytes after it.
-const SCAN_PAST_CUT: usize = 64 * 1024;
 
 #[derive(PartialEq, Eq)]
 pub(super) enum Room {
