@@ -1,7 +1,9 @@
-//! What finding secrets by their shape costs, on its own: the scanner over
-//! the strings of the benchmark's API Gateway event and response (what an
-//! audited invocation writes), next to escaping the same strings as JSON
-//! (`serde_json`), which is the work the scan rides along with.
+//! What finding secrets by their shape costs, on its own: the scanner
+//! (`seclog::redact_text`) over the strings of the benchmark's API Gateway
+//! event and response (what an audited invocation writes as text), next to
+//! escaping the same strings as JSON (`serde_json`). In a record the scan
+//! rides along with seclog's own copy and escape check; the `audit`
+//! benchmark measures that.
 //!
 //! ```text
 //! cargo bench -p seclog-tests --bench shapes
@@ -13,7 +15,7 @@
 
 mod api_gateway;
 
-use seclog::redact::shapes::redact_text;
+use seclog::redact_text;
 use serde_json::Value;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
