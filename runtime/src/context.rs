@@ -84,6 +84,7 @@ pub(crate) enum Text {
     FaasName,
     FaasVersion,
     TriggerType,
+    Action,
     TransactionId,
 }
 
@@ -332,6 +333,66 @@ impl Context {
     /// `timer`, `other`).
     pub fn set_trigger_type(&mut self, trigger: &'static str) {
         self.set_str(Text::TriggerType, trigger)
+    }
+
+    /// `event.action`, in place of the handler's name: what a request
+    /// names itself, such as the matched route of
+    /// [`AuditLayer`](crate::integrations::axum::AuditLayer)
+    /// (`GET /invoices/{id}`). Like every text here it is bounded; keep it
+    /// to a small set of values, as dashboards and metrics group by it.
+    ///
+    /// ```
+    /// use seclog::context::{Context, Describe};
+    ///
+    /// struct Operation(&'static str);
+    ///
+    /// impl Describe for Operation {
+    ///     fn describe(&self, cx: &mut Context) {
+    ///         cx.set_action(&self.0);
+    ///     }
+    /// }
+    ///
+    /// #[seclog::audit(skip(op))]
+    /// fn graphql(op: Operation) {}
+    ///
+    /// let run = seclog::testing::capture(|| graphql(Operation("createInvoice")));
+    /// assert_eq!(run.records()[1]["event"]["action"], "createInvoice");
+    /// ```
+    pub fn set_action(&mut self, action: &dyn fmt::Display) {
+        self.set(Text::Action, action)
+    }
+
+    /// The action set with [`set_action`](Self::set_action), if any.
+    pub(crate) fn action(&self) -> Option<&str> {
+        self.get(Text::Action)
+    }
+
+    /// Takes from `outer`, the context of the invocation this one runs
+    /// inside, every who and where this one did not find itself: both are
+    /// part of the same request. The action, the transaction (set apart)
+    /// and the authentication kind stay this invocation's own.
+    pub(crate) fn inherit(&mut self, outer: &Context) {
+        for i in 0..TEXTS {
+            if i == Text::Action as usize || i == Text::TransactionId as usize {
+                continue;
+            }
+            if self.spans[i].is_some() {
+                continue;
+            }
+            if let Some(value) = outer.get_index(i) {
+                // Already bounded and marked by the outer context.
+                let start = self.text.len();
+                self.text.push_str(value);
+                self.spans[i] = Some((start as u32, self.text.len() as u32));
+                if i == Text::Source as usize {
+                    self.source_is_ip = outer.source_is_ip;
+                }
+                self.cut |= outer.cut;
+            }
+        }
+        if self.coldstart.is_none() {
+            self.coldstart = outer.coldstart;
+        }
     }
 
     /// `faas.coldstart`.

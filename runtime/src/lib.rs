@@ -42,7 +42,12 @@ mod handler;
 mod hash;
 mod id;
 mod install;
-#[cfg(any(feature = "lambda", feature = "aws-events", feature = "emf"))]
+#[cfg(any(
+    feature = "lambda",
+    feature = "aws-events",
+    feature = "emf",
+    feature = "axum"
+))]
 pub mod integrations;
 mod invocation;
 mod json;
@@ -68,7 +73,7 @@ pub mod __private {
         TextViaDisplay, TextViaNothing, TextViaOption, Wrap,
     };
     pub use crate::handler::{HandlerMeta, MetaCache};
-    pub use crate::invocation::{type_name_of, Audited, Begun, Entered, Invocation, Once};
+    pub use crate::invocation::{type_name_of, Audited, Begun, Invocation, Once, Unwrapped};
     pub use crate::record::{Emit, EventOutcome, Level};
     pub use crate::redact::{Mask, MaskNode, Object, Out, Redact};
     pub use serde;

@@ -192,6 +192,13 @@ impl Outcome for HttpReply {
     }
 }
 
+/// An `HttpReply` returned as an error says its status and body.
+impl std::fmt::Display for HttpReply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.status, self.body)
+    }
+}
+
 #[seclog::audit]
 fn http_handler(status: u16) -> HttpReply {
     HttpReply {
@@ -227,6 +234,38 @@ fn outcome_of_the_ok_value_counts_inside_a_result() {
     let records = capture(|| wrapped(500)).records();
     assert_eq!(records[1]["event"]["outcome"], "failure");
     assert_eq!(records[1]["http"]["response"]["status_code"], 500);
+}
+
+#[test]
+fn an_err_that_is_an_http_response_gives_its_status_code() {
+    #[seclog::audit]
+    fn find(id: u32) -> Result<String, HttpReply> {
+        Err(HttpReply {
+            status: 404,
+            body: format!("no invoice {id}"),
+        })
+    }
+    let records = capture(|| find(7)).records();
+    let (_, end) = two(&records);
+    assert_eq!(end["event"]["outcome"], "failure");
+    assert_eq!(end["http"]["response"]["status_code"], 404);
+    assert_eq!(end["error"]["message"], "404 no invoice 7");
+    assert_ecs(&records);
+
+    // An error that is no response has none.
+    let records = capture(|| {
+        place_order(
+            "bob",
+            "10.0.0.2",
+            "ua",
+            Order {
+                item: "pen".into(),
+                quantity: 0,
+            },
+        )
+    })
+    .records();
+    assert!(records[1].get("http").is_none(), "{}", records[1]);
 }
 
 #[test]
@@ -496,6 +535,30 @@ fn nested_invocations_share_the_transaction_id() {
         .map(|r| r["event"]["id"].to_string())
         .collect();
     assert_eq!(ids.len(), 4, "event.id is unique per record");
+}
+
+#[test]
+fn a_nested_invocation_has_its_callers_who_and_where_unless_it_knows_better() {
+    #[seclog::audit(who = "svc-billing")]
+    fn inner(x: u32) -> u32 {
+        x + 1
+    }
+    #[seclog::audit(who = user, source_ip = "198.51.100.4", user_agent = "curl/8.5.0")]
+    fn outer(user: &str, x: u32) -> u32 {
+        inner(x) * 2
+    }
+    let records = capture(|| outer("alice", 1)).records();
+    let [o_start, i_start, i_end, o_end] = &records[..] else {
+        panic!("{records:#?}")
+    };
+    for r in [o_start, i_start, i_end, o_end] {
+        assert_eq!(r["source"]["ip"], "198.51.100.4");
+        assert_eq!(r["user_agent"]["original"], "curl/8.5.0");
+    }
+    assert_eq!(o_end["user"]["id"], "alice");
+    assert_eq!(i_end["user"]["id"], "svc-billing", "its own who wins");
+    assert_eq!(i_end["event"]["action"], "inner", "its own action");
+    assert_ecs(&records);
 }
 
 #[test]

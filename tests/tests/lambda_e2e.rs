@@ -725,3 +725,170 @@ fn a_bad_emf_namespace_stops_the_function_at_start_naming_it() {
     );
     assert!(records(&stdout).is_empty(), "{stdout}");
 }
+
+#[test]
+fn a_typed_payload_is_logged_through_serde_with_its_card_number_redacted() {
+    const CARD: &str = "4111111111111111";
+    let ids = [
+        "5e1d0a7c-1111-4a2b-9c3d-4e5f6a7b8c01",
+        "5e1d0a7c-2222-4a2b-9c3d-4e5f6a7b8c02",
+    ];
+    let api = RuntimeApi::serve(vec![
+        Invocation::new(
+            ids[0],
+            json!({"order_id": 1001, "customer": "c-77", "card_number": CARD, "amount_cents": 2599}),
+        ),
+        Invocation::new(
+            ids[1],
+            json!({"order_id": 1002, "customer": "c-78", "card_number": CARD, "amount_cents": 0}),
+        ),
+    ]);
+    let mut function = Function::start(env!("CARGO_BIN_EXE_fixture-lambda-order"), &api, &[]);
+    let posted: Vec<Posted> = ids.iter().map(|_| api.next_posted(&mut function)).collect();
+    let (stdout, stderr) = function.finish();
+    drop(api);
+
+    match &posted[0] {
+        Posted::Response { request_id, body } => {
+            assert_eq!(request_id, ids[0]);
+            assert_eq!(body, &json!({"order_id": 1001, "charged_cents": 2599}));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        matches!(&posted[1], Posted::Error { request_id, .. } if request_id == ids[1]),
+        "{:?}",
+        posted[1]
+    );
+
+    let records = records(&stdout);
+    assert_eq!(records.len(), 4, "{stdout}");
+    seclog_tests::assert_ecs(&records);
+    let (start, end) = invocation(&records, ids[0]);
+    assert_eq!(
+        start["seclog"]["input"]["event"],
+        json!({"order_id": 1001, "customer": "c-77", "card_number": "[REDACTED]", "amount_cents": 2599})
+    );
+    assert_eq!(start["faas"]["trigger"]["type"], "other");
+    assert_eq!(end["event"]["outcome"], "success");
+    assert_eq!(
+        end["seclog"]["response"],
+        json!({"order_id": 1001, "charged_cents": 2599})
+    );
+    let (start, end) = invocation(&records, ids[1]);
+    assert_eq!(
+        start["seclog"]["input"]["event"]["card_number"],
+        "[REDACTED]"
+    );
+    assert_eq!(end["event"]["outcome"], "failure");
+    assert_eq!(end["error"]["message"], "order 1002 has nothing to charge");
+
+    assert_absent(&[("stdout", &stdout), ("stderr", &stderr)], &[CARD]);
+}
+
+#[test]
+fn the_axum_example_runs_unchanged_on_lambda_with_the_layer_and_the_handler_in_each_invocation() {
+    let v2 = fixture("apigw-v2-login-request.json");
+    let alb = fixture("alb-login-request.json");
+    let secrets = [
+        v2["headers"]["authorization"].as_str().unwrap().to_string(),
+        "v2-fixture-session-cookie-0be41d".to_string(),
+        "v2-fixture-query-token-88c1".to_string(),
+        alb["headers"]["authorization"]
+            .as_str()
+            .unwrap()
+            .to_string(),
+        "alb-fixture-session-cookie-c95e02".to_string(),
+        GOOD_PASSWORD.to_string(),
+        "wrong-password-alb".to_string(),
+    ];
+    let ids = [
+        "a8c0e1d2-1111-4b5c-8d9e-0f1a2b3c4d51",
+        "a8c0e1d2-2222-4b5c-8d9e-0f1a2b3c4d52",
+    ];
+    let api = RuntimeApi::serve(vec![
+        Invocation::new(ids[0], with_body(v2, "alice", GOOD_PASSWORD)),
+        Invocation::new(ids[1], with_body(alb, "mallory", "wrong-password-alb")),
+    ]);
+    let mut function = Function::start(env!("CARGO_BIN_EXE_fixture-axum-login"), &api, &[]);
+    let mut responses = Vec::new();
+    for id in ids {
+        match api.next_posted(&mut function) {
+            Posted::Response { request_id, body } => {
+                assert_eq!(request_id, id);
+                responses.push(body);
+            }
+            other => panic!("expected a response for {id}, got {other:?}"),
+        }
+    }
+    let (stdout, stderr) = function.finish();
+    drop(api);
+    assert_eq!(responses[0]["statusCode"], 200, "{}", responses[0]);
+    assert_eq!(responses[1]["statusCode"], 401, "{}", responses[1]);
+    let token = serde_json::from_str::<Value>(responses[0]["body"].as_str().unwrap()).unwrap()
+        ["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let records = records(&stdout);
+    assert_eq!(records.len(), 8, "two pairs per invocation:\n{stdout}");
+    seclog_tests::assert_ecs(&records);
+    for (id, ip) in [(ids[0], "203.0.113.77"), (ids[1], "192.0.2.44")] {
+        let mine: Vec<&Value> = records
+            .iter()
+            .filter(|r| r["faas"]["execution"] == id)
+            .collect();
+        let [layer_start, start, end, layer_end] = mine[..] else {
+            panic!("the layer's pair around the handler's for {id}: {mine:#?}")
+        };
+        for r in &mine {
+            assert_eq!(
+                r["transaction"]["id"], id,
+                "the request id is the transaction"
+            );
+            assert_eq!(r["faas"]["id"], ARN);
+            assert_eq!(r["faas"]["trigger"]["type"], "http");
+            assert_eq!(r["source"]["ip"], ip);
+            assert_eq!(r["url"]["path"], "/login");
+            assert_eq!(r["http"]["request"]["method"], "POST");
+        }
+        assert_eq!(layer_start["event"]["action"], "POST /login");
+        assert_eq!(layer_end["event"]["action"], "POST /login");
+        assert_eq!(start["event"]["action"], "login");
+        assert_eq!(end["event"]["action"], "login");
+        let headers = &layer_start["seclog"]["input"]["request"]["headers"];
+        assert_eq!(headers["authorization"], "[REDACTED]");
+        assert_eq!(
+            start["seclog"]["input"]["credentials"]["password"],
+            "[REDACTED]"
+        );
+    }
+    let mine = |id: &str| -> Vec<&Value> {
+        records
+            .iter()
+            .filter(|r| r["faas"]["execution"] == id)
+            .collect()
+    };
+    let good = mine(ids[0]);
+    assert_eq!(
+        good[0]["user"]["id"], "9b2e7c41-3d5f-4a6b-8c9d-0e1f2a3b4c5d",
+        "the JWT's sub"
+    );
+    assert_eq!(
+        good[2]["user"]["id"], good[0]["user"]["id"],
+        "the handler has the caller's user"
+    );
+    assert_eq!(good[2]["seclog"]["owasp"], "authn_login_success:alice");
+    assert_eq!(good[2]["seclog"]["response"]["token"], "[REDACTED]");
+    assert_eq!(good[3]["http"]["response"]["status_code"], 200);
+    let bad = mine(ids[1]);
+    assert_eq!(bad[2]["seclog"]["owasp"], "authn_login_fail:mallory");
+    assert_eq!(bad[2]["http"]["response"]["status_code"], 401);
+    assert_eq!(bad[3]["http"]["response"]["status_code"], 401);
+    assert_eq!(bad[3]["event"]["outcome"], "failure");
+
+    let secret_refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    assert_absent(&[("stdout", &stdout), ("stderr", &stderr)], &secret_refs);
+    assert_absent(&[("stdout", &stdout), ("stderr", &stderr)], &[&token]);
+}

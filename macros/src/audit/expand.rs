@@ -50,8 +50,17 @@ pub(crate) fn expand(h: &Handler<'_>) -> TokenStream {
     // The 4 W's from the arguments, then from the options (which win).
     let describe = h.inputs.iter().map(|i| {
         let ident = unspanned(&i.ident);
+        // What a newtype pattern took out of its wrapper is also described
+        // as the wrapper's content (`ConnectInfo(addr)` gives `source.ip`).
+        let unwrapped = i.unwrapped_from.as_ref().map(|ty| {
+            quote! {
+                (&&::seclog::__private::Wrap(&::seclog::__private::Unwrapped::<#ty, _>::new(&#ident)))
+                    .__seclog_describe(__seclog_cx);
+            }
+        });
         quote! {
             (&&::seclog::__private::Wrap(&#ident)).__seclog_describe(__seclog_cx);
+            #unwrapped
             (&&::seclog::__private::Wrap(&#ident)).__seclog_auth(__seclog_cx);
         }
     });
@@ -211,17 +220,18 @@ pub(crate) fn expand(h: &Handler<'_>) -> TokenStream {
         };
         quote! {
             #begin
-            let __seclog_entered = __seclog_inv.get().map(::seclog::__private::Invocation::enter);
             let __seclog_once = ::seclog::__private::Once;
-            let __seclog_result = ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(move || {
-                // Moving the token in makes the closure `FnOnce`, so the body
-                // may return borrows of what it captures (`&mut self.field`).
-                let __seclog_once = __seclog_once;
-                #fake_return
-                #block
-            }));
-            // The body ended or unwound: it leaves the invocation.
-            ::core::mem::drop(__seclog_entered);
+            // The invocation is current exactly while the body runs (its
+            // scope), also when the body unwinds.
+            let __seclog_result = __seclog_inv.scope(move || {
+                ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(move || {
+                    // Moving the token in makes the closure `FnOnce`, so the body
+                    // may return borrows of what it captures (`&mut self.field`).
+                    let __seclog_once = __seclog_once;
+                    #fake_return
+                    #block
+                }))
+            });
             match __seclog_result {
                 #returned
                 ::core::result::Result::Err(__seclog_panic) => {
@@ -302,6 +312,8 @@ fn finish_tokens(h: &Handler<'_>) -> TokenStream {
                         __seclog_inv.finish_error(
                             ::seclog::__private::type_name_of(__seclog_err),
                             (&&::seclog::__private::Wrap(__seclog_err)).__seclog_error_message(),
+                            // An error that is an HTTP response has a status.
+                            (&&::seclog::__private::Wrap(__seclog_err)).__seclog_outcome().1,
                         );
                     }
                 }
@@ -362,7 +374,7 @@ fn failed_tokens(h: &Handler<'_>) -> TokenStream {
     }
 }
 
-fn contains_impl_trait(ty: &syn::Type) -> bool {
+pub(crate) fn contains_impl_trait(ty: &syn::Type) -> bool {
     use syn::visit::Visit;
     struct Finder(bool);
     impl<'ast> Visit<'ast> for Finder {

@@ -108,6 +108,10 @@ pub(crate) struct Binding {
     pub(crate) ty: Type,
     /// Logged as `seclog.input.<name>`.
     pub(crate) logged: bool,
+    /// The argument's type when the binding is all a newtype pattern takes
+    /// out of it (`ConnectInfo(addr): ConnectInfo<SocketAddr>`), so the
+    /// binding can be described as what it was unwrapped from.
+    pub(crate) unwrapped_from: Option<Type>,
 }
 
 impl Binding {
@@ -175,11 +179,13 @@ impl<'a> Input<'a> {
             if let FnArg::Typed(pt) = arg {
                 let mut names = Vec::new();
                 bindings(&pt.pat, &mut names);
-                let context = is_invocation_context(&pt.ty);
+                let never = is_never_logged(&pt.ty);
+                let unwrapped = unwrapped_from(&pt.pat, &pt.ty);
                 all.extend(names.into_iter().map(|ident| Binding {
                     ident,
                     ty: (*pt.ty).clone(),
-                    logged: !context,
+                    logged: !never,
+                    unwrapped_from: unwrapped.clone(),
                 }));
             }
         }
@@ -345,13 +351,40 @@ fn bindings(pat: &Pat, out: &mut Vec<Ident>) {
     }
 }
 
-/// Whether a type is the platform's invocation context (`lambda_runtime::Context`),
-/// which feeds the 4 W's and is never logged as an input.
-fn is_invocation_context(ty: &Type) -> bool {
+/// Whether an argument of this type is never logged as an input: the
+/// platform's invocation context (`lambda_runtime::Context`), which feeds
+/// the 4 W's, and axum's `State<S>` and `Extension<T>`, which carry the
+/// server's own values (pools, clients, keys), not the request's.
+fn is_never_logged(ty: &Type) -> bool {
     match ty {
-        Type::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "Context"),
-        Type::Reference(r) => is_invocation_context(&r.elem),
+        Type::Path(p) => p.path.segments.last().is_some_and(|s| {
+            let generic = matches!(s.arguments, syn::PathArguments::AngleBracketed(_));
+            s.ident == "Context" || (generic && (s.ident == "State" || s.ident == "Extension"))
+        }),
+        Type::Reference(r) => is_never_logged(&r.elem),
+        Type::Paren(p) => is_never_logged(&p.elem),
+        Type::Group(g) => is_never_logged(&g.elem),
         _ => false,
+    }
+}
+
+/// The argument's type, when its pattern is a newtype pattern whose only
+/// field is a plain binding (`Json(body): Json<Creds>`).
+fn unwrapped_from(pat: &Pat, ty: &Type) -> Option<Type> {
+    let Pat::TupleStruct(t) = pat else {
+        return None;
+    };
+    let only = match (t.elems.len(), t.elems.first()) {
+        (1, Some(p)) => p,
+        _ => return None,
+    };
+    match only {
+        Pat::Ident(i)
+            if i.subpat.is_none() && i.by_ref.is_none() && !expand::contains_impl_trait(ty) =>
+        {
+            Some(ty.clone())
+        }
+        _ => None,
     }
 }
 

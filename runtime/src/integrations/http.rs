@@ -6,8 +6,9 @@
 //! the request's, taken from its request context as the
 //! [`events`] table says (ALB: the last `X-Forwarded-For`
 //! address). Responses (`http::Response` of `lambda_http::Body`, `String`
-//! or `&'static str`) implement [`Redact`] and [`Outcome`]: a status of 400
-//! or more is a failure.
+//! or `&'static str`) implement [`Redact`], and any `http::Response`
+//! [`Outcome`](crate::Outcome) (in [`http_types`](super::http_types)): a
+//! status of 400 or more is a failure.
 //!
 //! Headers, query string and path parameters, request-context authorizer
 //! data and JSON bodies pass the sensitive-key policy; `lambda_http` folds
@@ -30,7 +31,6 @@
 
 use super::events::{self, BodyView};
 use crate::context::{Context, Describe};
-use crate::record::{EventOutcome, Outcome};
 use crate::redact::{Out, Redact};
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, RequestExt};
@@ -130,16 +130,6 @@ impl Redact for lambda_http::Request {
         let content_type = headers.get("content-type").and_then(|v| v.to_str().ok());
         let body = BodyView::of_body(Some(self.body()), false);
         o.field_with("body", |out| events::write_body(body, content_type, out));
-    }
-}
-
-/// A status of 400 or more is a failure.
-impl<B> Outcome for lambda_http::Response<B> {
-    fn outcome(&self) -> EventOutcome {
-        events::outcome_of_status(Some(self.status().as_u16()))
-    }
-    fn status_code(&self) -> Option<u16> {
-        Some(self.status().as_u16())
     }
 }
 

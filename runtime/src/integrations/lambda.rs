@@ -34,9 +34,13 @@
 //! (`"seclog.memory.peak_bytes": 31457280`), which Elasticsearch and
 //! OpenSearch read as the same fields as the nested form.
 //!
-//! A `LambdaEvent<T>` is logged as its payload (`T` must implement
-//! [`Redact`], as `serde_json::Value` and the `aws-events` types do, or
-//! derive it); the `Context` is never logged.
+//! A `LambdaEvent<T>` is logged as its payload: through `T`'s [`Redact`]
+//! when it has one (as `serde_json::Value` and the `aws-events` types do,
+//! or a type deriving it), else through its `Serialize` with the
+//! sensitive-key policy (a `#[derive(Serialize, Deserialize)]` payload
+//! needs nothing more); the `Context` is never logged. A payload type that
+//! implements neither is a compile error naming it
+//! (`` `Order` cannot be logged ``).
 
 use crate::context::{Context, Describe, Text};
 use crate::format::RecordView;
@@ -159,10 +163,39 @@ impl<T: 'static> Describe for LambdaEvent<T> {
 /// assert_eq!(start["seclog"]["input"]["event"], json!({"order": 42, "password": "[REDACTED]"}));
 /// assert_eq!(start["faas"]["trigger"]["type"], "other");
 /// ```
+///
+/// A typed payload that only derives `Serialize` (next to the
+/// `Deserialize` the runtime needs) is logged through serde, with the
+/// sensitive-key policy:
+///
+/// ```
+/// use lambda_runtime::LambdaEvent;
+///
+/// #[derive(serde::Deserialize, serde::Serialize)]
+/// struct Order { id: u64, card_number: String }
+///
+/// #[seclog::audit]
+/// fn handler(event: LambdaEvent<Order>) -> u64 {
+///     event.payload.id
+/// }
+///
+/// let order = Order { id: 7, card_number: "4111111111111111".into() };
+/// let event = LambdaEvent::new(order, lambda_runtime::Context::default());
+/// let run = seclog::testing::capture(|| handler(event));
+/// let start = &run.records()[0];
+/// assert_eq!(start["seclog"]["input"]["event"]["id"], 7);
+/// assert_eq!(start["seclog"]["input"]["event"]["card_number"], "[REDACTED]");
+/// ```
 impl<T: Redact> Redact for LambdaEvent<T> {
     fn redact(&self, out: Out<'_>) {
         self.payload.redact(out)
     }
+}
+
+// A payload that is only `Serialize` (the common typed event) is logged
+// through serde, and the error of one that is neither names the payload.
+super::wrapper::carried_by! {
+    <T> LambdaEvent<T> => |v, out| out.serialize(&v.payload);
 }
 
 fn describe_payload(payload: &dyn Any, cx: &mut Context) {

@@ -7,18 +7,26 @@
 //! | `aws-events` | [`events`] | `Describe`, [`Redact`](crate::Redact) and [`Outcome`](crate::Outcome) for the `aws_lambda_events` API Gateway (REST v1, HTTP v2) and ALB requests and responses |
 //! | `lambda-http` | [`http`] | the same for `lambda_http::Request` and `Response`; implies `lambda` and `aws-events` |
 //! | `emf` | [`emf`] | CloudWatch Embedded Metric Format in end records (`SECLOG_EMF=true`) |
+//! | `axum` | [`axum`] | axum 0.8 extractors and responses in audited handlers, and [`AuditLayer`](axum::AuditLayer), recording every request of a router |
+//! | `axum`, `lambda-http` | [`http_types`] | the `http` types both share: `StatusCode`, `Response`, `HeaderMap`, `Method`, `Uri` |
 //!
 //! The `lambda*` and `aws-events` features need Rust 1.84, the minimum of
-//! the AWS crates they build on.
+//! the AWS crates they build on; `axum` needs Rust 1.80, axum's minimum.
 
+#[cfg(feature = "axum")]
+pub mod axum;
 #[cfg(feature = "emf")]
 pub mod emf;
 #[cfg(feature = "aws-events")]
 pub mod events;
 #[cfg(feature = "lambda-http")]
 pub mod http;
+#[cfg(any(feature = "axum", feature = "lambda-http"))]
+pub mod http_types;
 #[cfg(feature = "lambda")]
 pub mod lambda;
+#[cfg(any(feature = "axum", feature = "lambda"))]
+mod wrapper;
 
 /// A problem an integration finds with its configuration when a record is
 /// about to be written (an invalid `SECLOG_EMF_NAMESPACE` before the first

@@ -24,9 +24,9 @@ pub(crate) fn with_current<R>(f: impl FnOnce(Option<&Invocation>) -> R) -> R {
     let ptr = CURRENT.try_with(|c| c.get()).ok().flatten();
     // SAFETY: `CURRENT` only holds a pointer while an `Entered` guard for
     // that invocation is alive, and the invocation is neither moved nor
-    // dropped while the guard lives (it borrows it). `scope` keeps the
-    // guard to itself; the one caller of `enter`, the code `#[audit]`
-    // generates, drops it right after the body and never leaks it.
+    // dropped while the guard lives (it borrows it). Only `scope` makes a
+    // guard, and keeps it to itself until its closure has returned or
+    // unwound: no caller can leak it.
     let inv = ptr.map(|p| unsafe { p.as_ref() });
     f(inv)
 }
@@ -53,13 +53,10 @@ impl Invocation {
         f()
     }
 
-    /// Makes the invocation current until the guard drops, as
-    /// [`scope`](Self::scope) does for its closure. The guard must be
-    /// dropped, never leaked (`mem::forget`): kept for code generated
-    /// against it, which drops it right after the body; new code calls
-    /// `scope`.
+    /// Makes the invocation current until the guard drops. Private to
+    /// `scope`, so the guard can never be leaked (`mem::forget`).
     #[inline]
-    pub fn enter(&self) -> Entered<'_> {
+    fn enter(&self) -> Entered<'_> {
         if self.cx.is_none() {
             return Entered {
                 _span: None,
@@ -82,9 +79,9 @@ impl Invocation {
     }
 }
 
-/// The guard of [`Invocation::enter`]: restores the invocation that was
+/// The guard of `Invocation::enter`: restores the invocation that was
 /// current before.
-pub struct Entered<'a> {
+struct Entered<'a> {
     _span: Option<tracing::span::Entered<'a>>,
     prev: Option<NonNull<Invocation>>,
     /// The invocation was made current (and `prev` is to be restored).

@@ -8,7 +8,6 @@ mod future;
 mod pool;
 
 pub(crate) use current::with_current_context;
-pub use current::Entered;
 pub use future::Audited;
 
 use crate::config::Config;
@@ -145,9 +144,12 @@ impl Invocation {
             crate::stats::format_panic();
             cx.mark_cut();
         }
-        // A nested invocation belongs to the same transaction as its caller.
+        // A nested invocation belongs to the same transaction as its caller,
+        // and to the same request: it has the caller's who and where unless
+        // its own arguments said otherwise.
         let outer = with_current(|c| {
             c.and_then(|c| c.cx.as_ref()).and_then(|c| {
+                cx.inherit(c);
                 c.get(Text::TransactionId).map(|t| {
                     let mut s = [0u8; 128];
                     // Cut on a character boundary, so a long id stays valid text.
@@ -224,7 +226,8 @@ impl Invocation {
     }
 
     fn view<'a>(&'a self, cx: &'a Context, level: Level, phase: Phase) -> RecordView<'a> {
-        let mut view = RecordView::new(level, phase, self.meta.name);
+        let action = cx.action().unwrap_or(self.meta.name);
+        let mut view = RecordView::new(level, phase, action);
         view.category = self.meta.category;
         if cx.auth_kind().is_some() && !self.meta.category_explicit {
             view.category = "authentication";
@@ -275,10 +278,16 @@ impl Invocation {
         self.end(level, outcome.0, outcome.1, None, payload_fn, false);
     }
 
-    /// Ends the invocation with an `Err`: a failure with `error.type` and
-    /// `error.message`.
+    /// Ends the invocation with an `Err`: a failure with `error.type`,
+    /// `error.message` and, when the error is an HTTP response (its
+    /// `seclog::Outcome` says, as axum's `StatusCode` does), its status.
     #[inline]
-    pub fn finish_error(&mut self, kind: &'static str, message: Option<&dyn fmt::Display>) {
+    pub fn finish_error(
+        &mut self,
+        kind: &'static str,
+        message: Option<&dyn fmt::Display>,
+        status: Option<u16>,
+    ) {
         self.done = true;
         self.stop_clock();
         let level = self.end_level(EventOutcome::Failure);
@@ -288,7 +297,7 @@ impl Invocation {
         self.end(
             level,
             EventOutcome::Failure,
-            None,
+            status,
             Some(ErrorView { kind, message }),
             None,
             false,
@@ -523,6 +532,27 @@ impl Drop for Begun {
         }
     }
 }
+/// What a newtype pattern took out of an argument of type `W`
+/// (`ConnectInfo(addr): ConnectInfo<SocketAddr>` gives `addr`), so a
+/// [`Describe`] implementation for `Unwrapped<W, T>` can describe the
+/// value as the wrapper would have been described.
+pub struct Unwrapped<'a, W: ?Sized, T: ?Sized> {
+    /// The value taken out of the wrapper.
+    pub value: &'a T,
+    _wrapper: std::marker::PhantomData<fn() -> *const W>,
+}
+
+impl<'a, W: ?Sized, T: ?Sized> Unwrapped<'a, W, T> {
+    /// `value`, taken out of a `W`.
+    #[inline]
+    pub fn new(value: &'a T) -> Self {
+        Unwrapped {
+            value,
+            _wrapper: std::marker::PhantomData,
+        }
+    }
+}
+
 /// The type name of a value, for `error.type`.
 #[inline]
 pub fn type_name_of<T: ?Sized>(_: &T) -> &'static str {

@@ -1,0 +1,444 @@
+//! What an audited axum handler logs of each extractor it takes and each
+//! response it returns: handlers called directly, as axum would call them
+//! after extraction, and their records read back.
+
+use axum::extract::{ConnectInfo, Extension, Form, MatchedPath, Path, Query, Request, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{Html, IntoResponse, NoContent, Redirect, Response};
+use axum::Json;
+use seclog::context::{Context, Describe};
+use seclog::testing::{capture, Captured};
+use seclog_tests::assert_ecs;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::SocketAddr;
+
+/// Runs an async handler to completion, capturing its records.
+fn run<F: Future>(handler: F) -> Captured<F::Output> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    capture(|| runtime.block_on(handler))
+}
+
+fn start_and_end<T>(run: &Captured<T>) -> (Value, Value) {
+    let records = run.records();
+    assert_ecs(&records);
+    let [start, end] = &records[..] else {
+        panic!("a start and an end record: {records:#?}")
+    };
+    (start.clone(), end.clone())
+}
+
+/// Only `Serialize`: seclog logs it through serde and the sensitive-key
+/// policy.
+#[derive(serde::Serialize, serde::Deserialize, Clone)]
+struct Order {
+    item: String,
+    quantity: u32,
+    card_number: String,
+}
+
+fn order() -> Order {
+    Order {
+        item: "pen".into(),
+        quantity: 3,
+        card_number: "4111111111111111".into(),
+    }
+}
+
+/// `Redact` decides: `note` is redacted though its name is harmless.
+#[derive(serde::Deserialize, seclog::Redact)]
+struct Note {
+    #[redact]
+    note: String,
+    id: u32,
+}
+
+#[test]
+fn json_form_query_and_path_are_logged_as_the_value_they_carry_destructured_or_not() {
+    #[seclog::audit]
+    async fn create(
+        Path(shop): Path<u32>,
+        query: Query<HashMap<String, String>>,
+        Json(order): Json<Order>,
+        form: Form<Order>,
+        note: Json<Note>,
+    ) -> u32 {
+        let _ = &note.note;
+        shop + order.quantity + form.quantity + query.len() as u32 + note.id
+    }
+    let query = HashMap::from([
+        ("page".to_string(), "2".to_string()),
+        ("api_key".to_string(), "k-live-query".to_string()),
+    ]);
+    let note = Note {
+        note: "leave at the back door".into(),
+        id: 1,
+    };
+    let run = run(create(
+        Path(9),
+        Query(query),
+        Json(order()),
+        Form(order()),
+        Json(note),
+    ));
+    assert_eq!(run.output, 9 + 3 + 3 + 2 + 1);
+    let (start, _) = start_and_end(&run);
+    let input = &start["seclog"]["input"];
+    assert_eq!(input["shop"], 9);
+    assert_eq!(
+        input["query"],
+        json!({"page": "2", "api_key": "[REDACTED]"})
+    );
+    let logged_order = json!({"item": "pen", "quantity": 3, "card_number": "[REDACTED]"});
+    assert_eq!(input["order"], logged_order, "destructured: the binding");
+    assert_eq!(input["form"], logged_order, "whole: the value inside");
+    assert_eq!(
+        input["note"],
+        json!({"note": "[REDACTED]", "id": 1}),
+        "its Redact, not serde"
+    );
+    assert!(!run.lines.iter().any(|l| l.contains("4111111111111111")
+        || l.contains("k-live-query")
+        || l.contains("back door")));
+}
+
+#[test]
+fn state_and_extension_are_never_logged_and_may_describe_the_request() {
+    #[derive(Clone)]
+    struct App {
+        db_password: String,
+    }
+    #[derive(Clone)]
+    struct CurrentUser(String);
+    impl Describe for CurrentUser {
+        fn describe(&self, cx: &mut Context) {
+            cx.set_user_id(&self.0);
+        }
+    }
+    #[seclog::audit]
+    async fn invoices(
+        State(app): State<App>,
+        state: State<App>,
+        Extension(user): Extension<CurrentUser>,
+        ext: Extension<CurrentUser>,
+    ) -> usize {
+        app.db_password.len() + state.db_password.len() + user.0.len() + ext.0 .0.len()
+    }
+    let app = App {
+        db_password: "pg-password-77".into(),
+    };
+    let user = CurrentUser("u-42".into());
+    let run = run(invoices(
+        State(app.clone()),
+        State(app),
+        Extension(user.clone()),
+        Extension(user),
+    ));
+    let (start, end) = start_and_end(&run);
+    assert_eq!(
+        start["seclog"]["input"],
+        json!({}),
+        "nothing of the state or extensions"
+    );
+    assert_eq!(start["user"]["id"], "u-42");
+    assert_eq!(end["user"]["id"], "u-42");
+    assert!(!run.lines.iter().any(|l| l.contains("pg-password-77")));
+}
+
+#[test]
+fn connect_info_headers_method_and_uri_give_the_four_ws() {
+    #[seclog::audit]
+    async fn whoami(
+        info: ConnectInfo<SocketAddr>,
+        method: Method,
+        uri: Uri,
+        headers: HeaderMap,
+    ) -> usize {
+        let _ = (info, method, uri);
+        headers.len()
+    }
+    let mut headers = HeaderMap::new();
+    headers.insert("user-agent", "Mozilla/5.0 (X11)".parse().unwrap());
+    headers.insert("x-api-key", "k-live-header".parse().unwrap());
+    headers.insert("cookie", "session=abc123def".parse().unwrap());
+    let uri: Uri = "/me?token=t-123&view=full".parse().unwrap();
+    let peer: SocketAddr = "203.0.113.9:50000".parse().unwrap();
+    let run = run(whoami(ConnectInfo(peer), Method::PATCH, uri, headers));
+    let (start, end) = start_and_end(&run);
+    for r in [&start, &end] {
+        assert_eq!(r["source"]["ip"], "203.0.113.9");
+        assert_eq!(r["user_agent"]["original"], "Mozilla/5.0 (X11)");
+        assert_eq!(r["http"]["request"]["method"], "PATCH");
+        assert_eq!(r["url"]["path"], "/me");
+    }
+    let input = &start["seclog"]["input"];
+    assert_eq!(input["info"], "203.0.113.9:50000");
+    assert_eq!(input["method"], "PATCH");
+    assert_eq!(
+        input["uri"],
+        json!({"path": "/me", "query": {"token": "[REDACTED]", "view": "full"}})
+    );
+    assert_eq!(input["headers"]["x-api-key"], "[REDACTED]");
+    assert_eq!(input["headers"]["cookie"], "[REDACTED]");
+    assert!(!run
+        .lines
+        .iter()
+        .any(|l| l.contains("k-live-header") || l.contains("abc123def") || l.contains("t-123")));
+}
+
+#[test]
+fn a_whole_request_is_described_and_logged_without_its_body() {
+    #[seclog::audit]
+    async fn raw(request: Request) -> StatusCode {
+        let _ = request;
+        StatusCode::ACCEPTED
+    }
+    let mut request = Request::post("/upload?signature=abc")
+        .header("authorization", "Basic YWxpY2U6aHVudGVyMg==")
+        .header("user-agent", "uploader/1.0")
+        .body(axum::body::Body::from("the body is a stream"))
+        .unwrap();
+    request.extensions_mut().insert(ConnectInfo(
+        "198.51.100.7:443".parse::<SocketAddr>().unwrap(),
+    ));
+    let run = run(raw(request));
+    let (start, end) = start_and_end(&run);
+    assert_eq!(start["source"]["ip"], "198.51.100.7");
+    assert_eq!(start["http"]["request"]["method"], "POST");
+    assert_eq!(start["url"]["path"], "/upload");
+    assert_eq!(start["user_agent"]["original"], "uploader/1.0");
+    let logged = &start["seclog"]["input"]["request"];
+    assert_eq!(logged["headers"]["authorization"], "[REDACTED]");
+    assert_eq!(logged["query"]["signature"], "[REDACTED]");
+    assert!(logged.get("body").is_none());
+    assert_eq!(end["http"]["response"]["status_code"], 202);
+    assert!(!run.lines.iter().any(|l| l.contains("YWxpY2U6aHVudGVyMg")));
+}
+
+#[test]
+fn a_matched_path_argument_is_logged_as_the_route() {
+    #[seclog::audit]
+    async fn routed(path: MatchedPath) {
+        let _ = path;
+    }
+    let mut request = Request::get("/x").body(axum::body::Body::empty()).unwrap();
+    let router: axum::Router = axum::Router::new().route(
+        "/x",
+        axum::routing::get(|path: MatchedPath| async move { routed(path).await }),
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    request
+        .extensions_mut()
+        .insert(ConnectInfo("127.0.0.1:1".parse::<SocketAddr>().unwrap()));
+    let run = capture(|| runtime.block_on(tower::ServiceExt::<Request>::oneshot(router, request)));
+    assert_eq!(run.output.as_ref().unwrap().status(), 200);
+    assert_eq!(run.records()[0]["seclog"]["input"]["path"], "/x");
+}
+
+#[test]
+fn status_code_responses_give_the_status_and_400_or_more_is_a_failure() {
+    #[seclog::audit]
+    async fn status(code: u16) -> StatusCode {
+        StatusCode::from_u16(code).unwrap()
+    }
+    for (code, outcome, level) in [
+        (200, "success", "info"),
+        (302, "success", "info"),
+        (404, "failure", "warn"),
+        (503, "failure", "warn"),
+    ] {
+        let run = run(status(code));
+        let (_, end) = start_and_end(&run);
+        assert_eq!(end["http"]["response"]["status_code"], code);
+        assert_eq!(end["event"]["outcome"], outcome, "{code}");
+        assert_eq!(end["log.level"], level, "{code}");
+        assert_eq!(end["seclog"]["response"], code);
+    }
+}
+
+#[test]
+fn a_status_and_json_tuple_logs_both_and_its_status_decides() {
+    #[seclog::audit]
+    async fn create(order: Json<Order>) -> (StatusCode, Json<Order>) {
+        (StatusCode::CREATED, order)
+    }
+    #[seclog::audit]
+    async fn refuse(reason: String) -> (StatusCode, String) {
+        (StatusCode::CONFLICT, reason)
+    }
+    let run1 = run(create(Json(order())));
+    let (_, end) = start_and_end(&run1);
+    assert_eq!(end["http"]["response"]["status_code"], 201);
+    assert_eq!(end["event"]["outcome"], "success");
+    assert_eq!(
+        end["seclog"]["response"],
+        json!([201, {"item": "pen", "quantity": 3, "card_number": "[REDACTED]"}])
+    );
+    let run2 = run(refuse("already paid".into()));
+    let (_, end) = start_and_end(&run2);
+    assert_eq!(end["http"]["response"]["status_code"], 409);
+    assert_eq!(end["event"]["outcome"], "failure");
+    assert_eq!(end["seclog"]["response"], json!([409, "already paid"]));
+}
+
+#[test]
+fn json_html_and_no_content_responses_are_successes_with_their_status() {
+    #[seclog::audit]
+    async fn json_reply() -> Json<Order> {
+        Json(order())
+    }
+    #[seclog::audit]
+    async fn page() -> Html<&'static str> {
+        Html("<h1>hello</h1>")
+    }
+    #[seclog::audit]
+    async fn gone() -> NoContent {
+        NoContent
+    }
+    let r = run(json_reply());
+    let (_, end) = start_and_end(&r);
+    assert_eq!(end["http"]["response"]["status_code"], 200);
+    assert_eq!(end["seclog"]["response"]["card_number"], "[REDACTED]");
+    let r = run(page());
+    let (_, end) = start_and_end(&r);
+    assert_eq!(end["http"]["response"]["status_code"], 200);
+    assert_eq!(end["seclog"]["response"], "<h1>hello</h1>");
+    let r = run(gone());
+    let (_, end) = start_and_end(&r);
+    assert_eq!(end["http"]["response"]["status_code"], 204);
+    assert_eq!(end["seclog"]["response"], Value::Null);
+}
+
+#[test]
+fn a_response_logs_its_status_and_headers_through_the_policy() {
+    #[seclog::audit]
+    async fn sign_in() -> Response {
+        (
+            StatusCode::SEE_OTHER,
+            [(SET_COOKIE, "session=resp-session-9f8e; HttpOnly")],
+            "signed in",
+        )
+            .into_response()
+    }
+    let r = run(sign_in());
+    assert_eq!(r.output.status(), StatusCode::SEE_OTHER, "unchanged");
+    let (_, end) = start_and_end(&r);
+    assert_eq!(end["http"]["response"]["status_code"], 303);
+    assert_eq!(end["event"]["outcome"], "success");
+    assert_eq!(end["seclog"]["response"]["status"], 303);
+    assert_eq!(
+        end["seclog"]["response"]["headers"]["set-cookie"],
+        "[REDACTED]"
+    );
+    assert!(!r.lines.iter().any(|l| l.contains("resp-session-9f8e")));
+}
+
+#[test]
+fn an_err_that_is_a_response_gives_its_status() {
+    #[seclog::audit]
+    async fn find(id: u32) -> Result<Json<Order>, StatusCode> {
+        if id == 1 {
+            Ok(Json(order()))
+        } else {
+            Err(StatusCode::NOT_FOUND)
+        }
+    }
+    #[seclog::audit]
+    async fn update(id: u32) -> Result<StatusCode, (StatusCode, String)> {
+        Err((StatusCode::FORBIDDEN, format!("order {id} is not yours")))
+    }
+    let r = run(find(2));
+    let (_, end) = start_and_end(&r);
+    assert_eq!(end["event"]["outcome"], "failure");
+    assert_eq!(end["http"]["response"]["status_code"], 404);
+    assert_eq!(end["error"]["message"], "404 Not Found");
+    let r = run(find(1));
+    let (_, end) = start_and_end(&r);
+    assert_eq!(end["event"]["outcome"], "success");
+    assert_eq!(end["http"]["response"]["status_code"], 200);
+    let r = run(update(3));
+    let (_, end) = start_and_end(&r);
+    assert_eq!(end["event"]["outcome"], "failure");
+    assert_eq!(end["http"]["response"]["status_code"], 403);
+}
+
+#[test]
+fn an_impl_into_response_keeps_its_signature_and_gives_the_status_of_what_it_returned() {
+    #[seclog::audit]
+    async fn maybe(ok: bool) -> impl IntoResponse {
+        if ok {
+            (StatusCode::OK, "fine".to_string())
+        } else {
+            (StatusCode::TOO_MANY_REQUESTS, "slow down".to_string())
+        }
+    }
+    // The caller still sees `impl IntoResponse`, and only that.
+    fn assert_into_response<T: IntoResponse>(_: &T) {}
+    let r = run(maybe(false));
+    assert_into_response(&r.output);
+    let (_, end) = start_and_end(&r);
+    assert_eq!(end["http"]["response"]["status_code"], 429);
+    assert_eq!(end["event"]["outcome"], "failure");
+    assert_eq!(end["seclog"]["response"], json!([429, "slow down"]));
+    let r = run(maybe(true));
+    let (_, end) = start_and_end(&r);
+    assert_eq!(end["http"]["response"]["status_code"], 200);
+    assert_eq!(end["event"]["outcome"], "success");
+}
+
+#[test]
+fn a_redirect_logs_its_status_and_keeps_tokens_in_its_location_out() {
+    #[seclog::audit]
+    async fn callback() -> Redirect {
+        Redirect::temporary("/done?code=ok#access_token=at-from-fragment&state=s1")
+    }
+    let r = run(callback());
+    let (_, end) = start_and_end(&r);
+    assert_eq!(end["http"]["response"]["status_code"], 307);
+    assert_eq!(end["event"]["outcome"], "success");
+    assert_eq!(
+        end["seclog"]["response"],
+        json!({"status": 307, "location": {"url": "/done", "query": {"code": "ok"}, "fragment": {"access_token": "[REDACTED]", "state": "s1"}}})
+    );
+    assert!(!r.lines.iter().any(|l| l.contains("at-from-fragment")));
+}
+
+#[test]
+fn an_authentication_attempt_in_a_whole_json_body_makes_an_authentication_handler() {
+    #[derive(serde::Deserialize, seclog::Redact, seclog::AuthEvent)]
+    #[auth(login)]
+    struct Creds {
+        #[auth(user)]
+        username: String,
+        #[redact]
+        password: String,
+    }
+    #[seclog::audit]
+    async fn login(creds: Json<Creds>) -> StatusCode {
+        if creds.password == "correct horse" {
+            StatusCode::OK
+        } else {
+            StatusCode::UNAUTHORIZED
+        }
+    }
+    let creds = Creds {
+        username: "carol".into(),
+        password: "guess-1".into(),
+    };
+    let r = seclog::monitor::Monitor::new(Default::default())
+        .unwrap()
+        .scope(|| run(login(Json(creds))));
+    let (start, end) = start_and_end(&r);
+    assert_eq!(start["event"]["category"], json!(["authentication"]));
+    assert_eq!(start["user"]["name"], "carol");
+    assert_eq!(start["seclog"]["input"]["creds"]["password"], "[REDACTED]");
+    assert_eq!(end["seclog"]["owasp"], "authn_login_fail:carol");
+    assert_eq!(end["http"]["response"]["status_code"], 401);
+    assert!(!r.lines.iter().any(|l| l.contains("guess-1")));
+}
