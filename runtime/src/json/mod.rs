@@ -597,7 +597,7 @@ fn has_equals(bytes: &[u8]) -> bool {
     } else {
         u64::from(bytes[1])
     };
-    let x = word ^ ONES * u64::from(b'=');
+    let x = word ^ (ONES * u64::from(b'='));
     x.wrapping_sub(ONES) & !x & 0x8080_8080_8080_8080 != 0
 }
 

@@ -734,7 +734,7 @@ fn card_starts(b: &[u8], i: usize) -> bool {
         1 => !is_alnum(b[0]),
         _ => {
             let before = b[i - 1];
-            !is_alnum(before) && !(matches!(before, b'.' | b',') && b[i - 2].is_ascii_digit())
+            !(is_alnum(before) || matches!(before, b'.' | b',') && b[i - 2].is_ascii_digit())
         }
     }
 }
@@ -744,8 +744,8 @@ fn card_ends(b: &[u8], i: usize) -> bool {
     match b.get(i) {
         None => true,
         Some(&after) => {
-            !is_alnum(after)
-                && !(matches!(after, b'.' | b',') && b.get(i + 1).is_some_and(u8::is_ascii_digit))
+            !(is_alnum(after)
+                || matches!(after, b'.' | b',') && b.get(i + 1).is_some_and(u8::is_ascii_digit))
         }
     }
 }
@@ -979,8 +979,8 @@ pub(crate) fn find_short(text: &[u8], places: &mut impl Places) {
     if n < 8 {
         // Under eight bytes only a `key=value` pair fits: its `=` is
         // neither first nor last.
-        for p in 1..n.saturating_sub(1) {
-            if text[p] == b'=' {
+        for (p, &b) in text.iter().enumerate().take(n.saturating_sub(1)).skip(1) {
+            if b == b'=' {
                 places.at(p);
             }
         }
@@ -2122,7 +2122,7 @@ mod tests {
             if text.len() >= 16
                 && !text
                     .bytes()
-                    .any(|b| b < 0x20 || b >= 0x7f || b == b'"' || b == b'\\')
+                    .any(|b| !(0x20..0x7f).contains(&b) || b == b'"' || b == b'\\')
             {
                 let mut copied = Reported::default();
                 let mut out = vec![std::mem::MaybeUninit::new(0u8); text.len()];
