@@ -103,9 +103,9 @@ fn new_token() -> String {
 #[seclog::audit(budget = "500ms")]
 async fn login(
     State(users): State<Users>,
-    Json(credentials): Json<Credentials>,
+    Json(creds): Json<Credentials>,
 ) -> Result<Json<Session>, StatusCode> {
-    if !users.check(&credentials.username, &credentials.password) {
+    if !users.check(&creds.username, &creds.password) {
         return Err(StatusCode::UNAUTHORIZED);
     }
     Ok(Json(Session {

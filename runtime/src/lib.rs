@@ -75,6 +75,7 @@ pub mod __private {
     pub use crate::handler::{HandlerMeta, MetaCache};
     pub use crate::invocation::{type_name_of, Audited, Begun, Invocation, Once, Unwrapped};
     pub use crate::record::{Emit, EventOutcome, Level};
+    pub use crate::redact::__derive::field_by_policy as input;
     pub use crate::redact::{Mask, MaskNode, Object, Out, Redact};
     pub use serde;
 }

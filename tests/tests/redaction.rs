@@ -963,3 +963,53 @@ fn the_depth_limit_cuts_deep_derived_values_without_revealing_them() {
     assert!(line.contains("[truncated: depth limit]"), "{line}");
     assert_eq!(run.records()[0]["seclog"]["truncated"], true);
 }
+
+#[seclog::audit]
+fn sign_in(user: &str, password: &str, api_key: String, attempt: u32) -> bool {
+    !user.is_empty() && !password.is_empty() && !api_key.is_empty() && attempt < 10
+}
+
+#[derive(Serialize)]
+struct PlainCreds {
+    username: String,
+    password: String,
+}
+
+#[seclog::audit]
+fn sign_in_destructured(PlainCreds { username, password }: PlainCreds, pin: u32) -> bool {
+    username.len() + password.len() + pin as usize > 0
+}
+
+#[test]
+fn an_argument_named_like_a_secret_is_redacted_whatever_its_type() {
+    let run = capture(|| sign_in("alice", "hunter2", "ak-live-7".into(), 3));
+    assert!(run.output);
+    let input = &run.records()[0]["seclog"]["input"];
+    assert_eq!(input["user"], "alice");
+    assert_eq!(input["password"], "[REDACTED]");
+    assert_eq!(input["api_key"], "[REDACTED]");
+    assert_eq!(input["attempt"], 3);
+    assert!(!run
+        .lines
+        .iter()
+        .any(|l| l.contains("hunter2") || l.contains("ak-live-7")));
+}
+
+#[test]
+fn a_destructured_binding_named_like_a_secret_is_redacted_and_added_terms_count() {
+    let creds = || PlainCreds {
+        username: "alice".into(),
+        password: "hunter2".into(),
+    };
+    let run = capture(|| sign_in_destructured(creds(), 4921));
+    let input = &run.records()[0]["seclog"]["input"];
+    assert_eq!(input["username"], "alice");
+    assert_eq!(input["password"], "[REDACTED]");
+    assert_eq!(input["pin"], 4921, "not a default term");
+    assert!(!run.lines.iter().any(|l| l.contains("hunter2")));
+    let config = seclog::builder().sensitive_key("pin").build().unwrap();
+    let run = capture_with(config, || sign_in_destructured(creds(), 4921));
+    let input = &run.records()[0]["seclog"]["input"];
+    assert_eq!(input["pin"], "[REDACTED]", "a term added at run time");
+    assert!(!run.lines.iter().any(|l| l.contains("4921")));
+}

@@ -85,8 +85,12 @@ pub(crate) fn expand(h: &Handler<'_>) -> TokenStream {
         // The method call carries the argument type's span, so "cannot be
         // logged" points at the type the user must change.
         let call = quote_spanned!(i.ty.span()=> .__seclog_log(__seclog_out));
+        // An argument named like a secret (`password`, `api_key`, or a term
+        // added at run time) is logged as "[REDACTED]", whatever its type:
+        // its name is judged by the sensitive-key policy, as a key of
+        // untyped data is.
         quote! {
-            __seclog_inputs.field_with(#key, |__seclog_out| (&&&::seclog::__private::Wrap(&#ident))#call);
+            ::seclog::__private::input(__seclog_inputs, #key, |__seclog_out| (&&&::seclog::__private::Wrap(&#ident))#call);
         }
     });
 

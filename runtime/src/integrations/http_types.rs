@@ -9,6 +9,7 @@
 //! | `Method` | its name; gives `http.request.method` | |
 //! | `Uri` | its path and query string (each parameter through the policy); the path gives `url.path` | |
 
+pub(crate) use super::headers::write_headers;
 use crate::context::{Context, Describe};
 use crate::record::{EventOutcome, Outcome};
 use crate::redact::{Out, Redact};
@@ -158,34 +159,6 @@ pub(crate) fn user_agent(headers: &HeaderMap) -> Option<&str> {
         .get(USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .filter(|s| !s.trim().is_empty())
-}
-
-/// Headers as an object: each name (lower case) through the sensitive-key
-/// policy, its value a string, or an array when it was sent more than once.
-pub(crate) fn write_headers(map: &HeaderMap, out: Out<'_>) {
-    let mut object = out.object();
-    for name in map.keys() {
-        let values = map.get_all(name);
-        object.entry_with(name.as_str(), |out| {
-            let mut iter = values.iter();
-            match (iter.next(), iter.next()) {
-                (Some(one), None) => header_value(one.as_bytes(), out),
-                _ => {
-                    let mut array = out.array();
-                    for v in values.iter() {
-                        array.item_with(|out| header_value(v.as_bytes(), out));
-                    }
-                }
-            }
-        });
-    }
-}
-
-fn header_value(bytes: &[u8], out: Out<'_>) {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => out.str(s),
-        Err(_) => out.display(&String::from_utf8_lossy(bytes)),
-    }
 }
 
 /// A query string as an object: each parameter, decoded, through the

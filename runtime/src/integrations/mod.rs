@@ -19,6 +19,8 @@ pub mod axum;
 pub mod emf;
 #[cfg(feature = "aws-events")]
 pub mod events;
+#[cfg(any(feature = "aws-events", feature = "axum"))]
+mod headers;
 #[cfg(feature = "lambda-http")]
 pub mod http;
 #[cfg(any(feature = "axum", feature = "lambda-http"))]

@@ -59,6 +59,7 @@
 //! ```
 
 mod clock;
+mod event_time;
 mod table;
 
 pub use crate::config::detector::Settings;
@@ -212,7 +213,7 @@ impl Monitor {
     /// assert_eq!(second.user_failures, 2);
     /// ```
     pub fn failure(&self, user: Option<&str>, source: Option<&str>) -> Findings {
-        self.count_failure(user.map(|u| self.user_key(u)), source)
+        self.count_failure(self.now(), user.map(|u| self.user_key(u)), source)
     }
 
     /// [`failure`](Monitor::failure) for a user logged by digest.
@@ -221,13 +222,12 @@ impl Monitor {
         self.failure(Some(digest), source)
     }
 
-    fn count_failure(&self, user: Option<u64>, source: Option<&str>) -> Findings {
+    fn count_failure(&self, now: u64, user: Option<u64>, source: Option<&str>) -> Findings {
         let s = &self.0.settings;
         let mut findings = Findings::default();
         if !s.enabled {
             return findings;
         }
-        let now = self.now();
         let mut state = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(key) = user {
             let window = millis(s.user_window);
@@ -309,13 +309,16 @@ impl Monitor {
     /// assert_eq!(monitor.success(Some("alice")), 0);
     /// ```
     pub fn success(&self, user: Option<&str>) -> u32 {
+        self.count_success(self.now(), user)
+    }
+
+    fn count_success(&self, now: u64, user: Option<&str>) -> u32 {
         let s = &self.0.settings;
         let Some(user) = user else { return 0 };
         if !s.enabled {
             return 0;
         }
         let key = self.user_key(user);
-        let now = self.now();
         let mut state = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
         let Some((node, times)) = state.users.get_mut(key) else {
             return 0;
@@ -356,7 +359,10 @@ impl Monitor {
     }
 
     fn flagged_user_key(&self, key: u64) -> bool {
-        let now = self.now();
+        self.flagged_user_key_at(key, self.now())
+    }
+
+    fn flagged_user_key_at(&self, key: u64, now: u64) -> bool {
         let state = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
         state.users.get(key).is_some_and(|n| n.flagged_until > now)
     }
@@ -373,8 +379,11 @@ impl Monitor {
     /// assert!(monitor.is_flagged_ip("2001:db8:0:0::9"), "however the address is written");
     /// ```
     pub fn is_flagged_ip(&self, ip: &str) -> bool {
+        self.flagged_ip_at(ip, self.now())
+    }
+
+    fn flagged_ip_at(&self, ip: &str, now: u64) -> bool {
         let key = self.ip_key(ip);
-        let now = self.now();
         let state = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
         state.ips.get(key).is_some_and(|n| n.flagged_until > now)
     }

@@ -10,34 +10,6 @@ use aws_lambda_events::query_map::QueryMap;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 
-/// Headers as an object: each name (lower case) through the sensitive-key
-/// policy, its value a string, or an array when it was sent more than once.
-pub(crate) fn write_headers(map: &HeaderMap, out: Out<'_>) {
-    let mut object = out.object();
-    for name in map.keys() {
-        let values = map.get_all(name);
-        object.entry_with(name.as_str(), |out| {
-            let mut iter = values.iter();
-            match (iter.next(), iter.next()) {
-                (Some(one), None) => header_value(one.as_bytes(), out),
-                _ => {
-                    let mut array = out.array();
-                    for v in values.iter() {
-                        array.item_with(|out| header_value(v.as_bytes(), out));
-                    }
-                }
-            }
-        });
-    }
-}
-
-fn header_value(bytes: &[u8], out: Out<'_>) {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => out.str(s),
-        Err(_) => out.display(&String::from_utf8_lossy(bytes)),
-    }
-}
-
 /// Query string parameters as an object of value arrays, names through
 /// the sensitive-key policy.
 pub(crate) fn write_query(map: &QueryMap, out: Out<'_>) {

@@ -63,7 +63,8 @@
 
 mod body;
 
-pub(crate) use body::{write_body, write_cookies, write_headers, write_query, BodyView};
+pub(crate) use super::headers::write_headers;
+pub(crate) use body::{write_body, write_cookies, write_query, BodyView};
 
 use crate::context::{Context, Describe};
 use crate::record::{EventOutcome, Outcome};

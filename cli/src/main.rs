@@ -1,0 +1,687 @@
+//! `seclog`: reconstructs an attack from seclog's records.
+//!
+//! See `seclog --help` and the README's "The `seclog` command" section.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use seclog_cli::detect::{self, Detector, Report};
+use seclog_cli::input::{self, Input};
+use seclog_cli::record::format_time;
+use seclog_cli::scan::{self, Observer, Stats};
+use seclog_cli::summary::{self, human_duration, Summary};
+use seclog_cli::table::{terminal_width, Table};
+use seclog_cli::text;
+use seclog_cli::timeline::{self, Filter, Pairing};
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(
+    name = "seclog",
+    version,
+    about = "Reconstructs an attack from seclog's records: files, .gz, directories, standard input, CloudWatch Logs exports",
+    after_help = "Inputs may be seclog's JSON lines, S3 exports (`<timestamp> <record>`), `aws logs filter-log-events` or `get-log-events` output, and CloudWatch subscription payloads (also `{\"awslogs\":{\"data\":..}}`), each plain or gzipped. With no input, standard input is read."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Replays the brute-force detector over the records on their own
+    /// timestamps and lists what it finds.
+    Detect {
+        /// Output: a table for people, or one ECS alert record per line.
+        #[arg(long, value_enum, default_value_t = DetectFormat::Table)]
+        format: DetectFormat,
+        #[command(flatten)]
+        settings: SettingsArgs,
+        #[command(flatten)]
+        read: ReadArgs,
+    },
+    /// Prints the addresses to block (brute force and credential
+    /// stuffing), one per line, sorted.
+    Blocklist {
+        /// Output: addresses only, or CSV with reasons, counts and times.
+        #[arg(long, value_enum, default_value_t = BlockFormat::Plain)]
+        format: BlockFormat,
+        #[command(flatten)]
+        settings: SettingsArgs,
+        #[command(flatten)]
+        read: ReadArgs,
+    },
+    /// Every record touching one address, user or transaction, in time
+    /// order; an invocation's start and end on one line.
+    Timeline {
+        #[command(flatten)]
+        filter: FilterArgs,
+        /// Output: a table for people, or the records themselves.
+        #[arg(long, value_enum, default_value_t = DetectFormat::Table)]
+        format: DetectFormat,
+        #[command(flatten)]
+        read: ReadArgs,
+    },
+    /// Per action: invocations, failure rate, p50/p95/p99 duration, budget
+    /// overruns, cold starts; the most failing addresses and users.
+    Summary {
+        /// How many failing addresses and users to list.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=1000))]
+        top: u16,
+        #[command(flatten)]
+        read: ReadArgs,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DetectFormat {
+    Table,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum BlockFormat {
+    Plain,
+    Csv,
+}
+
+#[derive(Args)]
+#[group(required = true, multiple = false)]
+struct FilterArgs {
+    /// Records from this address (`source.ip` or `source.address`).
+    #[arg(long)]
+    ip: Option<String>,
+    /// Records of this user (`user.name`, `user.hash` or `user.id`).
+    #[arg(long)]
+    user: Option<String>,
+    /// Records of this `transaction.id`.
+    #[arg(long)]
+    transaction: Option<String>,
+}
+
+/// The detector's settings: the `SECLOG_MONITOR_*` variables apply first,
+/// as in the functions that wrote the records; these flags override them.
+#[derive(Args)]
+struct SettingsArgs {
+    /// Failures of one user within the user window that flag it
+    /// [env: SECLOG_MONITOR_USER_MAX_FAILURES; default 5]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=64))]
+    user_max_failures: Option<u32>,
+    /// The per-user window, like `90s`, `15m`, `1h`
+    /// [env: SECLOG_MONITOR_USER_WINDOW; default 15m]
+    #[arg(long, value_parser = window)]
+    user_window: Option<Duration>,
+    /// Distinct users failing from one address within the address window
+    /// that flag it [env: SECLOG_MONITOR_IP_MAX_USERS; default 10]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(2..=64))]
+    ip_max_users: Option<u32>,
+    /// The per-address window [env: SECLOG_MONITOR_IP_WINDOW; default 15m]
+    #[arg(long, value_parser = window)]
+    ip_window: Option<Duration>,
+    /// Most users, and most addresses, tracked at once; also caps findings
+    /// and open invocations [env: SECLOG_MONITOR_MAX_KEYS; default 10000]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    max_keys: Option<u64>,
+}
+
+/// How inputs are read.
+#[derive(Args)]
+struct ReadArgs {
+    /// Files, directories (every file under them) or `-` for standard
+    /// input; standard input when none is given.
+    inputs: Vec<PathBuf>,
+    /// How far out of time order one input may be and still be merged in
+    /// order.
+    #[arg(long, value_parser = reorder_window, default_value = "2s")]
+    reorder_window: Duration,
+    /// Most records waiting to be merged in time order.
+    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    reorder_buffer: u64,
+    /// Parsing threads (default: one per core).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    threads: Option<u16>,
+    /// No progress bar and no closing line of counts on standard error.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+fn window(s: &str) -> Result<Duration, String> {
+    match humantime::parse_duration(s.trim()) {
+        Ok(d) if (Duration::from_secs(1)..=Duration::from_secs(86_400)).contains(&d) => Ok(d),
+        _ => Err("expected a duration from 1s to 24h, such as `90s`, `15m` or `1h`".into()),
+    }
+}
+
+fn reorder_window(s: &str) -> Result<Duration, String> {
+    match humantime::parse_duration(s.trim()) {
+        Ok(d) if d <= Duration::from_secs(86_400) => Ok(d),
+        _ => Err("expected a duration up to 24h, such as `0s`, `2s` or `5m`".into()),
+    }
+}
+
+impl SettingsArgs {
+    fn settings(&self) -> Result<seclog::monitor::Settings, String> {
+        let mut s = seclog::monitor::Settings::default()
+            .from_env()
+            .map_err(|e| text::terminal(&e.to_string()).into_owned())?;
+        if let Some(n) = self.user_max_failures {
+            s = s.user_max_failures(n);
+        }
+        if let Some(d) = self.user_window {
+            s = s.user_window(d);
+        }
+        if let Some(n) = self.ip_max_users {
+            s = s.ip_max_users(n);
+        }
+        if let Some(d) = self.ip_window {
+            s = s.ip_window(d);
+        }
+        if let Some(n) = self.max_keys {
+            s = s.max_keys(n as usize);
+        }
+        // Reading records is not counting failures: `SECLOG_MONITOR=off`
+        // is for the functions, not for the replay.
+        s = s.enabled(true);
+        s.validate().map_err(|e| e.to_string())?;
+        Ok(s)
+    }
+}
+
+/// Progress on standard error (only when it is a terminal) and warnings.
+struct Console {
+    bar: Option<ProgressBar>,
+    warnings: u64,
+}
+
+impl Console {
+    fn new(inputs: &[Input], quiet: bool) -> Console {
+        let bar = (!quiet && io::stderr().is_terminal()).then(|| {
+            let bar = match input::total_bytes(inputs) {
+                Some(total) => ProgressBar::with_draw_target(
+                    Some(total),
+                    ProgressDrawTarget::stderr(),
+                )
+                .with_style(
+                    ProgressStyle::with_template(
+                        "{bar:40} {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} {eta}",
+                    )
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                ),
+                None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
+                    .with_style(
+                        ProgressStyle::with_template(
+                            "{spinner} {binary_bytes} {binary_bytes_per_sec}",
+                        )
+                        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                    ),
+            };
+            // Short inputs finish before the first draw.
+            bar.enable_steady_tick(Duration::from_millis(200));
+            bar
+        });
+        Console { bar, warnings: 0 }
+    }
+
+    fn done(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Observer for Console {
+    fn progress(&mut self, bytes: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(bytes);
+        }
+    }
+
+    fn warning(&mut self, message: &str) {
+        self.warnings += 1;
+        // Callers escape record and file text; escaping again here would
+        // double the backslashes, so only unsafe characters are escaped.
+        let safe = format!("seclog: warning: {}", text::controls(message));
+        match &self.bar {
+            Some(bar) => bar.suspend(|| eprintln!("{safe}")),
+            None => eprintln!("{safe}"),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            // Messages are built from escaped parts; `controls` guards the
+            // rest (an operating system's message) without doubling.
+            eprintln!("seclog: error: {}", text::controls(&e.to_string()));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn fail(message: String) -> io::Error {
+    io::Error::other(message)
+}
+
+fn options(read: &ReadArgs) -> scan::Options {
+    let mut o = scan::Options {
+        reorder_window: i64::try_from(read.reorder_window.as_micros()).unwrap_or(i64::MAX),
+        reorder_buffer: read.reorder_buffer as usize,
+        ..Default::default()
+    };
+    if let Some(t) = read.threads {
+        o.workers = usize::from(t);
+    }
+    o
+}
+
+fn inputs(read: &ReadArgs) -> io::Result<Vec<Input>> {
+    let list = input::expand(&read.inputs).map_err(|e| fail(e.to_string()))?;
+    if list.contains(&Input::Stdin) && io::stdin().is_terminal() {
+        // Otherwise the command would seem to hang.
+        eprintln!("seclog: reading records from standard input (end with Ctrl-D; see --help)");
+    }
+    Ok(list)
+}
+
+fn run(cli: Cli) -> io::Result<ExitCode> {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+    let (stats, quiet, failed) = match cli.command {
+        Command::Detect {
+            format,
+            settings,
+            read,
+        } => {
+            let (report, stats, failed) = run_detector(&settings, &read)?;
+            match format {
+                DetectFormat::Json => {
+                    for f in &report.findings {
+                        let line = detect::alert(f);
+                        writeln!(out, "{}", text::json(&line))?;
+                    }
+                }
+                DetectFormat::Table => print_findings(&mut out, &report)?,
+            }
+            (stats, read.quiet, failed)
+        }
+        Command::Blocklist {
+            format,
+            settings,
+            read,
+        } => {
+            let (report, stats, failed) = run_detector(&settings, &read)?;
+            print_blocklist(&mut out, &report, format)?;
+            (stats, read.quiet, failed)
+        }
+        Command::Timeline {
+            filter,
+            format,
+            read,
+        } => {
+            let filter = match (filter.ip, filter.user, filter.transaction) {
+                (Some(ip), _, _) => Filter::Ip(ip),
+                (_, Some(u), _) => Filter::User(u),
+                (_, _, Some(t)) => Filter::Transaction(t),
+                _ => return Err(fail("give one of --ip, --user or --transaction".into())),
+            };
+            let (stats, failed) = run_timeline(&mut out, filter, format, &read)?;
+            (stats, read.quiet, failed)
+        }
+        Command::Summary { top, read } => {
+            let list = inputs(&read)?;
+            let mut console = Console::new(&list, read.quiet);
+            let mut summary = Summary::default();
+            let stats = scan::scan(
+                &list,
+                &summary::SummaryExtract,
+                &options(&read),
+                &mut console,
+                |t, item| summary.feed(t, item),
+            );
+            console.done();
+            print_summary(&mut out, &summary, usize::from(top))?;
+            (stats, read.quiet, stats.failed_inputs > 0)
+        }
+    };
+    out.flush()?;
+    if !quiet {
+        eprintln!("seclog: {}", describe(&stats));
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn run_detector(settings: &SettingsArgs, read: &ReadArgs) -> io::Result<(Report, Stats, bool)> {
+    let settings = settings.settings().map_err(fail)?;
+    let list = inputs(read)?;
+    let mut detector = Detector::new(settings).map_err(|e| fail(e.to_string()))?;
+    let mut console = Console::new(&list, read.quiet);
+    let stats = scan::scan(
+        &list,
+        &detect::DetectExtract::default(),
+        &options(read),
+        &mut console,
+        |t, item| detector.feed(t, item),
+    );
+    console.done();
+    let report = detector.finish();
+    let d = report.dropped;
+    if d.findings + d.open_invocations + d.addresses > 0 {
+        console.warning(&format!(
+            "limits reached (raise --max-keys): {} findings, {} open invocations and {} addresses were not kept",
+            d.findings, d.open_invocations, d.addresses
+        ));
+    }
+    Ok((report, stats, stats.failed_inputs > 0))
+}
+
+fn describe(s: &Stats) -> String {
+    let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut skipped = vec![
+        plural(s.platform, "Lambda platform line", "Lambda platform lines"),
+        plural(s.other, "other line", "other lines"),
+        plural(s.malformed, "malformed line", "malformed lines"),
+    ];
+    if s.filtered > 0 {
+        skipped.push(format!("{} lines without the text sought", s.filtered));
+    }
+    let mut line = format!(
+        "{} from {}; skipped {}",
+        plural(s.records, "record", "records"),
+        plural(s.inputs, "input", "inputs"),
+        skipped.join(", ")
+    );
+    if s.late > 0 {
+        line += &format!(
+            "; {} out of time order by more than the reorder window (counted where they came)",
+            plural(s.late, "record", "records")
+        );
+    }
+    if s.failed_inputs > 0 {
+        line += &format!(
+            "; {} could not be read to the end",
+            plural(s.failed_inputs, "input", "inputs")
+        );
+    }
+    line
+}
+
+/// A time for a table: to the second.
+fn short_time(micros: i64) -> String {
+    let full = format_time(micros);
+    format!("{}Z", &full[..19])
+}
+
+fn print_findings(out: &mut dyn Write, report: &Report) -> io::Result<()> {
+    if report.findings.is_empty() {
+        return writeln!(out, "No findings.");
+    }
+    let mut t = Table::new(&[
+        "FINDING",
+        "USER",
+        "SOURCE",
+        ">COUNT",
+        "FIRST SEEN",
+        "LAST SEEN",
+        "DETAIL",
+    ]);
+    for f in &report.findings {
+        let list = |c: &detect::Capped, what: &str| {
+            let more = c.total.saturating_sub(c.items.len() as u64);
+            let mut s = format!("{} {what}: {}", c.total, c.items.join(", "));
+            if more > 0 {
+                s += &format!(", +{more}");
+            }
+            s
+        };
+        let detail = match f.kind {
+            detect::Kind::BruteForce => list(&f.sources, "address(es)"),
+            detect::Kind::CredentialStuffing => list(&f.users, "user(s)"),
+            detect::Kind::LoginAfterAttack => format!(
+                "{}; {}",
+                f.reasons.join(", "),
+                list(&f.sources, "address(es)")
+            ),
+            detect::Kind::AuthzFail => list(&f.resources, "resource(s)"),
+            detect::Kind::IncompleteInvocation => format!(
+                "{} in transaction {}",
+                f.action.as_deref().unwrap_or("?"),
+                f.transactions.items.join(", ")
+            ),
+            detect::Kind::BudgetExceeded => format!(
+                "{}: up to {} against {} ms",
+                f.action.as_deref().unwrap_or("?"),
+                f.max_duration
+                    .map(human_duration)
+                    .unwrap_or_else(|| "?".into()),
+                f.budget_ms.map_or("?".into(), |b| b.to_string())
+            ),
+        };
+        t.row(&[
+            f.kind.action().to_string(),
+            f.user.clone().unwrap_or_default(),
+            f.source.clone().unwrap_or_default(),
+            f.count.to_string(),
+            short_time(f.first),
+            short_time(f.last),
+            detail,
+        ]);
+    }
+    t.write(out, terminal_width())
+}
+
+fn print_blocklist(out: &mut dyn Write, report: &Report, format: BlockFormat) -> io::Result<()> {
+    let ips = report
+        .blocklist
+        .iter()
+        .filter(|(a, _)| a.parse::<std::net::IpAddr>().is_ok());
+    let left_out = report.blocklist.len() - ips.clone().count();
+    if left_out > 0 {
+        eprintln!("seclog: {left_out} attacking source(s) are not IP addresses and were left out");
+    }
+    match format {
+        BlockFormat::Plain => {
+            for (a, _) in ips {
+                writeln!(out, "{a}")?;
+            }
+        }
+        BlockFormat::Csv => {
+            writeln!(out, "address,reasons,failures,users,first_seen,last_seen")?;
+            for (a, b) in ips {
+                let reasons: Vec<&str> = b.reasons.iter().map(|k| k.action()).collect();
+                writeln!(
+                    out,
+                    "{a},{},{},{},{},{}",
+                    reasons.join(";"),
+                    b.failures,
+                    b.users.total,
+                    format_time(b.first),
+                    format_time(b.last)
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn run_timeline(
+    out: &mut dyn Write,
+    filter: Filter,
+    format: DetectFormat,
+    read: &ReadArgs,
+) -> io::Result<(Stats, bool)> {
+    let list = inputs(read)?;
+    let json = matches!(format, DetectFormat::Json);
+    let ex = timeline::TimelineExtract::new(filter, json);
+    let mut console = Console::new(&list, read.quiet);
+    let mut pairing = Pairing::default();
+    let width = terminal_width();
+    let mut result = Ok(());
+    let mut header = false;
+    let stats = scan::scan(&list, &ex, &options(read), &mut console, |t, item| {
+        if result.is_err() {
+            return;
+        }
+        if json {
+            let line = item.line.as_deref().unwrap_or("");
+            result = writeln!(out, "{}", text::json(line));
+            return;
+        }
+        for e in pairing.feed(t, item) {
+            if result.is_ok() && !header {
+                header = true;
+                result = write_timeline_header(out);
+            }
+            if result.is_ok() {
+                result = write_entry(out, &e, width);
+            }
+        }
+    });
+    console.done();
+    result?;
+    if !json {
+        for e in pairing.finish() {
+            if !header {
+                header = true;
+                write_timeline_header(out)?;
+            }
+            write_entry(out, &e, width)?;
+        }
+        if !header {
+            writeln!(out, "No records.")?;
+        }
+    }
+    Ok((stats, stats.failed_inputs > 0))
+}
+
+/// The timeline's columns and their widths (the last one takes the rest).
+const TIMELINE: [(&str, usize); 8] = [
+    ("TIME", 27),
+    ("TRANSACTION", 32),
+    ("ACTION", 20),
+    ("OUTCOME", 10),
+    ("DURATION", 9),
+    ("USER", 16),
+    ("SOURCE", 15),
+    ("EVENT", 0),
+];
+
+fn write_timeline_header(out: &mut dyn Write) -> io::Result<()> {
+    let cells: Vec<String> = TIMELINE.iter().map(|(h, _)| h.to_string()).collect();
+    write_row(out, &cells, None)
+}
+
+fn write_row(out: &mut dyn Write, cells: &[String], width: Option<usize>) -> io::Result<()> {
+    let mut line = String::new();
+    for (i, (c, (_, w))) in cells.iter().zip(TIMELINE.iter()).enumerate() {
+        let c = text::terminal(c);
+        if i + 1 == TIMELINE.len() {
+            let rest = width.map(|w| w.saturating_sub(text::width_of(&line)).max(10));
+            match rest {
+                Some(r) => line.push_str(&text::fit(&c, r)),
+                None => line.push_str(&c),
+            }
+        } else {
+            let c = text::fit(&c, *w);
+            line.push_str(&c);
+            line.push_str(&" ".repeat(w.saturating_sub(text::width_of(&c)) + 2));
+        }
+    }
+    writeln!(out, "{}", line.trim_end())
+}
+
+fn write_entry(out: &mut dyn Write, e: &timeline::Entry, width: Option<usize>) -> io::Result<()> {
+    let i = &e.item;
+    let outcome = if e.complete {
+        i.outcome.clone().unwrap_or_default()
+    } else {
+        "incomplete".into()
+    };
+    let cells = [
+        format_time(e.time),
+        i.transaction.clone(),
+        match i.phase {
+            seclog_cli::record::Phase::Event => format!("! {}", i.action),
+            _ => i.action.clone(),
+        },
+        outcome,
+        i.duration.map(human_duration).unwrap_or_default(),
+        i.user.clone().unwrap_or_default(),
+        i.source.clone().unwrap_or_default(),
+        i.detail.clone().unwrap_or_default(),
+    ];
+    write_row(out, &cells, width)
+}
+
+fn print_summary(out: &mut dyn Write, s: &Summary, top: usize) -> io::Result<()> {
+    let width = terminal_width();
+    if let Some((a, b)) = s.span {
+        writeln!(out, "Records from {} to {}", format_time(a), format_time(b))?;
+        writeln!(out)?;
+    }
+    let mut t = Table::new(&[
+        "ACTION",
+        ">INVOCATIONS",
+        ">FAILED",
+        ">FAIL %",
+        ">P50",
+        ">P95",
+        ">P99",
+        ">OVER BUDGET",
+        ">COLD STARTS",
+    ]);
+    let q = |a: &summary::Action, x: f64| {
+        a.durations
+            .quantile(x)
+            .map(human_duration)
+            .unwrap_or_default()
+    };
+    let row = |t: &mut Table, name: String, a: &summary::Action| {
+        let rate = if a.invocations == 0 {
+            0.0
+        } else {
+            100.0 * a.failures as f64 / a.invocations as f64
+        };
+        t.row(&[
+            name,
+            a.invocations.to_string(),
+            a.failures.to_string(),
+            format!("{rate:.1}"),
+            q(a, 0.50),
+            q(a, 0.95),
+            q(a, 0.99),
+            a.over_budget.to_string(),
+            a.cold_starts.to_string(),
+        ]);
+    };
+    for (name, a) in s.rows() {
+        row(&mut t, name, a);
+    }
+    if t.is_empty() {
+        return writeln!(out, "No end records.");
+    }
+    row(&mut t, "(all)".into(), &s.total());
+    t.write(out, width)?;
+    for (title, top_table) in [("ADDRESS", &s.addresses), ("USER", &s.users)] {
+        let rows = top_table.top(top);
+        if rows.is_empty() {
+            continue;
+        }
+        writeln!(out)?;
+        let mut t = Table::new(&[&format!("TOP FAILING {title}"), ">FAILURES", ">± ERROR"]);
+        for (k, c, e) in rows {
+            t.row(&[k.to_string(), c.to_string(), e.to_string()]);
+        }
+        t.write(out, width)?;
+    }
+    Ok(())
+}
