@@ -40,6 +40,7 @@
 
 #![warn(missing_docs)]
 
+pub mod cloudwatch;
 pub mod detect;
 pub mod fast;
 pub mod input;

@@ -31,6 +31,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// CloudWatch: fleet-wide detection for a fleet's log groups.
+    Cloudwatch {
+        #[command(subcommand)]
+        command: seclog_cli::cloudwatch::command::Command,
+    },
     /// Replays the brute-force detector over the records on their own
     /// timestamps and lists what it finds.
     Detect {
@@ -293,6 +298,11 @@ fn run(cli: Cli) -> io::Result<ExitCode> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     let (stats, quiet, failed) = match cli.command {
+        Command::Cloudwatch { command } => {
+            seclog_cli::cloudwatch::command::run(&command, &mut out)?;
+            out.flush()?;
+            return Ok(ExitCode::SUCCESS);
+        }
         Command::Detect {
             format,
             settings,

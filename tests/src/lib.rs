@@ -1,5 +1,11 @@
 //! Helpers shared by the integration tests: the ECS conformance check that
-//! every test file can apply to the records it captured.
+//! every test file can apply to the records it captured, and CloudWatch's
+//! matching of filter patterns and Contributor Insights rules
+//! ([`cloudwatch`]), and a Lambda Runtime API to run functions against
+//! ([`lambda_api`]).
+
+pub mod cloudwatch;
+pub mod lambda_api;
 
 use serde_json::Value;
 use std::collections::HashMap;
