@@ -80,6 +80,7 @@ fn capturing(base: Config) -> (Config, Collector) {
         limits: b.limits,
         policy: b.policy.clone(),
         hash_key: b.hash_key.clone(),
+        shapes: b.shapes,
         service: b.service.clone(),
         process: b.process.clone(),
         emf: b.emf,

@@ -39,6 +39,7 @@ pub use crate::state::current;
 
 use crate::hash::HashKey;
 use crate::record::Level;
+use crate::redact::shapes::Shapes;
 use crate::redact::{Limits, Policy};
 use crate::sink::Sink;
 use std::fmt;
@@ -84,6 +85,12 @@ pub enum ConfigError {
     /// `install` was called after seclog was already configured (by an
     /// earlier `install`, or lazily by the first record).
     AlreadyInstalled,
+    /// A secret shape's name cannot be a kind name
+    /// ([`Builder::secret_shape`](crate::Builder::secret_shape)).
+    InvalidShapeName {
+        /// The name given.
+        name: &'static str,
+    },
 }
 
 impl fmt::Display for ConfigError {
@@ -98,6 +105,10 @@ impl fmt::Display for ConfigError {
             ConfigError::WeakHashKey { len } => write!(
                 f,
                 "the hash key is {len} bytes long: use at least {MIN_HASH_KEY} random bytes (SECLOG_HASH_KEY or Builder::hash_key)"
+            ),
+            ConfigError::InvalidShapeName { name } => write!(
+                f,
+                "the secret shape name {name:?} is not valid: use 1 to 32 of a-z, 0-9 and _, other than a built-in kind's name (it is written as [REDACTED:<name>])"
             ),
             ConfigError::AlreadyInstalled => f.write_str(
                 "seclog is already configured: call seclog::init() or Builder::install() once, before the first record",
@@ -134,6 +145,8 @@ pub(crate) struct Inner {
     pub(crate) limits: Limits,
     pub(crate) policy: Policy,
     pub(crate) hash_key: HashKey,
+    /// Finding secrets by their shape: on or off, and the user's shapes.
+    pub(crate) shapes: &'static Shapes,
     pub(crate) service: String,
     pub(crate) process: Process,
     pub(crate) emf: bool,
@@ -191,6 +204,7 @@ impl Config {
             limits: Limits::default(),
             policy: Policy::default(),
             hash_key: HashKey::random(),
+            shapes: &crate::redact::shapes::DEFAULT,
             service: "unknown".into(),
             process: Process::default(),
             emf: false,

@@ -26,6 +26,7 @@ mod object;
 mod out;
 pub(crate) mod policy;
 mod serde_adapter;
+pub mod shapes;
 mod std_impls;
 mod writer;
 
