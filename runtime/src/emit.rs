@@ -34,12 +34,14 @@ pub(crate) fn emit(config: Config, view: &mut RecordView<'_>) {
     }
     let inner = config.0;
     let fresh = || {
-        Writer::new(
+        let mut writer = Writer::new(
             Vec::with_capacity(4096),
             inner.limits,
             &inner.policy,
             &inner.hash_key,
-        )
+        );
+        writer.reserve_for_shapes();
+        writer
     };
     // The thread's writer, used where it is; a record written while
     // another is (from a sink, say) gets a writer of its own.
@@ -77,6 +79,7 @@ fn write_and_send(config: Config, view: &mut RecordView<'_>, writer: &mut Writer
     {
         writer.sealer = inner.sealer;
     }
+    writer.shapes = inner.shapes;
     writer.reset();
 
     let formatted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

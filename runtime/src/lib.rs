@@ -121,6 +121,7 @@ pub use config::{builder, init, Builder, Config, ConfigError, Format};
 pub use hash::{Digest, HashKey};
 pub use record::{EventOutcome, Level, Outcome};
 pub use redact::policy::{is_sensitive_key, DEFAULT_SENSITIVE_KEYS};
+pub use redact::shapes::{SecretKind, SecretShape};
 pub use redact::{Array, Limits, Object, Out, Redact};
 /// Audits a handler: every call writes a start record (inputs, who, where,
 /// when) and an end record (outcome, duration, response, error).
@@ -323,4 +324,27 @@ pub fn to_json<T: Redact + ?Sized>(value: &T) -> String {
         &mut |o| value.redact(o),
     );
     String::from_utf8(out).unwrap_or_default()
+}
+
+/// `text` with the secrets found in it by their shape replaced by their
+/// markers, as seclog writes text into a record under the current
+/// configuration (its sensitive-key terms and secret shapes; unchanged
+/// when [shape detection](Builder::shape_detection) is off). For text you
+/// log yourself, elsewhere than through seclog: borrowed when nothing was
+/// found.
+///
+/// ```
+/// assert_eq!(
+///     seclog::redact_text("GET /cb?code=7f3a&access_token=ya29.a0AfH6SM HTTP/1.1"),
+///     "GET /cb?code=7f3a&access_token=[REDACTED:query_param] HTTP/1.1"
+/// );
+/// assert_eq!(
+///     seclog::redact_text("paid with 4111 1111 1111 1111, thanks"),
+///     "paid with [REDACTED:card_number], thanks"
+/// );
+/// assert_eq!(seclog::redact_text("order 4111 1111 1111 1112"), "order 4111 1111 1111 1112");
+/// ```
+pub fn redact_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let inner = state::current().0;
+    redact::shapes::redact_text_in(text, &inner.policy, inner.shapes)
 }

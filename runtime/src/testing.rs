@@ -82,6 +82,7 @@ fn capturing(base: Config) -> (Config, Collector) {
         hash_key: b.hash_key.clone(),
         #[cfg(feature = "seal")]
         sealer: b.sealer,
+        shapes: b.shapes,
         service: b.service.clone(),
         process: b.process.clone(),
         emf: b.emf,

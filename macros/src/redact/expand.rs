@@ -103,9 +103,19 @@ fn field_tokens(f: &Field<'_>, value: &TokenStream, slot: Slot<'_>) -> TokenStre
     // that fails a bound.
     let value = &respan(value.clone(), span);
     let write = match f.mode {
-        Mode::Own | Mode::Clear => {
+        Mode::Own => {
             let call = quote_spanned!(span=> .__seclog_field(__seclog_out));
             quote!((&&::seclog::redact::__derive::Probe(#value))#call)
+        }
+        // Through the field type's own `Redact`, its text not scanned for
+        // secrets' shapes.
+        Mode::Clear => {
+            let call = quote_spanned!(span=> .__seclog_field(__seclog_out));
+            quote! {
+                ::seclog::redact::__derive::clear(__seclog_out, |__seclog_out: ::seclog::Out<'_>| {
+                    (&&::seclog::redact::__derive::Probe(#value))#call
+                })
+            }
         }
         Mode::Redacted => quote!(__seclog_out.redacted()),
         Mode::KeepLast(n) => {

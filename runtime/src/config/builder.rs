@@ -4,6 +4,7 @@
 use super::{Config, ConfigError, Format, Inner, Process, MIN_HASH_KEY};
 use crate::hash::HashKey;
 use crate::record::Level;
+use crate::redact::shapes::{self, SecretKind, SecretShape, Shapes};
 use crate::redact::{Limits, Policy};
 use crate::sink::{self, Sink};
 use std::fmt;
@@ -32,6 +33,8 @@ pub struct Builder {
     /// The public key for sealed values, as text, and where it came from.
     #[cfg(feature = "seal")]
     pub(super) seal_key: Option<(&'static str, String)>,
+    pub(super) shape_detection: bool,
+    pub(super) shapes: Vec<(&'static str, Box<dyn SecretShape>)>,
     pub(super) service: Option<String>,
     pub(super) emf: bool,
     pub(super) lambda_json: bool,
@@ -50,6 +53,8 @@ impl Default for Builder {
             hash_key: None,
             #[cfg(feature = "seal")]
             seal_key: None,
+            shape_detection: true,
+            shapes: Vec::new(),
             service: None,
             emf: false,
             lambda_json: false,
@@ -175,6 +180,63 @@ impl Builder {
         self
     }
 
+    /// Whether secrets are found by their shape in the text seclog writes
+    /// (JSON Web Tokens, `Bearer` and `Basic` credentials, AWS access key
+    /// ids, PEM private keys, card numbers, sensitive `key=value` pairs,
+    /// and the shapes added with [`secret_shape`](Self::secret_shape)):
+    /// on by default. Turning it off leaves such text as it is, to be
+    /// redacted by type and by key only; it exists to measure what finding
+    /// shapes costs, and for text known to hold none.
+    ///
+    /// ```
+    /// #[seclog::audit]
+    /// fn note(text: &str) {}
+    ///
+    /// let text = "key AKIAIOSFODNN7EXAMPLE";
+    /// let on = seclog::testing::capture(|| note(text));
+    /// assert_eq!(on.records()[0]["seclog"]["input"]["text"], "key [REDACTED:aws_access_key_id]");
+    /// let off = seclog::builder().shape_detection(false).build().unwrap();
+    /// let off = seclog::testing::capture_with(off, || note(text));
+    /// assert_eq!(off.records()[0]["seclog"]["input"]["text"], text);
+    /// ```
+    pub fn shape_detection(mut self, on: bool) -> Self {
+        self.shape_detection = on;
+        self
+    }
+
+    /// Adds a shape of secret of your own, found like the built-in ones in
+    /// every text seclog writes and replaced by `[REDACTED:<name>]`: see
+    /// [`SecretShape`](crate::redact::shapes::SecretShape). The name is 1
+    /// to 32 of `a-z`, `0-9` and `_`, not a built-in kind's name
+    /// ([`SecretKind`]); [`build`](Self::build) says otherwise.
+    ///
+    /// ```
+    /// /// `ACME-` and twelve upper-case letters or digits: an Acme API key.
+    /// fn acme_key(text: &str, from: usize) -> Option<std::ops::Range<usize>> {
+    ///     let at = from + text.get(from..)?.find("ACME-")?;
+    ///     let key = text.as_bytes().get(at + 5..at + 17)?;
+    ///     if key.iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) {
+    ///         Some(at..at + 17)
+    ///     } else {
+    ///         acme_key(text, at + 5)
+    ///     }
+    /// }
+    ///
+    /// #[seclog::audit]
+    /// fn call(note: &str) {}
+    ///
+    /// let config = seclog::builder().secret_shape("acme_key", acme_key).build().unwrap();
+    /// let run = seclog::testing::capture_with(config, || call("retry with ACME-7F3K9QW2ZX1B"));
+    /// assert_eq!(run.records()[0]["seclog"]["input"]["note"], "retry with [REDACTED:acme_key]");
+    ///
+    /// let bad = seclog::builder().secret_shape("Acme Key", acme_key).build();
+    /// assert!(matches!(bad, Err(seclog::ConfigError::InvalidShapeName { .. })));
+    /// ```
+    pub fn secret_shape(mut self, name: &'static str, shape: impl SecretShape) -> Self {
+        self.shapes.push((name, Box::new(shape)));
+        self
+    }
+
     /// `service.name` (`SECLOG_SERVICE`).
     pub fn service(mut self, name: impl Into<String>) -> Self {
         self.service = Some(name.into());
@@ -224,6 +286,12 @@ impl Builder {
     /// Checks and freezes the configuration.
     pub fn build(self) -> Result<Config, ConfigError> {
         check_limits(&self.limits)?;
+        for &(name, _) in &self.shapes {
+            let built_in = SecretKind::BUILT_IN.iter().any(|k| k.name() == name);
+            if !shapes::is_valid_kind_name(name) || built_in {
+                return Err(ConfigError::InvalidShapeName { name });
+            }
+        }
         let hash_key = match &self.hash_key {
             Some(k) if k.len() < MIN_HASH_KEY => {
                 return Err(ConfigError::WeakHashKey { len: k.len() })
@@ -267,6 +335,14 @@ impl Builder {
             hash_key,
             #[cfg(feature = "seal")]
             sealer,
+            shapes: match (self.shape_detection, self.shapes.is_empty()) {
+                (true, true) => &shapes::DEFAULT,
+                (false, true) => &shapes::OFF,
+                (on, false) => Box::leak(Box::new(Shapes {
+                    on,
+                    custom: self.shapes,
+                })),
+            },
             service,
             process,
             emf: self.emf,

@@ -40,6 +40,7 @@ pub use crate::state::current;
 
 use crate::hash::HashKey;
 use crate::record::Level;
+use crate::redact::shapes::Shapes;
 use crate::redact::{Limits, Policy};
 use crate::sink::Sink;
 use std::fmt;
@@ -93,6 +94,12 @@ pub enum ConfigError {
     /// `install` was called after seclog was already configured (by an
     /// earlier `install`, or lazily by the first record).
     AlreadyInstalled,
+    /// A secret shape's name cannot be a kind name
+    /// ([`Builder::secret_shape`](crate::Builder::secret_shape)).
+    InvalidShapeName {
+        /// The name given.
+        name: &'static str,
+    },
 }
 
 impl fmt::Display for ConfigError {
@@ -111,6 +118,10 @@ impl fmt::Display for ConfigError {
             ConfigError::InvalidSealKey { name, problem } => {
                 write!(f, "{name} is not a usable sealing key: {problem}")
             }
+            ConfigError::InvalidShapeName { name } => write!(
+                f,
+                "the secret shape name {name:?} is not valid: use 1 to 32 of a-z, 0-9 and _, other than a built-in kind's name (it is written as [REDACTED:<name>])"
+            ),
             ConfigError::AlreadyInstalled => f.write_str(
                 "seclog is already configured: call seclog::init() or Builder::install() once, before the first record",
             ),
@@ -149,6 +160,8 @@ pub(crate) struct Inner {
     /// Seals `#[redact(seal)]` values; `None` without a key.
     #[cfg(feature = "seal")]
     pub(crate) sealer: Option<&'static crate::seal::Sealer>,
+    /// Finding secrets by their shape: on or off, and the user's shapes.
+    pub(crate) shapes: &'static Shapes,
     pub(crate) service: String,
     pub(crate) process: Process,
     pub(crate) emf: bool,
@@ -208,6 +221,7 @@ impl Config {
             hash_key: HashKey::random(),
             #[cfg(feature = "seal")]
             sealer: None,
+            shapes: &crate::redact::shapes::DEFAULT,
             service: "unknown".into(),
             process: Process::default(),
             emf: false,

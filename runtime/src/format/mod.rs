@@ -40,6 +40,7 @@ pub(crate) fn render(
     {
         writer.sealer = inner.sealer;
     }
+    writer.shapes = inner.shapes;
     // Half the record: the rest of the end record must still fit.
     writer.limit_end /= 2;
     let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(writer.out(mask)))).is_ok();

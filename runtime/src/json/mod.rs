@@ -34,6 +34,12 @@ static ESCAPE: [u8; 256] = {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
+/// How far past the string limit text is kept and scanned for secrets'
+/// shapes before it is cut (`redact::shapes`): a secret that begins before
+/// the cut is recognised whole, and replaced whole, when it ends within
+/// this many bytes after it.
+pub(crate) const SCAN_PAST_CUT: usize = 64 * 1024;
+
 /// Appends `s` escaped (without quotes) and returns how many bytes of `s`
 /// were consumed: all of them unless the output would pass `out_limit` or
 /// more than `max_in` input bytes would be taken. Never splits a character.
@@ -534,6 +540,65 @@ pub(crate) fn push_plain_key(buf: &mut Vec<u8>, comma: bool, key: &str) -> bool 
 #[inline]
 pub(crate) fn push_plain_str(buf: &mut Vec<u8>, text: &str) -> bool {
     append_framed::<true>(buf, b"\"", text.as_bytes(), b"\"")
+}
+
+/// Appends `"text"` for a value's text when it needs no escaping (appending
+/// nothing and returning `false` when it does), reporting to `places`
+/// where a secret's shape may be (see `redact::shapes::find`): the copy,
+/// the escape check and the look for shapes are one pass.
+#[inline(always)]
+pub(crate) fn push_value_str(
+    buf: &mut Vec<u8>,
+    text: &str,
+    places: &mut impl crate::redact::shapes::Places,
+) -> bool {
+    use crate::redact::shapes;
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    buf.reserve(n + 2);
+    let len = buf.len();
+    let out = &mut buf.spare_capacity_mut()[..n + 2];
+    if n < 8 {
+        if !copy_words::<true>(&mut out[1..n + 1], bytes) {
+            return false;
+        }
+        // Under eight bytes only a `key=value` pair fits.
+        if n >= 3 && has_equals(bytes) {
+            shapes::find_short(bytes, places);
+        }
+    } else if n < 16 {
+        let (head, tail) = (load(&bytes[..8]), load(&bytes[n - 8..]));
+        put(&mut out[1..9], head.to_le_bytes());
+        put(&mut out[n - 7..n + 1], tail.to_le_bytes());
+        if !pair_plain(head, tail) {
+            return false;
+        }
+        shapes::find_in_halves(head, tail, bytes, places);
+    } else if !shapes::copy_finding(&mut out[1..n + 1], bytes, places) {
+        return false;
+    }
+    out[0].write(b'"');
+    out[n + 1].write(b'"');
+    // SAFETY: the `n + 2` bytes after the length were all written above
+    // (the reservation made room for them).
+    unsafe { buf.set_len(len + n + 2) };
+    true
+}
+
+/// Whether 3 to 7 bytes hold `=` (for 3, in the middle).
+#[inline(always)]
+fn has_equals(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let n = bytes.len();
+    let word = if n >= 4 {
+        let head = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+        let tail = u32::from_le_bytes([bytes[n - 4], bytes[n - 3], bytes[n - 2], bytes[n - 1]]);
+        u64::from(head) | u64::from(tail) << 32
+    } else {
+        u64::from(bytes[1])
+    };
+    let x = word ^ (ONES * u64::from(b'='));
+    x.wrapping_sub(ONES) & !x & 0x8080_8080_8080_8080 != 0
 }
 
 /// Appends a JSON string for any text, escaped, without bounds (used for

@@ -26,6 +26,16 @@ pub fn field_checked(object: &mut Object<'_>, name: &'static str, f: impl FnOnce
     object.entry_judged(name, sensitive, f);
 }
 
+/// A `#[redact(clear)]` field's value: written as declared, its text not
+/// scanned for secrets' shapes (the field was declared not secret).
+#[inline]
+pub fn clear(out: Out<'_>, f: impl FnOnce(Out<'_>)) {
+    let Out { w, mask } = out;
+    let was = std::mem::replace(&mut w.unscanned, true);
+    f(Out { w, mask });
+    w.unscanned = was;
+}
+
 /// A member for a `#[redact(serialize)]` field: like the members inside
 /// it, its name is judged by every term of the sensitive-key policy.
 #[inline]

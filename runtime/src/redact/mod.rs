@@ -28,6 +28,7 @@ pub(crate) mod policy;
 #[cfg(feature = "seal")]
 mod seal;
 mod serde_adapter;
+pub mod shapes;
 mod std_impls;
 mod writer;
 

@@ -138,7 +138,7 @@ impl<'a> Object<'a> {
             if comma {
                 self.w.buf.push(b',');
             }
-            self.w.string_slowly(key);
+            self.w.plain_string_slowly(key);
             self.w.buf.push(b':');
         }
         Some(slot(self.mask.child(key)))

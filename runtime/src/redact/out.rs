@@ -258,7 +258,7 @@ impl<'a> Out<'a> {
         if !self.open(b'{') {
             return Err(self.w);
         }
-        self.w.string(name);
+        self.w.own_string(name);
         self.w.buf.push(b':');
         let sensitive = self.w.is_sensitive(name);
         match slot(self.mask.child(name)) {

@@ -44,6 +44,19 @@ pub const DEFAULT_SENSITIVE_KEYS: &[&str] = &[
     "signature",
 ];
 
+/// The length of the shortest of [`DEFAULT_SENSITIVE_KEYS`].
+const DEFAULT_MIN_TERM_LEN: usize = {
+    let mut min = usize::MAX;
+    let mut i = 0;
+    while i < DEFAULT_SENSITIVE_KEYS.len() {
+        if DEFAULT_SENSITIVE_KEYS[i].len() < min {
+            min = DEFAULT_SENSITIVE_KEYS[i].len();
+        }
+        i += 1;
+    }
+    min
+};
+
 /// A set of sensitive-key terms: the defaults plus any the user added.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Policy {
@@ -72,6 +85,15 @@ impl Policy {
     #[inline]
     pub(crate) fn has_added_terms(&self) -> bool {
         !self.extra.is_empty()
+    }
+
+    /// The length of the shortest term: a shorter key holds none.
+    #[inline]
+    pub(crate) fn min_term_len(&self) -> usize {
+        self.extra
+            .iter()
+            .map(|t| t.len())
+            .fold(DEFAULT_MIN_TERM_LEN, usize::min)
     }
 
     /// Whether a member named `key` must be redacted.

@@ -23,8 +23,8 @@ impl Out<'_> {
     /// record says so once per process.
     ///
     /// The value keeps the record's bounds (string length, items, depth)
-    /// but not the sensitive-key policy: it is sealed whole for the
-    /// investigator. A token is written whole or, when the record has no
+    /// but neither the sensitive-key policy nor the search for secrets by
+    /// their shape: it is sealed whole for the investigator. A token is written whole or, when the record has no
     /// room left for it, not at all (the record is then marked cut).
     ///
     /// ```
@@ -80,11 +80,15 @@ impl Out<'_> {
             return no_room(w);
         }
         w.limit_end = mark + room - slack;
+        // Kept whole for the investigator: neither the sensitive-key
+        // policy nor the search for secrets by their shape applies inside.
         w.sealing = true;
+        let unscanned = std::mem::replace(&mut w.unscanned, true);
         write(Out {
             w: &mut *w,
             mask: Mask::NONE,
         });
+        w.unscanned = unscanned;
         w.sealing = false;
         w.limit_end = end;
 

@@ -1,8 +1,9 @@
 //! The state of one record being written: the reused buffer, the bounds
 //! (string length, record size, depth) and what has been cut.
 
+use super::shapes::{self, Finder, Found, Shapes};
 use super::{Limits, Mask, Out, Policy, RESERVE};
-use crate::json;
+use crate::json::{self, SCAN_PAST_CUT};
 use std::fmt;
 
 #[derive(PartialEq, Eq)]
@@ -38,6 +39,15 @@ pub struct Writer {
     /// A sealed value's plaintext is being written: it is kept whole for
     /// the investigator, so the sensitive-key policy does not apply.
     pub(super) sealing: bool,
+    /// Finding secrets by their shape, as configured.
+    pub(crate) shapes: &'static Shapes,
+    /// Inside a `#[redact(clear)]` field: its text is written as declared,
+    /// not scanned.
+    pub(crate) unscanned: bool,
+    /// The shapes found in the text being written, reused across records.
+    found: Vec<Found>,
+    /// `Display` output being scanned, reused across records.
+    shown: String,
 }
 
 impl Writer {
@@ -61,9 +71,21 @@ impl Writer {
             #[cfg(feature = "seal")]
             sealer: None,
             sealing: false,
+            shapes: &shapes::DEFAULT,
+            unscanned: false,
+            found: Vec::new(),
+            shown: String::new(),
         };
         w.reset();
         w
+    }
+
+    /// Room in the buffers that finding shapes reuses, made with the
+    /// thread's writer: the first secret or `Display` text need not grow
+    /// them while records are written.
+    pub(crate) fn reserve_for_shapes(&mut self) {
+        self.found.reserve(16);
+        self.shown.reserve(1024);
     }
 
     /// Starts a new record in the same buffer.
@@ -74,6 +96,7 @@ impl Writer {
         self.truncated = false;
         self.exhausted = false;
         self.sealing = false;
+        self.unscanned = false;
     }
 
     /// Whether a member named `key` of untyped data is redacted: under the
@@ -123,7 +146,8 @@ impl Writer {
             && self.buf.len() + s.len() + extra <= self.limit_end.max(self.buf.len() + 1)
     }
 
-    /// Writes a bounded, escaped JSON string.
+    /// Writes a bounded, escaped JSON string, the secrets found in it by
+    /// their shape replaced by their markers.
     #[inline]
     pub(crate) fn string(&mut self, s: &str) {
         self.string_inline(s);
@@ -133,15 +157,88 @@ impl Writer {
     /// text passes ([`Out::str`]), where the common case then costs no call.
     #[inline(always)]
     pub(super) fn string_inline(&mut self, s: &str) {
-        if self.fits_whole(s, 1) && json::push_plain_str(&mut self.buf, s) {
-            return;
+        if self.fits_whole(s, 1) {
+            if self.unscanned || !self.shapes.on {
+                if json::push_plain_str(&mut self.buf, s) {
+                    return;
+                }
+            } else if self.copy_scanning(s) {
+                return;
+            }
         }
         self.string_slowly(s);
     }
 
-    /// [`string`](Self::string) for text to escape or cut.
+    /// Copies `s` whole as a JSON string in the pass that looks for
+    /// shapes; `false`, with nothing written, when it needs escaping or
+    /// holds a secret (the slow path writes it).
+    #[inline(always)]
+    fn copy_scanning(&mut self, s: &str) -> bool {
+        let start = self.buf.len();
+        self.found.clear();
+        let mut finder = Finder::new(s, self.policy, &mut self.found);
+        if !json::push_value_str(&mut self.buf, s, &mut finder) {
+            return false;
+        }
+        if !self.shapes.custom.is_empty() {
+            shapes::scan_custom(s, self.shapes, &mut self.found);
+        }
+        if self.found.is_empty() {
+            return true;
+        }
+        self.buf.truncate(start);
+        false
+    }
+
+    /// Writes a string seclog chose (a name, an id, a type): bounded and
+    /// escaped, not scanned.
+    #[inline]
+    pub(crate) fn own_string(&mut self, s: &str) {
+        if self.fits_whole(s, 1) && json::push_plain_str(&mut self.buf, s) {
+            return;
+        }
+        self.plain_string_slowly(s);
+    }
+
+    /// [`string`](Self::string) for text to escape or cut, or holding a
+    /// secret.
     #[inline(never)]
     pub(super) fn string_slowly(&mut self, s: &str) {
+        if self.unscanned || !self.shapes.on {
+            return self.plain_string_slowly(s);
+        }
+        // What lies past the scanned part is never written: a secret that
+        // began in it may go on there.
+        let max = self.limits.max_string_bytes;
+        let scanned = &s[..json::floor_char_boundary(s, max.saturating_add(SCAN_PAST_CUT))];
+        self.write_scanned(scanned, s.len() - scanned.len());
+    }
+
+    /// Writes `text` as a JSON string with the shapes found in it replaced
+    /// by their markers, bounded; `beyond` more bytes of it were not even
+    /// looked at and count as cut.
+    fn write_scanned(&mut self, text: &str, beyond: usize) {
+        let mut found = std::mem::take(&mut self.found);
+        found.clear();
+        shapes::scan(text, self.policy, &mut found);
+        shapes::scan_custom(text, self.shapes, &mut found);
+        shapes::settle(&mut found, 0);
+        self.buf.push(b'"');
+        let limit = self.limit_end.max(self.buf.len());
+        let max = self.limits.max_string_bytes;
+        let written = shapes::write_redacted(&mut self.buf, text, &found, max, limit);
+        self.found = found;
+        let cut = written.whole - written.shown + beyond;
+        if cut > 0 {
+            self.mark_cut_string(cut);
+        }
+        self.buf.push(b'"');
+    }
+
+    /// [`own_string`](Self::own_string) for text to escape or cut; also a
+    /// member's key that needs escaping.
+    #[inline(never)]
+    pub(super) fn plain_string_slowly(&mut self, s: &str) {
         self.buf.push(b'"');
         let max_in = self.limits.max_string_bytes;
         let limit = self.limit_end.max(self.buf.len());
@@ -160,8 +257,38 @@ impl Writer {
         self.buf.extend_from_slice(b" bytes]");
     }
 
-    /// Writes a bounded string from `Display` output, without allocating.
+    /// Writes a bounded string from `Display` output, the secrets found in
+    /// it by their shape replaced by their markers. The text is gathered
+    /// whole first (up to [`SCAN_PAST_CUT`] past the string limit, in a
+    /// buffer reused across records), since a secret may span the pieces
+    /// `Display` writes; without scanning, it is written as it comes.
     pub(crate) fn display(&mut self, v: &dyn fmt::Display) {
+        if self.unscanned || !self.shapes.on {
+            return self.display_as_written(v);
+        }
+        let mut shown = Gathered {
+            text: std::mem::take(&mut self.shown),
+            room: self.limits.max_string_bytes.saturating_add(SCAN_PAST_CUT),
+            rest: 0,
+        };
+        shown.text.clear();
+        // A panicking `Display` unwinds to emission, which writes the
+        // record again without it; a failing one leaves what it wrote.
+        let _ = fmt::write(&mut shown, format_args!("{v}"));
+        let text = shown.text;
+        self.write_scanned(&text, shown.rest);
+        self.shown = text;
+    }
+
+    /// Writes `Display` output seclog made itself (a summary of the
+    /// record): bounded as it comes, not scanned, without allocating.
+    pub(crate) fn own_display(&mut self, v: &dyn fmt::Display) {
+        self.display_as_written(v);
+    }
+
+    /// [`display`](Self::display) without scanning: bounded as it comes,
+    /// without allocating.
+    fn display_as_written(&mut self, v: &dyn fmt::Display) {
         self.buf.push(b'"');
         let mut sink = DisplaySink {
             w: self,
@@ -175,6 +302,27 @@ impl Writer {
             self.mark_cut_string(cut);
         }
         self.buf.push(b'"');
+    }
+}
+
+/// `Display` output gathered up to `room` bytes (never splitting a
+/// character); `rest` counts the bytes past it.
+struct Gathered {
+    text: String,
+    room: usize,
+    rest: usize,
+}
+
+impl fmt::Write for Gathered {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let fits = json::floor_char_boundary(s, self.room - self.text.len().min(self.room));
+        self.text.push_str(&s[..fits]);
+        self.rest += s.len() - fits;
+        if fits < s.len() {
+            // Past the room, nothing more is kept.
+            self.room = self.text.len();
+        }
+        Ok(())
     }
 }
 

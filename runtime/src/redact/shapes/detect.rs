@@ -1,0 +1,425 @@
+//! The built-in detectors, each looking at one place a vector pass
+//! reported: JSON Web Tokens, `Bearer`/`Basic` credentials, AWS access key
+//! ids, PEM private keys, card numbers (Luhn) and sensitive `key=value`
+//! pairs.
+
+use super::*;
+
+#[cfg(test)]
+thread_local! {
+    /// Bytes the detectors read beyond the main loop's one look a byte.
+    pub(super) static READ: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts `n` bytes read by a detector (in tests: scanning must stay linear).
+#[inline(always)]
+pub(super) fn read(n: usize) {
+    #[cfg(test)]
+    READ.with(|r| r.set(r.get() + n));
+    let _ = n;
+}
+
+/// Whether no letter or digit comes right before `i`.
+pub(super) fn word_starts(b: &[u8], i: usize) -> bool {
+    i == 0 || !is_alnum(b[i - 1])
+}
+
+/// A JWT at `i`, or the end of the first segment read when there is none.
+pub(super) fn jwt_at(b: &[u8], i: usize) -> Result<Found, usize> {
+    if !b[i..].starts_with(b"eyJ") || !word_starts(b, i) {
+        return Err(i + 1);
+    }
+    let first = run(b, i, is_b64url);
+    let second = |dot: usize| {
+        let end = run(b, dot + 1, is_b64url);
+        (b.get(dot) == Some(&b'.')).then_some(end)
+    };
+    let Some(payload) = second(first).filter(|&end| first - i >= 10 && end - first > 2) else {
+        return Err(first);
+    };
+    if b.get(payload) != Some(&b'.') {
+        return Err(first);
+    }
+    // The signature may be empty (an unsecured token keeps its dot); an
+    // encrypted token has two more segments.
+    let mut end = run(b, payload + 1, is_b64url);
+    for _ in 0..2 {
+        if b.get(end) == Some(&b'.') && b.get(end + 1).is_some_and(|&c| is_b64url(c)) {
+            end = run(b, end + 1, is_b64url);
+        } else {
+            break;
+        }
+    }
+    Ok(Found {
+        start: i,
+        end,
+        kind: SecretKind::Jwt,
+    })
+}
+
+/// An AWS access key id at `i`.
+pub(super) fn aws_at(b: &[u8], i: usize) -> Option<Found> {
+    let key = b.get(i..i + 20)?;
+    let upper_or_digit = |c: &u8| c.is_ascii_uppercase() || c.is_ascii_digit();
+    let found = (key.starts_with(b"AKIA") || key.starts_with(b"ASIA"))
+        && key[4..].iter().all(upper_or_digit)
+        && word_starts(b, i)
+        && b.get(i + 20).map_or(true, |&c| !is_alnum(c));
+    found.then_some(Found {
+        start: i,
+        end: i + 20,
+        kind: SecretKind::AwsAccessKeyId,
+    })
+}
+
+/// A PEM private key block beginning at `i`.
+pub(super) fn private_key_at(b: &[u8], i: usize) -> Option<Found> {
+    const BEGIN: &[u8] = b"-----BEGIN ";
+    if !b[i..].starts_with(BEGIN) {
+        return None;
+    }
+    let label_start = i + BEGIN.len();
+    let label_end = run(b, label_start, |c| {
+        c.is_ascii_uppercase() || c.is_ascii_digit() || c == b' '
+    });
+    let label = &b[label_start..label_end];
+    if !b[label_end..].starts_with(b"-----") || find_bytes(label, b"PRIVATE KEY").is_none() {
+        return None;
+    }
+    let mut from = label_end + 5;
+    let mut end = b.len();
+    while let Some(at) = find_bytes(&b[from..], b"-----END ") {
+        let after = from + at + b"-----END ".len();
+        let rest = &b[after..];
+        if rest.starts_with(label) && rest[label.len()..].starts_with(b"-----") {
+            end = after + label.len() + 5;
+            break;
+        }
+        from = after;
+    }
+    Some(Found {
+        start: i,
+        end,
+        kind: SecretKind::PrivateKey,
+    })
+}
+
+/// Where `needle` first occurs in `hay`.
+pub(super) fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, rest) = needle.split_first()?;
+    let mut at = 0;
+    while at + needle.len() <= hay.len() {
+        let i = at
+            + hay[at..=hay.len() - needle.len()]
+                .iter()
+                .position(|&c| c == first)?;
+        read(i + 1 - at);
+        if hay[i + 1..].starts_with(rest) {
+            return Some(i);
+        }
+        at = i + 1;
+    }
+    None
+}
+
+/// The credential of a `Bearer` or `Basic` scheme word at `i` (the match
+/// is the credential alone: the word stays).
+pub(super) fn credential_at(b: &[u8], i: usize) -> Option<Found> {
+    if !word_starts(b, i) {
+        return None;
+    }
+    let (word, kind): (&[u8], _) = match b.get(i + 1).map(u8::to_ascii_lowercase) {
+        Some(b'e') => (b"bearer", SecretKind::Bearer),
+        Some(b'a') => (b"basic", SecretKind::Basic),
+        _ => return None,
+    };
+    if !b.get(i..i + word.len())?.eq_ignore_ascii_case(word) {
+        return None;
+    }
+    let start = run(b, i + word.len(), |c| c == b' ' || c == b'\t');
+    if start == i + word.len() {
+        return None;
+    }
+    let end = match kind {
+        SecretKind::Bearer => bearer_token(b, start)?,
+        _ => basic_credential(b, start)?,
+    };
+    Some(Found { start, end, kind })
+}
+
+/// The end of a `Bearer` token (RFC 6750's token68) that looks like a
+/// credential: at least eight characters mixing two of lower case, upper
+/// case after the first character, and digits. A word in a sentence
+/// ("bearer responsibilities") mixes none.
+pub(super) fn bearer_token(b: &[u8], start: usize) -> Option<usize> {
+    let body = run(b, start, |c| {
+        c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+    });
+    let end = run(b, body, |c| c == b'=');
+    let token = &b[start..body];
+    if token.len() < 8 {
+        return None;
+    }
+    let lower = token.iter().any(u8::is_ascii_lowercase);
+    let upper = token[1..].iter().any(u8::is_ascii_uppercase);
+    let digit = token.iter().any(u8::is_ascii_digit);
+    (u8::from(lower) + u8::from(upper) + u8::from(digit) >= 2).then_some(end)
+}
+
+/// The end of a `Basic` credential: base64 that decodes to `user:password`
+/// in printable text. A word after "basic" decodes to no such thing.
+pub(super) fn basic_credential(b: &[u8], start: usize) -> Option<usize> {
+    let body = run(b, start, |c| {
+        c.is_ascii_alphanumeric() || c == b'+' || c == b'/'
+    });
+    let end = body + run(&b[body..], 0, |c| c == b'=').min(2);
+    let text = &b[start..body];
+    if text.len() < 4 || text.len() % 4 == 1 {
+        return None;
+    }
+    // Decoded on the way, six bits a character, without a buffer.
+    let mut colon = false;
+    let mut bits = 0u32;
+    let mut count = 0;
+    let mut utf8 = Utf8Check::default();
+    for &c in text {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            _ => 63,
+        };
+        bits = bits << 6 | u32::from(v);
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            let byte = (bits >> count) as u8;
+            bits &= (1 << count) - 1;
+            colon |= byte == b':';
+            if !utf8.push(byte) {
+                return None;
+            }
+        }
+    }
+    (colon && utf8.is_complete()).then_some(end)
+}
+
+/// A streaming check that bytes are UTF-8 text without control characters.
+#[derive(Default)]
+pub(super) struct Utf8Check {
+    /// Continuation bytes still expected.
+    pending: u8,
+}
+
+impl Utf8Check {
+    fn push(&mut self, byte: u8) -> bool {
+        if self.pending > 0 {
+            self.pending -= 1;
+            return byte & 0xc0 == 0x80;
+        }
+        match byte {
+            0x20..=0x7e => true,
+            0xc2..=0xdf => {
+                self.pending = 1;
+                true
+            }
+            0xe0..=0xef => {
+                self.pending = 2;
+                true
+            }
+            0xf0..=0xf4 => {
+                self.pending = 3;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn is_complete(&self) -> bool {
+        self.pending == 0
+    }
+}
+
+/// The value of a `key=value` pair whose `=` is at `i`, when its key is
+/// sensitive: up to `&`, whitespace or the end.
+pub(super) fn query_value_at(text: &str, i: usize, policy: &Policy) -> Option<Found> {
+    let b = text.as_bytes();
+    // Cheap refusals first: no value (the end, `&`, whitespace, or more
+    // `=` as in base64 padding), no key.
+    match b.get(i + 1) {
+        Some(&c) if c != b'&' && c != b'=' && !c.is_ascii_whitespace() => {}
+        _ => return None,
+    }
+    let mut key_start = i;
+    while key_start > 0 && is_key_byte(b[key_start - 1]) {
+        key_start -= 1;
+    }
+    read(i - key_start);
+    // A key shorter than every term cannot hold one.
+    if i - key_start < policy.min_term_len() {
+        return None;
+    }
+    // The key is ASCII, so its bounds are character boundaries.
+    let key = &text[key_start..i];
+    let is_sensitive = if key.as_bytes().contains(&b'%') {
+        let mut decoded = [0u8; 128];
+        match percent_decode(key.as_bytes(), &mut decoded) {
+            Some(key) => policy.is_sensitive(key),
+            None => policy.is_sensitive(key),
+        }
+    } else {
+        policy.is_sensitive(key)
+    };
+    if !is_sensitive {
+        return None;
+    }
+    // Read only after a sensitive key: keys never hold `=`, so each byte
+    // is read once as a key and at most once as a value (a value ends at
+    // the next match of its kind).
+    let end = run(b, i + 1, |c| c != b'&' && !c.is_ascii_whitespace());
+    // A value seclog already replaced (`name=[REDACTED]` of a cookie) is
+    // left as it is.
+    if is_marker(&b[i + 1..end]) {
+        return None;
+    }
+    Some(Found {
+        start: i + 1,
+        end,
+        kind: SecretKind::QueryParam,
+    })
+}
+
+/// Whether `text` is a marker seclog writes in place of a secret:
+/// `[REDACTED]` or `[REDACTED:<kind>]`.
+pub(super) fn is_marker(text: &[u8]) -> bool {
+    match text
+        .strip_prefix(b"[REDACTED")
+        .and_then(|t| t.strip_suffix(b"]"))
+    {
+        Some(b"") => true,
+        Some(kind) => kind.strip_prefix(b":").is_some_and(|k| {
+            !k.is_empty()
+                && k.iter()
+                    .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+        }),
+        None => false,
+    }
+}
+
+/// A byte of a query or form key: letters, digits and `_ - . [ ] %`.
+pub(super) fn is_key_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'[' | b']' | b'%')
+}
+
+/// `key` with its `%XX` escapes decoded into `out`, when it fits and is
+/// text.
+pub(super) fn percent_decode<'a>(key: &[u8], out: &'a mut [u8; 128]) -> Option<&'a str> {
+    let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let (mut i, mut n) = (0, 0);
+    while i < key.len() {
+        let byte = match key[i] {
+            b'%' if i + 2 < key.len() => match (hex(key[i + 1]), hex(key[i + 2])) {
+                (Some(h), Some(l)) => {
+                    i += 2;
+                    h << 4 | l
+                }
+                _ => b'%',
+            },
+            c => c,
+        };
+        *out.get_mut(n)? = byte;
+        n += 1;
+        i += 1;
+    }
+    std::str::from_utf8(&out[..n]).ok()
+}
+
+/// The longest card number that starts at the group of digits at `i`.
+pub(super) fn card_at(b: &[u8], i: usize) -> Option<Found> {
+    let end = card_starts(b, i).then(|| card_from(b, i)).flatten()?;
+    Some(Found {
+        start: i,
+        end,
+        kind: SecretKind::CardNumber,
+    })
+}
+
+pub(super) fn is_card_separator(c: u8) -> bool {
+    c == b' ' || c == b'-'
+}
+
+/// Whether a card may start at `i`: no letter or digit before it, nor a
+/// decimal point or thousands separator after a digit.
+pub(super) fn card_starts(b: &[u8], i: usize) -> bool {
+    match i {
+        0 => true,
+        1 => !is_alnum(b[0]),
+        _ => {
+            let before = b[i - 1];
+            !(is_alnum(before) || matches!(before, b'.' | b',') && b[i - 2].is_ascii_digit())
+        }
+    }
+}
+
+/// Whether a card may end at `i` (mirroring [`card_starts`]).
+pub(super) fn card_ends(b: &[u8], i: usize) -> bool {
+    match b.get(i) {
+        None => true,
+        Some(&after) => {
+            !(is_alnum(after)
+                || matches!(after, b'.' | b',') && b.get(i + 1).is_some_and(u8::is_ascii_digit))
+        }
+    }
+}
+
+/// The end of the longest card number that starts at the group at `i`.
+pub(super) fn card_from(b: &[u8], i: usize) -> Option<usize> {
+    let mut digits = [0u8; 19];
+    let mut count = 0;
+    let mut best = None;
+    let mut at = i;
+    loop {
+        let end = run(b, at, |c| c.is_ascii_digit());
+        if count + (end - at) > 19 {
+            return best;
+        }
+        for &d in &b[at..end] {
+            digits[count] = d - b'0';
+            count += 1;
+        }
+        if count >= 13 && card_ends(b, end) && luhn(&digits[..count]) {
+            best = Some(end);
+        }
+        match b.get(end..end + 2) {
+            Some([sep, digit]) if is_card_separator(*sep) && digit.is_ascii_digit() => {
+                at = end + 1;
+            }
+            _ => return best,
+        }
+    }
+}
+
+/// The Luhn check: from the right, every second digit doubled (its digits
+/// summed), the total a multiple of ten.
+pub(crate) fn luhn(digits: &[u8]) -> bool {
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(k, &d)| {
+            let d = u32::from(d);
+            if k % 2 == 1 {
+                let twice = d * 2;
+                if twice > 9 {
+                    twice - 9
+                } else {
+                    twice
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum % 10 == 0
+}

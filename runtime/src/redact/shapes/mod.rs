@@ -1,0 +1,531 @@
+//! Secrets found by their shape in free text.
+//!
+//! Types say how their fields are logged and keys say which members of
+//! untyped data are sensitive, but a token pasted into a comment, a card
+//! number in an upstream error or a private key in a panic message carry
+//! no such sign. Their shape does: every text seclog writes that did not
+//! come from a `clear` field is looked at, and each match is replaced in
+//! place by `[REDACTED:<kind>]`, the words around it kept.
+//!
+//! | kind | shape | written as |
+//! |---|---|---|
+//! | [`jwt`](SecretKind::Jwt) | three base64url segments separated by dots, the first starting `eyJ` (an encoded `{"`), at least 10 and 2 characters long for the first two; up to two more segments (an encrypted token) | `[REDACTED:jwt]` |
+//! | [`bearer`](SecretKind::Bearer) | the word `Bearer` (any case) then spaces and a token of at least 8 characters that mixes two of lower case, upper case (after its first character) and digits | `Bearer [REDACTED:bearer]` |
+//! | [`basic`](SecretKind::Basic) | the word `Basic` (any case) then spaces and base64 text that decodes to printable `user:password` | `Basic [REDACTED:basic]` |
+//! | [`aws_access_key_id`](SecretKind::AwsAccessKeyId) | `AKIA` or `ASIA` and 16 upper-case letters or digits, with no letter or digit on either side | `[REDACTED:aws_access_key_id]` |
+//! | [`private_key`](SecretKind::PrivateKey) | a PEM block whose label names a `PRIVATE KEY`, from `-----BEGIN` through the matching `-----END` line, or to the end of the text when that line is missing | `[REDACTED:private_key]` |
+//! | [`card_number`](SecretKind::CardNumber) | 13 to 19 digits, in groups joined by single spaces or dashes, that pass the Luhn check and are not part of a longer run of letters and digits (nor a decimal number) | `[REDACTED:card_number]` |
+//! | [`query_param`](SecretKind::QueryParam) | `key=value` where the key is sensitive ([`is_sensitive_key`](crate::is_sensitive_key), with the terms added at run time): the value, up to `&`, whitespace or the end | `password=[REDACTED:query_param]` |
+//!
+//! The scheme word of a `Bearer` or `Basic` credential and the key of a
+//! `key=value` pair are kept: they say what was there without revealing
+//! it. Everything else stays byte for byte: UUIDs, order references,
+//! timestamps, hex digests, numbers that fail the Luhn check, words.
+//!
+//! Users add shapes of their own with a [`SecretShape`], registered on
+//! the [builder](crate::Builder::secret_shape); finding shapes can be
+//! turned off there too ([`Builder::shape_detection`](crate::Builder::shape_detection)).
+//!
+//! Scanning costs little on the text records are made of: a vector pass
+//! (SSE2 on x86_64, eight-byte words elsewhere) looks for what every shape
+//! must contain (`=`, `J`, `--`, `IA`, `Ba`/`Be` in any case, thirteen
+//! digits), and only a text where something is found is scanned exactly.
+
+use super::Policy;
+use std::borrow::Cow;
+use std::fmt;
+use std::ops::Range;
+
+mod detect;
+mod find;
+#[cfg(test)]
+mod tests;
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod vector;
+
+use detect::*;
+pub(crate) use find::*;
+
+/// The kinds of secret seclog finds by their shape, named in the marker
+/// that replaces them: `[REDACTED:<name>]`.
+///
+/// ```
+/// use seclog::redact::shapes::SecretKind;
+///
+/// assert_eq!(SecretKind::Jwt.name(), "jwt");
+/// assert_eq!(SecretKind::CardNumber.to_string(), "[REDACTED:card_number]");
+/// assert_eq!(SecretKind::Custom("employee_id").to_string(), "[REDACTED:employee_id]");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SecretKind {
+    /// A JSON Web Token (signed, or encrypted with five segments).
+    Jwt,
+    /// The token of a `Bearer` credential; the scheme word is kept.
+    Bearer,
+    /// The `user:password` of a `Basic` credential; the scheme word is kept.
+    Basic,
+    /// An AWS access key id (`AKIA…` long-term, `ASIA…` temporary).
+    AwsAccessKeyId,
+    /// A PEM private key block.
+    PrivateKey,
+    /// A payment card number (a Luhn-valid primary account number).
+    CardNumber,
+    /// The value of a `key=value` pair whose key is sensitive.
+    QueryParam,
+    /// Found by a [`SecretShape`] the user registered, under its name.
+    Custom(&'static str),
+}
+
+impl SecretKind {
+    /// The kinds seclog finds by itself; when two matches begin at the
+    /// same place, the kind that comes first here names them.
+    pub const BUILT_IN: [SecretKind; 7] = [
+        SecretKind::PrivateKey,
+        SecretKind::Jwt,
+        SecretKind::AwsAccessKeyId,
+        SecretKind::CardNumber,
+        SecretKind::Bearer,
+        SecretKind::Basic,
+        SecretKind::QueryParam,
+    ];
+
+    /// The name written in the marker (`jwt`, `card_number`, ...).
+    pub fn name(&self) -> &'static str {
+        match self {
+            SecretKind::Jwt => "jwt",
+            SecretKind::Bearer => "bearer",
+            SecretKind::Basic => "basic",
+            SecretKind::AwsAccessKeyId => "aws_access_key_id",
+            SecretKind::PrivateKey => "private_key",
+            SecretKind::CardNumber => "card_number",
+            SecretKind::QueryParam => "query_param",
+            SecretKind::Custom(name) => name,
+        }
+    }
+
+    /// The marker of a built-in kind, ready to copy.
+    fn static_marker(&self) -> Option<&'static str> {
+        Some(match self {
+            SecretKind::Jwt => "[REDACTED:jwt]",
+            SecretKind::Bearer => "[REDACTED:bearer]",
+            SecretKind::Basic => "[REDACTED:basic]",
+            SecretKind::AwsAccessKeyId => "[REDACTED:aws_access_key_id]",
+            SecretKind::PrivateKey => "[REDACTED:private_key]",
+            SecretKind::CardNumber => "[REDACTED:card_number]",
+            SecretKind::QueryParam => "[REDACTED:query_param]",
+            SecretKind::Custom(_) => return None,
+        })
+    }
+
+    /// Appends the marker, `[REDACTED:<name>]`, to `out`.
+    pub(crate) fn push_marker(&self, out: &mut Vec<u8>) {
+        match self.static_marker() {
+            Some(marker) => out.extend_from_slice(marker.as_bytes()),
+            None => {
+                out.extend_from_slice(b"[REDACTED:");
+                out.extend_from_slice(self.name().as_bytes());
+                out.push(b']');
+            }
+        }
+    }
+
+    /// The place of a kind in [`BUILT_IN`](Self::BUILT_IN), the user's
+    /// after: which names two matches that start at the same place.
+    fn rank(&self) -> (usize, &'static str) {
+        match Self::BUILT_IN.iter().position(|k| k == self) {
+            Some(rank) => (rank, ""),
+            None => (Self::BUILT_IN.len(), self.name()),
+        }
+    }
+
+    /// The length of the marker in bytes.
+    pub(crate) fn marker_len(&self) -> usize {
+        "[REDACTED:]".len() + self.name().len()
+    }
+}
+
+/// The marker that replaces a secret of this kind: `[REDACTED:<name>]`.
+impl fmt::Display for SecretKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[REDACTED:{}]", self.name())
+    }
+}
+
+/// Whether `name` can name a user's kind: 1 to 32 of `a-z`, `0-9` and `_`,
+/// so the marker it makes is plain text that never needs escaping.
+pub(crate) fn is_valid_kind_name(name: &str) -> bool {
+    (1..=32).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// A shape of secret of the user's own, registered with
+/// [`Builder::secret_shape`](crate::Builder::secret_shape) under a kind
+/// name: each match is written `[REDACTED:<name>]`.
+///
+/// `find` returns the first match that starts at or after byte `from` of
+/// `text`, as a byte range; seclog calls it again after each match, so it
+/// never needs to allocate. A closure of that signature is a shape. User
+/// shapes see every text seclog scans (there is no prefilter for them), so
+/// keep them cheap; a range that is empty, out of bounds or before `from`
+/// ends the search in that text, a range inside a character grows to whole
+/// characters, and a shape that panics has the whole text redacted under
+/// its name.
+///
+/// ```
+/// use std::ops::Range;
+///
+/// /// Employee ids: `EMP-` and six digits.
+/// fn employee_id(text: &str, from: usize) -> Option<Range<usize>> {
+///     let at = from + text.get(from..)?.find("EMP-")?;
+///     let digits = text.as_bytes().get(at + 4..at + 10)?;
+///     if digits.iter().all(u8::is_ascii_digit) {
+///         Some(at..at + 10)
+///     } else {
+///         employee_id(text, at + 4)
+///     }
+/// }
+///
+/// let config = seclog::builder().secret_shape("employee_id", employee_id).build().unwrap();
+/// let text = seclog::testing::with_config(config, || {
+///     seclog::redact_text("approved by EMP-004211 today").into_owned()
+/// });
+/// assert_eq!(text, "approved by [REDACTED:employee_id] today");
+/// ```
+pub trait SecretShape: Send + Sync + 'static {
+    /// The first match starting at or after `from`, as a byte range of `text`.
+    fn find(&self, text: &str, from: usize) -> Option<Range<usize>>;
+}
+
+impl<F> SecretShape for F
+where
+    F: Fn(&str, usize) -> Option<Range<usize>> + Send + Sync + 'static,
+{
+    fn find(&self, text: &str, from: usize) -> Option<Range<usize>> {
+        self(text, from)
+    }
+}
+
+/// Finding secrets by their shape as configured: on (the default) or off,
+/// and the user's shapes by kind name.
+pub(crate) struct Shapes {
+    pub(crate) on: bool,
+    pub(crate) custom: Vec<(&'static str, Box<dyn SecretShape>)>,
+}
+
+impl Shapes {
+    /// The default: the built-in shapes, none of the user's.
+    pub(crate) const DEFAULT: Shapes = Shapes {
+        on: true,
+        custom: Vec::new(),
+    };
+
+    /// Off: nothing is scanned.
+    pub(crate) const OFF: Shapes = Shapes {
+        on: false,
+        custom: Vec::new(),
+    };
+}
+
+/// The default settings, for writers made before a configuration is known.
+pub(crate) static DEFAULT: Shapes = Shapes::DEFAULT;
+
+/// Finding shapes turned off.
+pub(crate) static OFF: Shapes = Shapes::OFF;
+
+/// One secret found: where it is in the text, and its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Found {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) kind: SecretKind,
+}
+
+/// Finds the built-in shapes in `text`, appending them to `found` in order
+/// of position, never overlapping; `policy` judges the key of a
+/// `key=value` pair. Linear in the length of the text whatever it holds:
+/// each detector's look is bounded, or skips what it has read.
+///
+/// A vector pass ([`find`]) finds the few places a shape can begin and the
+/// runs of digits, spaces and dashes long enough to hold a card number,
+/// and only those are looked at.
+pub(crate) fn scan(text: &str, policy: &Policy, found: &mut Vec<Found>) {
+    let first = found.len();
+    find(text.as_bytes(), &mut Finder::new(text, policy, found));
+    settle(found, first);
+}
+
+/// What a vector pass over a text reports.
+pub(crate) trait Places {
+    /// A place where a shape other than a card number may begin (see
+    /// [`find`]).
+    fn at(&mut self, p: usize);
+    /// Thirteen digits, spaces or dashes in a row from `window`: a card
+    /// number may be in the run around them.
+    fn run(&mut self, window: usize);
+}
+
+/// Looks at the places a vector pass reports, and collects the matches.
+/// Each kind is looked for on its own: one kind's match never hides the
+/// beginning of another's (overlaps are merged afterwards), while matches
+/// of one kind never overlap, so a place inside the last one is not looked
+/// at again.
+pub(crate) struct Finder<'a> {
+    text: &'a str,
+    policy: &'a Policy,
+    pub(crate) found: &'a mut Vec<Found>,
+    /// Where the next match of each kind may begin: a `key=value` value,
+    /// a JWT, a private key, an AWS key id, a credential, a card run. A
+    /// JWT's is also past the first segment of a `eyJ` that was not one:
+    /// a later `eyJ` inside it would read the same segments again.
+    next: [usize; 6],
+}
+
+impl<'a> Finder<'a> {
+    pub(crate) fn new(text: &'a str, policy: &'a Policy, found: &'a mut Vec<Found>) -> Self {
+        Finder {
+            text,
+            policy,
+            found,
+            next: [0; 6],
+        }
+    }
+}
+
+impl Places for Finder<'_> {
+    #[inline(always)]
+    fn at(&mut self, p: usize) {
+        // Most places are refused by a byte or two around them, without
+        // a call: `b` inside a word, `J` not after `ey`, `=` without a
+        // value or a key.
+        let b = self.text.as_bytes();
+        let before = |k: usize| if p >= k { b[p - k] } else { b' ' };
+        let worth = match b[p] {
+            b'=' => is_key_byte(before(1)) && b.get(p + 1).is_some_and(|&c| c != b'=' && c != b'&'),
+            b'J' => before(2) == b'e' && before(1) == b'y',
+            b'I' => before(2) == b'A',
+            b'-' => b.get(p + 4) == Some(&b'-'),
+            _ => !is_alnum(before(1)),
+        };
+        if worth {
+            self.look(p);
+        }
+    }
+
+    #[inline(never)]
+    fn run(&mut self, window: usize) {
+        if window < self.next[5] {
+            return;
+        }
+        let b = self.text.as_bytes();
+        let mut start = window;
+        while start > 0 && is_card_byte(b[start - 1]) {
+            start -= 1;
+        }
+        let end = run(b, window + CARD_RUN, is_card_byte);
+        read(window - start);
+        self.next[5] = end;
+        cards_in(b, start, end, self.found);
+    }
+}
+
+impl Finder<'_> {
+    /// Looks at place `p` for the shape its byte can belong to.
+    #[inline(never)]
+    fn look(&mut self, p: usize) {
+        let b = self.text.as_bytes();
+        let (hit, kind) = match b[p] {
+            b'=' if p >= self.next[0] => (query_value_at(self.text, p, self.policy), 0),
+            b'J' if p >= 2 && p - 2 >= self.next[1] => match jwt_at(b, p - 2) {
+                Ok(hit) => (Some(hit), 1),
+                Err(seen) => {
+                    self.next[1] = seen;
+                    return;
+                }
+            },
+            b'-' if p >= self.next[2] => (private_key_at(b, p), 2),
+            b'I' if p >= 2 && p - 2 >= self.next[3] => (aws_at(b, p - 2), 3),
+            b'B' | b'b' if p >= self.next[4] => (credential_at(b, p), 4),
+            _ => return,
+        };
+        if let Some(hit) = hit {
+            self.next[kind] = hit.end;
+            self.found.push(hit);
+        }
+    }
+}
+
+/// Looks for card numbers in the run `start..end` of digits, spaces and
+/// dashes: from each group of digits, so a card overlapping a longer valid
+/// number before it is still covered (overlaps are merged afterwards).
+pub(crate) fn cards_in(b: &[u8], start: usize, end: usize, found: &mut Vec<Found>) {
+    let mut i = start;
+    while i < end {
+        if b[i].is_ascii_digit() {
+            if let Some(hit) = card_at(b, i) {
+                found.push(hit);
+            }
+            i = run(b, i, |c| c.is_ascii_digit());
+        } else {
+            i += 1;
+        }
+    }
+}
+
+fn is_alnum(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+}
+
+fn is_b64url(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
+}
+
+/// The end of the run of bytes from `i` that satisfy `f`.
+fn run(b: &[u8], mut i: usize, f: impl Fn(u8) -> bool) -> usize {
+    let from = i;
+    while i < b.len() && f(b[i]) {
+        i += 1;
+    }
+    read(i - from);
+    i
+}
+
+/// Runs the user's shapes over `text`, appending what they find to
+/// `found` (unordered across shapes). A shape that panics has the whole
+/// text redacted under its name.
+pub(crate) fn scan_custom(text: &str, shapes: &Shapes, found: &mut Vec<Found>) {
+    for (name, shape) in &shapes.custom {
+        let kind = SecretKind::Custom(name);
+        let before = found.len();
+        let search = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut from = 0;
+            while from < text.len() {
+                let Some(range) = shape.find(text, from) else {
+                    break;
+                };
+                if range.start < from || range.start >= range.end || range.end > text.len() {
+                    break;
+                }
+                let start = floor_char_boundary(text, range.start);
+                let end = ceil_char_boundary(text, range.end);
+                found.push(Found { start, end, kind });
+                from = end;
+            }
+        }));
+        if search.is_err() {
+            found.truncate(before);
+            found.push(Found {
+                start: 0,
+                end: text.len(),
+                kind,
+            });
+        }
+    }
+}
+
+/// Puts `found[from..]` in order of position and merges overlapping
+/// matches: the one that starts first names the union (at the same place,
+/// the kind first in [`SecretKind::BUILT_IN`], then the user's).
+pub(crate) fn settle(found: &mut Vec<Found>, from: usize) {
+    let tail = &mut found[from..];
+    if tail.windows(2).all(|w| w[0].end <= w[1].start) {
+        return;
+    }
+    tail.sort_unstable_by_key(|f| (f.start, f.kind.rank()));
+    let mut kept = 0;
+    for k in 1..tail.len() {
+        let next = tail[k];
+        if next.start < tail[kept].end {
+            tail[kept].end = tail[kept].end.max(next.end);
+        } else {
+            kept += 1;
+            tail[kept] = next;
+        }
+    }
+    found.truncate(from + kept + 1);
+}
+
+/// How much of a text with markers was written, and how long it is.
+pub(crate) struct Written {
+    /// Bytes of the text as logged (markers in place of secrets) written.
+    pub(crate) shown: usize,
+    /// Bytes of the text as logged in all.
+    pub(crate) whole: usize,
+}
+
+/// Appends `text` as the content of a JSON string (escaped, without
+/// quotes) with each of `found` (settled) replaced by its marker: at most
+/// `max` bytes of the text so made (as `json::write_escaped` bounds
+/// text), and stopping before the buffer passes `out_limit`. A cut never
+/// splits a character or a marker, and never shows part of a secret: the
+/// secrets were replaced before the text was cut.
+pub(crate) fn write_redacted(
+    buf: &mut Vec<u8>,
+    text: &str,
+    found: &[Found],
+    max: usize,
+    out_limit: usize,
+) -> Written {
+    let whole = text.len() + found.iter().map(|f| f.kind.marker_len()).sum::<usize>()
+        - found.iter().map(|f| f.end - f.start).sum::<usize>();
+    let mut shown = 0;
+    let mut at = 0;
+    for f in found {
+        let piece = &text[at..f.start];
+        let taken = crate::json::write_escaped(buf, piece, max - shown, out_limit);
+        shown += taken;
+        if taken < piece.len() {
+            return Written { shown, whole };
+        }
+        let marker = f.kind.marker_len();
+        if shown + marker > max || buf.len() + marker > out_limit {
+            return Written { shown, whole };
+        }
+        f.kind.push_marker(buf);
+        shown += marker;
+        at = f.end;
+    }
+    shown += crate::json::write_escaped(buf, &text[at..], max - shown, out_limit);
+    Written { shown, whole }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char_boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+/// `text` with the shapes found in it (the built-in ones under `policy`,
+/// and the user's) replaced by their markers; borrowed when nothing was
+/// found, or when finding shapes is off.
+pub(crate) fn redact_text_in<'a>(text: &'a str, policy: &Policy, shapes: &Shapes) -> Cow<'a, str> {
+    if !shapes.on {
+        return Cow::Borrowed(text);
+    }
+    let mut found = Vec::new();
+    scan(text, policy, &mut found);
+    scan_custom(text, shapes, &mut found);
+    if found.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    settle(&mut found, 0);
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for f in &found {
+        out.push_str(&text[at..f.start]);
+        out.push_str(&f.kind.to_string());
+        at = f.end;
+    }
+    out.push_str(&text[at..]);
+    Cow::Owned(out)
+}

@@ -1,0 +1,642 @@
+//! The shapes' unit tests: every detector against an every-byte
+//! reference scan, the negative cases, linear cost.
+
+use super::*;
+
+/// The definition the vector passes must agree with: each kind looked
+/// for at every byte where its match can begin, then overlaps merged.
+fn scan_everywhere(text: &str, policy: &Policy, found: &mut Vec<Found>) {
+    let b = text.as_bytes();
+    let mut kind = |f: &mut dyn FnMut(usize) -> Result<Found, usize>| {
+        let mut i = 0;
+        while i < b.len() {
+            match f(i) {
+                Ok(hit) => {
+                    found.push(hit);
+                    i = hit.end.max(i + 1);
+                }
+                Err(next) => i = next.max(i + 1),
+            }
+        }
+    };
+    kind(&mut |i| jwt_at(b, i));
+    kind(&mut |i| aws_at(b, i).ok_or(i + 1));
+    kind(&mut |i| private_key_at(b, i).ok_or(i + 1));
+    kind(&mut |i| match b[i] {
+        b'b' | b'B' => credential_at(b, i).ok_or(i + 1),
+        _ => Err(i + 1),
+    });
+    kind(&mut |i| match b[i] {
+        b'=' => query_value_at(text, i, policy).ok_or(i + 1),
+        _ => Err(i + 1),
+    });
+    // Cards overlap: each group of digits is looked at.
+    for i in 0..b.len() {
+        if b[i].is_ascii_digit() && (i == 0 || !b[i - 1].is_ascii_digit()) {
+            found.extend(card_at(b, i));
+        }
+    }
+    settle(found, 0);
+}
+
+fn redact(text: &str) -> String {
+    redact_text_in(text, &Policy::default(), &Shapes::DEFAULT).into_owned()
+}
+
+/// `text` redacted with one user shape besides the built-in ones.
+fn redact_with(text: &str, name: &'static str, shape: impl SecretShape) -> String {
+    let shapes = Shapes {
+        on: true,
+        custom: vec![(name, Box::new(shape))],
+    };
+    redact_text_in(text, &Policy::default(), &shapes).into_owned()
+}
+
+const JWT: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
+
+#[test]
+fn a_jwt_is_replaced_and_the_words_around_it_stay() {
+    assert_eq!(
+        redact(&format!("token {JWT} expired")),
+        "token [REDACTED:jwt] expired"
+    );
+    assert_eq!(redact(&format!("({JWT})")), "([REDACTED:jwt])");
+    // Unsecured (empty signature) and encrypted (five segments).
+    let none = "eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.";
+    assert_eq!(redact(&format!("{none} x")), "[REDACTED:jwt] x");
+    let jwe = "eyJhbGciOiJSU0EtT0FFUCJ9.OKOawDo13gRp2ojaHV7LFpZcgV7T6DVZKTyKOMTYUmKoTCVJRgckCL9kiMT03JGe.48V1_ALb6US04U3b.5eym8TW_c8SuK0ltJ3rpYIzOeDQz7TALvtu6UG9oMo4vpzs9tX_EFShS8iB7j6jiSdiwkIr3ajwQzaBtQD_A.XFBoMYUZodetZdvTiFvSkQ";
+    assert_eq!(redact(&format!("jwe={jwe};")), "jwe=[REDACTED:jwt];");
+}
+
+#[test]
+fn what_only_resembles_a_jwt_stays() {
+    for text in [
+        "heyJude.mp3.bak",
+        "eyJ.a.b",
+        "eyJhbGciOiJIUzI1NiJ9 alone",
+        "eyJhbGciOiJIUzI1NiJ9.x",
+        "the eyJ prefix",
+    ] {
+        assert_eq!(redact(text), text);
+    }
+}
+
+#[test]
+fn a_bearer_or_basic_credential_keeps_its_scheme_word() {
+    assert_eq!(
+        redact("Authorization: Bearer mF_9.B5f-4.1JqM rejected"),
+        "Authorization: Bearer [REDACTED:bearer] rejected"
+    );
+    assert_eq!(
+        redact("bearer   a1b2c3d4e5f6"),
+        "bearer   [REDACTED:bearer]"
+    );
+    // A JWT as the token is named for what it is.
+    assert_eq!(redact(&format!("BEARER {JWT}")), "BEARER [REDACTED:jwt]");
+    // "Aladdin:open sesame"
+    assert_eq!(
+        redact("Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==, retry"),
+        "Authorization: Basic [REDACTED:basic], retry"
+    );
+    assert_eq!(redact("basic dTpw"), "basic [REDACTED:basic]");
+}
+
+#[test]
+fn the_words_bearer_and_basic_in_a_sentence_stay() {
+    for text in [
+        "the bearer of this letter",
+        "Bearer responsibilities",
+        "bearer well-being",
+        "Basic information",
+        "basic plan selected",
+        "a basic authentication scheme",
+        "Bearer abcdefghijkl",
+        "Basic",
+        "babble basically bearers",
+    ] {
+        assert_eq!(redact(text), text);
+    }
+}
+
+#[test]
+fn an_aws_access_key_id_is_replaced_on_word_boundaries() {
+    assert_eq!(
+        redact("key AKIAIOSFODNN7EXAMPLE, temp ASIAY34FZKBOKMUTVV7A."),
+        "key [REDACTED:aws_access_key_id], temp [REDACTED:aws_access_key_id]."
+    );
+    assert_eq!(
+        redact("id=AKIAIOSFODNN7EXAMPLE"),
+        "id=[REDACTED:aws_access_key_id]"
+    );
+    for text in [
+        "XAKIAIOSFODNN7EXAMPLE",
+        "AKIAIOSFODNN7EXAMPLEX",
+        "AKIAIOSFODNN7EXAMPL",
+        "AKIAiosfodnn7example",
+        "AGPAIOSFODNN7EXAMPLE",
+    ] {
+        assert_eq!(redact(text), text);
+    }
+}
+
+const PEM: &str = "-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\nKUpRKfFLfRYC9AIKjbJTWit+CqvjWYzvQwECAwEAAQ==\n-----END RSA PRIVATE KEY-----";
+
+#[test]
+fn a_private_key_is_replaced_through_its_end_line() {
+    assert_eq!(
+        redact(&format!("loaded {PEM}\nthen failed")),
+        "loaded [REDACTED:private_key]\nthen failed"
+    );
+    let pkcs8 = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ+DYvh6SEqVTm50DFtMDoQikTmiCqirVv9mWG9qfSnF\n-----END PRIVATE KEY-----";
+    assert_eq!(redact(&format!("a{pkcs8}b")), "a[REDACTED:private_key]b");
+}
+
+#[test]
+fn a_private_key_without_its_end_line_is_replaced_to_the_end() {
+    let cut = &PEM[..80];
+    assert_eq!(
+        redact(&format!("panicked at {cut}")),
+        "panicked at [REDACTED:private_key]"
+    );
+    // Another block's END line does not end it.
+    assert_eq!(
+        redact("-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END CERTIFICATE-----\nmore"),
+        "[REDACTED:private_key]"
+    );
+}
+
+#[test]
+fn public_pem_blocks_stay() {
+    let cert = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----";
+    assert_eq!(redact(cert), cert);
+    let public = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----";
+    assert_eq!(redact(public), public);
+}
+
+#[test]
+fn a_luhn_valid_card_number_is_replaced_however_it_is_grouped() {
+    for card in [
+        "4111111111111111",
+        "4111 1111 1111 1111",
+        "4111-1111-1111-1111",
+        "378282246310005",
+        "3782 822463 10005",
+        "6011000990139424",
+        "4222222222222",
+        "6250941006528599",
+        "4000 0566 5566 5556 122",
+        "6304000000000000000",
+        "5555-5555-5555-4444",
+    ] {
+        assert!(luhn(
+            &card
+                .bytes()
+                .filter(u8::is_ascii_digit)
+                .map(|d| d - b'0')
+                .collect::<Vec<_>>()
+        ));
+        assert_eq!(
+            redact(&format!("card {card}, declined")),
+            "card [REDACTED:card_number], declined",
+            "{card}"
+        );
+    }
+    assert_eq!(
+        redact("4111111111111111"),
+        "[REDACTED:card_number]",
+        "the whole text"
+    );
+    // Next to other numbers joined by the same separators.
+    assert_eq!(
+        redact("qty 12 4111 1111 1111 1111 ok"),
+        "qty 12 [REDACTED:card_number] ok"
+    );
+    assert_eq!(redact("#4111111111111111."), "#[REDACTED:card_number].");
+    // "14 4111 1111 1111" passes the Luhn check too, and ends inside
+    // the card: both are covered.
+    assert_eq!(
+        redact("ref 14 4111 1111 1111 1111 ok"),
+        "ref [REDACTED:card_number] ok"
+    );
+}
+
+#[test]
+fn numbers_that_are_not_card_numbers_stay() {
+    for text in [
+        "4111111111111112",
+        "4111 1111 1111 1112",
+        "411111111111",
+        "41111111111111111111",
+        "x4111111111111111",
+        "4111111111111111x",
+        "3.4111111111111111",
+        "4111111111111111.5",
+        "4111  1111 1111 1111",
+        "4111--1111-1111-1111",
+        "2024-01-15 10:30:00.123456",
+        "2026-11-27T18:40:00.123Z",
+        "+44 20 7946 0958",
+        "1,234,567,890,123,456",
+        "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+        "550e8400-e29b-41d4-a716-446655440000",
+    ] {
+        assert_eq!(redact(text), text);
+    }
+}
+
+#[test]
+fn a_sensitive_query_or_form_value_is_replaced_and_its_key_kept() {
+    assert_eq!(
+        redact("/login?user=alice&password=hunter2&next=/home"),
+        "/login?user=alice&password=[REDACTED:query_param]&next=/home"
+    );
+    assert_eq!(
+        redact("client_secret=s3cr3t grant_type=client_credentials"),
+        "client_secret=[REDACTED:query_param] grant_type=client_credentials"
+    );
+    assert_eq!(redact("x?API_KEY=abc"), "x?API_KEY=[REDACTED:query_param]");
+    // A percent-encoded key is read decoded.
+    assert_eq!(
+        redact("api%5Fkey=abc&a=b"),
+        "api%5Fkey=[REDACTED:query_param]&a=b"
+    );
+    assert_eq!(
+        redact("user[password]=pw"),
+        "user[password]=[REDACTED:query_param]"
+    );
+    for text in [
+        "a=b&c=d",
+        "session=[REDACTED]",
+        "token=[REDACTED:jwt]&x=1",
+        "password=",
+        "password=&x=1",
+        "=secret",
+        "x = password=",
+        "Root=1-6747a2f1-3c5e7a9b1d2f4e6a8c0b2d4f",
+    ] {
+        assert_eq!(redact(text), text);
+    }
+}
+
+#[test]
+fn a_term_added_at_run_time_is_a_sensitive_key() {
+    let mut found = Vec::new();
+    let policy = Policy::with_extra(["PIN".to_string()]);
+    scan("pin=1234&user=bob", &policy, &mut found);
+    assert_eq!(
+        found,
+        [Found {
+            start: 4,
+            end: 8,
+            kind: SecretKind::QueryParam
+        }]
+    );
+}
+
+#[test]
+fn ordinary_text_stays_byte_for_byte() {
+    for text in [
+        "",
+        "hello world",
+        "sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        "order ORD-2024-000123 shipped",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15",
+        "198.51.100.23, 130.176.212.17",
+        "Invoice 2026-1187, October rent",
+        "naïve café — ☃ 東京",
+        "IBAN DE89 3704 0044 0532 0130 00",
+    ] {
+        assert_eq!(redact(text), text);
+    }
+}
+
+#[test]
+fn one_shape_never_hides_the_beginning_of_another() {
+    // The value of a sensitive pair ends at the space inside a PEM
+    // header (the block, starting at the same place, names the union),
+    // and another ends inside a card number.
+    assert_eq!(
+        redact(&format!("private_key={PEM} done")),
+        "private_key=[REDACTED:private_key] done"
+    );
+    assert_eq!(
+        redact("token=#4111 1111 1111 1111 end"),
+        "token=[REDACTED:query_param] end"
+    );
+    assert_eq!(
+        redact("pin=1234 4111 1111 1111 1111 end"),
+        "pin=1234 [REDACTED:card_number] end"
+    );
+}
+
+#[test]
+fn several_secrets_in_one_text_are_all_replaced_in_order() {
+    let text = format!("a AKIAIOSFODNN7EXAMPLE b {JWT} c 4111111111111111 d token=x e");
+    assert_eq!(
+        redact(&text),
+        "a [REDACTED:aws_access_key_id] b [REDACTED:jwt] c [REDACTED:card_number] d token=[REDACTED:query_param] e"
+    );
+}
+
+#[test]
+fn user_shapes_are_merged_with_the_built_in_ones() {
+    let upper = |text: &str, from: usize| {
+        let at = from + text[from..].find("SECRET")?;
+        Some(at..at + 6)
+    };
+    assert_eq!(
+        redact_with("a SECRET b token=SECRETx SECRET", "word", upper),
+        "a [REDACTED:word] b token=[REDACTED:query_param] [REDACTED:word]"
+    );
+}
+
+#[test]
+fn a_misbehaving_user_shape_cannot_loop_split_a_character_or_leak() {
+    let again = |_: &str, _: usize| Some(0..1);
+    assert_eq!(
+        redact_with("éa", "odd", again),
+        "[REDACTED:odd]a",
+        "grown to whole characters, once"
+    );
+    let wide = |text: &str, _: usize| Some(1..text.len() + 5);
+    assert_eq!(
+        redact_with("abc", "odd", wide),
+        "abc",
+        "out of bounds: ignored"
+    );
+    let empty = |_: &str, from: usize| Some(from..from);
+    assert_eq!(redact_with("abc", "odd", empty), "abc");
+    let inside = |_: &str, from: usize| (from == 0).then_some(2..3);
+    assert_eq!(redact_with("aé€", "odd", inside), "a[REDACTED:odd]€");
+    let panics = |_: &str, _: usize| -> Option<Range<usize>> { panic!("shape bug") };
+    let quiet = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let text = redact_with("anything", "odd", panics);
+    std::panic::set_hook(quiet);
+    assert_eq!(text, "[REDACTED:odd]", "a panic redacts the whole text");
+}
+
+#[test]
+fn nothing_is_found_when_finding_shapes_is_off() {
+    let text = "key AKIAIOSFODNN7EXAMPLE";
+    assert_eq!(redact_text_in(text, &Policy::default(), &Shapes::OFF), text);
+}
+
+#[test]
+fn overlapping_matches_merge_under_the_first() {
+    let mut found = vec![
+        Found {
+            start: 5,
+            end: 9,
+            kind: SecretKind::Custom("b"),
+        },
+        Found {
+            start: 0,
+            end: 6,
+            kind: SecretKind::Custom("a"),
+        },
+        Found {
+            start: 12,
+            end: 14,
+            kind: SecretKind::Custom("c"),
+        },
+    ];
+    settle(&mut found, 0);
+    assert_eq!(
+        found,
+        [
+            Found {
+                start: 0,
+                end: 9,
+                kind: SecretKind::Custom("a")
+            },
+            Found {
+                start: 12,
+                end: 14,
+                kind: SecretKind::Custom("c")
+            }
+        ]
+    );
+}
+
+#[test]
+fn kind_names_make_plain_markers() {
+    for kind in SecretKind::BUILT_IN {
+        assert!(is_valid_kind_name(kind.name()), "{kind:?}");
+        let mut marker = Vec::new();
+        kind.push_marker(&mut marker);
+        assert_eq!(marker, kind.to_string().as_bytes());
+        assert_eq!(marker.len(), kind.marker_len());
+    }
+    assert!(!is_valid_kind_name(""));
+    assert!(!is_valid_kind_name("Employee"));
+    assert!(!is_valid_kind_name("a]b"));
+    assert!(!is_valid_kind_name(&"x".repeat(33)));
+}
+
+/// A small deterministic generator (xorshift), so the tests need no
+/// dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// What a pass reported.
+#[derive(Default)]
+struct Reported {
+    at: Vec<usize>,
+    windows: Vec<usize>,
+}
+
+impl Places for Reported {
+    fn at(&mut self, p: usize) {
+        self.at.push(p);
+    }
+    fn run(&mut self, window: usize) {
+        self.windows.push(window);
+    }
+}
+
+impl Reported {
+    /// The runs around the windows reported.
+    fn runs(&self, text: &str) -> std::collections::BTreeSet<(usize, usize)> {
+        let b = text.as_bytes();
+        self.windows
+            .iter()
+            .map(|&w| {
+                assert!(b[w..w + CARD_RUN].iter().all(|&c| is_card_byte(c)));
+                let mut start = w;
+                while start > 0 && is_card_byte(b[start - 1]) {
+                    start -= 1;
+                }
+                (start, run(b, w, is_card_byte))
+            })
+            .collect()
+    }
+}
+
+#[test]
+fn the_vector_passes_find_what_looking_everywhere_finds() {
+    let pieces = [
+        JWT,
+        "Bearer a1b2c3d4e5f6",
+        "basic dTpw",
+        "AKIAIOSFODNN7EXAMPLE",
+        "ASIAY34FZKBOKMUTVV7A",
+        PEM,
+        "4111111111111111",
+        "4111 1111 1111 1111",
+        "378282246310005",
+        "4222222222222",
+        "token=x",
+        "a",
+        " ",
+        "-",
+        "=",
+        "J",
+        "I",
+        "A",
+        "b",
+        "e",
+        "7",
+        "12",
+        "é",
+        "\u{2028}",
+        "0123456789",
+        "hello",
+        "uuid c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+        "password=",
+        "eyJhbGciOiJIUzI1NiJ9",
+        ".",
+        "Basic ",
+        "bearer ",
+        "&",
+        "\n",
+        "-----BEGIN EC PRIVATE KEY-----",
+        "IA",
+    ];
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let (mut fast, mut everywhere) = (Vec::new(), Vec::new());
+    let mut shapes = 0;
+    for _ in 0..30_000 {
+        let mut text = String::new();
+        for _ in 0..rng.below(10) {
+            text.push_str(pieces[rng.below(pieces.len())]);
+        }
+        // Every length around the block size, from every offset.
+        let cut = rng.below(text.len() + 1);
+        let text = &text[floor_char_boundary(&text, cut)..];
+        fast.clear();
+        everywhere.clear();
+        scan(text, &Policy::default(), &mut fast);
+        scan_everywhere(text, &Policy::default(), &mut everywhere);
+        assert_eq!(fast, everywhere, "{text:?}");
+        shapes += usize::from(!fast.is_empty());
+        // The places and runs reported are those of the definition
+        // (under eight bytes, only a `key=value` pair fits, whose `=` is
+        // neither first nor last).
+        let (mut vector, mut defined) = (Reported::default(), Reported::default());
+        find(text.as_bytes(), &mut vector);
+        find_bytewise(text.as_bytes(), &mut defined);
+        if text.len() < 8 {
+            defined
+                .at
+                .retain(|&p| text.as_bytes()[p] == b'=' && p > 0 && p + 1 < text.len());
+        }
+        assert_eq!(vector.at, defined.at, "{text:?}");
+        assert_eq!(vector.runs(text), defined.runs(text), "{text:?}");
+        // Sixteen bytes a step, also where thirty-two would be taken.
+        #[cfg(target_arch = "x86_64")]
+        if text.len() >= 16 {
+            let mut narrow = Reported::default();
+            // SAFETY: at least 16 bytes, nothing copied.
+            unsafe { vector::pass16::<false>(text.as_bytes(), std::ptr::null_mut(), &mut narrow) };
+            assert_eq!(narrow.at, defined.at, "{text:?}");
+            assert_eq!(narrow.runs(text), defined.runs(text), "{text:?}");
+        }
+        // The copying pass reports the same, and copies.
+        if text.len() >= 16
+            && !text
+                .bytes()
+                .any(|b| !(0x20..0x7f).contains(&b) || b == b'"' || b == b'\\')
+        {
+            let mut copied = Reported::default();
+            let mut out = vec![std::mem::MaybeUninit::new(0u8); text.len()];
+            assert!(copy_finding(&mut out, text.as_bytes(), &mut copied));
+            let out: Vec<u8> = out.iter().map(|b| unsafe { b.assume_init() }).collect();
+            assert_eq!(out, text.as_bytes());
+            assert_eq!(copied.at, vector.at, "{text:?}");
+            assert_eq!(copied.runs(text), vector.runs(text), "{text:?}");
+        }
+    }
+    assert!(shapes > 3_000, "the sample has shapes: {shapes}");
+}
+
+#[test]
+fn ordinary_text_gives_the_passes_nothing_to_look_at() {
+    for text in [
+        "application/json",
+        "gzip, deflate, br",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko)",
+        "198.51.100.23, 130.176.212.17",
+        "/v1/accounts/acc-7731-0042/transfers",
+        "transfers.write accounts.read",
+        "c0ffee00-1234-4abc-9def-0123456789ab",
+        "2026-11-27T18:40:00.123Z",
+        "short",
+        "POST",
+        "Invoice 2026-1187, March rent",
+    ] {
+        let mut reported = Reported::default();
+        find(text.as_bytes(), &mut reported);
+        assert!(
+            reported.at.is_empty() && reported.windows.is_empty(),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn scanning_is_linear_on_hostile_text() {
+    // Each of these would make a naive scanner read the text again
+    // from every candidate position. A card number is looked for from
+    // each group of digits, over at most 37 bytes.
+    let n = 100_000;
+    let texts = [
+        "eyJ-".repeat(n / 4),
+        "eyJhbGciOiJIUzI1NiJ9.".repeat(n / 21),
+        "1 ".repeat(n / 2),
+        "1-".repeat(n / 2),
+        "-----BEGIN PRIVATE KEY-----".repeat(n / 27),
+        format!("-----BEGIN PRIVATE KEY-----{}", "-----END ".repeat(n / 9)),
+        format!("{}=", "a".repeat(n)),
+        "a=".repeat(n / 2),
+        "Bearer ".repeat(n / 7),
+        format!("Basic {}", "QUJD".repeat(n / 4)),
+        "AKIA".repeat(n / 4),
+        format!("{JWT} ").repeat(n / JWT.len()),
+    ];
+    for text in &texts {
+        READ.with(|r| r.set(0));
+        let mut found = Vec::new();
+        // Every key holding an `a` is sensitive.
+        scan(text, &Policy::with_extra(["a".to_string()]), &mut found);
+        let read = READ.with(|r| r.get());
+        assert!(
+            read <= 40 * text.len(),
+            "{read} bytes read for {} in {:?}…",
+            text.len(),
+            &text[..24]
+        );
+    }
+}

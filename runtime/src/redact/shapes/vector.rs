@@ -1,0 +1,468 @@
+//! The x86_64 vector passes of [`find`](super::find): SSE2 always, AVX2
+//! when the processor has it.
+
+use super::{windows_of_13, Places};
+use std::arch::x86_64::*;
+
+/// Calls `at` for each set bit of `mark`, at `base` plus its lane.
+#[inline(always)]
+pub(crate) fn each(mut mark: u32, base: usize, places: &mut impl Places) {
+    while mark != 0 {
+        places.at(base + mark.trailing_zeros() as usize);
+        mark &= mark - 1;
+    }
+}
+
+/// Reports the first window of each run in `windows` (found in the run
+/// bits `w`, whose bit 0 is byte `base`, which wraps below zero in a
+/// text's first step: no window starts there).
+#[inline(never)]
+#[cold]
+pub(crate) fn each_run(w: u64, mut windows: u64, base: usize, places: &mut impl Places) {
+    while windows != 0 {
+        let k = windows.trailing_zeros();
+        places.run(base.wrapping_add(k as usize));
+        // On past the end of this window's run.
+        let end = k + (!w >> k).trailing_zeros();
+        windows &= u64::MAX.checked_shl(end).unwrap_or(0);
+    }
+}
+
+/// -1 in the lanes of sixteen bytes `v`, whose next bytes are `next`,
+/// that are places (see [`find`](super::find)).
+#[inline(always)]
+pub(crate) unsafe fn places16(v: __m128i, next: __m128i) -> __m128i {
+    let eq = |x: __m128i, c: u8| _mm_cmpeq_epi8(x, _mm_set1_epi8(c as i8));
+    let single = _mm_or_si128(eq(v, b'='), eq(v, b'J'));
+    let dashes = _mm_and_si128(eq(v, b'-'), eq(next, b'-'));
+    // `I`, `b` or `B` (0x49, 0x42, 0x62), then `a`, `e`, `A` or `E`
+    // (0x41, 0x45, 0x61, 0x65).
+    let first = _mm_or_si128(
+        eq(v, b'I'),
+        eq(_mm_and_si128(v, _mm_set1_epi8(0xdfu8 as i8)), 0x42),
+    );
+    let second = eq(_mm_and_si128(next, _mm_set1_epi8(0xdbu8 as i8)), 0x41);
+    _mm_or_si128(_mm_or_si128(single, dashes), _mm_and_si128(first, second))
+}
+
+/// The bits of the lanes of `v` that are digits, spaces or dashes.
+#[inline(always)]
+pub(crate) unsafe fn run16(v: __m128i) -> u32 {
+    let above = _mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8));
+    let digit = _mm_cmpeq_epi8(_mm_min_epu8(above, _mm_set1_epi8(9)), above);
+    let space = _mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8));
+    let dash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'-' as i8));
+    _mm_movemask_epi8(_mm_or_si128(digit, _mm_or_si128(space, dash))) as u32
+}
+
+/// -1 in the lanes that need escaping in JSON or a closer look (as
+/// `json::write_escaped` has it): controls and every byte from 0x80
+/// (below 0x20 as signed bytes), `"`, `\` and DEL.
+#[inline(always)]
+pub(crate) unsafe fn escape16(v: __m128i) -> __m128i {
+    let eq = |c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
+    let low = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
+    _mm_or_si128(
+        _mm_or_si128(low, eq(b'"')),
+        _mm_or_si128(eq(b'\\'), eq(0x7f)),
+    )
+}
+
+/// The pass of [`find`](super::find) and
+/// [`copy_finding`](super::copy_finding) for at least 16 bytes: with
+/// `COPY`, the bytes are stored at `dst` (as long as `text`) and
+/// `false` returned at the first step that needs escaping. Up to 32
+/// bytes (64 with AVX2) are two overlapping blocks, without a loop.
+///
+/// # Safety
+///
+/// `text` is at least 16 bytes long; with `COPY`, `dst` is valid for
+/// as many bytes.
+#[inline(always)]
+pub(super) unsafe fn pass<const COPY: bool>(
+    text: &[u8],
+    dst: *mut u8,
+    places: &mut impl Places,
+) -> bool {
+    if std::is_x86_feature_detected!("avx2") {
+        with_avx2::<COPY>(text, dst, places)
+    } else {
+        without_avx2::<COPY>(text, dst, places)
+    }
+}
+
+/// [`pass`] where AVX2 is not available.
+#[inline(never)]
+unsafe fn without_avx2<const COPY: bool>(
+    text: &[u8],
+    dst: *mut u8,
+    places: &mut impl Places,
+) -> bool {
+    if text.len() <= 32 {
+        two16::<COPY>(text, dst, places)
+    } else {
+        pass16::<COPY>(text, dst, places)
+    }
+}
+
+/// [`pass`] where AVX2 is available: also the sixteen-byte blocks are
+/// then compiled to its three-operand form.
+#[target_feature(enable = "avx2")]
+#[inline(never)]
+unsafe fn with_avx2<const COPY: bool>(text: &[u8], dst: *mut u8, places: &mut impl Places) -> bool {
+    let n = text.len();
+    if n <= 32 {
+        both16::<COPY>(text, dst, places)
+    } else if n <= 64 {
+        two32::<COPY>(text, dst, places)
+    } else {
+        pass32::<COPY>(text, dst, places)
+    }
+}
+
+/// Reports the places and the runs of a text of at most 64 bytes, one
+/// bit a byte in `mark` and `runs`.
+#[inline(always)]
+fn report(mut mark: u64, runs: u64, places: &mut impl Places) {
+    while mark != 0 {
+        places.at(mark.trailing_zeros() as usize);
+        mark &= mark - 1;
+    }
+    let windows = windows_of_13(runs);
+    if windows != 0 {
+        each_run(runs, windows, 0, places);
+    }
+}
+
+/// [`pass`] for 16 to 32 bytes: the first and the last sixteen.
+#[inline(always)]
+unsafe fn two16<const COPY: bool>(text: &[u8], dst: *mut u8, places: &mut impl Places) -> bool {
+    let n = text.len();
+    let load = |i: usize| _mm_loadu_si128(text.as_ptr().add(i).cast());
+    let (first, last) = (load(0), load(n - 16));
+    // The next byte of each lane of the first block is in the text
+    // unless the text is those sixteen bytes.
+    let next = if n > 16 {
+        load(1)
+    } else {
+        _mm_srli_si128(first, 1)
+    };
+    if COPY {
+        if _mm_movemask_epi8(_mm_or_si128(escape16(first), escape16(last))) != 0 {
+            return false;
+        }
+        _mm_storeu_si128(dst.cast(), first);
+        _mm_storeu_si128(dst.add(n - 16).cast(), last);
+    }
+    let shift = n - 16;
+    let mark = u64::from(_mm_movemask_epi8(places16(first, next)) as u32)
+        | u64::from(_mm_movemask_epi8(places16(last, _mm_srli_si128(last, 1))) as u32) << shift;
+    let runs = u64::from(run16(first)) | u64::from(run16(last)) << shift;
+    if mark != 0 || runs != 0 && windows_of_13(runs) != 0 {
+        report(mark, runs, places);
+    }
+    true
+}
+
+/// [`two16`] with AVX2: both blocks in one vector, looked at together.
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn both16<const COPY: bool>(text: &[u8], dst: *mut u8, places: &mut impl Places) -> bool {
+    let n = text.len();
+    let load = |i: usize| _mm_loadu_si128(text.as_ptr().add(i).cast());
+    let (first, last) = (load(0), load(n - 16));
+    let next = if n > 16 {
+        load(1)
+    } else {
+        _mm_srli_si128(first, 1)
+    };
+    let both = _mm256_inserti128_si256(_mm256_castsi128_si256(first), last, 1);
+    let nexts = _mm256_inserti128_si256(_mm256_castsi128_si256(next), _mm_srli_si128(last, 1), 1);
+    if COPY {
+        if _mm256_movemask_epi8(escape32(both)) != 0 {
+            return false;
+        }
+        _mm_storeu_si128(dst.cast(), first);
+        _mm_storeu_si128(dst.add(n - 16).cast(), last);
+    }
+    // Lanes 16 on are the last block's, whose first byte is `n - 16`.
+    let spread = |m: u32| u64::from(m & 0xffff) | u64::from(m >> 16) << (n - 16);
+    let mark = spread(_mm256_movemask_epi8(places32(both, nexts)) as u32);
+    let runs = spread(run32(both));
+    if mark != 0 || windows_of_13(runs) != 0 {
+        report(mark, runs, places);
+    }
+    true
+}
+
+/// [`pass`] for 33 to 64 bytes: the first and the last 32.
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn two32<const COPY: bool>(text: &[u8], dst: *mut u8, places: &mut impl Places) -> bool {
+    let n = text.len();
+    let load = |i: usize| _mm256_loadu_si256(text.as_ptr().add(i).cast());
+    let (first, last) = (load(0), load(n - 32));
+    let next_last = _mm256_alignr_epi8(_mm256_permute2x128_si256(last, last, 0x81), last, 1);
+    if COPY {
+        if _mm256_movemask_epi8(_mm256_or_si256(escape32(first), escape32(last))) != 0 {
+            return false;
+        }
+        _mm256_storeu_si256(dst.cast(), first);
+        _mm256_storeu_si256(dst.add(n - 32).cast(), last);
+    }
+    let shift = n - 32;
+    let mark = u64::from(_mm256_movemask_epi8(places32(first, load(1))) as u32)
+        | u64::from(_mm256_movemask_epi8(places32(last, next_last)) as u32) << shift;
+    let runs = u64::from(run32(first)) | u64::from(run32(last)) << shift;
+    if mark != 0 || windows_of_13(runs) != 0 {
+        report(mark, runs, places);
+    }
+    true
+}
+
+/// The pass of [`find`](super::find) and
+/// [`copy_finding`](super::copy_finding) sixteen bytes a step, for at
+/// least 16 bytes; with `COPY`, each step is stored at `dst` (as long
+/// as `text`) and `false` returned at the first that needs escaping.
+///
+/// # Safety
+///
+/// `text` is at least 16 bytes long; with `COPY`, `dst` is valid for
+/// as many bytes.
+#[inline(always)]
+pub(super) unsafe fn pass16<const COPY: bool>(
+    text: &[u8],
+    dst: *mut u8,
+    places: &mut impl Places,
+) -> bool {
+    let n = text.len();
+    let load = |i: usize| _mm_loadu_si128(text.as_ptr().add(i).cast());
+    // Bits 0 to 15: the run bytes of the sixteen bytes before `i` (for
+    // a text of at most 64 bytes, of all bytes before `i`).
+    let mut before = 0u64;
+    let mut i = 0;
+    while i + 17 <= n {
+        let v = load(i);
+        let found = places16(v, load(i + 1));
+        if COPY {
+            let escape = escape16(v);
+            if _mm_movemask_epi8(_mm_or_si128(found, escape)) != 0 {
+                if _mm_movemask_epi8(escape) != 0 {
+                    return false;
+                }
+                each(_mm_movemask_epi8(found) as u32, i, places);
+            }
+            _mm_storeu_si128(dst.add(i).cast(), v);
+        } else {
+            let mark = _mm_movemask_epi8(found) as u32;
+            if mark != 0 {
+                each(mark, i, places);
+            }
+        }
+        let here = u64::from(run16(v));
+        if n <= 64 {
+            // One look for the whole text, at its end.
+            before |= here << i;
+        } else {
+            let w = before | here << 16;
+            // Windows that end in this step (from bit 4) and start in
+            // the sixteen bytes before or in it.
+            let windows = windows_of_13(w) & 0xffff_fff0;
+            if windows != 0 {
+                each_run(w, windows, i.wrapping_sub(16), places);
+            }
+            before = here;
+        }
+        i += 16;
+    }
+    // The last sixteen bytes, overlapping the step before: its lanes
+    // already seen are left out, and the last lane has no next byte.
+    let fresh = n - i;
+    let seen = 16 - fresh;
+    let v = load(n - 16);
+    let found = places16(v, _mm_srli_si128(v, 1));
+    if COPY {
+        if _mm_movemask_epi8(escape16(v)) != 0 {
+            return false;
+        }
+        _mm_storeu_si128(dst.add(n - 16).cast(), v);
+    }
+    let mark = _mm_movemask_epi8(found) as u32 >> seen;
+    if mark != 0 {
+        each(mark, i, places);
+    }
+    if n <= 64 {
+        let all = before | u64::from(run16(v)) << (n - 16);
+        let windows = windows_of_13(all);
+        if windows != 0 {
+            each_run(all, windows, 0, places);
+        }
+    } else {
+        let w = before | u64::from(run16(v) >> seen) << 16;
+        let windows = windows_of_13(w) & 0xffff_fff0;
+        if windows != 0 {
+            each_run(w, windows, i.wrapping_sub(16), places);
+        }
+    }
+    true
+}
+
+/// [`places16`] for 32 bytes.
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn places32(v: __m256i, next: __m256i) -> __m256i {
+    let eq = |x: __m256i, c: u8| _mm256_cmpeq_epi8(x, _mm256_set1_epi8(c as i8));
+    let single = _mm256_or_si256(eq(v, b'='), eq(v, b'J'));
+    let dashes = _mm256_and_si256(eq(v, b'-'), eq(next, b'-'));
+    let first = _mm256_or_si256(
+        eq(v, b'I'),
+        eq(_mm256_and_si256(v, _mm256_set1_epi8(0xdfu8 as i8)), 0x42),
+    );
+    let second = eq(_mm256_and_si256(next, _mm256_set1_epi8(0xdbu8 as i8)), 0x41);
+    _mm256_or_si256(
+        _mm256_or_si256(single, dashes),
+        _mm256_and_si256(first, second),
+    )
+}
+
+/// [`escape16`] for 32 bytes.
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn escape32(v: __m256i) -> __m256i {
+    let eq = |c: u8| _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c as i8));
+    let low = _mm256_cmpgt_epi8(_mm256_set1_epi8(0x20), v);
+    _mm256_or_si256(
+        _mm256_or_si256(low, eq(b'"')),
+        _mm256_or_si256(eq(b'\\'), eq(0x7f)),
+    )
+}
+
+/// [`run16`] for 32 bytes.
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn run32(v: __m256i) -> u32 {
+    let eq = |c: u8| _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c as i8));
+    let above = _mm256_sub_epi8(v, _mm256_set1_epi8(b'0' as i8));
+    let digit = _mm256_cmpeq_epi8(_mm256_min_epu8(above, _mm256_set1_epi8(9)), above);
+    _mm256_movemask_epi8(_mm256_or_si256(digit, _mm256_or_si256(eq(b' '), eq(b'-')))) as u32
+}
+
+/// [`pass16`] thirty-two bytes a step, for at least 32 bytes.
+///
+/// # Safety
+///
+/// AVX2 is available; `text` is at least 32 bytes long; with `COPY`,
+/// `dst` is valid for as many bytes.
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn pass32<const COPY: bool>(text: &[u8], dst: *mut u8, places: &mut impl Places) -> bool {
+    let n = text.len();
+    let load = |i: usize| _mm256_loadu_si256(text.as_ptr().add(i).cast());
+    // Bits 0 to 31: the run bytes of the 32 bytes before `i` (for a
+    // text of at most 64 bytes, of all bytes before `i`).
+    let mut before = 0u64;
+    let mut i = 0;
+    while i + 33 <= n {
+        let v = load(i);
+        let found = places32(v, load(i + 1));
+        if COPY {
+            let escape = escape32(v);
+            if _mm256_movemask_epi8(_mm256_or_si256(found, escape)) != 0 {
+                if _mm256_movemask_epi8(escape) != 0 {
+                    return false;
+                }
+                each(_mm256_movemask_epi8(found) as u32, i, places);
+            }
+            _mm256_storeu_si256(dst.add(i).cast(), v);
+        } else {
+            let mark = _mm256_movemask_epi8(found) as u32;
+            if mark != 0 {
+                each(mark, i, places);
+            }
+        }
+        let here = u64::from(run32(v));
+        if n <= 64 {
+            before |= here << i;
+        } else {
+            let w = before | here << 32;
+            // Windows that end in this step (from bit 20) and start in
+            // the 32 bytes before or in it.
+            let windows = windows_of_13(w) & 0x000f_ffff_fff0_0000;
+            if windows != 0 {
+                each_run(w, windows, i.wrapping_sub(32), places);
+            }
+            before = here;
+        }
+        i += 32;
+    }
+    // The last 32 bytes, overlapping the step before. The next byte of
+    // each lane: the vector moved down a lane across its two halves.
+    let fresh = n - i;
+    let seen = 32 - fresh as u32;
+    let v = load(n - 32);
+    let next = _mm256_alignr_epi8(_mm256_permute2x128_si256(v, v, 0x81), v, 1);
+    if COPY {
+        if _mm256_movemask_epi8(escape32(v)) != 0 {
+            return false;
+        }
+        _mm256_storeu_si256(dst.add(n - 32).cast(), v);
+    }
+    let mark = (_mm256_movemask_epi8(places32(v, next)) as u32) >> seen;
+    if mark != 0 {
+        each(mark, i, places);
+    }
+    if n <= 64 {
+        let all = before | u64::from(run32(v)) << (n - 32);
+        let windows = windows_of_13(all);
+        if windows != 0 {
+            each_run(all, windows, 0, places);
+        }
+    } else {
+        let w = before | u64::from(run32(v) >> seen) << 32;
+        let windows = windows_of_13(w) & 0x000f_ffff_fff0_0000;
+        if windows != 0 {
+            each_run(w, windows, i.wrapping_sub(32), places);
+        }
+    }
+    true
+}
+
+/// [`find`](super::find) for 8 to 15 bytes: two overlapping halves in
+/// one vector.
+#[inline(always)]
+pub(super) fn find_8_to_15(text: &[u8], places: &mut impl Places) {
+    let n = text.len();
+    let word = |i: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&text[i..i + 8]);
+        u64::from_le_bytes(w)
+    };
+    find_in_halves(word(0), word(n - 8), n, places);
+}
+
+/// [`find`](super::find) for 8 to 15 bytes given as their first and
+/// last eight. Bytes 0 to 6 are read in the low half (whose last lane
+/// is followed by the high half's first, not the next byte), bytes 7
+/// on in the high half.
+#[inline(always)]
+pub(crate) fn find_in_halves(head: u64, tail: u64, n: usize, places: &mut impl Places) {
+    // SAFETY: SSE2 is part of every x86_64 target.
+    let (mark, runs) = unsafe {
+        let v = _mm_set_epi64x(tail as i64, head as i64);
+        let found = places16(v, _mm_srli_si128(v, 1));
+        (_mm_movemask_epi8(found) as u32, run16(v))
+    };
+    // The high half's lane of byte 7.
+    let seven = 23 - n;
+    let mark = mark & 0x7f | (mark >> seven) << 7;
+    if mark != 0 {
+        each(mark, 0, places);
+    }
+    if n >= super::CARD_RUN {
+        let w = u64::from(runs & 0x7f | (runs >> seven) << 7);
+        let windows = windows_of_13(w);
+        if windows != 0 {
+            each_run(w, windows, 0, places);
+        }
+    }
+}

@@ -1,0 +1,494 @@
+//! Properties of finding secrets by their shape, for every input
+//! (proptest):
+//!
+//! - a secret of every kind, planted anywhere in random text (in a derived
+//!   field, untyped JSON, `who`, an `Err`'s message and a panic message),
+//!   appears in no output of the capture sink, an `io::Write` sink or the
+//!   `tracing` sink, in JSON or pretty, while the text around it does;
+//! - random text holding no secret is logged byte for byte;
+//! - what is logged is what `seclog::redact_text` says.
+//!
+//! Secrets are made so that their distinctive parts (eight characters or
+//! more mixing upper case and digits) occur nowhere else, so finding one
+//! in the output is a leak, never a coincidence. `PROPTEST_CASES` runs
+//! more cases.
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config as ProptestConfig, TestCaseError};
+use seclog::testing::{capture_with, with_config};
+use seclog::Format;
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex, OnceLock};
+
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: seclog_tests::proptest_cases(40),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Secrets of every kind, with what must not be seen of them.
+// ---------------------------------------------------------------------------
+
+/// A secret as planted, and the parts of it that must not be seen.
+#[derive(Debug, Clone)]
+struct Secret {
+    text: String,
+    parts: Vec<String>,
+    /// A private key without its end line: redacted to the end of the text.
+    to_the_end: bool,
+}
+
+const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+fn base64(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.len();
+        let v = u32::from(chunk[0]) << 16
+            | u32::from(*chunk.get(1).unwrap_or(&0)) << 8
+            | u32::from(*chunk.get(2).unwrap_or(&0));
+        for k in 0..4 {
+            if k <= n {
+                out.push(B64[(v >> (18 - 6 * k) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Distinctive: upper-case letters and digits, which the surrounding text
+/// never holds together.
+fn distinctive(len: std::ops::Range<usize>) -> impl Strategy<Value = String> {
+    proptest::string::string_regex(&format!("[A-Z][0-9][A-Z0-9]{{{},{}}}", len.start, len.end))
+        .expect("a valid pattern")
+}
+
+fn jwt() -> impl Strategy<Value = Secret> {
+    (
+        "[A-Za-z0-9_-]{7,40}",
+        distinctive(8..60),
+        "[A-Za-z0-9_-]{0,43}",
+        any::<bool>(),
+    )
+        .prop_map(|(header, payload, signature, encrypted)| {
+            let mut text = format!("eyJ{header}.{payload}.{signature}");
+            if encrypted && !signature.is_empty() {
+                text.push_str(&format!(".{payload}Q.tag"));
+            }
+            Secret {
+                text,
+                parts: vec![payload],
+                to_the_end: false,
+            }
+        })
+}
+
+fn bearer() -> impl Strategy<Value = Secret> {
+    (
+        prop::sample::select(vec!["Bearer", "bearer", "BEARER"]),
+        distinctive(6..40),
+        "[a-z][a-z0-9._~+/-]{0,8}",
+    )
+        // Digits and lower case: a credential, not a word.
+        .prop_map(|(scheme, token, tail)| Secret {
+            text: format!("{scheme} {token}{tail}"),
+            parts: vec![token],
+            to_the_end: false,
+        })
+}
+
+fn basic() -> impl Strategy<Value = Secret> {
+    (
+        prop::sample::select(vec!["Basic", "basic"]),
+        "[a-z]{1,12}",
+        distinctive(8..24),
+    )
+        .prop_map(|(scheme, user, password)| {
+            let credential = base64(format!("{user}:{password}").as_bytes());
+            Secret {
+                text: format!("{scheme} {credential}"),
+                parts: vec![credential],
+                to_the_end: false,
+            }
+        })
+}
+
+fn aws() -> impl Strategy<Value = Secret> {
+    (
+        prop::sample::select(vec!["AKIA", "ASIA"]),
+        "[A-Z0-9]{2}[0-9][A-Z0-9]{13}",
+    )
+        .prop_map(|(prefix, rest)| {
+            let text = format!("{prefix}{rest}");
+            Secret {
+                parts: vec![text.clone()],
+                text,
+                to_the_end: false,
+            }
+        })
+}
+
+fn private_key() -> impl Strategy<Value = Secret> {
+    (
+        prop::sample::select(vec![
+            "PRIVATE KEY",
+            "RSA PRIVATE KEY",
+            "EC PRIVATE KEY",
+            "OPENSSH PRIVATE KEY",
+            "ENCRYPTED PRIVATE KEY",
+        ]),
+        prop::collection::vec(distinctive(20..64), 1..4),
+        any::<bool>(),
+    )
+        .prop_map(|(label, lines, ended)| {
+            let mut text = format!("-----BEGIN {label}-----\n{}", lines.join("\n"));
+            if ended {
+                text.push_str(&format!("\n-----END {label}-----"));
+            }
+            Secret {
+                text,
+                parts: lines,
+                to_the_end: !ended,
+            }
+        })
+}
+
+/// A Luhn-valid number of 13 to 19 digits, in one group or in groups of
+/// four joined by spaces or dashes.
+fn card() -> impl Strategy<Value = Secret> {
+    (
+        prop::collection::vec(0u8..10, 12..19),
+        prop::sample::select(vec!["", " ", "-"]),
+    )
+        .prop_map(|(mut digits, separator)| {
+            // The check digit that makes the Luhn sum a multiple of ten.
+            let sum: u32 = digits
+                .iter()
+                .rev()
+                .enumerate()
+                .map(|(k, &d)| {
+                    let d = u32::from(d);
+                    if k % 2 == 0 {
+                        if d * 2 > 9 {
+                            d * 2 - 9
+                        } else {
+                            d * 2
+                        }
+                    } else {
+                        d
+                    }
+                })
+                .sum();
+            digits.push(((10 - sum % 10) % 10) as u8);
+            let plain: String = digits.iter().map(|d| char::from(b'0' + d)).collect();
+            let grouped: Vec<&str> = plain
+                .as_bytes()
+                .chunks(4)
+                .map(|c| std::str::from_utf8(c).unwrap())
+                .collect();
+            let text = grouped.join(separator);
+            Secret {
+                parts: vec![plain, text.clone()],
+                text,
+                to_the_end: false,
+            }
+        })
+}
+
+fn query() -> impl Strategy<Value = Secret> {
+    (
+        prop::sample::select(vec![
+            "password",
+            "passwd",
+            "token",
+            "access_token",
+            "client_secret",
+            "api_key",
+            "apiKey",
+            "session",
+            "Authorization",
+            "card-number",
+            "ssn",
+        ]),
+        distinctive(6..30),
+        "[a-z0-9%._~-]{0,6}",
+    )
+        .prop_map(|(key, value, tail)| {
+            let value = format!("{value}{tail}");
+            Secret {
+                text: format!("{key}={value}"),
+                parts: vec![value],
+                to_the_end: false,
+            }
+        })
+}
+
+fn any_secret() -> impl Strategy<Value = Secret> {
+    prop_oneof![
+        jwt(),
+        bearer(),
+        basic(),
+        aws(),
+        private_key(),
+        card(),
+        query()
+    ]
+}
+
+// ---------------------------------------------------------------------------
+// Text around them.
+// ---------------------------------------------------------------------------
+
+/// Words and hostile characters that cannot make a secret's shape: no
+/// upper case, no digits, no `b` (of `bearer`/`basic`), no `=`.
+fn words() -> impl Strategy<Value = String> {
+    r#"[ac-z ,.;:!?()"'é€😀\n\t\x{2028}\\-]{0,40}"#
+}
+
+/// Values that look like data but hold no secret: ids, references,
+/// timestamps, digests, numbers that fail the Luhn check.
+fn benign() -> impl Strategy<Value = String> {
+    prop::sample::select(vec![
+        "550e8400-e29b-41d4-a716-446655440000",
+        "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+        "order ORD-2024-000123",
+        "2026-11-27T18:40:00.123456Z",
+        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        "4111 1111 1111 1112",
+        "1234567890",
+        "+44 20 7946 0958",
+        "198.51.100.23",
+        "q=0.9",
+        "user=alice&page=2",
+        "Mozilla/5.0 (X11; Linux x86_64)",
+        "eyJ alone",
+        "Basic plan",
+        "-----BEGIN CERTIFICATE-----",
+    ])
+    .prop_map(String::from)
+}
+
+/// Random text without secrets: words and benign values, each value set
+/// apart by words, so no two numbers join into a longer one.
+fn clean_text() -> impl Strategy<Value = String> {
+    prop::collection::vec((words(), benign()), 0..6).prop_map(|pieces| {
+        let mut text = String::new();
+        for (words, value) in pieces {
+            text.push_str(&words);
+            text.push_str(" x ");
+            text.push_str(&value);
+            text.push_str(" x ");
+        }
+        text
+    })
+}
+
+/// What can stand right before or after a secret: neither a letter nor a
+/// digit (which would make it part of a longer word), nor `.` or `,`
+/// (which after or before digits make a decimal number).
+fn boundary() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec![
+        " ", "\n", "\t", "(", ")", "\"", "'", ";", "|", "<", ">", "!", "?",
+    ])
+}
+
+/// Clean text with secrets planted at random places.
+fn planted() -> impl Strategy<Value = (String, Vec<Secret>)> {
+    prop::collection::vec((clean_text(), boundary(), any_secret(), boundary()), 1..4).prop_map(
+        |pieces| {
+            let mut text = String::new();
+            let mut secrets = Vec::new();
+            for (before, left, secret, right) in pieces {
+                text.push_str(&before);
+                text.push_str(left);
+                text.push_str(&secret.text);
+                text.push_str(right);
+                secrets.push(secret);
+            }
+            text.push_str(" end of text");
+            (text, secrets)
+        },
+    )
+}
+
+// ---------------------------------------------------------------------------
+// Handlers and sinks.
+// ---------------------------------------------------------------------------
+
+#[derive(seclog::Redact, serde::Serialize)]
+struct Request {
+    id: u32,
+    note: String,
+}
+
+/// The text as a derived field, in untyped JSON, as `who`, and as the
+/// error's message.
+#[seclog::audit(who = user)]
+fn handle(user: &str, request: Request, body: Value) -> Result<u32, String> {
+    Err(format!("{} failed: {}", request.id, request.note))
+}
+
+/// The text in a panic's message.
+#[seclog::audit]
+fn crash(text: &str) -> u32 {
+    panic!("crashed on {text}")
+}
+
+fn run_all(text: &str) {
+    let body = json!({"comment": text, "list": [text]});
+    let request = Request {
+        id: 7,
+        note: text.to_string(),
+    };
+    assert!(handle(text, request, body).is_err());
+    let quiet = std::panic::catch_unwind(|| crash(text));
+    assert!(quiet.is_err());
+}
+
+/// A `tracing` layer keeping every field of every event, as text.
+#[derive(Clone, Default)]
+struct Fields(Arc<Mutex<Vec<u8>>>);
+
+struct Collect<'a>(&'a mut Vec<u8>);
+
+impl tracing::field::Visit for Collect<'_> {
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        self.0
+            .extend_from_slice(format!("{field}={value}\n").as_bytes());
+    }
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0
+            .extend_from_slice(format!("{field}={value:?}\n").as_bytes());
+    }
+}
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Fields {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        event.record(&mut Collect(&mut self.0.lock().unwrap()));
+    }
+}
+
+fn builder(format: Format) -> seclog::Builder {
+    seclog::builder().format(format).service("shapes-props")
+}
+
+/// What the capture sink, an `io::Write` sink and the `tracing` sink
+/// received while `f` ran, in JSON and pretty.
+fn every_output(f: impl Fn()) -> Vec<(String, String)> {
+    use tracing_subscriber::layer::SubscriberExt;
+    static TRACING: OnceLock<[seclog::Config; 2]> = OnceLock::new();
+    let tracing = TRACING.get_or_init(|| {
+        [Format::Json, Format::Pretty].map(|f| builder(f).tracing().build().unwrap())
+    });
+    let mut outputs = Vec::new();
+    for (k, format) in [Format::Json, Format::Pretty].into_iter().enumerate() {
+        let run = capture_with(builder(format).build().unwrap(), &f);
+        outputs.push((format!("capture {format:?}"), run.lines.join("\n")));
+
+        let buffer = seclog_tests::SharedBuffer::default();
+        with_config(builder(format).writer(buffer.clone()).build().unwrap(), &f);
+        outputs.push((format!("io::Write {format:?}"), buffer.text()));
+
+        let fields = Fields::default();
+        let subscriber = tracing_subscriber::registry().with(fields.clone());
+        seclog_tests::with_subscriber(subscriber, || with_config(tracing[k], &f));
+        let seen = std::mem::take(&mut *fields.0.lock().unwrap());
+        outputs.push((
+            format!("tracing {format:?}"),
+            String::from_utf8(seen).unwrap(),
+        ));
+    }
+    outputs
+}
+
+fn quiet_panics() {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !info.to_string().contains("crashed on") {
+                default(info);
+            }
+        }));
+    });
+}
+
+/// The logged value at `path` of the start (0) or end (1) record.
+fn logged(records: &[Value], record: usize, path: &[&str]) -> Value {
+    path.iter()
+        .fold(&records[record], |v, k| match k.parse::<usize>() {
+            Ok(i) => &v[i],
+            Err(_) => &v[*k],
+        })
+        .clone()
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn no_planted_secret_reaches_any_sink_in_any_format((text, secrets) in planted()) {
+        quiet_panics();
+        let to_the_end = secrets.iter().any(|s| s.to_the_end);
+        for (sink, output) in every_output(|| run_all(&text)) {
+            prop_assert!(
+                to_the_end || output.contains("end of text"),
+                "{}: the words around are there: {}",
+                sink,
+                output
+            );
+            for secret in &secrets {
+                for part in &secret.parts {
+                    if let Some(at) = output.find(part.as_str()) {
+                        return Err(TestCaseError::fail(format!(
+                            "{sink}: {part:?} of {secret:?} leaked: …{}…",
+                            &output[at.saturating_sub(80)..(at + part.len() + 80).min(output.len())]
+                                .chars().collect::<String>()
+                        )));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn text_without_secrets_is_logged_byte_for_byte(text in clean_text()) {
+        quiet_panics();
+        let run = capture_with(builder(Format::Json).build().unwrap(), || run_all(&text));
+        let records = run.records();
+        let expected = Value::String(text.clone());
+        prop_assert_eq!(&records[0]["user"]["id"], &expected);
+        prop_assert_eq!(&records[0]["seclog"]["input"]["request"]["note"], &expected);
+        prop_assert_eq!(&records[0]["seclog"]["input"]["body"]["comment"], &expected);
+        prop_assert_eq!(&records[0]["seclog"]["input"]["body"]["list"][0], &expected);
+        prop_assert_eq!(&records[1]["error"]["message"], &Value::String(format!("7 failed: {text}")));
+        prop_assert_eq!(&records[3]["error"]["message"], &Value::String(format!("crashed on {text}")));
+        prop_assert_eq!(seclog::redact_text(&text), text.as_str());
+    }
+
+    #[test]
+    fn what_is_logged_is_what_redact_text_says((text, _) in planted()) {
+        quiet_panics();
+        let run = capture_with(builder(Format::Json).build().unwrap(), || run_all(&text));
+        let records = run.records();
+        let expected = Value::String(seclog::redact_text(&text).into_owned());
+        for (record, path) in [
+            (0, &["user", "id"][..]),
+            (0, &["seclog", "input", "request", "note"]),
+            (0, &["seclog", "input", "body", "comment"]),
+            (0, &["seclog", "input", "body", "list", "0"]),
+        ] {
+            prop_assert_eq!(&logged(&records, record, path), &expected, "{:?}", path);
+        }
+        let message = format!("crashed on {text}");
+        prop_assert_eq!(
+            &records[3]["error"]["message"],
+            &Value::String(seclog::redact_text(&message).into_owned())
+        );
+    }
+}
