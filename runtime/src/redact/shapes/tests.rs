@@ -498,6 +498,8 @@ fn the_vector_passes_find_what_looking_everywhere_finds() {
         "4111 1111 1111 1111",
         "378282246310005",
         "4222222222222",
+        "5555-5555-5555-4444",
+        "4 1 1 1 1 1 1 1 1 1 1 1 1",
         "token=x",
         "a",
         " ",
@@ -554,15 +556,42 @@ fn the_vector_passes_find_what_looking_everywhere_finds() {
                 .retain(|&p| text.as_bytes()[p] == b'=' && p > 0 && p + 1 < text.len());
         }
         assert_eq!(vector.at, defined.at, "{text:?}");
-        assert_eq!(vector.runs(text), defined.runs(text), "{text:?}");
-        // Sixteen bytes a step, also where thirty-two would be taken.
+        let defined_runs = defined.runs(text);
+        assert_eq!(vector.runs(text), defined_runs, "{text:?}");
+        // Every pass this processor can run reports the same, copying or
+        // not: sixteen bytes a step (also where more would be taken), and
+        // 32 with AVX2.
         #[cfg(target_arch = "x86_64")]
         if text.len() >= 16 {
-            let mut narrow = Reported::default();
-            // SAFETY: at least 16 bytes, nothing copied.
-            unsafe { vector::pass16::<false>(text.as_bytes(), std::ptr::null_mut(), &mut narrow) };
-            assert_eq!(narrow.at, defined.at, "{text:?}");
-            assert_eq!(narrow.runs(text), defined.runs(text), "{text:?}");
+            let bytes = text.as_bytes();
+            let plain = !bytes
+                .iter()
+                .any(|&b| !(0x20..0x7f).contains(&b) || b == b'"' || b == b'\\');
+            for name in X86_PASSES {
+                let (mut seen, mut copied) = (Reported::default(), Reported::default());
+                let mut out = vec![0u8; bytes.len()];
+                // SAFETY: at least 16 bytes, `out` as long.
+                let ran = unsafe {
+                    x86_pass(name, bytes, None, &mut seen).zip(x86_pass(
+                        name,
+                        bytes,
+                        Some(&mut out),
+                        &mut copied,
+                    ))
+                };
+                let Some((_, copied_whole)) = ran else {
+                    continue;
+                };
+                assert_eq!(seen.at, defined.at, "{name}: {text:?}");
+                let runs = seen.runs(text);
+                assert_eq!(runs, defined_runs, "{name}: {text:?}");
+                assert_eq!(copied_whole, plain, "{name}: {text:?}");
+                if plain {
+                    assert_eq!(out, bytes, "{name}: {text:?}");
+                    assert_eq!(copied.at, seen.at, "{name}: {text:?}");
+                    assert_eq!(copied.runs(text), runs, "{name}: {text:?}");
+                }
+            }
         }
         // The copying pass reports the same, and copies.
         if text.len() >= 16
@@ -580,6 +609,35 @@ fn the_vector_passes_find_what_looking_everywhere_finds() {
         }
     }
     assert!(shapes > 3_000, "the sample has shapes: {shapes}");
+}
+
+/// The x86_64 passes, narrowest first.
+#[cfg(target_arch = "x86_64")]
+const X86_PASSES: [&str; 2] = ["sse2", "avx2"];
+
+/// Runs the pass named (`None` when this processor cannot), copying into
+/// `out` when given; whether the text needed no escaping.
+///
+/// # Safety
+///
+/// `text` is at least 16 bytes long, `out` as long.
+#[cfg(target_arch = "x86_64")]
+unsafe fn x86_pass(
+    name: &str,
+    text: &[u8],
+    out: Option<&mut [u8]>,
+    places: &mut Reported,
+) -> Option<bool> {
+    let copy = out.is_some();
+    let dst = out.map_or(std::ptr::null_mut(), |o| o.as_mut_ptr());
+    let avx2 = std::is_x86_feature_detected!("avx2");
+    Some(match (name, copy) {
+        ("sse2", false) => vector::pass16::<false>(text, dst, places),
+        ("sse2", true) => vector::pass16::<true>(text, dst, places),
+        ("avx2", false) if avx2 => vector::with_avx2::<false>(text, dst, places),
+        ("avx2", true) if avx2 => vector::with_avx2::<true>(text, dst, places),
+        _ => return None,
+    })
 }
 
 #[test]

@@ -109,7 +109,11 @@ unsafe fn without_avx2<const COPY: bool>(
 /// then compiled to its three-operand form.
 #[target_feature(enable = "avx2")]
 #[inline(never)]
-unsafe fn with_avx2<const COPY: bool>(text: &[u8], dst: *mut u8, places: &mut impl Places) -> bool {
+pub(super) unsafe fn with_avx2<const COPY: bool>(
+    text: &[u8],
+    dst: *mut u8,
+    places: &mut impl Places,
+) -> bool {
     let n = text.len();
     if n <= 32 {
         both16::<COPY>(text, dst, places)
