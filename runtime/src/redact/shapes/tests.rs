@@ -558,15 +558,16 @@ fn the_vector_passes_find_what_looking_everywhere_finds() {
         assert_eq!(vector.at, defined.at, "{text:?}");
         let defined_runs = defined.runs(text);
         assert_eq!(vector.runs(text), defined_runs, "{text:?}");
+        // Whether no byte needs escaping: the copying passes copy all.
+        let plain = !text
+            .bytes()
+            .any(|b| !(0x20..0x7f).contains(&b) || b == b'"' || b == b'\\');
         // Every pass this processor can run reports the same, copying or
         // not: sixteen bytes a step (also where more would be taken), and
         // 32 with AVX2.
         #[cfg(target_arch = "x86_64")]
         if text.len() >= 16 {
             let bytes = text.as_bytes();
-            let plain = !bytes
-                .iter()
-                .any(|&b| !(0x20..0x7f).contains(&b) || b == b'"' || b == b'\\');
             for name in X86_PASSES {
                 let (mut seen, mut copied) = (Reported::default(), Reported::default());
                 let mut out = vec![0u8; bytes.len()];
@@ -594,14 +595,14 @@ fn the_vector_passes_find_what_looking_everywhere_finds() {
             }
         }
         // The copying pass reports the same, and copies.
-        if text.len() >= 16
-            && !text
-                .bytes()
-                .any(|b| !(0x20..0x7f).contains(&b) || b == b'"' || b == b'\\')
-        {
+        if text.len() >= 16 {
             let mut copied = Reported::default();
             let mut out = vec![std::mem::MaybeUninit::new(0u8); text.len()];
-            assert!(copy_finding(&mut out, text.as_bytes(), &mut copied));
+            let whole = copy_finding(&mut out, text.as_bytes(), &mut copied);
+            assert_eq!(whole, plain, "{text:?}");
+            if !plain {
+                continue;
+            }
             let out: Vec<u8> = out.iter().map(|b| unsafe { b.assume_init() }).collect();
             assert_eq!(out, text.as_bytes());
             assert_eq!(copied.at, vector.at, "{text:?}");
