@@ -142,6 +142,61 @@ fn a_jwt_pasted_into_a_json_comment_never_reaches_the_output() {
     );
 }
 
+/// Query parameters as API Gateway hands them over: a bare `?<token>`
+/// (as a magic link sends) is a key with an empty value.
+#[derive(seclog::Redact, serde::Serialize)]
+struct Callback {
+    query: std::collections::BTreeMap<String, String>,
+}
+
+#[seclog::audit]
+fn sign_in_callback(callback: Callback, body: Value) -> usize {
+    callback.query.len() + body.as_object().map_or(0, |o| o.len())
+}
+
+#[test]
+fn a_secret_sent_as_a_key_is_replaced_in_the_key() {
+    let callback = || Callback {
+        query: [
+            (JWT.to_string(), String::new()),
+            ("lang".into(), "en".into()),
+        ]
+        .into(),
+    };
+    let body = json!({
+        format!("Bearer {}", &JWT[40..72]): "old session",
+        "card 4111-1111-1111-1111": 1,
+        "550e8400-e29b-41d4-a716-446655440000": "an id as a key stays",
+    });
+    let run = capture(|| sign_in_callback(callback(), body.clone()));
+    assert_eq!(run.output, 5, "the handler's result is unchanged");
+    let input = &run.records()[0]["seclog"]["input"];
+    assert_eq!(
+        input["callback"]["query"],
+        json!({"[REDACTED:jwt]": "", "lang": "en"})
+    );
+    assert_eq!(
+        input["body"],
+        json!({
+            "Bearer [REDACTED:bearer]": "old session",
+            "card [REDACTED:card_number]": 1,
+            "550e8400-e29b-41d4-a716-446655440000": "an id as a key stays",
+        })
+    );
+    assert_found_everywhere(
+        || {
+            sign_in_callback(callback(), body.clone());
+        },
+        JWT,
+        &[
+            "[REDACTED:jwt]",
+            "lang",
+            "old session",
+            "an id as a key stays",
+        ],
+    );
+}
+
 #[derive(seclog::Redact, serde::Serialize)]
 struct Ticket {
     id: u32,

@@ -2,7 +2,8 @@
 //! (proptest):
 //!
 //! - a secret of every kind, planted anywhere in random text (in a derived
-//!   field, untyped JSON, `who`, an `Err`'s message and a panic message),
+//!   field, untyped JSON's values and keys, `who`, an `Err`'s message and a
+//!   panic message),
 //!   appears in no output of the capture sink, an `io::Write` sink or the
 //!   `tracing` sink, in JSON or pretty, while the text around it does;
 //! - random text holding no secret is logged byte for byte;
@@ -326,8 +327,8 @@ struct Request {
     note: String,
 }
 
-/// The text as a derived field, in untyped JSON, as `who`, and as the
-/// error's message.
+/// The text as a derived field, in untyped JSON (a value and a key), as
+/// `who`, and as the error's message.
 #[seclog::audit(who = user)]
 fn handle(user: &str, request: Request, body: Value) -> Result<u32, String> {
     Err(format!("{} failed: {}", request.id, request.note))
@@ -340,7 +341,7 @@ fn crash(text: &str) -> u32 {
 }
 
 fn run_all(text: &str) {
-    let body = json!({"comment": text, "list": [text]});
+    let body = json!({"comment": text, "list": [text], "keyed": {text: "value"}});
     let request = Request {
         id: 7,
         note: text.to_string(),
@@ -418,6 +419,13 @@ fn quiet_panics() {
     });
 }
 
+/// The one key of the logged object `object`.
+fn the_key(object: &Value) -> &str {
+    let members = object.as_object().expect("an object");
+    assert_eq!(members.len(), 1, "one member: {object}");
+    members.keys().next().unwrap()
+}
+
 /// The logged value at `path` of the start (0) or end (1) record.
 fn logged(records: &[Value], record: usize, path: &[&str]) -> Value {
     path.iter()
@@ -466,6 +474,7 @@ proptest! {
         prop_assert_eq!(&records[0]["seclog"]["input"]["request"]["note"], &expected);
         prop_assert_eq!(&records[0]["seclog"]["input"]["body"]["comment"], &expected);
         prop_assert_eq!(&records[0]["seclog"]["input"]["body"]["list"][0], &expected);
+        prop_assert_eq!(the_key(&records[0]["seclog"]["input"]["body"]["keyed"]), text.as_str());
         prop_assert_eq!(&records[1]["error"]["message"], &Value::String(format!("7 failed: {text}")));
         prop_assert_eq!(&records[3]["error"]["message"], &Value::String(format!("crashed on {text}")));
         prop_assert_eq!(seclog::redact_text(&text), text.as_str());
@@ -485,6 +494,8 @@ proptest! {
         ] {
             prop_assert_eq!(&logged(&records, record, path), &expected, "{:?}", path);
         }
+        let key = seclog::redact_text(&text);
+        prop_assert_eq!(the_key(&records[0]["seclog"]["input"]["body"]["keyed"]), key.as_ref());
         let message = format!("crashed on {text}");
         prop_assert_eq!(
             &records[3]["error"]["message"],

@@ -108,9 +108,11 @@ impl<'a> Object<'a> {
     }
 
     /// Begins a member; returns the slot for its value, or `None` when the
-    /// member is skipped because of a bound.
-    #[inline]
-    fn member(&mut self, key: &str) -> Option<Slot> {
+    /// member is skipped because of a bound. With `shaped`, the key holds
+    /// a secret's shape and is written with it replaced. Inlined into
+    /// both callers, so `open`'s copy has no trace of that case.
+    #[inline(always)]
+    fn member(&mut self, key: &str, shaped: bool) -> Option<Slot> {
         if !self.live {
             return None;
         }
@@ -134,11 +136,17 @@ impl<'a> Object<'a> {
         let comma = !self.first;
         self.first = false;
         self.count += 1;
-        if !(self.w.fits_whole(key, 1) && json::push_plain_key(&mut self.w.buf, comma, key)) {
+        if shaped
+            || !(self.w.fits_whole(key, 1) && json::push_plain_key(&mut self.w.buf, comma, key))
+        {
             if comma {
                 self.w.buf.push(b',');
             }
-            self.w.plain_string_slowly(key);
+            if shaped {
+                self.w.string_slowly(key);
+            } else {
+                self.w.plain_string_slowly(key);
+            }
             self.w.buf.push(b':');
         }
         Some(slot(self.mask.child(key)))
@@ -158,15 +166,32 @@ impl<'a> Object<'a> {
     }
 
     /// A member of untyped data: redacted when `key` is sensitive under the
-    /// sensitive-key policy, else written through [`Redact`].
+    /// sensitive-key policy, else written through [`Redact`]. The key is
+    /// data too: a secret's shape in it is replaced there, as in any text
+    /// seclog scans.
     pub fn entry<T: Redact + ?Sized>(&mut self, key: &str, value: &T) {
         self.entry_with(key, |out| value.redact(out))
     }
 
     /// Like [`Object::entry`], with the value written by `f`.
     pub fn entry_with(&mut self, key: &str, f: impl FnOnce(Out<'_>)) {
-        let sensitive = self.w.is_sensitive(key);
-        self.entry_judged(key, sensitive, f);
+        let verdict = self.w.judge_key(key);
+        if verdict.shaped {
+            return self.entry_shaped(key, verdict.sensitive, f);
+        }
+        self.entry_judged(key, verdict.sensitive, f);
+    }
+
+    /// [`Object::entry_with`] for a key that holds a secret's shape (a
+    /// token sent as a bare query string, say): written with the secret
+    /// replaced, as any text of data is.
+    #[cold]
+    #[inline(never)]
+    fn entry_shaped(&mut self, key: &str, sensitive: bool, f: impl FnOnce(Out<'_>)) {
+        let slot = self.member(key, true);
+        if let Some(mask) = self.opened(slot, sensitive) {
+            write_value(self.w, mask, f);
+        }
     }
 
     /// [`Object::entry_with`] for a static key (a field name): its verdict
@@ -192,7 +217,14 @@ impl<'a> Object<'a> {
     /// is generic), and its answer comes back in registers.
     #[inline(never)]
     fn open(&mut self, key: &str, sensitive: bool) -> Option<Mask> {
-        match self.member(key)? {
+        let slot = self.member(key, false);
+        self.opened(slot, sensitive)
+    }
+
+    /// The mask for a member's value given its `slot`: see [`Object::open`].
+    #[inline(always)]
+    fn opened(&mut self, slot: Option<Slot>, sensitive: bool) -> Option<Mask> {
+        match slot? {
             Slot::Write(mask) if !sensitive => Some(mask),
             Slot::Seal => Some(Mask::sealed()),
             _ => {

@@ -102,9 +102,27 @@ impl Policy {
         // one invocation to the next: under the default terms, a verdict
         // is remembered per thread for short keys.
         if self.extra.is_empty() {
-            return remembered(key, || self.search(key));
+            return remembered_verdict(key, || self.search(key), None::<fn() -> bool>).sensitive;
         }
         self.search(key)
+    }
+
+    /// What to make of a key of data: whether its member is redacted (as
+    /// [`is_sensitive`](Self::is_sensitive)), and whether the key itself
+    /// holds a secret's shape (asked of `holds_shape`, which looks for the
+    /// built-in shapes). Under the default terms both verdicts on a short
+    /// key are remembered together, so keys that repeat from one
+    /// invocation to the next (header names, field names of JSON bodies)
+    /// are looked at once.
+    #[inline]
+    pub(crate) fn judge_key(&self, key: &str, holds_shape: impl FnOnce() -> bool) -> KeyVerdict {
+        if self.extra.is_empty() {
+            return remembered_verdict(key, || self.search(key), Some(holds_shape));
+        }
+        KeyVerdict {
+            sensitive: self.search(key),
+            shaped: holds_shape(),
+        }
     }
 
     /// [`is_sensitive`](Self::is_sensitive) for a key that is a static
@@ -304,6 +322,7 @@ impl Terms {
 
 /// A key of at most 32 bytes as four words that, with its length, are the
 /// key: overlapping reads cover every byte.
+#[inline(always)]
 fn key_words(key: &[u8]) -> Option<[u64; 4]> {
     let n = key.len();
     let word = |i: usize| {
@@ -340,7 +359,12 @@ struct Seen {
     words: [Cell<u64>; 4],
     len: Cell<u8>,
     sensitive: Cell<bool>,
+    /// Whether the key holds a built-in shape: [`UNKNOWN`] until asked.
+    shaped: Cell<u8>,
 }
+
+/// [`Seen::shaped`] before anyone asked.
+const UNKNOWN: u8 = 2;
 
 impl Seen {
     const fn empty() -> Seen {
@@ -348,6 +372,7 @@ impl Seen {
             words: [const { Cell::new(0) }; 4],
             len: Cell::new(0),
             sensitive: Cell::new(false),
+            shaped: Cell::new(UNKNOWN),
         }
     }
 
@@ -356,12 +381,13 @@ impl Seen {
         self.len.get() == len && (0..4).all(|i| self.words[i].get() == words[i])
     }
 
-    fn set(&self, words: [u64; 4], len: u8, sensitive: bool) {
+    fn set(&self, words: [u64; 4], len: u8, sensitive: bool, shaped: u8) {
         for (cell, word) in self.words.iter().zip(words) {
             cell.set(word);
         }
         self.len.set(len);
         self.sensitive.set(sensitive);
+        self.shaped.set(shaped);
     }
 }
 
@@ -404,11 +430,29 @@ thread_local! {
     };
 }
 
-/// The default terms' verdict on `key`, remembered or found by `search`.
+/// What a key of data is judged to be: see [`Policy::judge_key`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct KeyVerdict {
+    /// Its member is redacted.
+    pub(crate) sensitive: bool,
+    /// The key itself holds a secret's shape.
+    pub(crate) shaped: bool,
+}
+
+/// The default terms' verdict on `key`, remembered or found by `search`,
+/// and, when `holds_shape` is given, whether the key holds a built-in
+/// shape, remembered or found by it (`shaped` is `false` when not asked).
 #[inline]
-fn remembered(key: &str, search: impl FnOnce() -> bool) -> bool {
+fn remembered_verdict(
+    key: &str,
+    search: impl FnOnce() -> bool,
+    holds_shape: Option<impl FnOnce() -> bool>,
+) -> KeyVerdict {
     let Some(words) = key_words(key.as_bytes()) else {
-        return search();
+        return KeyVerdict {
+            sensitive: search(),
+            shaped: holds_shape.is_some_and(|f| f()),
+        };
     };
     let len = key.len() as u8 + 1;
     let mix = words[0]
@@ -420,13 +464,28 @@ fn remembered(key: &str, search: impl FnOnce() -> bool) -> bool {
     let hit = SEEN.try_with(|seen| {
         seen[first..first + SEEN_WAYS]
             .iter()
-            .find(|e| e.is(&words, len))
-            .map(|e| e.sensitive.get())
+            .position(|e| e.is(&words, len))
+            .map(|way| {
+                let e = &seen[first + way];
+                (first + way, e.sensitive.get(), e.shaped.get())
+            })
     });
-    if let Ok(Some(sensitive)) = hit {
-        return sensitive;
+    if let Ok(Some((at, sensitive, shaped))) = hit {
+        let shaped = match holds_shape {
+            Some(f) if shaped == UNKNOWN => {
+                let found = u8::from(f());
+                let _ = SEEN.try_with(|seen| seen[at].shaped.set(found));
+                found
+            }
+            _ => shaped,
+        };
+        return KeyVerdict {
+            sensitive,
+            shaped: shaped == 1,
+        };
     }
     let sensitive = search();
+    let shaped = holds_shape.map_or(UNKNOWN, |f| u8::from(f()));
     let _ = SEEN.try_with(|seen| {
         // The newest first: the oldest makes way.
         for way in (first + 1..first + SEEN_WAYS).rev() {
@@ -435,11 +494,15 @@ fn remembered(key: &str, search: impl FnOnce() -> bool) -> bool {
                 older.words.each_ref().map(Cell::get),
                 older.len.get(),
                 older.sensitive.get(),
+                older.shaped.get(),
             );
         }
-        seen[first].set(words, len, sensitive);
+        seen[first].set(words, len, sensitive, shaped);
     });
-    sensitive
+    KeyVerdict {
+        sensitive,
+        shaped: shaped == 1,
+    }
 }
 
 fn is_ignored(c: char) -> bool {
@@ -499,6 +562,46 @@ mod tests {
                 assert_eq!(p.is_sensitive(&key), i % 7 == 0, "{key} in round {round}");
             }
         }
+    }
+
+    #[test]
+    fn a_key_is_looked_at_for_shapes_once_and_only_when_asked() {
+        let p = Policy::default();
+        let looks = &Cell::new(0);
+        let holds = |answer: bool| {
+            move || {
+                looks.set(looks.get() + 1);
+                answer
+            }
+        };
+        // Judged for the policy alone first: the shape is not looked at.
+        assert!(p.is_sensitive("x-shape-token"));
+        assert_eq!(looks.get(), 0);
+        // Asked later: looked at once, then remembered with the verdict.
+        for _ in 0..3 {
+            let verdict = p.judge_key("x-shape-token", holds(true));
+            assert_eq!(
+                verdict,
+                KeyVerdict {
+                    sensitive: true,
+                    shaped: true
+                }
+            );
+        }
+        assert_eq!(looks.get(), 1);
+        for _ in 0..3 {
+            assert!(!p.judge_key("x-shape-plain", holds(false)).shaped);
+        }
+        assert_eq!(looks.get(), 2);
+        // Keys too long to remember, and policies with added terms, are
+        // looked at every time.
+        let long = "k".repeat(40);
+        let extra = Policy::with_extra(["pin".to_string()]);
+        for _ in 0..2 {
+            assert!(p.judge_key(&long, holds(true)).shaped);
+            assert!(extra.judge_key("x-shape-pin", holds(true)).sensitive);
+        }
+        assert_eq!(looks.get(), 6);
     }
 
     #[test]

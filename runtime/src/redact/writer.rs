@@ -1,6 +1,7 @@
 //! The state of one record being written: the reused buffer, the bounds
 //! (string length, record size, depth) and what has been cut.
 
+use super::policy::KeyVerdict;
 use super::shapes::{self, Finder, Found, Shapes};
 use super::{Limits, Mask, Out, Policy, RESERVE};
 use crate::json::{self, SCAN_PAST_CUT};
@@ -104,6 +105,36 @@ impl Writer {
     #[inline]
     pub(super) fn is_sensitive(&self, key: &str) -> bool {
         !self.sealing && self.policy.is_sensitive(key)
+    }
+
+    /// What to make of a key of data ([`Object::entry`](super::Object::entry)):
+    /// whether its member is redacted, as [`is_sensitive`](Self::is_sensitive)
+    /// says, and whether the key holds a secret's shape, which is then
+    /// replaced in it like in any text seclog scans (never inside a sealed
+    /// or `clear` value).
+    #[inline]
+    pub(super) fn judge_key(&mut self, key: &str) -> KeyVerdict {
+        if self.unscanned || !self.shapes.on {
+            return KeyVerdict {
+                sensitive: self.is_sensitive(key),
+                shaped: false,
+            };
+        }
+        let (policy, found) = (self.policy, &mut self.found);
+        let mut verdict = policy.judge_key(key, || {
+            found.clear();
+            shapes::scan(key, policy, found);
+            let any = !found.is_empty();
+            found.clear();
+            any
+        });
+        if !verdict.shaped && !self.shapes.custom.is_empty() {
+            self.found.clear();
+            shapes::scan_custom(key, self.shapes, &mut self.found);
+            verdict.shaped = !self.found.is_empty();
+            self.found.clear();
+        }
+        verdict
     }
 
     /// [`is_sensitive`](Self::is_sensitive) for a static key.

@@ -161,7 +161,7 @@ impl<'a> ser::Serializer for Ser<'a> {
     ) -> Result<(), Error> {
         let mut obj = self.out.object();
         let mut result = Ok(());
-        obj.entry_with(variant, |out| result = write(out, value));
+        obj.entry_static_with(variant, |out| result = write(out, value));
         result
     }
 
