@@ -15,7 +15,7 @@ use std::fmt;
 /// One argument of an event string.
 #[derive(Clone, Copy)]
 pub(crate) enum Arg<'a> {
-    /// Text, encoded when written.
+    /// Text, its secrets' shapes replaced and encoded when written.
     Text(&'a str),
     /// A number.
     Number(u32),
@@ -24,7 +24,9 @@ pub(crate) enum Arg<'a> {
 impl fmt::Display for Arg<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Arg::Text(t) => f.write_str(&crate::owasp::encode(t)),
+            // Secrets' shapes are replaced before encoding, which would
+            // hide some of them (see `owasp::push_encoded`).
+            Arg::Text(t) => f.write_str(&crate::owasp::encode(&crate::redact_text(t))),
             Arg::Number(n) => write!(f, "{n}"),
         }
     }

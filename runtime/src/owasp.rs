@@ -156,10 +156,25 @@ impl fmt::Write for Encoder<'_> {
     }
 }
 
-/// Appends `value`'s `Display` output to `out`, encoded.
+/// Appends `value`'s `Display` output to `out`, the secrets found in it by
+/// their shape replaced (see [`redact_text`](crate::redact_text)), then
+/// encoded. In that order: encoding changes what stands around a secret (a
+/// line break before a card number becomes `%0A`, a letter), which would
+/// hide it from the scan.
 pub(crate) fn push_encoded(out: &mut String, value: &dyn fmt::Display) {
+    let start = out.len();
     // A failing `Display` leaves what it wrote; the event is still written.
-    let _ = write!(Encoder(out), "{value}");
+    let _ = write!(out, "{value}");
+    let replaced = match crate::redact_text(&out[start..]) {
+        Cow::Borrowed(_) => None,
+        Cow::Owned(text) => Some(text),
+    };
+    if replaced.is_none() && !out[start..].chars().any(reserved) {
+        return;
+    }
+    let text = replaced.unwrap_or_else(|| out[start..].to_string());
+    out.truncate(start);
+    let _ = Encoder(out).write_str(&text);
 }
 
 #[cfg(test)]

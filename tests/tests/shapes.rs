@@ -197,6 +197,37 @@ fn a_secret_sent_as_a_key_is_replaced_in_the_key() {
     );
 }
 
+#[seclog::audit(who = user)]
+fn refuse_export(user: &str, reason: &str) -> bool {
+    seclog::security_event!(authz_fail, resource = reason);
+    false
+}
+
+#[test]
+fn a_secret_in_an_owasp_events_argument_is_replaced_before_it_is_encoded() {
+    // Encoded first, the line break would become `%0A` and the card
+    // number would follow a letter, which no card number does.
+    let reason = format!("export of\n{CARD}");
+    let run = capture(|| refuse_export("mallory", &reason));
+    let event = &run.records()[1];
+    let owasp = event["seclog"]["owasp"].as_str().unwrap();
+    assert_eq!(event["message"], owasp, "the summary quotes the event");
+    let (name, args) = seclog::owasp::split(owasp).unwrap();
+    assert_eq!(name, "authz_fail");
+    let args: Vec<String> = args
+        .iter()
+        .map(|a| seclog::owasp::decode(a).unwrap())
+        .collect();
+    assert_eq!(args, ["mallory", "export of\n[REDACTED:card_number]"]);
+    assert_found_everywhere(
+        || {
+            refuse_export("mallory", &reason);
+        },
+        CARD,
+        &["authz_fail:mallory,export of%0A[REDACTED%3Acard_number]"],
+    );
+}
+
 #[derive(seclog::Redact, serde::Serialize)]
 struct Ticket {
     id: u32,

@@ -2,8 +2,8 @@
 //! (proptest):
 //!
 //! - a secret of every kind, planted anywhere in random text (in a derived
-//!   field, untyped JSON's values and keys, `who`, an `Err`'s message and a
-//!   panic message),
+//!   field, untyped JSON's values and keys, `who`, an `Err`'s message, a
+//!   panic message and an OWASP event's argument),
 //!   appears in no output of the capture sink, an `io::Write` sink or the
 //!   `tracing` sink, in JSON or pretty, while the text around it does;
 //! - random text holding no secret is logged byte for byte;
@@ -340,6 +340,13 @@ fn crash(text: &str) -> u32 {
     panic!("crashed on {text}")
 }
 
+/// The text as an OWASP event's argument (quoted by `message` too).
+#[seclog::audit]
+fn deny(text: &str) -> bool {
+    seclog::security_event!(authz_fail, user = "mallory", resource = text);
+    false
+}
+
 fn run_all(text: &str) {
     let body = json!({"comment": text, "list": [text], "keyed": {text: "value"}});
     let request = Request {
@@ -349,6 +356,7 @@ fn run_all(text: &str) {
     assert!(handle(text, request, body).is_err());
     let quiet = std::panic::catch_unwind(|| crash(text));
     assert!(quiet.is_err());
+    assert!(!deny(text));
 }
 
 /// A `tracing` layer keeping every field of every event, as text.

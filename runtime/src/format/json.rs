@@ -135,7 +135,10 @@ pub(super) fn write_json(
     // dotted key, never nested) and `message` open every record, in order.
     m.static_str("log.level", v.level.as_str());
     // The summary built on the stack and written as a string, as `Display`
-    // through the writer would write it, but without `fmt`.
+    // through the writer would write it, but without `fmt`: words of
+    // seclog's and the handler's name. A summary that quotes a given
+    // message or an OWASP event (whose arguments are data: a user name, a
+    // resource) is scanned for shapes like any text of data.
     let mut summary = ShortText::new();
     match Summary(v)
         .push_to(&mut summary)
@@ -143,7 +146,7 @@ pub(super) fn write_json(
         .flatten()
     {
         Some(text) => m.own_str("message", text),
-        None => m.key("message").own_display(&Summary(v)),
+        None => m.display("message", &Summary(v)),
     }
     if inner.lambda_json {
         // What AWS Lambda's log-level filter reads of a JSON line.

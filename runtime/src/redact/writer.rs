@@ -311,12 +311,6 @@ impl Writer {
         self.shown = text;
     }
 
-    /// Writes `Display` output seclog made itself (a summary of the
-    /// record): bounded as it comes, not scanned, without allocating.
-    pub(crate) fn own_display(&mut self, v: &dyn fmt::Display) {
-        self.display_as_written(v);
-    }
-
     /// [`display`](Self::display) without scanning: bounded as it comes,
     /// without allocating.
     fn display_as_written(&mut self, v: &dyn fmt::Display) {
