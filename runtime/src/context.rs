@@ -359,7 +359,16 @@ impl Context {
     /// assert_eq!(run.records()[1]["event"]["action"], "createInvoice");
     /// ```
     pub fn set_action(&mut self, action: &dyn fmt::Display) {
-        self.set(Text::Action, action)
+        self.set(Text::Action, action);
+        // The action names the records and their summary quotes it, which
+        // seclog writes as words of its own; taken from a request (an
+        // operation's name), it is data: a secret's shape in it is
+        // replaced here, once.
+        let redacted = match self.get(Text::Action).map(crate::redact_text) {
+            Some(std::borrow::Cow::Owned(text)) => text,
+            _ => return,
+        };
+        self.set_str(Text::Action, &redacted);
     }
 
     /// The action set with [`set_action`](Self::set_action), if any.

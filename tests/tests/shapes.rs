@@ -228,6 +228,51 @@ fn a_secret_in_an_owasp_events_argument_is_replaced_before_it_is_encoded() {
     );
 }
 
+/// A GraphQL request: the operation's name and the client's request id
+/// are the client's to choose.
+struct Operation {
+    name: String,
+    request_id: String,
+}
+
+impl seclog::context::Describe for Operation {
+    fn describe(&self, cx: &mut seclog::context::Context) {
+        cx.set_action(&self.name);
+        cx.set_request_id(&self.request_id);
+    }
+}
+
+#[seclog::audit(skip(op))]
+fn graphql(op: Operation) -> u32 {
+    op.name.len() as u32
+}
+
+#[test]
+fn an_action_and_an_id_taken_from_the_request_are_scanned() {
+    let op = || Operation {
+        name: format!("login {AWS_KEY_ID}"),
+        request_id: JWT.to_string(),
+    };
+    let run = capture(|| graphql(op()));
+    for record in run.records() {
+        assert_eq!(
+            record["event"]["action"],
+            "login [REDACTED:aws_access_key_id]"
+        );
+        assert_eq!(record["transaction"]["id"], "[REDACTED:jwt]");
+        assert_eq!(record["faas"]["execution"], "[REDACTED:jwt]");
+    }
+    assert_eq!(
+        run.records()[0]["message"],
+        "login [REDACTED:aws_access_key_id] started"
+    );
+    let run_it = || {
+        graphql(op());
+    };
+    assert_found_everywhere(run_it, AWS_KEY_ID, &["login [REDACTED"]);
+    assert_found_everywhere(run_it, JWT, &["[REDACTED:jwt]"]);
+}
+
 #[derive(seclog::Redact, serde::Serialize)]
 struct Ticket {
     id: u32,

@@ -41,6 +41,39 @@ fn the_tracing_sink_emits_events_inside_the_invocation_span() {
     }
 }
 
+/// A request whose id the client chose.
+struct Relayed(&'static str);
+
+impl seclog::context::Describe for Relayed {
+    fn describe(&self, cx: &mut seclog::context::Context) {
+        cx.set_request_id(&self.0);
+    }
+}
+
+#[test]
+fn the_spans_transaction_id_is_scanned_like_the_records() {
+    use tracing_subscriber::layer::SubscriberExt;
+
+    #[seclog::audit(skip(request))]
+    fn relay(request: Relayed) -> usize {
+        request.0.len()
+    }
+    let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlX29mX2FfdG9rZW4";
+    let collected = Arc::new(Mutex::new(Vec::<Seen>::new()));
+    let subscriber = tracing_subscriber::registry().with(RecordLayer(collected.clone()));
+    let config = seclog::builder().tracing().build().unwrap();
+    seclog_tests::with_subscriber(subscriber, || {
+        with_config(config, || relay(Relayed(jwt)));
+    });
+    let events = collected.lock().unwrap();
+    assert_eq!(events.len(), 2, "{events:?}");
+    for (_, record, tx) in events.iter() {
+        let r: Value = serde_json::from_str(record).unwrap();
+        assert_eq!(r["transaction"]["id"], "[REDACTED:jwt]");
+        assert_eq!(tx.as_deref(), Some("[REDACTED:jwt]"), "the span's field");
+    }
+}
+
 #[test]
 fn the_handlers_own_tracing_events_nest_in_the_invocation_span() {
     use tracing_subscriber::layer::SubscriberExt;

@@ -181,7 +181,10 @@ pub(super) fn write_json(
         None => {
             let (start, cuts) = (m.w.buf.len(), m.w.cuts);
             if let Some(tx) = v.transaction {
-                m.object("transaction", |m| m.own_str("id", tx));
+                // The platform's request id, or one the handler set from
+                // its request: data, so scanned (an id seclog made passes
+                // the scan unchanged).
+                m.object("transaction", |m| m.str("id", tx));
             }
             m.object("service", |m| m.own_str("name", &inner.service));
             write_where(&mut m, config, v.cx);

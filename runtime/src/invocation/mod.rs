@@ -173,7 +173,8 @@ impl Invocation {
             target: "seclog",
             tracing::Level::INFO,
             "invocation",
-            transaction.id = cx.get(Text::TransactionId).unwrap_or_default(),
+            // Evaluated only when a subscriber takes the span.
+            transaction.id = crate::redact_text(cx.get(Text::TransactionId).unwrap_or_default()).as_ref(),
             event.action = meta.name,
         );
         let start_wall = SystemTime::now().max(SystemTime::UNIX_EPOCH);
