@@ -96,6 +96,9 @@ pub struct Context {
     text: String,
     spans: [Option<(u32, u32)>; TEXTS],
     source_is_ip: bool,
+    /// `transaction.id` is an id seclog made ([`Context::set_new_transaction_id`]):
+    /// hex digits, no data, nothing to scan.
+    own_transaction: bool,
     coldstart: Option<bool>,
     limit: usize,
     /// Whether a value was cut to the limit (and marked where it was cut).
@@ -164,6 +167,7 @@ impl Context {
             text: String::new(),
             spans: [None; TEXTS],
             source_is_ip: false,
+            own_transaction: false,
             coldstart: None,
             limit,
             cut: false,
@@ -180,6 +184,7 @@ impl Context {
         self.text.clear();
         self.spans = [None; TEXTS];
         self.source_is_ip = false;
+        self.own_transaction = false;
         self.coldstart = None;
         self.limit = limit;
         self.cut = false;
@@ -241,6 +246,29 @@ impl Context {
         let start = self.text.len();
         self.text.push_str(value);
         self.spans[field as usize] = Some((start as u32, self.text.len() as u32));
+    }
+
+    /// Sets `transaction.id` to a new id of seclog's own.
+    pub(crate) fn set_new_transaction_id(&mut self) {
+        self.set_str(Text::TransactionId, crate::id::new_id().as_str());
+        self.own_transaction = true;
+    }
+
+    /// `transaction.id` as logged: scanned for secrets' shapes (it may be
+    /// the platform's request id, or one the handler took from its
+    /// request) unless seclog made it.
+    pub(crate) fn transaction_id(&self) -> Option<std::borrow::Cow<'_, str>> {
+        let id = self.get(Text::TransactionId)?;
+        Some(if self.own_transaction {
+            std::borrow::Cow::Borrowed(id)
+        } else {
+            crate::redact_text(id)
+        })
+    }
+
+    /// Whether `transaction.id` is an id seclog made.
+    pub(crate) fn transaction_is_own(&self) -> bool {
+        self.own_transaction
     }
 
     /// Makes `field` read the same stored text as `from`, without copying.

@@ -225,7 +225,7 @@ impl Event {
             Some(cx) => self.emit_in(config, cx),
             None => {
                 let mut fresh = Context::new(config.0.limits.max_string_bytes);
-                fresh.set_str(Text::TransactionId, crate::id::new_id().as_str());
+                fresh.set_new_transaction_id();
                 self.emit_in(config, &fresh)
             }
         })

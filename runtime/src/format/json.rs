@@ -181,10 +181,13 @@ pub(super) fn write_json(
         None => {
             let (start, cuts) = (m.w.buf.len(), m.w.cuts);
             if let Some(tx) = v.transaction {
-                // The platform's request id, or one the handler set from
-                // its request: data, so scanned (an id seclog made passes
-                // the scan unchanged).
-                m.object("transaction", |m| m.str("id", tx));
+                // The platform's request id, or one the handler took from
+                // its request, is data and scanned; an id seclog made is not.
+                if v.cx.is_some_and(Context::transaction_is_own) {
+                    m.object("transaction", |m| m.own_str("id", tx));
+                } else {
+                    m.object("transaction", |m| m.str("id", tx));
+                }
             }
             m.object("service", |m| m.own_str("name", &inner.service));
             write_where(&mut m, config, v.cx);

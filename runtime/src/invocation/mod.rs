@@ -167,14 +167,14 @@ impl Invocation {
             (None, true) => {
                 cx.alias(Text::TransactionId, Text::RequestId);
             }
-            (None, false) => cx.set_str(Text::TransactionId, crate::id::new_id().as_str()),
+            (None, false) => cx.set_new_transaction_id(),
         }
         let span = tracing::span!(
             target: "seclog",
             tracing::Level::INFO,
             "invocation",
-            // Evaluated only when a subscriber takes the span.
-            transaction.id = crate::redact_text(cx.get(Text::TransactionId).unwrap_or_default()).as_ref(),
+            // Scanned as the records' is.
+            transaction.id = cx.transaction_id().unwrap_or_default().as_ref(),
             event.action = meta.name,
         );
         let start_wall = SystemTime::now().max(SystemTime::UNIX_EPOCH);
@@ -391,7 +391,7 @@ impl Invocation {
             // The handler's level was off: only this failure is recorded,
             // with what is known without its arguments.
             let mut cx = take_context(self.config().0.limits.max_string_bytes);
-            cx.set_str(Text::TransactionId, crate::id::new_id().as_str());
+            cx.set_new_transaction_id();
             self.cx = Some(cx);
         }
         // Shorten the closure's lifetime to the call (a coercion Option
