@@ -5,7 +5,9 @@
 //! is one of two kinds:
 //!
 //! - **lines**: records one per line as seclog writes them (stdout, a
-//!   Lambda log stream), and the S3 export form `<timestamp> <record>`.
+//!   Lambda log stream), the S3 export form `<timestamp> <record>`, what
+//!   `aws logs tail` prints (`<timestamp> <stream> <record>`) and Lambda's
+//!   text format (`<timestamp>\t<request id>\t<level>\t<record>`).
 //!   AWS Lambda's own lines (`START`, `END`, `REPORT`, `INIT_START`, ...)
 //!   and other programs' lines are skipped and counted.
 //! - **CloudWatch documents**: the JSON of `aws logs filter-log-events` or
@@ -553,6 +555,13 @@ pub enum Line<'a> {
 /// use seclog_cli::input::{classify, Line};
 /// assert_eq!(classify(b"{\"a\":1}\r"), Line::Json(b"{\"a\":1}"));
 /// assert_eq!(classify(b"2026-01-01T00:00:00.000Z {\"a\":1}"), Line::Json(b"{\"a\":1}"));
+/// // `aws logs tail` and Lambda's text format.
+/// let tail = b"2026-01-01T00:00:00.000000+00:00 2026/01/01/[$LATEST]0f1e {\"a\":1}";
+/// assert_eq!(classify(tail), Line::Json(b"{\"a\":1}"));
+/// let text = b"2026-01-01T00:00:00.000Z\t8f5e-41d4\tINFO\t{\"a\":1}";
+/// assert_eq!(classify(text), Line::Json(b"{\"a\":1}"));
+/// let start = b"2026-01-01T00:00:00.000000+00:00 2026/01/01/[$LATEST]0f1e START RequestId: 8f5";
+/// assert_eq!(classify(start), Line::Platform);
 /// assert_eq!(classify(b"START RequestId: 8f5 Version: $LATEST"), Line::Platform);
 /// assert_eq!(classify(b"2026-01-01T00:00:00.000Z REPORT RequestId: 8f5"), Line::Platform);
 /// assert_eq!(classify(b"thread 'main' panicked"), Line::Other);
@@ -569,11 +578,18 @@ pub fn classify(line: &[u8]) -> Line<'_> {
     if is_platform(line) {
         return Line::Platform;
     }
-    // S3 exports and some Lambda runtimes put a timestamp before the line.
+    // A timestamp and up to two more words may come before the line: the
+    // timestamp alone in S3 exports, the timestamp and the stream in `aws
+    // logs tail`, the timestamp, the request id and the level in Lambda's
+    // text format (tab-separated).
     if line[0].is_ascii_digit() {
-        if let Some(sep) = line.iter().position(|&c| c == b' ' || c == b'\t') {
-            let rest = trim(&line[sep..]);
-            if rest.first() == Some(&b'{') {
+        let mut rest = line;
+        for _ in 0..3 {
+            let Some(sep) = rest.iter().position(|&c| c == b' ' || c == b'\t') else {
+                break;
+            };
+            rest = trim(&rest[sep..]);
+            if rest.first() == Some(&b'{') && rest.last() == Some(&b'}') {
                 return Line::Json(rest);
             }
             if is_platform(rest) {

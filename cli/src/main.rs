@@ -25,7 +25,7 @@ use output::*;
     name = "seclog",
     version,
     about = "Reconstructs an attack from seclog's records: files, .gz, directories, standard input, CloudWatch Logs exports",
-    after_help = "Inputs may be seclog's JSON lines, S3 exports (`<timestamp> <record>`), `aws logs filter-log-events` or `get-log-events` output, and CloudWatch subscription payloads (also `{\"awslogs\":{\"data\":..}}`), each plain or gzipped. With no input, standard input is read."
+    after_help = "Inputs may be seclog's JSON lines, S3 exports (`<timestamp> <record>`), `aws logs tail` output (`<timestamp> <stream> <record>`), Lambda's text format, `aws logs filter-log-events` or `get-log-events` output, and CloudWatch subscription payloads (also `{\"awslogs\":{\"data\":..}}`), each plain or gzipped. With no input, standard input is read."
 )]
 struct Cli {
     #[command(subcommand)]

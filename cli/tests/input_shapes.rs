@@ -115,6 +115,34 @@ fn s3_export_lines_gzipped() {
 }
 
 #[test]
+fn aws_logs_tail_output_and_lambdas_text_format() {
+    let dir = Scratch::new("tail");
+    // `aws logs tail GROUP` (its detailed format): time, stream, line.
+    let mut tail = String::new();
+    for l in brute_force_lines() {
+        tail += &format!("2026-11-27T18:57:10.845000+00:00 2026/11/27/[$LATEST]0f1e2d3c {l}\n");
+    }
+    tail += "2026-11-27T18:57:11.000000+00:00 2026/11/27/[$LATEST]0f1e2d3c REPORT RequestId: 8f5\tDuration: 2.1 ms\n";
+    let p = dir.write("tail.log", tail.as_bytes());
+    assert_brute_force(&[&p.to_string_lossy()]);
+    let run = seclog(&["summary", &p.to_string_lossy()]);
+    assert!(
+        run.stderr
+            .contains("1 Lambda platform line, 0 other lines, 0 malformed lines"),
+        "{}",
+        run.stderr
+    );
+    // Lambda's text format: time, request id, level, line, by tabs.
+    let mut text = String::new();
+    for l in brute_force_lines() {
+        text +=
+            &format!("2026-11-27T18:57:10.845Z\t8f5e2a41-d4c2-4e5b-9a1f-0c3d2e1f4a5b\tINFO\t{l}\n");
+    }
+    let p = dir.write("text.log", text.as_bytes());
+    assert_brute_force(&[&p.to_string_lossy()]);
+}
+
+#[test]
 fn filter_log_events_output_as_the_aws_cli_prints_it() {
     let dir = Scratch::new("filter");
     let events: Vec<_> = brute_force_lines()
