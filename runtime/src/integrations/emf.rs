@@ -173,8 +173,9 @@ fn metrics(v: &RecordView<'_>, peak: Option<u64>) -> [Option<(&'static str, Valu
     ]
 }
 
-/// Dimension values are the service's and the handler's names, chosen by
-/// the developer; bounded all the same (CloudWatch takes 1024).
+/// Dimension values are the service's and the action's names (an action
+/// taken from a request was scanned for secrets' shapes when it was set);
+/// bounded all the same (CloudWatch takes 1024).
 fn dimension(buf: &mut Vec<u8>, value: &str) {
     let value = if value.is_empty() { "unknown" } else { value };
     json::push_str(buf, &value[..json::floor_char_boundary(value, 256)]);
