@@ -483,6 +483,29 @@ fn a_secret_cut_by_the_string_limit_shows_no_part_of_itself() {
 }
 
 #[test]
+fn a_secret_in_a_key_cut_by_the_string_limit_shows_no_part_of_itself() {
+    for at in [4096 - 60, 4096 - 40, 4096 - 20, 4096 - 5, 4096] {
+        let key = format!("{} {JWT} trailing words", "x".repeat(at - 1));
+        let body = json!({ key: 1 });
+        let run = capture(|| post_comment(body.clone()));
+        let keys = run.records()[0]["seclog"]["input"]["body"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>();
+        let shown = keys[0].split("…[truncated ").next().unwrap();
+        assert!(shown.len() <= 4096);
+        assert!(
+            !shown.contains("eyJ"),
+            "at {at}: {}",
+            &shown[shown.len() - 30..]
+        );
+        assert!(run.lines.iter().all(|l| !l.contains(&JWT[..12])));
+    }
+}
+
+#[test]
 fn a_secret_in_who_cut_by_the_string_limit_shows_no_part_of_itself() {
     // `who` is kept past the limit, so it is scanned before it is cut.
     for at in [4096 - 60, 4096 - 40, 4096 - 20, 4096 - 5, 4096] {
