@@ -69,6 +69,14 @@ fn assert_brute_force(args: &[&str]) {
     assert!(run.stderr.contains("10 records"), "{}", run.stderr);
 }
 
+/// [`assert_brute_force`] on the file at `p`, whose other lines the
+/// closing line counts as `skipped` says.
+fn assert_brute_force_skipping(p: &std::path::Path, skipped: &str) {
+    assert_brute_force(&[&p.to_string_lossy()]);
+    let run = seclog(&["summary", &p.to_string_lossy()]);
+    assert!(run.stderr.contains(skipped), "{}", run.stderr);
+}
+
 #[test]
 fn plain_lines_with_lambda_platform_lines_and_other_output() {
     let dir = Scratch::new("plain");
@@ -82,13 +90,9 @@ fn plain_lines_with_lambda_platform_lines_and_other_output() {
     text += "thread 'main' panicked at src/main.rs:1:1\nEND RequestId: 8f5\nREPORT RequestId: 8f5\tDuration: 2.1 ms\n";
     text += "{\"time\":\"2026-01-01T00:00:00Z\",\"type\":\"platform.start\",\"record\":{}}\n";
     let p = dir.write("function.log", text.as_bytes());
-    assert_brute_force(&[&p.to_string_lossy()]);
-    let run = seclog(&["summary", &p.to_string_lossy()]);
-    assert!(
-        run.stderr
-            .contains("5 Lambda platform lines, 1 other line, 0 malformed lines"),
-        "{}",
-        run.stderr
+    assert_brute_force_skipping(
+        &p,
+        "5 Lambda platform lines, 1 other line, 0 malformed lines",
     );
 }
 
@@ -102,13 +106,18 @@ fn gzip_is_told_by_its_bytes_not_its_name() {
     assert_brute_force(&[&b.to_string_lossy()]);
 }
 
+/// The brute-force records, one a line, each after `prefix`.
+fn prefixed(prefix: &str) -> String {
+    brute_force_lines()
+        .iter()
+        .map(|l| format!("{prefix}{l}\n"))
+        .collect()
+}
+
 #[test]
 fn s3_export_lines_gzipped() {
     let dir = Scratch::new("s3");
-    let mut text = String::new();
-    for l in brute_force_lines() {
-        text += &format!("2026-11-27T18:57:10.845Z {l}\n");
-    }
+    let mut text = prefixed("2026-11-27T18:57:10.845Z ");
     text += "2026-11-27T18:57:11.000Z REPORT RequestId: 8f5\tDuration: 2.1 ms\n";
     let p = dir.write("000000.gz", &gzip(text.as_bytes()));
     assert_brute_force(&[&p.to_string_lossy()]);
@@ -118,26 +127,15 @@ fn s3_export_lines_gzipped() {
 fn aws_logs_tail_output_and_lambdas_text_format() {
     let dir = Scratch::new("tail");
     // `aws logs tail GROUP` (its detailed format): time, stream, line.
-    let mut tail = String::new();
-    for l in brute_force_lines() {
-        tail += &format!("2026-11-27T18:57:10.845000+00:00 2026/11/27/[$LATEST]0f1e2d3c {l}\n");
-    }
+    let mut tail = prefixed("2026-11-27T18:57:10.845000+00:00 2026/11/27/[$LATEST]0f1e2d3c ");
     tail += "2026-11-27T18:57:11.000000+00:00 2026/11/27/[$LATEST]0f1e2d3c REPORT RequestId: 8f5\tDuration: 2.1 ms\n";
     let p = dir.write("tail.log", tail.as_bytes());
-    assert_brute_force(&[&p.to_string_lossy()]);
-    let run = seclog(&["summary", &p.to_string_lossy()]);
-    assert!(
-        run.stderr
-            .contains("1 Lambda platform line, 0 other lines, 0 malformed lines"),
-        "{}",
-        run.stderr
+    assert_brute_force_skipping(
+        &p,
+        "1 Lambda platform line, 0 other lines, 0 malformed lines",
     );
     // Lambda's text format: time, request id, level, line, by tabs.
-    let mut text = String::new();
-    for l in brute_force_lines() {
-        text +=
-            &format!("2026-11-27T18:57:10.845Z\t8f5e2a41-d4c2-4e5b-9a1f-0c3d2e1f4a5b\tINFO\t{l}\n");
-    }
+    let text = prefixed("2026-11-27T18:57:10.845Z\t8f5e2a41-d4c2-4e5b-9a1f-0c3d2e1f4a5b\tINFO\t");
     let p = dir.write("text.log", text.as_bytes());
     assert_brute_force(&[&p.to_string_lossy()]);
 }
