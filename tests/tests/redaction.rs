@@ -506,6 +506,101 @@ fn variant_renames_and_skips_are_honoured() {
     assert_eq!(serde_json::to_value(&revoked).unwrap(), json!("revoked"));
 }
 
+/// The same variants under each of serde's enum representations.
+macro_rules! represented {
+    ($($name:ident: [$($attr:tt)*];)*) => {$(
+        #[derive(seclog::Redact, Serialize)]
+        #[serde($($attr)*)]
+        enum $name {
+            Ping,
+            Login {
+                user: String,
+                #[redact]
+                password: String,
+            },
+            Note(String),
+            #[serde(rename = "moved")]
+            Move { from: u32, to: u32 },
+        }
+
+        impl $name {
+            fn all() -> Vec<$name> {
+                vec![
+                    $name::Ping,
+                    $name::Login { user: "alice".into(), password: "hunter2".into() },
+                    $name::Note("hello".into()),
+                    $name::Move { from: 1, to: 2 },
+                ]
+            }
+        }
+    )*};
+}
+
+represented! {
+    External: [];
+    Internal: [tag = "type"];
+    Adjacent: [tag = "t", content = "c"];
+    Untagged: [untagged];
+}
+
+/// What serde writes, with `password` as the log writes it.
+fn as_serde_writes(value: &impl Serialize) -> Value {
+    let mut v = serde_json::to_value(value).unwrap();
+    fn hide(v: &mut Value) {
+        match v {
+            Value::Object(m) => m.iter_mut().for_each(|(k, v)| {
+                if k == "password" {
+                    *v = json!("[REDACTED]");
+                } else {
+                    hide(v);
+                }
+            }),
+            Value::Array(items) => items.iter_mut().for_each(hide),
+            _ => {}
+        }
+    }
+    hide(&mut v);
+    v
+}
+
+#[test]
+fn enums_are_logged_in_serdes_representation_tag_content_untagged() {
+    for v in External::all() {
+        assert_eq!(logged(&v), as_serde_writes(&v));
+    }
+    for v in Adjacent::all() {
+        assert_eq!(logged(&v), as_serde_writes(&v));
+    }
+    for v in Untagged::all() {
+        assert_eq!(logged(&v), as_serde_writes(&v));
+    }
+    let internal = Internal::all();
+    assert_eq!(logged(&internal[0]), json!({"type": "Ping"}));
+    assert_eq!(
+        logged(&internal[1]),
+        json!({"type": "Login", "user": "alice", "password": "[REDACTED]"})
+    );
+    for v in [&internal[0], &internal[1], &internal[3]] {
+        assert_eq!(logged(v), as_serde_writes(v));
+    }
+    // serde merges an internally tagged newtype's content with the tag
+    // (for a map or a struct inside); the log keeps the external form.
+    assert_eq!(logged(&internal[2]), json!({"Note": "hello"}));
+    // A variant marked `untagged` is its content alone.
+    #[derive(seclog::Redact, Serialize)]
+    #[serde(tag = "kind")]
+    enum Mixed {
+        Known {
+            id: u32,
+        },
+        #[serde(untagged)]
+        Other(String),
+    }
+    for v in [Mixed::Known { id: 7 }, Mixed::Other("raw".into())] {
+        assert_eq!(logged(&v), serde_json::to_value(&v).unwrap());
+    }
+}
+
 #[derive(seclog::Redact, Serialize)]
 #[serde(transparent)]
 struct UserId {

@@ -246,6 +246,13 @@ pub(crate) struct Serde {
     pub(crate) skip_if: Option<syn::ExprPath>,
     /// `transparent`.
     pub(crate) transparent: bool,
+    /// `tag = "..."` (on an enum: internally or, with `content`, adjacently
+    /// tagged).
+    pub(crate) tag: Option<String>,
+    /// `content = "..."` (on an enum, with `tag`).
+    pub(crate) content: Option<String>,
+    /// `untagged` (on an enum, or on one of its variants).
+    pub(crate) untagged: bool,
 }
 
 /// Reads serde's options; malformed ones are left for serde to report.
@@ -281,6 +288,9 @@ pub(crate) fn serde(attrs: &[Attribute]) -> Serde {
                     }
                 }
                 "transparent" => out.transparent = true,
+                "tag" => out.tag = str_value(&meta).or(out.tag),
+                "content" => out.content = str_value(&meta).or(out.content),
+                "untagged" => out.untagged = true,
                 _ => {}
             }
         }

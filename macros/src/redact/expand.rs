@@ -6,7 +6,7 @@
 //! points at the field the user must change.
 
 use super::attr::Mode;
-use super::{bound, Container, Data, Field, FieldsStyle, Shape, Variant};
+use super::{bound, Container, Data, Field, FieldsStyle, Shape, Tagging, Variant};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
@@ -20,7 +20,7 @@ pub(crate) fn expand(c: &Container<'_>) -> TokenStream {
             let member = &f.member;
             quote!(&self.#member)
         }),
-        Data::Enum(variants) => enum_tokens(ident, variants),
+        Data::Enum(variants, tagging) => enum_tokens(ident, variants, tagging),
     };
     quote! {
         #[automatically_derived]
@@ -61,6 +61,16 @@ enum Slot<'n> {
 
 /// Writes `shape` into `__seclog_out`; `value` gives a field's `&T`.
 fn shape_tokens(shape: &Shape<'_>, value: &dyn Fn(&Field<'_>) -> TokenStream) -> TokenStream {
+    shape_with_tag(shape, value, None)
+}
+
+/// [`shape_tokens`], with a first member `tag` when the shape is an object
+/// (an internally tagged variant's `{"<tag>": "<name>", ...}`).
+fn shape_with_tag(
+    shape: &Shape<'_>,
+    value: &dyn Fn(&Field<'_>) -> TokenStream,
+    tag: Option<TokenStream>,
+) -> TokenStream {
     let logged = |fields: &[Field<'_>]| fields.iter().filter(|f| f.mode != Mode::Skip).count();
     match shape {
         Shape::Unit => quote!(__seclog_out.null();),
@@ -69,13 +79,14 @@ fn shape_tokens(shape: &Shape<'_>, value: &dyn Fn(&Field<'_>) -> TokenStream) ->
             let writes = fields
                 .iter()
                 .map(|f| field_tokens(f, &value(f), Slot::Member(&f.name)));
-            let binding = if logged(fields) == 0 {
+            let binding = if logged(fields) == 0 && tag.is_none() {
                 quote!(__seclog_object)
             } else {
                 quote!(mut __seclog_object)
             };
             quote! {
                 let #binding = __seclog_out.object();
+                #tag
                 #(#writes)*
             }
         }
@@ -188,7 +199,17 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
         .collect()
 }
 
-fn enum_tokens(ident: &syn::Ident, variants: &[Variant<'_>]) -> TokenStream {
+/// `{"<tag>": "<name>"` as the first member of `__seclog_object`: the
+/// variant's name, seclog's own words (not scanned).
+fn tag_member(tag: &str, name: &str) -> TokenStream {
+    quote! {
+        __seclog_object.field_with(#tag, |__seclog_out: ::seclog::Out<'_>| {
+            ::seclog::redact::__derive::variant_name(__seclog_out, #name)
+        });
+    }
+}
+
+fn enum_tokens(ident: &syn::Ident, variants: &[Variant<'_>], tagging: &Tagging) -> TokenStream {
     if variants.is_empty() {
         return quote!(match *self {});
     }
@@ -228,16 +249,57 @@ fn enum_tokens(ident: &syn::Ident, variants: &[Variant<'_>]) -> TokenStream {
             }
         };
         let name = &v.name;
-        let body = if v.skipped || matches!(v.shape, Shape::Unit) {
-            quote!(__seclog_out.str(#name);)
+        let value = |f: &Field<'_>| {
+            let b = binding(f);
+            quote!(#b)
+        };
+        let tagging = if v.untagged {
+            &Tagging::Untagged
         } else {
-            let content = shape_tokens(&v.shape, &|f| {
-                let b = binding(f);
-                quote!(#b)
-            });
-            quote! {
-                let mut __seclog_variant = __seclog_out.object();
-                __seclog_variant.field_with(#name, |__seclog_out: ::seclog::Out<'_>| { #content });
+            tagging
+        };
+        let unit = matches!(v.shape, Shape::Unit);
+        let body = match tagging {
+            // serde refuses to write a skipped variant; its name says which.
+            _ if v.skipped => quote!(__seclog_out.str(#name);),
+            Tagging::Untagged => shape_tokens(&v.shape, &value),
+            Tagging::Adjacent { tag, content } => {
+                let tag = tag_member(tag, name);
+                let content = (!unit).then(|| {
+                    let content_tokens = shape_tokens(&v.shape, &value);
+                    quote! {
+                        __seclog_object.field_with(#content, |__seclog_out: ::seclog::Out<'_>| {
+                            #content_tokens
+                        });
+                    }
+                });
+                quote! {
+                    let mut __seclog_object = __seclog_out.object();
+                    #tag
+                    #content
+                }
+            }
+            Tagging::Internal { tag } if unit => {
+                let tag = tag_member(tag, name);
+                quote! {
+                    let mut __seclog_object = __seclog_out.object();
+                    #tag
+                }
+            }
+            Tagging::Internal { tag } if matches!(v.shape, Shape::Named(_)) => {
+                shape_with_tag(&v.shape, &value, Some(tag_member(tag, name)))
+            }
+            // A newtype variant, internally tagged, is its content's members
+            // beside the tag in serde's output; logged as the external form.
+            Tagging::External | Tagging::Internal { .. } if unit => {
+                quote!(__seclog_out.str(#name);)
+            }
+            Tagging::External | Tagging::Internal { .. } => {
+                let content = shape_tokens(&v.shape, &value);
+                quote! {
+                    let mut __seclog_variant = __seclog_out.object();
+                    __seclog_variant.field_with(#name, |__seclog_out: ::seclog::Out<'_>| { #content });
+                }
             }
         };
         quote!(#pattern => { #body })

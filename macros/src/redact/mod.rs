@@ -49,7 +49,21 @@ pub(crate) struct Container<'a> {
 
 pub(crate) enum Data<'a> {
     Struct(Shape<'a>),
-    Enum(Vec<Variant<'a>>),
+    Enum(Vec<Variant<'a>>, Tagging),
+}
+
+/// How an enum's variants are told apart on the wire, as serde's
+/// `tag`, `content` and `untagged` say.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) enum Tagging {
+    /// `{"Variant": content}` (serde's default).
+    External,
+    /// `{"<tag>": "Variant", ...fields}`.
+    Internal { tag: String },
+    /// `{"<tag>": "Variant", "<content>": content}`.
+    Adjacent { tag: String, content: String },
+    /// The content alone.
+    Untagged,
 }
 
 /// The fields of a struct or variant, and how they are laid out in JSON.
@@ -70,6 +84,8 @@ pub(crate) struct Variant<'a> {
     pub(crate) name: String,
     /// The whole variant is skipped by serde: only its name is logged.
     pub(crate) skipped: bool,
+    /// `#[serde(untagged)]` on the variant: its content alone.
+    pub(crate) untagged: bool,
     pub(crate) shape: Shape<'a>,
     /// How the variant's fields are matched: `{ .. }`, `( .. )` or nothing.
     pub(crate) fields_style: FieldsStyle,
@@ -141,15 +157,22 @@ impl<'a> Container<'a> {
                             ident: &v.ident,
                             name,
                             skipped: vs.skip,
+                            untagged: vs.untagged,
                             shape,
                             fields_style,
                         }
                     })
                     .collect();
+                let tagging = match (serde.untagged, serde.tag, serde.content) {
+                    (true, _, _) => Tagging::Untagged,
+                    (false, Some(tag), Some(content)) => Tagging::Adjacent { tag, content },
+                    (false, Some(tag), None) => Tagging::Internal { tag },
+                    (false, None, _) => Tagging::External,
+                };
                 Some(Container {
                     ident: &e.ident,
                     generics: &e.generics,
-                    data: Data::Enum(variants),
+                    data: Data::Enum(variants, tagging),
                 })
             }
             Item::Union(u) => {
@@ -208,7 +231,7 @@ impl<'a> Container<'a> {
         };
         match &self.data {
             Data::Struct(shape) => add(shape),
-            Data::Enum(variants) => variants
+            Data::Enum(variants, _) => variants
                 .iter()
                 .filter(|v| !v.skipped)
                 .for_each(|v| add(&v.shape)),

@@ -36,6 +36,13 @@ pub fn clear(out: Out<'_>, f: impl FnOnce(Out<'_>)) {
     w.unscanned = was;
 }
 
+/// The name of an enum's variant as the value of serde's `tag`: seclog's
+/// own words (the type's), written as they are, not scanned.
+#[inline]
+pub fn variant_name(out: Out<'_>, name: &'static str) {
+    clear(out, |out| out.str(name))
+}
+
 /// A member for a `#[redact(serialize)]` field: like the members inside
 /// it, its name is judged by every term of the sensitive-key policy.
 #[inline]

@@ -166,14 +166,33 @@ pub mod __derive {
 /// # Shapes and serde
 ///
 /// A struct is an object, a tuple struct an array, a newtype its field's
-/// value and a unit struct `null`; an enum is externally tagged, as serde
-/// writes it by default (`"Unit"`, `{"Newtype": value}`, `{"Tuple": [..]}`,
-/// `{"Struct": {..}}`). So the log shows the names on the wire, the derive
+/// value and a unit struct `null`; an enum is written as serde writes it:
+/// externally tagged by default (`"Unit"`, `{"Newtype": value}`,
+/// `{"Tuple": [..]}`, `{"Struct": {..}}`), internally tagged under
+/// `tag = "type"` (`{"type": "Struct", ..}`), adjacently under `tag` and
+/// `content`, and as its content alone under `untagged` (on the enum or a
+/// variant). So the log shows the names and shape on the wire, the derive
 /// reads serde's `rename`, `rename_all` (every casing), `rename_all_fields`,
-/// `skip`, `skip_serializing`, `skip_serializing_if` and `transparent`; a
-/// variant serde skips is logged as its name alone. serde's other enum
-/// representations (`tag`, `content`, `untagged`) and `flatten` are not
-/// followed: the log keeps the default shape.
+/// `skip`, `skip_serializing`, `skip_serializing_if`, `transparent`, `tag`,
+/// `content` and `untagged`; a variant serde skips is logged as its name
+/// alone. `flatten` is not followed, nor the merging of an internally
+/// tagged newtype variant's content beside its tag: those stay nested.
+///
+/// ```
+/// #[derive(seclog::Redact, serde::Serialize)]
+/// #[serde(tag = "type", rename_all = "snake_case")]
+/// enum Credential {
+///     ApiKey { owner: String, #[redact] key: String },
+///     Anonymous,
+/// }
+///
+/// let key = Credential::ApiKey { owner: "ci".into(), key: "k-123".into() };
+/// assert_eq!(
+///     seclog::to_json(&key),
+///     r#"{"type":"api_key","owner":"ci","key":"[REDACTED]"}"#
+/// );
+/// assert_eq!(seclog::to_json(&Credential::Anonymous), r#"{"type":"anonymous"}"#);
+/// ```
 ///
 /// # Generic types
 ///
