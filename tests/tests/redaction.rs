@@ -583,9 +583,13 @@ fn enums_are_logged_in_serdes_representation_tag_content_untagged() {
     for v in [&internal[0], &internal[1], &internal[3]] {
         assert_eq!(logged(v), as_serde_writes(v));
     }
-    // serde merges an internally tagged newtype's content with the tag
-    // (for a map or a struct inside); the log keeps the external form.
-    assert_eq!(logged(&internal[2]), json!({"Note": "hello"}));
+    // serde refuses an internally tagged newtype whose content is not an
+    // object; the log names the content after the variant.
+    assert!(serde_json::to_value(&internal[2]).is_err());
+    assert_eq!(
+        logged(&internal[2]),
+        json!({"type": "Note", "Note": "hello"})
+    );
     // A variant marked `untagged` is its content alone.
     #[derive(seclog::Redact, Serialize)]
     #[serde(tag = "kind")]
@@ -599,6 +603,65 @@ fn enums_are_logged_in_serdes_representation_tag_content_untagged() {
     for v in [Mixed::Known { id: 7 }, Mixed::Other("raw".into())] {
         assert_eq!(logged(&v), serde_json::to_value(&v).unwrap());
     }
+}
+
+#[derive(seclog::Redact, Serialize)]
+struct Paging {
+    page: u32,
+    #[serde(rename = "pageSize")]
+    size: u32,
+}
+
+#[derive(seclog::Redact, Serialize)]
+#[serde(tag = "kind")]
+enum Query {
+    Search(Search),
+    Lookup { id: u32 },
+}
+
+#[derive(seclog::Redact, Serialize)]
+struct Search {
+    terms: String,
+    #[serde(flatten)]
+    paging: Paging,
+    /// Fields the client sent that the type does not know, kept.
+    #[serde(flatten)]
+    extra: std::collections::BTreeMap<String, Value>,
+    #[serde(flatten)]
+    more: Option<Paging>,
+}
+
+#[test]
+fn flattened_fields_and_internally_tagged_newtypes_have_the_wires_shape() {
+    let search = || Search {
+        terms: "rust".into(),
+        paging: Paging { page: 2, size: 50 },
+        extra: [
+            ("client".to_string(), json!("web")),
+            ("api_key".to_string(), json!("k-123")),
+        ]
+        .into(),
+        more: None,
+    };
+    assert_eq!(
+        logged(&search()),
+        json!({"terms": "rust", "page": 2, "pageSize": 50, "client": "web", "api_key": "[REDACTED]"})
+    );
+    let wire = serde_json::to_value(search()).unwrap();
+    assert_eq!(
+        wire["api_key"], "k-123",
+        "serde writes it; the log does not"
+    );
+    assert_eq!(
+        logged(&search()).as_object().unwrap().len(),
+        wire.as_object().unwrap().len()
+    );
+    let query = Query::Search(search());
+    assert_eq!(logged(&query)["kind"], "Search");
+    assert_eq!(logged(&query)["pageSize"], 50);
+    assert_eq!(logged(&query)["api_key"], "[REDACTED]");
+    let lookup = Query::Lookup { id: 7 };
+    assert_eq!(logged(&lookup), serde_json::to_value(&lookup).unwrap());
 }
 
 #[derive(seclog::Redact, Serialize)]

@@ -253,6 +253,8 @@ pub(crate) struct Serde {
     pub(crate) content: Option<String>,
     /// `untagged` (on an enum, or on one of its variants).
     pub(crate) untagged: bool,
+    /// `flatten` (on a field).
+    pub(crate) flatten: bool,
 }
 
 /// Reads serde's options; malformed ones are left for serde to report.
@@ -291,6 +293,7 @@ pub(crate) fn serde(attrs: &[Attribute]) -> Serde {
                 "tag" => out.tag = str_value(&meta).or(out.tag),
                 "content" => out.content = str_value(&meta).or(out.content),
                 "untagged" => out.untagged = true,
+                "flatten" => out.flatten = true,
                 _ => {}
             }
         }

@@ -162,6 +162,10 @@ fn field_tokens(f: &Field<'_>, value: &TokenStream, slot: Slot<'_>) -> TokenStre
         Slot::Member(name) => {
             let write = quote!(|__seclog_out: ::seclog::Out<'_>| #write);
             match f.mode {
+                // A masked value cannot be merged: it stays a member.
+                Mode::Own | Mode::Clear | Mode::Serialize if f.flatten => quote! {
+                    __seclog_object.flatten_with(#name, #write);
+                },
                 Mode::Own => quote! {
                     ::seclog::redact::__derive::field_checked(&mut __seclog_object, #name, #write);
                 },
@@ -289,8 +293,18 @@ fn enum_tokens(ident: &syn::Ident, variants: &[Variant<'_>], tagging: &Tagging) 
             Tagging::Internal { tag } if matches!(v.shape, Shape::Named(_)) => {
                 shape_with_tag(&v.shape, &value, Some(tag_member(tag, name)))
             }
-            // A newtype variant, internally tagged, is its content's members
-            // beside the tag in serde's output; logged as the external form.
+            // A newtype variant, internally tagged: its content's members
+            // beside the tag (content that is not an object, which serde
+            // refuses, is written as a member named for the variant).
+            Tagging::Internal { tag } if matches!(v.shape, Shape::Newtype(_)) => {
+                let tag = tag_member(tag, name);
+                let content = shape_tokens(&v.shape, &value);
+                quote! {
+                    let mut __seclog_object = __seclog_out.object();
+                    #tag
+                    __seclog_object.flatten_with(#name, |__seclog_out: ::seclog::Out<'_>| { #content });
+                }
+            }
             Tagging::External | Tagging::Internal { .. } if unit => {
                 quote!(__seclog_out.str(#name);)
             }

@@ -113,6 +113,9 @@ pub(crate) struct Field<'a> {
     /// The tokens that set the mode, for errors.
     pub(crate) mode_span: Span,
     pub(crate) skip_if: Option<syn::ExprPath>,
+    /// `#[serde(flatten)]`: the value's members join the outer object's,
+    /// and the field's name is not written.
+    pub(crate) flatten: bool,
 }
 
 impl<'a> Container<'a> {
@@ -208,8 +211,10 @@ impl<'a> Container<'a> {
                 ));
             }
         }
-        // Every unmarked field named like a secret, all at once.
-        for f in self.logged_fields() {
+        // Every unmarked field named like a secret, all at once (a
+        // flattened field's name is not written: its members are, each
+        // judged where its type is derived or by the policy).
+        for f in self.logged_fields().into_iter().filter(|f| !f.flatten) {
             if let (Mode::Own, false, Member::Named(ident)) = (f.mode, f.marked, &f.member) {
                 if let Some(term) = sensitive::matched_term(&f.name) {
                     errors.spanned(ident, looks_secret(ident, &f.name, term));
@@ -303,6 +308,7 @@ fn shape<'a>(
             marked: f.attrs.iter().any(|a| a.path().is_ident("redact")),
             mode_span: span,
             skip_if: serde.skip_if,
+            flatten: serde.flatten,
         });
     }
     match fields {

@@ -174,9 +174,9 @@ pub mod __derive {
 /// variant). So the log shows the names and shape on the wire, the derive
 /// reads serde's `rename`, `rename_all` (every casing), `rename_all_fields`,
 /// `skip`, `skip_serializing`, `skip_serializing_if`, `transparent`, `tag`,
-/// `content` and `untagged`; a variant serde skips is logged as its name
-/// alone. `flatten` is not followed, nor the merging of an internally
-/// tagged newtype variant's content beside its tag: those stay nested.
+/// `content`, `untagged` and `flatten` (a flattened field's members join
+/// its parent's, as do an internally tagged newtype variant's beside its
+/// tag); a variant serde skips is logged as its name alone.
 ///
 /// ```
 /// #[derive(seclog::Redact, serde::Serialize)]

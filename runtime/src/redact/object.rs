@@ -2,7 +2,7 @@
 //! through the redaction paths and within the item and size bounds.
 
 use super::out::{CUT_MARKER, REDACTED};
-use super::writer::Room;
+use super::writer::{Flatten, Room};
 use super::{Mask, MaskNode, Out, Redact, Writer};
 use crate::json;
 
@@ -162,6 +162,58 @@ impl<'a> Object<'a> {
     pub fn field_with(&mut self, key: &str, f: impl FnOnce(Out<'_>)) {
         if let Some(mask) = self.open(key, false) {
             write_value(self.w, mask, f);
+        }
+    }
+
+    /// A member whose value's own members join this object's, as serde's
+    /// `#[serde(flatten)]` writes it: when `f` writes an object, its
+    /// members are written here in the member's place; any other value is
+    /// written as the member `key` (serde would refuse it), except `null`
+    /// (an absent `Option`), which writes nothing. A redacted or sealed
+    /// value stays a member.
+    ///
+    /// ```
+    /// use seclog::{Out, Redact};
+    /// struct Page { n: u32, extra: Vec<(&'static str, u32)> }
+    /// impl Redact for Page {
+    ///     fn redact(&self, out: Out<'_>) {
+    ///         let mut o = out.object();
+    ///         o.field("n", &self.n);
+    ///         o.flatten_with("extra", |out| {
+    ///             let mut extra = out.object();
+    ///             for (k, v) in &self.extra {
+    ///                 extra.entry(k, v);
+    ///             }
+    ///         });
+    ///     }
+    /// }
+    /// let page = Page { n: 1, extra: vec![("size", 20)] };
+    /// assert_eq!(seclog::to_json(&page), r#"{"n":1,"size":20}"#);
+    /// ```
+    pub fn flatten_with(&mut self, key: &str, f: impl FnOnce(Out<'_>)) {
+        let (first, key_start) = (self.first, self.w.buf.len());
+        let Some(mask) = self.open(key, false) else {
+            return;
+        };
+        if mask.is_sealed() {
+            return write_value(self.w, mask, f);
+        }
+        let value_start = self.w.buf.len();
+        self.w.flatten = Some(Flatten {
+            key_start,
+            value_start,
+            first,
+        });
+        f(Out { w: self.w, mask });
+        let flattened = self.w.flatten.take().is_none();
+        if !flattened && self.w.buf[value_start..] == *b"null" {
+            // An absent value (`None`): nothing, as serde writes it.
+            self.w.buf.truncate(key_start);
+        }
+        if self.w.buf.len() == key_start {
+            // Nothing was written in the member's place.
+            self.first = first;
+            self.count -= 1;
         }
     }
 

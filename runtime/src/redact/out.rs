@@ -205,6 +205,15 @@ impl<'a> Out<'a> {
     /// Starts an object; members are added with [`Object::field`] and
     /// [`Object::entry`], and the object closes when dropped.
     pub fn object(mut self) -> Object<'a> {
+        if let Some(flat) = self.w.flatten {
+            self.w.flatten = None;
+            if flat.value_start == self.w.buf.len() {
+                // The value of a flattened member: its members join the
+                // outer object's, where the member's key was.
+                self.w.buf.truncate(flat.key_start);
+                return Object::continuing(self.w, self.mask, flat.first);
+            }
+        }
         let live = self.open(b'{');
         Object {
             w: self.w,

@@ -7,6 +7,16 @@ use super::{Limits, Mask, Out, Policy, RESERVE};
 use crate::json::{self, SCAN_PAST_CUT};
 use std::fmt;
 
+/// A member being flattened: where its key begins (the object's members
+/// take its place), where its value begins, and whether the outer object
+/// had no member before it.
+#[derive(Clone, Copy)]
+pub(super) struct Flatten {
+    pub(super) key_start: usize,
+    pub(super) value_start: usize,
+    pub(super) first: bool,
+}
+
 #[derive(PartialEq, Eq)]
 pub(super) enum Room {
     Yes,
@@ -45,6 +55,9 @@ pub struct Writer {
     /// Inside a `#[redact(clear)]` field: its text is written as declared,
     /// not scanned.
     pub(crate) unscanned: bool,
+    /// A member being flattened ([`Object::flatten_with`](super::Object::flatten_with)):
+    /// an object opened where its value begins continues the outer one.
+    pub(super) flatten: Option<Flatten>,
     /// The shapes found in the text being written, reused across records.
     found: Vec<Found>,
     /// `Display` output being scanned, reused across records.
@@ -74,6 +87,7 @@ impl Writer {
             sealing: false,
             shapes: &shapes::DEFAULT,
             unscanned: false,
+            flatten: None,
             found: Vec::new(),
             shown: String::new(),
         };
@@ -98,6 +112,7 @@ impl Writer {
         self.exhausted = false;
         self.sealing = false;
         self.unscanned = false;
+        self.flatten = None;
     }
 
     /// Whether a member named `key` of untyped data is redacted: under the

@@ -1,6 +1,7 @@
 // Every way to settle a field named like a secret: a mask, `skip`, or
 // `clear` for a name that only looks secret; fields not logged (skipped by
-// serde, in a variant serde skips, or without a name) are not checked.
+// serde, in a variant serde skips, without a name, or flattened) are not
+// checked.
 #[derive(serde::Serialize, seclog::Redact)]
 #[serde(rename_all = "camelCase")]
 struct Account {
@@ -33,6 +34,15 @@ enum Login {
     #[serde(skip)]
     #[allow(dead_code)]
     Cookie { cookie: String },
+}
+
+// A flattened field's name is not written, only the members of its value,
+// each settled where its type is declared: the name is not checked.
+#[derive(serde::Serialize, seclog::Redact)]
+#[allow(dead_code)]
+struct Session {
+    #[serde(flatten)]
+    credentials: Account,
 }
 
 #[derive(seclog::Redact)]
