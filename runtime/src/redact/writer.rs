@@ -138,18 +138,18 @@ impl Writer {
         // As far as a value would be scanned: what lies past it is never
         // written.
         let max = self.limits.max_string_bytes.saturating_add(SCAN_PAST_CUT);
-        let scanned = &key[..json::floor_char_boundary(key, max)];
+        let scanned = || &key[..json::floor_char_boundary(key, max)];
         let (policy, found) = (self.policy, &mut self.found);
         let mut verdict = policy.judge_key(key, || {
             found.clear();
-            shapes::scan(scanned, policy, found);
+            shapes::scan(scanned(), policy, found);
             let any = !found.is_empty();
             found.clear();
             any
         });
         if !verdict.shaped && !self.shapes.custom.is_empty() {
             self.found.clear();
-            shapes::scan_custom(scanned, self.shapes, &mut self.found);
+            shapes::scan_custom(scanned(), self.shapes, &mut self.found);
             verdict.shaped = !self.found.is_empty();
             self.found.clear();
         }
