@@ -3,7 +3,8 @@
 //!
 //! - a secret of every kind, planted anywhere in random text (in a derived
 //!   field, untyped JSON's values and keys, `who`, an `Err`'s message, a
-//!   panic message and an OWASP event's argument),
+//!   panic message, an OWASP event's argument and every part of the
+//!   context a handler can set),
 //!   appears in no output of the capture sink, an `io::Write` sink or the
 //!   `tracing` sink, in JSON or pretty, while the text around it does;
 //! - random text holding no secret is logged byte for byte;
@@ -340,6 +341,33 @@ fn crash(text: &str) -> u32 {
     panic!("crashed on {text}")
 }
 
+/// The text as every part of an invocation's context a handler can set.
+struct Described(String);
+
+impl seclog::context::Describe for Described {
+    fn describe(&self, cx: &mut seclog::context::Context) {
+        let t = &self.0;
+        cx.set_user_id(t);
+        cx.set_user_name(t);
+        cx.set_user_hash(t);
+        cx.set_source(t);
+        cx.set_user_agent(t);
+        cx.set_url_path(t);
+        cx.set_http_method(t);
+        cx.set_trace_id(t);
+        cx.set_request_id(t);
+        cx.set_faas_id(t);
+        cx.set_faas_name(t);
+        cx.set_faas_version(t);
+        cx.set_action(t);
+    }
+}
+
+#[seclog::audit(skip(context))]
+fn described(context: Described) -> usize {
+    context.0.len()
+}
+
 /// The text as an OWASP event's argument (quoted by `message` too).
 #[seclog::audit]
 fn deny(text: &str) -> bool {
@@ -357,6 +385,7 @@ fn run_all(text: &str) {
     let quiet = std::panic::catch_unwind(|| crash(text));
     assert!(quiet.is_err());
     assert!(!deny(text));
+    described(Described(text.to_string()));
 }
 
 /// A `tracing` layer keeping every field of every event, as text.
