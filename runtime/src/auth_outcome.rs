@@ -24,9 +24,7 @@ pub(crate) enum Arg<'a> {
 impl fmt::Display for Arg<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            // Secrets' shapes are replaced before encoding, which would
-            // hide some of them (see `owasp::push_encoded`).
-            Arg::Text(t) => f.write_str(&crate::owasp::encode(&crate::redact_text(t))),
+            Arg::Text(t) => f.write_str(&crate::owasp::encode_scanned(t)),
             Arg::Number(n) => write!(f, "{n}"),
         }
     }

@@ -156,25 +156,28 @@ impl fmt::Write for Encoder<'_> {
     }
 }
 
-/// Appends `value`'s `Display` output to `out`, the secrets found in it by
-/// their shape replaced (see [`redact_text`](crate::redact_text)), then
-/// encoded. In that order: encoding changes what stands around a secret (a
-/// line break before a card number becomes `%0A`, a letter), which would
-/// hide it from the scan.
+/// Appends `value`'s `Display` output to `out` as an event's argument
+/// ([`encode_scanned`]).
 pub(crate) fn push_encoded(out: &mut String, value: &dyn fmt::Display) {
     let start = out.len();
     // A failing `Display` leaves what it wrote; the event is still written.
     let _ = write!(out, "{value}");
-    let replaced = match crate::redact_text(&out[start..]) {
-        Cow::Borrowed(_) => None,
-        Cow::Owned(text) => Some(text),
-    };
-    if replaced.is_none() && !out[start..].chars().any(reserved) {
-        return;
+    if let Cow::Owned(text) = encode_scanned(&out[start..]) {
+        out.truncate(start);
+        out.push_str(&text);
     }
-    let text = replaced.unwrap_or_else(|| out[start..].to_string());
-    out.truncate(start);
-    let _ = Encoder(out).write_str(&text);
+}
+
+/// `arg` as an event's argument: the secrets found in it by their shape
+/// replaced (see [`redact_text`](crate::redact_text)), then [`encode`]d.
+/// In that order: encoding changes what stands around a secret (a line
+/// break before a card number becomes `%0A`, a letter), which would hide
+/// it from the scan. Borrowed when neither changes anything.
+pub(crate) fn encode_scanned(arg: &str) -> Cow<'_, str> {
+    match crate::redact_text(arg) {
+        Cow::Borrowed(text) => encode(text),
+        Cow::Owned(text) => Cow::Owned(encode(&text).into_owned()),
+    }
 }
 
 #[cfg(test)]

@@ -183,11 +183,14 @@ pub(super) fn write_json(
             if let Some(tx) = v.transaction {
                 // The platform's request id, or one the handler took from
                 // its request, is data and scanned; an id seclog made is not.
-                if v.cx.is_some_and(Context::transaction_is_own) {
-                    m.object("transaction", |m| m.own_str("id", tx));
-                } else {
-                    m.object("transaction", |m| m.str("id", tx));
-                }
+                let own = v.cx.is_some_and(Context::transaction_is_own);
+                m.object("transaction", |m| {
+                    if own {
+                        m.own_str("id", tx)
+                    } else {
+                        m.str("id", tx)
+                    }
+                });
             }
             m.object("service", |m| m.own_str("name", &inner.service));
             write_where(&mut m, config, v.cx);
