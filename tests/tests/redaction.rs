@@ -665,6 +665,49 @@ fn flattened_fields_and_internally_tagged_newtypes_have_the_wires_shape() {
 }
 
 #[derive(seclog::Redact, Serialize)]
+struct Filters {
+    first: u32,
+    #[serde(flatten)]
+    paging: Paging,
+    #[serde(flatten)]
+    rest: std::collections::BTreeMap<String, u32>,
+    last: u32,
+}
+
+#[test]
+fn flattened_members_count_against_the_outer_objects_bound() {
+    let config = seclog::builder()
+        .hash_key(KEY)
+        .max_items(5)
+        .build()
+        .unwrap();
+    #[seclog::audit(emit = "end", skip_response)]
+    fn search(filters: Filters) {
+        let _ = filters;
+    }
+    let filters = Filters {
+        first: 1,
+        paging: Paging { page: 2, size: 50 },
+        rest: (0..10).map(|i| (format!("k{i}"), i)).collect(),
+        last: 9,
+    };
+    let run = capture_with(config, || search(filters));
+    let logged = &run.records()[0]["seclog"]["input"]["filters"];
+    assert_eq!(
+        *logged,
+        json!({
+            "first": 1,
+            "page": 2,
+            "pageSize": 50,
+            "k0": 0,
+            "k1": 1,
+            "[truncated]": "9 more entries"
+        }),
+        "one bound for the object and what is flattened into it, one mark"
+    );
+}
+
+#[derive(seclog::Redact, Serialize)]
 #[serde(transparent)]
 struct UserId {
     #[redact(hash)]

@@ -2,7 +2,7 @@
 //! through the redaction paths and within the item and size bounds.
 
 use super::out::{CUT_MARKER, REDACTED};
-use super::writer::{Flatten, Room};
+use super::writer::{Flatten, Room, Tally};
 use super::{Mask, MaskNode, Out, Redact, Writer};
 use crate::json;
 
@@ -62,6 +62,10 @@ pub struct Object<'a> {
     pub(super) close_variant: bool,
     /// The braces belong to the caller.
     pub(super) headless: bool,
+    /// The members of a flattened value, written in its outer object's
+    /// place: they count against that object's bound, and hand it their
+    /// tally when they close.
+    pub(super) flat: bool,
 }
 
 impl<'a> Object<'a> {
@@ -75,6 +79,7 @@ impl<'a> Object<'a> {
             live: false,
             close_variant: false,
             headless: false,
+            flat: false,
         }
     }
 
@@ -90,6 +95,23 @@ impl<'a> Object<'a> {
             live: true,
             close_variant: false,
             headless: true,
+            flat: false,
+        }
+    }
+
+    /// The members of a flattened value: they continue the outer object,
+    /// from where it stood (see [`Object::flatten_with`]).
+    pub(super) fn flattened(w: &'a mut Writer, mask: Mask, tally: Tally) -> Self {
+        Object {
+            w,
+            mask,
+            first: tally.first,
+            count: tally.count,
+            skipped: tally.skipped,
+            live: true,
+            close_variant: false,
+            headless: true,
+            flat: true,
         }
     }
 
@@ -170,7 +192,9 @@ impl<'a> Object<'a> {
     /// members are written here in the member's place; any other value is
     /// written as the member `key` (serde would refuse it), except `null`
     /// (an absent `Option`), which writes nothing. A redacted or sealed
-    /// value stays a member.
+    /// value stays a member. The value's members count against this
+    /// object's item bound, as if they were its own: past it, one
+    /// `"[truncated]"` member counts all that were left out.
     ///
     /// ```
     /// use seclog::{Out, Redact};
@@ -199,13 +223,26 @@ impl<'a> Object<'a> {
             return write_value(self.w, mask, f);
         }
         let value_start = self.w.buf.len();
+        // The member's place goes to the value's members.
+        let tally = Tally {
+            count: self.count - 1,
+            skipped: self.skipped,
+            first,
+        };
+        self.w.flattened = None;
         self.w.flatten = Some(Flatten {
             key_start,
             value_start,
-            first,
+            tally,
         });
         f(Out { w: self.w, mask });
         let flattened = self.w.flatten.take().is_none();
+        if let Some(after) = self.w.flattened.take() {
+            self.count = after.count;
+            self.skipped = after.skipped;
+            self.first = after.first;
+            return;
+        }
         if !flattened && self.w.buf[value_start..] == *b"null" {
             // An absent value (`None`): nothing, as serde writes it.
             self.w.buf.truncate(key_start);
@@ -291,6 +328,16 @@ impl Drop for Object<'_> {
     fn drop(&mut self) {
         if !self.live {
             self.w.close_variant(self.close_variant);
+            return;
+        }
+        if self.flat {
+            // The outer object goes on from here, and marks what was
+            // skipped once, when it closes.
+            self.w.flattened = Some(Tally {
+                count: self.count,
+                skipped: self.skipped,
+                first: self.first,
+            });
             return;
         }
         // Once the record size limit cut it, the size marker says so; a

@@ -211,7 +211,7 @@ impl<'a> Out<'a> {
                 // The value of a flattened member: its members join the
                 // outer object's, where the member's key was.
                 self.w.buf.truncate(flat.key_start);
-                return Object::continuing(self.w, self.mask, flat.first);
+                return Object::flattened(self.w, self.mask, flat.tally);
             }
         }
         let live = self.open(b'{');
@@ -224,6 +224,7 @@ impl<'a> Out<'a> {
             live,
             close_variant: false,
             headless: false,
+            flat: false,
         }
     }
 

@@ -8,12 +8,23 @@ use crate::json::{self, SCAN_PAST_CUT};
 use std::fmt;
 
 /// A member being flattened: where its key begins (the object's members
-/// take its place), where its value begins, and whether the outer object
-/// had no member before it.
+/// take its place), where its value begins, and where the outer object
+/// stood before it.
 #[derive(Clone, Copy)]
 pub(super) struct Flatten {
     pub(super) key_start: usize,
     pub(super) value_start: usize,
+    pub(super) tally: Tally,
+}
+
+/// Where an object stands against its member bound: the members written
+/// and skipped, and whether none was written yet. A flattened object
+/// starts from its outer object's and hands its own back when it closes,
+/// so the members of both count against one bound.
+#[derive(Clone, Copy)]
+pub(super) struct Tally {
+    pub(super) count: usize,
+    pub(super) skipped: usize,
     pub(super) first: bool,
 }
 
@@ -58,6 +69,8 @@ pub struct Writer {
     /// A member being flattened ([`Object::flatten_with`](super::Object::flatten_with)):
     /// an object opened where its value begins continues the outer one.
     pub(super) flatten: Option<Flatten>,
+    /// What a flattened object handed back to its outer one when it closed.
+    pub(super) flattened: Option<Tally>,
     /// The shapes found in the text being written, reused across records.
     found: Vec<Found>,
     /// `Display` output being scanned, reused across records.
@@ -88,6 +101,7 @@ impl Writer {
             shapes: &shapes::DEFAULT,
             unscanned: false,
             flatten: None,
+            flattened: None,
             found: Vec::new(),
             shown: String::new(),
         };
@@ -113,6 +127,7 @@ impl Writer {
         self.sealing = false;
         self.unscanned = false;
         self.flatten = None;
+        self.flattened = None;
     }
 
     /// Whether a member named `key` of untyped data is redacted: under the
