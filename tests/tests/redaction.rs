@@ -671,6 +671,8 @@ struct Filters {
     paging: Paging,
     #[serde(flatten)]
     rest: std::collections::BTreeMap<String, u32>,
+    #[serde(flatten)]
+    maybe: Option<Paging>,
     last: u32,
 }
 
@@ -685,26 +687,31 @@ fn flattened_members_count_against_the_outer_objects_bound() {
     fn search(filters: Filters) {
         let _ = filters;
     }
-    let filters = Filters {
+    let filters = |maybe| Filters {
         first: 1,
         paging: Paging { page: 2, size: 50 },
         rest: (0..10).map(|i| (format!("k{i}"), i)).collect(),
+        maybe,
         last: 9,
     };
-    let run = capture_with(config, || search(filters));
-    let logged = &run.records()[0]["seclog"]["input"]["filters"];
-    assert_eq!(
-        *logged,
-        json!({
-            "first": 1,
-            "page": 2,
-            "pageSize": 50,
-            "k0": 0,
-            "k1": 1,
-            "[truncated]": "9 more entries"
-        }),
-        "one bound for the object and what is flattened into it, one mark"
-    );
+    // Past the bound, each member of a flattened value counts as left
+    // out, and an absent one counts as none.
+    for (maybe, left_out) in [(None, 9), (Some(Paging { page: 3, size: 10 }), 11)] {
+        let run = capture_with(config, || search(filters(maybe)));
+        let logged = &run.records()[0]["seclog"]["input"]["filters"];
+        assert_eq!(
+            *logged,
+            json!({
+                "first": 1,
+                "page": 2,
+                "pageSize": 50,
+                "k0": 0,
+                "k1": 1,
+                "[truncated]": format!("{left_out} more entries")
+            }),
+            "one bound for the object and what is flattened into it, one mark"
+        );
+    }
 }
 
 #[derive(seclog::Redact, Serialize)]

@@ -412,6 +412,44 @@ fn handle(req: Request, body: Value) -> Result<Reply, String> {
     })
 }
 
+/// Members flattened in, two levels deep, between members of its own.
+#[derive(seclog::Redact, Serialize, Clone, Debug)]
+struct Spread {
+    a: u32,
+    #[serde(flatten)]
+    inner: Inner,
+    #[serde(flatten)]
+    extra: std::collections::BTreeMap<String, u32>,
+    z: u32,
+}
+
+#[derive(seclog::Redact, Serialize, Clone, Debug)]
+struct Inner {
+    b: u32,
+    #[serde(flatten)]
+    more: std::collections::BTreeMap<String, u32>,
+}
+
+fn spread() -> impl Strategy<Value = Spread> {
+    let map = |prefix: &'static str| {
+        prop::collection::vec(any::<u32>(), 0..8).prop_map(move |values| {
+            values
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (format!("{prefix}{i}"), v))
+                .collect()
+        })
+    };
+    (any::<u32>(), any::<u32>(), map("m"), map("x"), any::<u32>()).prop_map(
+        |(a, b, more, extra, z)| Spread {
+            a,
+            inner: Inner { b, more },
+            extra,
+            z,
+        },
+    )
+}
+
 proptest! {
     #![proptest_config(config())]
 
@@ -458,6 +496,39 @@ proptest! {
         prop_assert_eq!(&run.output, &body);
         assert_no_leak(&run.lines, &all)?;
         assert_well_formed(&run.lines, json)?;
+    }
+
+    #[test]
+    fn flattened_members_share_their_outer_objects_bound(
+        value in spread(),
+        items in 1usize..24,
+    ) {
+        #[seclog::audit(emit = "end", skip_response)]
+        fn take(value: Spread) {
+            let _ = value;
+        }
+        let config = seclog::builder().hash_key(KEY).max_items(items).build().expect("valid");
+        let run = capture_with(config, || take(value.clone()));
+        let records = run.records();
+        let logged = records[0]["seclog"]["input"]["value"].as_object().expect("an object").clone();
+        // The members in the order serde writes them, the first `items`
+        // of them logged and the rest counted once.
+        let mut wire = vec![("a".to_string(), value.a), ("b".to_string(), value.inner.b)];
+        wire.extend(value.inner.more.clone());
+        wire.extend(value.extra.clone());
+        wire.push(("z".to_string(), value.z));
+        let mut expected: Map<String, Value> = wire
+            .iter()
+            .take(items)
+            .map(|(k, v)| (k.clone(), Value::from(*v)))
+            .collect();
+        if wire.len() > items {
+            expected.insert(
+                "[truncated]".into(),
+                Value::from(format!("{} more entries", wire.len() - items)),
+            );
+        }
+        prop_assert_eq!(logged, expected);
     }
 
     #[test]

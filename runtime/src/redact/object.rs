@@ -215,6 +215,9 @@ impl<'a> Object<'a> {
     /// assert_eq!(seclog::to_json(&page), r#"{"n":1,"size":20}"#);
     /// ```
     pub fn flatten_with(&mut self, key: &str, f: impl FnOnce(Out<'_>)) {
+        if self.live && self.count >= self.w.limits.max_items {
+            return self.flatten_past_bound(key, f);
+        }
         let (first, key_start) = (self.first, self.w.buf.len());
         let Some(mask) = self.open(key, false) else {
             return;
@@ -251,6 +254,52 @@ impl<'a> Object<'a> {
             // Nothing was written in the member's place.
             self.first = first;
             self.count -= 1;
+        }
+    }
+
+    /// [`Object::flatten_with`] once the item bound is reached: each member
+    /// of the value is counted as left out, as it would be were it this
+    /// object's own, and nothing is written. A value that is not an object
+    /// (which serde would refuse) counts as one member, and an absent one
+    /// (`null`) as none.
+    #[cold]
+    #[inline(never)]
+    fn flatten_past_bound(&mut self, key: &str, f: impl FnOnce(Out<'_>)) {
+        let mask = match slot(self.mask.child(key)) {
+            Slot::Write(mask) if !mask.is_sealed() => mask,
+            // Redacted or sealed, it stays one member.
+            _ => {
+                self.skipped += 1;
+                return;
+            }
+        };
+        let start = self.w.buf.len();
+        let before = (self.w.truncated, self.w.exhausted, self.w.cuts);
+        let tally = Tally {
+            count: self.count,
+            skipped: self.skipped,
+            first: self.first,
+        };
+        self.w.flattened = None;
+        self.w.flatten = Some(Flatten {
+            key_start: start,
+            value_start: start,
+            tally,
+        });
+        f(Out { w: self.w, mask });
+        self.w.flatten = None;
+        if let Some(after) = self.w.flattened.take() {
+            // Every member was refused by the bound before it was written.
+            self.skipped = after.skipped;
+            return;
+        }
+        // Written as a member would have been: taken back, with any cut
+        // it made.
+        let absent = self.w.buf[start..] == *b"null";
+        self.w.buf.truncate(start);
+        (self.w.truncated, self.w.exhausted, self.w.cuts) = before;
+        if !absent {
+            self.skipped += 1;
         }
     }
 
