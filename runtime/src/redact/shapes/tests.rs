@@ -212,12 +212,47 @@ fn a_luhn_valid_card_number_is_replaced_however_it_is_grouped() {
         "qty 12 [REDACTED:card_number] ok"
     );
     assert_eq!(redact("#4111111111111111."), "#[REDACTED:card_number].");
-    // "14 4111 1111 1111" passes the Luhn check too, and ends inside
+    // "22 4111 1111 1111" passes the Luhn check too, and ends inside
     // the card: both are covered.
     assert_eq!(
-        redact("ref 14 4111 1111 1111 1111 ok"),
+        redact("ref 22 4111 1111 1111 1111 ok"),
         "ref [REDACTED:card_number] ok"
     );
+    // A number that cannot be a card's before it does not hide the card.
+    assert_eq!(
+        redact("ref 14 4111 1111 1111 1111 ok"),
+        "ref 14 [REDACTED:card_number] ok"
+    );
+    // An airline's UATP card: 15 digits beginning with 1.
+    for uatp in ["122000000000003", "1354 123456 78911"] {
+        assert_eq!(
+            redact(&format!("paid with {uatp}")),
+            "paid with [REDACTED:card_number]",
+            "{uatp}"
+        );
+    }
+}
+
+#[test]
+fn times_since_1970_are_not_taken_for_card_numbers() {
+    // Each passes the Luhn check: milliseconds, microseconds and
+    // nanoseconds, and numbers no card begins with.
+    for text in [
+        "1764270000128",
+        "ts=1764270000128",
+        "at 1764270000123458 us",
+        "1764270000123456785",
+        "0411111111111116",
+        "1411111111111114",
+    ] {
+        let digits: Vec<u8> = text
+            .bytes()
+            .filter(u8::is_ascii_digit)
+            .map(|d| d - b'0')
+            .collect();
+        assert!(luhn(&digits), "{text}");
+        assert_eq!(redact(text), text);
+    }
 }
 
 #[test]
