@@ -162,47 +162,50 @@ fn private_key() -> impl Strategy<Value = Secret> {
 
 /// A Luhn-valid number of 13 to 19 digits that begins as a card may
 /// (from 2 to 9, or 1 for the 15 digits of an airline's), in one group or
-/// in groups of four joined by spaces or dashes.
+/// in groups of four joined by spaces, dashes, `+` (a form body's space)
+/// or `%20` (a URL's).
 fn card() -> impl Strategy<Value = Secret> {
     let digits = prop_oneof![
         (2u8..10, prop::collection::vec(0u8..10, 11..18)),
         (Just(1u8), prop::collection::vec(0u8..10, 13..=13)),
     ];
-    (digits, prop::sample::select(vec!["", " ", "-"])).prop_map(|((first, rest), separator)| {
-        let mut digits = vec![first];
-        digits.extend(rest);
-        // The check digit that makes the Luhn sum a multiple of ten.
-        let sum: u32 = digits
-            .iter()
-            .rev()
-            .enumerate()
-            .map(|(k, &d)| {
-                let d = u32::from(d);
-                if k % 2 == 0 {
-                    if d * 2 > 9 {
-                        d * 2 - 9
+    (digits, prop::sample::select(vec!["", " ", "-", "+", "%20"])).prop_map(
+        |((first, rest), separator)| {
+            let mut digits = vec![first];
+            digits.extend(rest);
+            // The check digit that makes the Luhn sum a multiple of ten.
+            let sum: u32 = digits
+                .iter()
+                .rev()
+                .enumerate()
+                .map(|(k, &d)| {
+                    let d = u32::from(d);
+                    if k % 2 == 0 {
+                        if d * 2 > 9 {
+                            d * 2 - 9
+                        } else {
+                            d * 2
+                        }
                     } else {
-                        d * 2
+                        d
                     }
-                } else {
-                    d
-                }
-            })
-            .sum();
-        digits.push(((10 - sum % 10) % 10) as u8);
-        let plain: String = digits.iter().map(|d| char::from(b'0' + d)).collect();
-        let grouped: Vec<&str> = plain
-            .as_bytes()
-            .chunks(4)
-            .map(|c| std::str::from_utf8(c).unwrap())
-            .collect();
-        let text = grouped.join(separator);
-        Secret {
-            parts: vec![plain, text.clone()],
-            text,
-            to_the_end: false,
-        }
-    })
+                })
+                .sum();
+            digits.push(((10 - sum % 10) % 10) as u8);
+            let plain: String = digits.iter().map(|d| char::from(b'0' + d)).collect();
+            let grouped: Vec<&str> = plain
+                .as_bytes()
+                .chunks(4)
+                .map(|c| std::str::from_utf8(c).unwrap())
+                .collect();
+            let text = grouped.join(separator);
+            Secret {
+                parts: vec![plain, text.clone()],
+                text,
+                to_the_end: false,
+            }
+        },
+    )
 }
 
 fn query() -> impl Strategy<Value = Secret> {

@@ -360,13 +360,53 @@ pub(super) fn issued(digits: &[u8]) -> bool {
     }
 }
 
+/// A byte that may join the digit groups of a card number: a space, a
+/// dash, or `+`, a space in a form body (`application/x-www-form-urlencoded`).
+/// A space percent-encoded in a URL (`%20`) joins them too (see
+/// [`card_separator_at`]).
 pub(super) fn is_card_separator(c: u8) -> bool {
-    c == b' ' || c == b'-'
+    c == b' ' || c == b'-' || c == b'+'
+}
+
+/// The length of the separator at `i` between two digit groups of a card
+/// number: one byte ([`is_card_separator`]) or the three of `%20`.
+pub(super) fn card_separator_at(b: &[u8], i: usize) -> Option<usize> {
+    match *b.get(i)? {
+        c if is_card_separator(c) => Some(1),
+        b'%' if b.get(i + 1..i + 3) == Some(b"20") => Some(3),
+        _ => None,
+    }
+}
+
+/// The byte a percent-encoded `%XX` at `i` stands for.
+pub(super) fn escape_at(b: &[u8], i: usize) -> Option<u8> {
+    let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    match b.get(i..i + 3)? {
+        [b'%', h, l] => Some(hex(*h)? << 4 | hex(*l)?),
+        _ => None,
+    }
+}
+
+/// Where the percent-encoded `%XX` that byte `i` is a hex digit of ends.
+pub(super) fn escape_around(b: &[u8], i: usize) -> Option<usize> {
+    (1..=2)
+        .find(|&k| i >= k && escape_at(b, i - k).is_some())
+        .map(|k| i - k + 3)
 }
 
 /// Whether a card may start at `i`: no letter or digit before it, nor a
-/// decimal point or thousands separator after a digit.
+/// decimal point or thousands separator after a digit; a percent-encoded
+/// character before it counts as the character it stands for.
 pub(super) fn card_starts(b: &[u8], i: usize) -> bool {
+    if escape_around(b, i).is_some() {
+        // The hex digits of an escape, not the text's.
+        return false;
+    }
+    if i >= 3 {
+        if let Some(c) = escape_at(b, i - 3) {
+            return !is_alnum(c);
+        }
+    }
     match i {
         0 => true,
         1 => !is_alnum(b[0]),
@@ -406,10 +446,8 @@ pub(super) fn card_from(b: &[u8], i: usize) -> Option<usize> {
         if count >= 13 && card_ends(b, end) && issued(&digits[..count]) && luhn(&digits[..count]) {
             best = Some(end);
         }
-        match b.get(end..end + 2) {
-            Some([sep, digit]) if is_card_separator(*sep) && digit.is_ascii_digit() => {
-                at = end + 1;
-            }
+        match card_separator_at(b, end) {
+            Some(len) if b.get(end + len).is_some_and(u8::is_ascii_digit) => at = end + len,
             _ => return best,
         }
     }

@@ -95,9 +95,11 @@ pub(crate) fn find_in_halves(head: u64, tail: u64, text: &[u8], places: &mut imp
     }
 }
 
-/// Whether `b` can be part of a card number's run.
+/// Whether `b` can be part of a card number's run: a digit, a separator,
+/// or the `%` of a percent-encoded one (`%20`, whose other two bytes are
+/// digits).
 pub(super) fn is_card_byte(b: u8) -> bool {
-    b.is_ascii_digit() || is_card_separator(b)
+    b.is_ascii_digit() || is_card_separator(b) || b == b'%'
 }
 
 /// The shortest run that can hold a card number: 13 digits.

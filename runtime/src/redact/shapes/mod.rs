@@ -14,7 +14,7 @@
 //! | [`basic`](SecretKind::Basic) | the word `Basic` (any case) then spaces and base64 text that decodes to printable `user:password` | `Basic [REDACTED:basic]` |
 //! | [`aws_access_key_id`](SecretKind::AwsAccessKeyId) | `AKIA` or `ASIA` and 16 upper-case letters or digits, with no letter or digit on either side | `[REDACTED:aws_access_key_id]` |
 //! | [`private_key`](SecretKind::PrivateKey) | a PEM block whose label names a `PRIVATE KEY`, from `-----BEGIN` through the matching `-----END` line, or to the end of the text when that line is missing | `[REDACTED:private_key]` |
-//! | [`card_number`](SecretKind::CardNumber) | 13 to 19 digits, in groups joined by single spaces or dashes, that pass the Luhn check, begin as a card may (not with 0; with 1 only as the 15 digits of an airline's UATP card, so times since 1970 in milliseconds, microseconds and nanoseconds stay) and are not part of a longer run of letters and digits (nor a decimal number) | `[REDACTED:card_number]` |
+//! | [`card_number`](SecretKind::CardNumber) | 13 to 19 digits, in groups joined by single spaces, dashes, `+` (a space in a form body) or `%20` (a space in a URL), that pass the Luhn check, begin as a card may (not with 0; with 1 only as the 15 digits of an airline's UATP card, so times since 1970 in milliseconds, microseconds and nanoseconds stay) and are not part of a longer run of letters and digits (nor a decimal number) | `[REDACTED:card_number]` |
 //! | [`query_param`](SecretKind::QueryParam) | `key=value` where the key is sensitive ([`is_sensitive_key`](crate::is_sensitive_key), with the terms added at run time): the value, up to `&`, whitespace or the end | `password=[REDACTED:query_param]` |
 //!
 //! The scheme word of a `Bearer` or `Basic` credential and the key of a
@@ -29,7 +29,8 @@
 //! Scanning costs little on the text records are made of: a vector pass
 //! (SSE2 on x86_64, eight-byte words elsewhere) looks for what every shape
 //! must contain (`=`, `J`, `--`, `IA`, `Ba`/`Be` in any case, thirteen
-//! digits), and only a text where something is found is scanned exactly.
+//! digits and separators), and only a text where something is found is
+//! scanned exactly.
 
 use super::Policy;
 use std::borrow::Cow;
@@ -357,17 +358,24 @@ impl Finder<'_> {
     }
 }
 
-/// Looks for card numbers in the run `start..end` of digits, spaces and
-/// dashes: from each group of digits, so a card overlapping a longer valid
-/// number before it is still covered (overlaps are merged afterwards).
+/// Looks for card numbers in the run `start..end` of digits and
+/// separators: from each group of digits, so a card overlapping a longer
+/// valid number before it is still covered (overlaps are merged
+/// afterwards). The digits of a percent-encoded character (`%20`) are not
+/// a group.
 pub(crate) fn cards_in(b: &[u8], start: usize, end: usize, found: &mut Vec<Found>) {
     let mut i = start;
     while i < end {
-        if b[i].is_ascii_digit() {
+        if let Some(after) = escape_around(b, i) {
+            // A run may begin inside an escape (`%b7` before digits).
+            i = after;
+        } else if b[i].is_ascii_digit() {
             if let Some(hit) = card_at(b, i) {
                 found.push(hit);
             }
             i = run(b, i, |c| c.is_ascii_digit());
+        } else if escape_at(b, i).is_some() {
+            i += 3;
         } else {
             i += 1;
         }

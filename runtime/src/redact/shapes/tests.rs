@@ -30,9 +30,11 @@ fn scan_everywhere(text: &str, policy: &Policy, found: &mut Vec<Found>) {
         b'=' => query_value_at(text, i, policy).ok_or(i + 1),
         _ => Err(i + 1),
     });
-    // Cards overlap: each group of digits is looked at.
+    // Cards overlap: each group of digits is looked at, also one right
+    // after a percent-encoded character (`%20`).
     for i in 0..b.len() {
-        if b[i].is_ascii_digit() && (i == 0 || !b[i - 1].is_ascii_digit()) {
+        let after_escape = i >= 3 && escape_at(b, i - 3).is_some();
+        if b[i].is_ascii_digit() && (i == 0 || !b[i - 1].is_ascii_digit() || after_escape) {
             found.extend(card_at(b, i));
         }
     }
@@ -218,6 +220,22 @@ fn a_luhn_valid_card_number_is_replaced_however_it_is_grouped() {
         redact("ref 22 4111 1111 1111 1111 ok"),
         "ref [REDACTED:card_number] ok"
     );
+    // In a form body (`+` for a space) and a URL (`%20`), and after a
+    // percent-encoded character.
+    for (text, logged) in [
+        (
+            "comment=my+card+4111+1111+1111+1111+was+charged",
+            "comment=my+card+[REDACTED:card_number]+was+charged",
+        ),
+        (
+            "/search?q=card%204111%201111%201111%201111%20twice",
+            "/search?q=card%20[REDACTED:card_number]%20twice",
+        ),
+        ("q=%224111111111111111%22", "q=%22[REDACTED:card_number]%22"),
+        ("4111%201111-1111+1111", "[REDACTED:card_number]"),
+    ] {
+        assert_eq!(redact(text), logged, "{text}");
+    }
     // A number that cannot be a card's before it does not hide the card.
     assert_eq!(
         redact("ref 14 4111 1111 1111 1111 ok"),
@@ -268,6 +286,9 @@ fn numbers_that_are_not_card_numbers_stay() {
         "4111111111111111.5",
         "4111  1111 1111 1111",
         "4111--1111-1111-1111",
+        "4111++1111+1111+1111",
+        "4111%2B1111%201111%201111",
+        "x%414111111111111111",
         "2024-01-15 10:30:00.123456",
         "2026-11-27T18:40:00.123Z",
         "+44 20 7946 0958",
@@ -535,6 +556,14 @@ fn the_vector_passes_find_what_looking_everywhere_finds() {
         "4222222222222",
         "5555-5555-5555-4444",
         "4 1 1 1 1 1 1 1 1 1 1 1 1",
+        "4111+1111+1111+1111",
+        "4111%201111%201111%201111",
+        "+",
+        "%",
+        "%20",
+        "%b7",
+        ",",
+        "(",
         "token=x",
         "a",
         " ",
@@ -711,6 +740,9 @@ fn scanning_is_linear_on_hostile_text() {
         "eyJhbGciOiJIUzI1NiJ9.".repeat(n / 21),
         "1 ".repeat(n / 2),
         "1-".repeat(n / 2),
+        "1+".repeat(n / 2),
+        "1%20".repeat(n / 4),
+        "%20".repeat(n / 3),
         "-----BEGIN PRIVATE KEY-----".repeat(n / 27),
         format!("-----BEGIN PRIVATE KEY-----{}", "-----END ".repeat(n / 9)),
         format!("{}=", "a".repeat(n)),

@@ -45,14 +45,18 @@ pub(crate) unsafe fn places16(v: __m128i, next: __m128i) -> __m128i {
     _mm_or_si128(_mm_or_si128(single, dashes), _mm_and_si128(first, second))
 }
 
-/// The bits of the lanes of `v` that are digits, spaces or dashes.
+/// The bits of the lanes of `v` that can be part of a card number's run
+/// ([`is_card_byte`](super::is_card_byte)): digits, spaces, dashes, `+`
+/// and `%`.
 #[inline(always)]
 pub(crate) unsafe fn run16(v: __m128i) -> u32 {
+    let eq = |x: __m128i, c: u8| _mm_cmpeq_epi8(x, _mm_set1_epi8(c as i8));
     let above = _mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8));
     let digit = _mm_cmpeq_epi8(_mm_min_epu8(above, _mm_set1_epi8(9)), above);
-    let space = _mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8));
-    let dash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'-' as i8));
-    _mm_movemask_epi8(_mm_or_si128(digit, _mm_or_si128(space, dash))) as u32
+    let spaces = _mm_or_si128(eq(v, b' '), eq(v, b'+'));
+    // `%` (0x25) and `-` (0x2d) are alike but for bit 3.
+    let dashes = eq(_mm_or_si128(v, _mm_set1_epi8(0x08)), b'-');
+    _mm_movemask_epi8(_mm_or_si128(digit, _mm_or_si128(spaces, dashes))) as u32
 }
 
 /// -1 in the lanes that need escaping in JSON or a closer look (as
@@ -345,10 +349,12 @@ unsafe fn escape32(v: __m256i) -> __m256i {
 #[target_feature(enable = "avx2")]
 #[inline]
 unsafe fn run32(v: __m256i) -> u32 {
-    let eq = |c: u8| _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c as i8));
+    let eq = |x: __m256i, c: u8| _mm256_cmpeq_epi8(x, _mm256_set1_epi8(c as i8));
     let above = _mm256_sub_epi8(v, _mm256_set1_epi8(b'0' as i8));
     let digit = _mm256_cmpeq_epi8(_mm256_min_epu8(above, _mm256_set1_epi8(9)), above);
-    _mm256_movemask_epi8(_mm256_or_si256(digit, _mm256_or_si256(eq(b' '), eq(b'-')))) as u32
+    let spaces = _mm256_or_si256(eq(v, b' '), eq(v, b'+'));
+    let dashes = eq(_mm256_or_si256(v, _mm256_set1_epi8(0x08)), b'-');
+    _mm256_movemask_epi8(_mm256_or_si256(digit, _mm256_or_si256(spaces, dashes))) as u32
 }
 
 /// [`pass16`] thirty-two bytes a step, for at least 32 bytes.
