@@ -236,6 +236,34 @@ fn query() -> impl Strategy<Value = Secret> {
         })
 }
 
+/// A credential or a private key as a form body (`+` for a space) or a URL
+/// (`%20`) carries it: its `+`, `/`, `=` and line breaks percent-encoded.
+fn encoded() -> impl Strategy<Value = Secret> {
+    (
+        prop_oneof![bearer(), basic(), private_key()],
+        prop::sample::select(vec!["+", "%20"]),
+    )
+        .prop_map(|(secret, space)| {
+            let encode = |text: &str| {
+                text.chars()
+                    .map(|c| match c {
+                        ' ' => space.to_string(),
+                        '+' => "%2B".into(),
+                        '/' => "%2F".into(),
+                        '=' => "%3D".into(),
+                        '\n' => "%0A".into(),
+                        c => c.to_string(),
+                    })
+                    .collect::<String>()
+            };
+            Secret {
+                text: encode(&secret.text),
+                parts: secret.parts.iter().map(|p| encode(p)).collect(),
+                to_the_end: secret.to_the_end,
+            }
+        })
+}
+
 fn any_secret() -> impl Strategy<Value = Secret> {
     prop_oneof![
         jwt(),
@@ -244,7 +272,8 @@ fn any_secret() -> impl Strategy<Value = Secret> {
         aws(),
         private_key(),
         card(),
-        query()
+        query(),
+        encoded()
     ]
 }
 
@@ -278,7 +307,9 @@ fn benign() -> impl Strategy<Value = String> {
         "Mozilla/5.0 (X11; Linux x86_64)",
         "eyJ alone",
         "Basic plan",
+        "Basic+plan",
         "-----BEGIN CERTIFICATE-----",
+        "-----BEGIN+CERTIFICATE-----%0AMIIBszCCAVmg",
     ])
     .prop_map(String::from)
 }

@@ -74,22 +74,37 @@ pub(super) fn aws_at(b: &[u8], i: usize) -> Option<Found> {
 
 /// A PEM private key block beginning at `i`.
 pub(super) fn private_key_at(b: &[u8], i: usize) -> Option<Found> {
-    const BEGIN: &[u8] = b"-----BEGIN ";
+    const BEGIN: &[u8] = b"-----BEGIN";
     if !b[i..].starts_with(BEGIN) {
         return None;
     }
-    let label_start = i + BEGIN.len();
-    let label_end = run(b, label_start, |c| {
-        c.is_ascii_uppercase() || c.is_ascii_digit() || c == b' '
-    });
+    // The space after `BEGIN` says how the block is written: as it is, or
+    // in a form body or URL (`+` or `%20` for each space).
+    let (space, label_start) = match space_at(b, i + BEGIN.len()) {
+        Some((space, width)) => (space, i + BEGIN.len() + width),
+        None => return None,
+    };
+    let mut label_end = label_start;
+    loop {
+        label_end = run(b, label_end, |c| {
+            c.is_ascii_uppercase() || c.is_ascii_digit()
+        });
+        match b.get(label_end..label_end + space.len()) {
+            Some(s) if s == space && label_end > label_start => label_end += space.len(),
+            _ => break,
+        }
+    }
     let label = &b[label_start..label_end];
-    if !b[label_end..].starts_with(b"-----") || find_bytes(label, b"PRIVATE KEY").is_none() {
+    let (mut private_key, mut end_marker) = (Joined::default(), Joined::default());
+    let private_key = private_key.join(b"PRIVATE", space, b"KEY");
+    if !b[label_end..].starts_with(b"-----") || find_bytes(label, private_key).is_none() {
         return None;
     }
+    let end_marker = end_marker.join(b"-----END", space, b"");
     let mut from = label_end + 5;
     let mut end = b.len();
-    while let Some(at) = find_bytes(&b[from..], b"-----END ") {
-        let after = from + at + b"-----END ".len();
+    while let Some(at) = find_bytes(&b[from..], end_marker) {
+        let after = from + at + end_marker.len();
         let rest = &b[after..];
         if rest.starts_with(label) && rest[label.len()..].starts_with(b"-----") {
             end = after + label.len() + 5;
@@ -102,6 +117,31 @@ pub(super) fn private_key_at(b: &[u8], i: usize) -> Option<Found> {
         end,
         kind: SecretKind::PrivateKey,
     })
+}
+
+/// Words joined by a space of [`space_at`], on the stack.
+#[derive(Default)]
+struct Joined([u8; 16]);
+
+impl Joined {
+    fn join(&mut self, first: &[u8], space: &[u8], second: &[u8]) -> &[u8] {
+        let n = first.len() + space.len() + second.len();
+        self.0[..first.len()].copy_from_slice(first);
+        self.0[first.len()..first.len() + space.len()].copy_from_slice(space);
+        self.0[n - second.len()..n].copy_from_slice(second);
+        &self.0[..n]
+    }
+}
+
+/// The space at `i` and its width: ` ` as it is, `+` in a form body, or
+/// `%20` in a URL.
+fn space_at(b: &[u8], i: usize) -> Option<(&'static [u8], usize)> {
+    match b.get(i)? {
+        b' ' => Some((b" ", 1)),
+        b'+' => Some((b"+", 1)),
+        b'%' if b.get(i + 1..i + 3) == Some(b"20") => Some((b"%20", 3)),
+        _ => None,
+    }
 }
 
 /// Where `needle` first occurs in `hay`.
@@ -136,13 +176,29 @@ pub(super) fn credential_at(b: &[u8], i: usize) -> Option<Found> {
     if !b.get(i..i + word.len())?.eq_ignore_ascii_case(word) {
         return None;
     }
-    let start = run(b, i + word.len(), |c| c == b' ' || c == b'\t');
-    if start == i + word.len() {
+    // Spaces as they are, or as a form body (`+`) or URL (`%20`) writes
+    // them: then the credential's own `+`, `/` and `=` are
+    // percent-encoded, and a `+` as it is ends it.
+    let after = i + word.len();
+    let (start, encoded) = match b.get(after) {
+        Some(b' ' | b'\t') => (run(b, after, |c| c == b' ' || c == b'\t'), false),
+        Some(b'+') => (run(b, after, |c| c == b'+'), true),
+        Some(b'%') => {
+            let mut start = after;
+            while b.get(start..start + 3) == Some(b"%20") {
+                start += 3;
+            }
+            read(start - after);
+            (start, start > after)
+        }
+        _ => (after, false),
+    };
+    if start == after {
         return None;
     }
     let end = match kind {
-        SecretKind::Bearer => bearer_token(b, start)?,
-        _ => basic_credential(b, start)?,
+        SecretKind::Bearer => bearer_token(b, start, encoded)?,
+        _ => basic_credential(b, start, encoded)?,
     };
     Some(Found { start, end, kind })
 }
@@ -151,10 +207,12 @@ pub(super) fn credential_at(b: &[u8], i: usize) -> Option<Found> {
 /// credential: at least eight characters mixing two of lower case, upper
 /// case after the first character, and digits. A word in a sentence
 /// ("bearer responsibilities") mixes none.
-pub(super) fn bearer_token(b: &[u8], start: usize) -> Option<usize> {
-    let body = run(b, start, |c| {
-        c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
-    });
+pub(super) fn bearer_token(b: &[u8], start: usize, encoded: bool) -> Option<usize> {
+    let mut body = start;
+    while let Some(width) = token_byte_at(b, body, encoded) {
+        body += width;
+    }
+    read(body - start);
     let end = run(b, body, |c| c == b'=');
     let token = &b[start..body];
     if token.len() < 8 {
@@ -166,23 +224,31 @@ pub(super) fn bearer_token(b: &[u8], start: usize) -> Option<usize> {
     (u8::from(lower) + u8::from(upper) + u8::from(digit) >= 2).then_some(end)
 }
 
+/// The bytes a character of a `Bearer` token (RFC 6750's token68) takes
+/// at `i`: one as it is, or where `encoded`, three for its `+`, `/` and
+/// `=` percent-encoded (a `+` as it is is a space there).
+fn token_byte_at(b: &[u8], i: usize, encoded: bool) -> Option<usize> {
+    match *b.get(i)? {
+        c if c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~' | b'/') => Some(1),
+        b'+' if !encoded => Some(1),
+        b'%' if encoded && matches!(escape_at(b, i)?, b'+' | b'/' | b'=') => Some(3),
+        _ => None,
+    }
+}
+
 /// The end of a `Basic` credential: base64 that decodes to `user:password`
 /// in printable text. A word after "basic" decodes to no such thing.
-pub(super) fn basic_credential(b: &[u8], start: usize) -> Option<usize> {
-    let body = run(b, start, |c| {
-        c.is_ascii_alphanumeric() || c == b'+' || c == b'/'
-    });
-    let end = body + run(&b[body..], 0, |c| c == b'=').min(2);
-    let text = &b[start..body];
-    if text.len() < 4 || text.len() % 4 == 1 {
-        return None;
-    }
+/// `encoded`, the credential is in a form body or URL: its `+`, `/` and
+/// `=` are percent-encoded.
+pub(super) fn basic_credential(b: &[u8], start: usize, encoded: bool) -> Option<usize> {
     // Decoded on the way, six bits a character, without a buffer.
     let mut colon = false;
     let mut bits = 0u32;
     let mut count = 0;
+    let mut chars = 0usize;
     let mut utf8 = Utf8Check::default();
-    for &c in text {
+    let mut i = start;
+    while let Some((c, width)) = base64_at(b, i, encoded) {
         let v = match c {
             b'A'..=b'Z' => c - b'A',
             b'a'..=b'z' => c - b'a' + 26,
@@ -190,6 +256,8 @@ pub(super) fn basic_credential(b: &[u8], start: usize) -> Option<usize> {
             b'+' => 62,
             _ => 63,
         };
+        i += width;
+        chars += 1;
         bits = bits << 6 | u32::from(v);
         count += 6;
         if count >= 8 {
@@ -202,7 +270,35 @@ pub(super) fn basic_credential(b: &[u8], start: usize) -> Option<usize> {
             }
         }
     }
+    read(i - start);
+    if chars < 4 || chars % 4 == 1 {
+        return None;
+    }
+    // Up to two padding characters.
+    let mut end = i;
+    for _ in 0..2 {
+        match b.get(end) {
+            Some(b'=') => end += 1,
+            Some(b'%') if encoded && escape_at(b, end) == Some(b'=') => end += 3,
+            _ => break,
+        }
+    }
     (colon && utf8.is_complete()).then_some(end)
+}
+
+/// The base64 character at `i` and the bytes it takes: as it is, or
+/// where `encoded`, `+` and `/` percent-encoded (`/` may stay as it is;
+/// a `+` as it is is a space there).
+fn base64_at(b: &[u8], i: usize, encoded: bool) -> Option<(u8, usize)> {
+    match *b.get(i)? {
+        c @ (b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/') => Some((c, 1)),
+        b'+' if !encoded => Some((b'+', 1)),
+        b'%' if encoded => match escape_at(b, i)? {
+            c @ (b'+' | b'/') => Some((c, 3)),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// A streaming check that bytes are UTF-8 text without control characters.

@@ -17,6 +17,11 @@
 //! | [`card_number`](SecretKind::CardNumber) | 13 to 19 digits, in groups joined by single spaces, dashes, `+` (a space in a form body) or `%20` (a space in a URL), that pass the Luhn check, begin as a card may (not with 0; with 1 only as the 15 digits of an airline's UATP card, so times since 1970 in milliseconds, microseconds and nanoseconds stay) and are not part of a longer run of letters and digits (nor a decimal number) | `[REDACTED:card_number]` |
 //! | [`query_param`](SecretKind::QueryParam) | `key=value` where the key is sensitive ([`is_sensitive_key`](crate::is_sensitive_key), with the terms added at run time): the value, up to `&`, whitespace or the end | `password=[REDACTED:query_param]` |
 //!
+//! In a form body or a URL, where a space is `+` or `%20`, the space after
+//! `Bearer`, `Basic` and `-----BEGIN` may be written so, the credential's
+//! or block's own `+`, `/`, `=` and line breaks percent-encoded; a card
+//! number's groups may be joined by `+` or `%20`.
+//!
 //! The scheme word of a `Bearer` or `Basic` credential and the key of a
 //! `key=value` pair are kept: they say what was there without revealing
 //! it. Everything else stays byte for byte: UUIDs, order references,

@@ -104,6 +104,51 @@ fn a_bearer_or_basic_credential_keeps_its_scheme_word() {
 }
 
 #[test]
+fn credentials_and_keys_in_a_form_body_or_a_url_are_replaced() {
+    for (text, logged) in [
+        (
+            "note=Authorization:+Bearer+a1B2c3D4e5F6g7H8&x=1",
+            "note=Authorization:+Bearer+[REDACTED:bearer]&x=1",
+        ),
+        // The token's own `+`, `/` and `=` are percent-encoded.
+        (
+            "q=Bearer%20abc123XYZ%2Bdef%2F456%3D%3D%20more",
+            "q=Bearer%20[REDACTED:bearer]%20more",
+        ),
+        // "user:pa>>ss?", "ab~~:x"
+        (
+            "h=Basic+dXNlcjpwYT4%2Bc3M%2F+was+sent",
+            "h=Basic+[REDACTED:basic]+was+sent",
+        ),
+        ("Basic%20YWJ%2Bfjp4&y", "Basic%20[REDACTED:basic]&y"),
+        // "Aladdin:open sesame", padded.
+        (
+            "Basic+QWxhZGRpbjpvcGVuIHNlc2FtZQ%3D%3D+x",
+            "Basic+[REDACTED:basic]+x",
+        ),
+        (
+            "pem=-----BEGIN+PRIVATE+KEY-----%0AMIIEvQIBADANBg%2Bkqh%0A-----END+PRIVATE+KEY-----&next=1",
+            "pem=[REDACTED:private_key]&next=1",
+        ),
+        (
+            "/upload?k=-----BEGIN%20RSA%20PRIVATE%20KEY-----%0AMIIEpA",
+            "/upload?k=[REDACTED:private_key]",
+        ),
+    ] {
+        assert_eq!(redact(text), logged, "{text}");
+    }
+    for text in [
+        "plan=Basic+information",
+        "Bearer+responsibilities",
+        "Bearer%20abcdefghijkl",
+        "-----BEGIN+CERTIFICATE-----%0AMIIBszCCAVmg%0A-----END+CERTIFICATE-----",
+        "-----BEGIN+PUBLIC+KEY-----%0AMCowBQYDK2Vw",
+    ] {
+        assert_eq!(redact(text), text);
+    }
+}
+
+#[test]
 fn the_words_bearer_and_basic_in_a_sentence_stay() {
     for text in [
         "the bearer of this letter",
@@ -748,6 +793,13 @@ fn scanning_is_linear_on_hostile_text() {
         format!("{}=", "a".repeat(n)),
         "a=".repeat(n / 2),
         "Bearer ".repeat(n / 7),
+        "Bearer+".repeat(n / 7),
+        "Basic%20".repeat(n / 8),
+        "-----BEGIN+PRIVATE+KEY-----".repeat(n / 27),
+        format!(
+            "-----BEGIN%20PRIVATE%20KEY-----{}",
+            "-----END%20".repeat(n / 11)
+        ),
         format!("Basic {}", "QUJD".repeat(n / 4)),
         "AKIA".repeat(n / 4),
         format!("{JWT} ").repeat(n / JWT.len()),
