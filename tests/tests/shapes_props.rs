@@ -236,14 +236,18 @@ fn query() -> impl Strategy<Value = Secret> {
         })
 }
 
-/// A credential or a private key as a form body (`+` for a space) or a URL
-/// (`%20`) carries it: its `+`, `/`, `=` and line breaks percent-encoded.
+/// A secret as a form body (`+` for a space) or a URL (`%20`) carries it:
+/// its `+`, `/`, `=` and line breaks percent-encoded, and maybe quoted as
+/// URL-encoded JSON quotes it (`%22`).
 fn encoded() -> impl Strategy<Value = Secret> {
     (
-        prop_oneof![bearer(), basic(), private_key()],
+        // A card number's groups are joined as a form body or URL joins
+        // them already (`card`); here it is only quoted.
+        prop_oneof![jwt(), bearer(), basic(), aws(), private_key()],
         prop::sample::select(vec!["+", "%20"]),
+        any::<bool>(),
     )
-        .prop_map(|(secret, space)| {
+        .prop_map(|(secret, space, quoted)| {
             let encode = |text: &str| {
                 text.chars()
                     .map(|c| match c {
@@ -256,12 +260,25 @@ fn encoded() -> impl Strategy<Value = Secret> {
                     })
                     .collect::<String>()
             };
+            let text = encode(&secret.text);
             Secret {
-                text: encode(&secret.text),
+                text: if quoted && !secret.to_the_end {
+                    format!("%22{text}%22")
+                } else {
+                    text
+                },
                 parts: secret.parts.iter().map(|p| encode(p)).collect(),
                 to_the_end: secret.to_the_end,
             }
         })
+}
+
+/// A card number quoted as URL-encoded JSON quotes it.
+fn quoted_card() -> impl Strategy<Value = Secret> {
+    card().prop_map(|card| Secret {
+        text: format!("%22{}%22", card.text),
+        ..card
+    })
 }
 
 fn any_secret() -> impl Strategy<Value = Secret> {
@@ -273,7 +290,8 @@ fn any_secret() -> impl Strategy<Value = Secret> {
         private_key(),
         card(),
         query(),
-        encoded()
+        encoded(),
+        quoted_card()
     ]
 }
 

@@ -19,9 +19,18 @@ pub(super) fn read(n: usize) {
     let _ = n;
 }
 
-/// Whether no letter or digit comes right before `i`.
+/// Whether no letter or digit comes right before `i` (a percent-encoded
+/// character counts as the one it stands for).
 pub(super) fn word_starts(b: &[u8], i: usize) -> bool {
-    i == 0 || !is_alnum(b[i - 1])
+    i == 0 || !is_alnum(b[i - 1]) || after_escape(b, i)
+}
+
+/// Whether `i` follows a percent-encoded character that is not a letter
+/// or digit (`%22eyJ…` in a URL-encoded JSON value): its hex digits are
+/// not a word's letters.
+#[inline(never)]
+pub(super) fn after_escape(b: &[u8], i: usize) -> bool {
+    i >= 3 && escape_at(b, i - 3).is_some_and(|c| !is_alnum(c))
 }
 
 /// A JWT at `i`, or the end of the first segment read when there is none.
@@ -498,10 +507,8 @@ pub(super) fn card_starts(b: &[u8], i: usize) -> bool {
         // The hex digits of an escape, not the text's.
         return false;
     }
-    if i >= 3 {
-        if let Some(c) = escape_at(b, i - 3) {
-            return !is_alnum(c);
-        }
+    if i >= 3 && escape_at(b, i - 3).is_some() {
+        return after_escape(b, i);
     }
     match i {
         0 => true,

@@ -313,7 +313,7 @@ impl Places for Finder<'_> {
             b'J' => before(2) == b'e' && before(1) == b'y',
             b'I' => before(2) == b'A',
             b'-' => b.get(p + 4) == Some(&b'-'),
-            _ => !is_alnum(before(1)),
+            _ => !is_alnum(before(1)) || after_escape(b, p),
         };
         if worth {
             self.look(p);

@@ -137,7 +137,21 @@ fn credentials_and_keys_in_a_form_body_or_a_url_are_replaced() {
     ] {
         assert_eq!(redact(text), logged, "{text}");
     }
+    // URL-encoded JSON: a quote (`%22`) before a secret is a boundary.
+    assert_eq!(
+        redact(&format!("data=%7B%22id_token%22%3A%22{JWT}%22%7D")),
+        "data=%7B%22id_token%22%3A%22[REDACTED:jwt]%22%7D"
+    );
+    assert_eq!(
+        redact("k=%22AKIAIOSFODNN7EXAMPLE%22"),
+        "k=%22[REDACTED:aws_access_key_id]%22"
+    );
+    assert_eq!(
+        redact("h=%22Bearer%20a1B2c3D4e5F6g7H8%22"),
+        "h=%22Bearer%20[REDACTED:bearer]%22"
+    );
     for text in [
+        "x%41AKIAIOSFODNN7EXAMPLE",
         "plan=Basic+information",
         "Bearer+responsibilities",
         "Bearer%20abcdefghijkl",
