@@ -349,10 +349,13 @@ fn clean_text() -> impl Strategy<Value = String> {
 
 /// What can stand right before or after a secret: neither a letter nor a
 /// digit (which would make it part of a longer word), nor `.` or `,`
-/// (which after or before digits make a decimal number).
+/// (which after or before digits make a decimal number); also such a
+/// character escaped as a JSON text carried as a string escapes it (`\n`
+/// as a backslash and an `n`, `\u0022`) or as a URL encodes it (`%22`).
 fn boundary() -> impl Strategy<Value = &'static str> {
     prop::sample::select(vec![
-        " ", "\n", "\t", "(", ")", "\"", "'", ";", "|", "<", ">", "!", "?",
+        " ", "\n", "\t", "(", ")", "\"", "'", ";", "|", "<", ">", "!", "?", r"\n", r"\t", r"\r",
+        r"\u0022", "%22", "%0A",
     ])
 }
 

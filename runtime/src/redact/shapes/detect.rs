@@ -25,12 +25,35 @@ pub(super) fn word_starts(b: &[u8], i: usize) -> bool {
     i == 0 || !is_alnum(b[i - 1]) || after_escape(b, i)
 }
 
-/// Whether `i` follows a percent-encoded character that is not a letter
-/// or digit (`%22eyJ…` in a URL-encoded JSON value): its hex digits are
-/// not a word's letters.
+/// Whether `i` follows an escaped character that is not a letter or
+/// digit: percent-encoded (`%22eyJ…` in a URL-encoded JSON value) or
+/// escaped in a JSON string (`\n4111…` in a JSON text carried as a string,
+/// as API Gateway's `body` is). The escape's letters and hex digits are
+/// not a word's.
 #[inline(never)]
 pub(super) fn after_escape(b: &[u8], i: usize) -> bool {
-    i >= 3 && escape_at(b, i - 3).is_some_and(|c| !is_alnum(c))
+    let json = |width: usize| {
+        i >= width && json_escape_at(b, i - width).is_some_and(|(c, w)| w == width && !c)
+    };
+    i >= 3 && escape_at(b, i - 3).is_some_and(|c| !is_alnum(c)) || json(2) || json(6)
+}
+
+/// A JSON string's escape at `i` (`\n`, `\r`, `\t`, `\b`, `\f`, `\"`, `\\`,
+/// `\/` or `\uXXXX`): whether it stands for a letter or digit, and its width.
+pub(super) fn json_escape_at(b: &[u8], i: usize) -> Option<(bool, usize)> {
+    if b.get(i) != Some(&b'\\') {
+        return None;
+    }
+    match b.get(i + 1)? {
+        b'n' | b'r' | b't' | b'b' | b'f' | b'"' | b'\\' | b'/' => Some((false, 2)),
+        b'u' => {
+            let hex = std::str::from_utf8(b.get(i + 2..i + 6)?).ok()?;
+            let code = u32::from_str_radix(hex, 16).ok()?;
+            let alnum = u8::try_from(code).is_ok_and(is_alnum);
+            Some((alnum, 6))
+        }
+        _ => None,
+    }
 }
 
 /// A JWT at `i`, or the end of the first segment read when there is none.
@@ -492,23 +515,30 @@ pub(super) fn escape_at(b: &[u8], i: usize) -> Option<u8> {
     }
 }
 
-/// Where the percent-encoded `%XX` that byte `i` is a hex digit of ends.
+/// Where the escape that byte `i` is inside of (past its first byte)
+/// ends: a percent-encoded `%XX` or a JSON string's `\uXXXX` or `\n`.
 pub(super) fn escape_around(b: &[u8], i: usize) -> Option<usize> {
-    (1..=2)
-        .find(|&k| i >= k && escape_at(b, i - k).is_some())
-        .map(|k| i - k + 3)
+    if let Some(k) = (1..=2).find(|&k| i >= k && escape_at(b, i - k).is_some()) {
+        return Some(i - k + 3);
+    }
+    (1..=5)
+        .filter(|&k| i >= k)
+        .find_map(|k| match json_escape_at(b, i - k)? {
+            (_, width) if k < width => Some(i - k + width),
+            _ => None,
+        })
 }
 
 /// Whether a card may start at `i`: no letter or digit before it, nor a
-/// decimal point or thousands separator after a digit; a percent-encoded
+/// decimal point or thousands separator after a digit; an escaped
 /// character before it counts as the character it stands for.
 pub(super) fn card_starts(b: &[u8], i: usize) -> bool {
     if escape_around(b, i).is_some() {
         // The hex digits of an escape, not the text's.
         return false;
     }
-    if i >= 3 && escape_at(b, i - 3).is_some() {
-        return after_escape(b, i);
+    if after_escape(b, i) {
+        return true;
     }
     match i {
         0 => true,

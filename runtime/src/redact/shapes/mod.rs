@@ -20,7 +20,9 @@
 //! In a form body or a URL, where a space is `+` or `%20`, the space after
 //! `Bearer`, `Basic` and `-----BEGIN` may be written so, the credential's
 //! or block's own `+`, `/`, `=` and line breaks percent-encoded; a card
-//! number's groups may be joined by `+` or `%20`.
+//! number's groups may be joined by `+` or `%20`. An escaped character
+//! that is not a letter or digit (`%22`, or a JSON string's `\n` or
+//! `\u0022` in a JSON text carried as a string) is a secret's boundary.
 //!
 //! The scheme word of a `Bearer` or `Basic` credential and the key of a
 //! `key=value` pair are kept: they say what was there without revealing

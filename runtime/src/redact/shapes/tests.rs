@@ -33,7 +33,8 @@ fn scan_everywhere(text: &str, policy: &Policy, found: &mut Vec<Found>) {
     // Cards overlap: each group of digits is looked at, also one right
     // after a percent-encoded character (`%20`).
     for i in 0..b.len() {
-        let after_escape = i >= 3 && escape_at(b, i - 3).is_some();
+        let after_escape =
+            i >= 3 && escape_at(b, i - 3).is_some() || i >= 6 && json_escape_at(b, i - 6).is_some();
         if b[i].is_ascii_digit() && (i == 0 || !b[i - 1].is_ascii_digit() || after_escape) {
             found.extend(card_at(b, i));
         }
@@ -104,6 +105,36 @@ fn a_bearer_or_basic_credential_keeps_its_scheme_word() {
 }
 
 #[test]
+fn secrets_after_an_escape_in_a_json_text_carried_as_a_string_are_replaced() {
+    // API Gateway's `body` is the request's JSON as it was sent: a line
+    // break in one of its strings is a backslash and an `n`.
+    for (text, logged) in [
+        (
+            r#"{"note":"card:\n4111 1111 1111 1111\nthanks"}"#,
+            r#"{"note":"card:\n[REDACTED:card_number]\nthanks"}"#,
+        ),
+        (
+            &format!(r#"{{"note":"token:\n{JWT}"}}"#),
+            r#"{"note":"token:\n[REDACTED:jwt]"}"#,
+        ),
+        (
+            r#"{"note":"\tAKIAIOSFODNN7EXAMPLE"}"#,
+            r#"{"note":"\t[REDACTED:aws_access_key_id]"}"#,
+        ),
+        (
+            r#"{"h":"\r\nBearer a1B2c3D4e5F6g7H8"}"#,
+            r#"{"h":"\r\nBearer [REDACTED:bearer]"}"#,
+        ),
+        (
+            r#"{"q":"\u00224111111111111111\u0022"}"#,
+            r#"{"q":"\u0022[REDACTED:card_number]\u0022"}"#,
+        ),
+    ] {
+        assert_eq!(redact(text), logged, "{text}");
+    }
+}
+
+#[test]
 fn credentials_and_keys_in_a_form_body_or_a_url_are_replaced() {
     for (text, logged) in [
         (
@@ -152,6 +183,7 @@ fn credentials_and_keys_in_a_form_body_or_a_url_are_replaced() {
     );
     for text in [
         "x%41AKIAIOSFODNN7EXAMPLE",
+        r"x\u0041AKIAIOSFODNN7EXAMPLE",
         "plan=Basic+information",
         "Bearer+responsibilities",
         "Bearer%20abcdefghijkl",
@@ -621,6 +653,9 @@ fn the_vector_passes_find_what_looking_everywhere_finds() {
         "%",
         "%20",
         "%b7",
+        r"\n",
+        r"\u0022",
+        r"\u0041",
         ",",
         "(",
         "token=x",
