@@ -448,6 +448,36 @@ fn an_implausible_deadline_is_left_out() {
     assert_eq!(end["seclog.memory.limit_bytes"], 512 * 1024 * 1024);
 }
 
+/// An HTTP API sends a form body base64-encoded: it is decoded and logged
+/// as an object, the password redacted, the rest of the login kept.
+#[test]
+fn a_base64_form_body_is_logged_as_its_fields() {
+    use base64::Engine as _;
+    let form = "username=alice&password=v2-form-password-hunter2&remember=on";
+    let mut text = fixture_text("apigw-v2-login-request.json");
+    text = text.replace(
+        r#""content-type": "application/json""#,
+        r#""content-type": "application/x-www-form-urlencoded""#,
+    );
+    let mut event: Value = serde_json::from_str(&text).unwrap();
+    event["body"] = Value::from(base64::engine::general_purpose::STANDARD.encode(form));
+    event["isBase64Encoded"] = Value::from(true);
+    let request: ApiGatewayV2httpRequest = serde_json::from_value(event).unwrap();
+    let run = capture(|| {
+        split(
+            request,
+            lambda_context("d3adb33f-0000-4000-8000-00000000e403"),
+        )
+    });
+    let records = checked(&run);
+    let (start, _) = pair(&records);
+    assert_eq!(
+        start["seclog"]["input"]["request"]["body"],
+        json!({"username": "alice", "password": "[REDACTED]", "remember": "on"})
+    );
+    assert!(!run.lines.iter().any(|l| l.contains("v2-form-password")));
+}
+
 #[seclog::audit]
 fn split(request: ApiGatewayV2httpRequest, context: lambda_runtime::Context) -> Option<String> {
     request.raw_path.filter(|_| !context.request_id.is_empty())
@@ -549,7 +579,8 @@ fn hostile_requests_never_panic_nor_leak_and_stay_one_valid_line() {
     );
     assert_eq!(
         records[4]["seclog"]["input"]["request"]["body"],
-        "[28 bytes base64: application/json]"
+        json!({"password": "[REDACTED]"}),
+        "base64 JSON is decoded and structured"
     );
     assert_eq!(
         records[4]["seclog"]["input"]["request"]["queryStringParameters"]["session_id"],

@@ -15,8 +15,6 @@ use crate::record::{EventOutcome, Outcome};
 use crate::redact::{Out, Redact};
 use http::header::USER_AGENT;
 use http::{HeaderMap, Method, StatusCode, Uri};
-use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 /// A status of 400 or more is a failure.
 pub(crate) fn outcome_of_status(status: StatusCode) -> EventOutcome {
@@ -161,28 +159,8 @@ pub(crate) fn user_agent(headers: &HeaderMap) -> Option<&str> {
         .filter(|s| !s.trim().is_empty())
 }
 
-/// A query string as an object: each parameter, decoded, through the
-/// sensitive-key policy, its value a string (an array when it was given
-/// more than once). Names are in sorted order, each once, so a repeated
-/// name can neither write a duplicate member nor cost more than its share.
-pub(crate) fn write_query(query: &str, out: Out<'_>) {
-    let mut params: BTreeMap<Cow<'_, str>, Vec<Cow<'_, str>>> = BTreeMap::new();
-    for (name, value) in form_urlencoded::parse(query.as_bytes()) {
-        params.entry(name).or_default().push(value);
-    }
-    let mut object = out.object();
-    for (name, values) in &params {
-        object.entry_with(name, |out| match &values[..] {
-            [one] => out.str(one),
-            many => {
-                let mut array = out.array();
-                for v in many {
-                    array.item_with(|out| out.str(v));
-                }
-            }
-        });
-    }
-}
+/// A query string as an object (see [`write_form`](super::form::write_form)).
+pub(crate) use super::form::write_form as write_query;
 
 #[cfg(test)]
 mod tests {

@@ -20,6 +20,8 @@ pub mod emf;
 #[cfg(feature = "aws-events")]
 pub mod events;
 #[cfg(any(feature = "aws-events", feature = "axum"))]
+mod form;
+#[cfg(any(feature = "aws-events", feature = "axum"))]
 mod headers;
 #[cfg(feature = "lambda-http")]
 pub mod http;

@@ -1,7 +1,9 @@
 //! How request and response payloads are logged: headers, query strings
 //! and cookies as objects through the sensitive-key policy, and bodies as
 //! JSON when they are JSON (transcoded straight into the record, without
-//! an intermediate `Value`), else as bounded text.
+//! an intermediate `Value`) and as an object when they are a form (base64
+//! decoded first when API Gateway or an ALB encoded them), else by size
+//! and content type.
 
 use crate::redact::{Array, Object, Out};
 use aws_lambda_events::encodings::Body;
@@ -70,21 +72,51 @@ pub(super) fn is_json_type(content_type: &str) -> bool {
         })
 }
 
+/// Whether a `Content-Type` names a form body
+/// (`application/x-www-form-urlencoded`).
+pub(super) fn is_form_type(content_type: &str) -> bool {
+    let media = content_type.split(';').next().unwrap_or_default().trim();
+    media.eq_ignore_ascii_case("application/x-www-form-urlencoded")
+}
+
+/// The most base64 text of a JSON or form body that is decoded to be
+/// logged: what a record of the largest size (1 MiB) could show of it.
+/// A longer one is logged by size and type.
+const MAX_DECODED_BASE64: usize = (crate::redact::Limits::MAX_RECORD_BYTES / 3 + 1) * 4;
+
 /// Whether `text` is one complete JSON value.
 fn is_json(text: &str) -> bool {
     serde_json::from_str::<IgnoredAny>(text).is_ok()
 }
 
-/// A body: JSON as structured data through the sensitive-key policy,
-/// anything else as `"[N bytes: content/type]"`.
+/// A body: JSON as structured data and a form as an object, through the
+/// sensitive-key policy; anything else as `"[N bytes: content/type]"`. A
+/// JSON or form body API Gateway or an ALB sent base64-encoded (an HTTP
+/// API does so for forms) is decoded first.
 pub(crate) fn write_body(body: BodyView<'_>, content_type: Option<&str>, out: Out<'_>) {
+    use base64::Engine as _;
     let json_label = content_type.map(is_json_type);
+    let form = content_type.is_some_and(is_form_type);
+    let readable = form || json_label == Some(true);
+    let decoded: Vec<u8>;
     let text = match body {
         BodyView::None => return out.null(),
         BodyView::Text(t) => Some(t),
-        BodyView::Bytes(b) if json_label == Some(true) => std::str::from_utf8(b).ok(),
+        BodyView::Bytes(b) if readable => std::str::from_utf8(b).ok(),
+        BodyView::Base64(t) if readable && t.len() <= MAX_DECODED_BASE64 => {
+            match base64::engine::general_purpose::STANDARD.decode(t.trim_end()) {
+                Ok(bytes) => {
+                    decoded = bytes;
+                    std::str::from_utf8(&decoded).ok()
+                }
+                Err(_) => None,
+            }
+        }
         BodyView::Bytes(_) | BodyView::Base64(_) => None,
     };
+    if let (Some(text), true) = (text, form) {
+        return crate::integrations::form::write_form(text, out);
+    }
     if let Some(text) = text {
         let looks_json = match json_label {
             Some(labelled) => labelled,

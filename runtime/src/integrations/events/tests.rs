@@ -57,16 +57,53 @@ fn json_bodies_are_structured_and_redacted() {
 }
 
 #[test]
-fn other_bodies_are_logged_by_size_and_type() {
-    let form = "username=alice&password=hunter2";
+fn form_bodies_are_objects_and_redacted() {
+    use base64::Engine as _;
+    const FORM: &str = "application/x-www-form-urlencoded; charset=utf-8";
+    let form = "username=alice&password=hunter2&note=my+card+4111+1111+1111+1111&tag=a&tag=b%26c";
+    let expected = serde_json::json!({
+        "username": "alice",
+        "password": "[REDACTED]",
+        "note": "my card [REDACTED:card_number]",
+        "tag": ["a", "b&c"],
+    });
+    let v = render(|out| write_body(BodyView::Text(form), Some(FORM), out));
+    assert_eq!(v, expected);
+    // An HTTP API sends a form base64-encoded.
+    let encoded = base64::engine::general_purpose::STANDARD.encode(form);
+    let v = render(|out| write_body(BodyView::Base64(&encoded), Some(FORM), out));
+    assert_eq!(v, expected);
+    let v = render(|out| write_body(BodyView::Bytes(form.as_bytes()), Some(FORM), out));
+    assert_eq!(v, expected);
+}
+
+#[test]
+fn base64_json_bodies_are_decoded_and_structured() {
+    use base64::Engine as _;
+    let body = r#"{"user":"alice","password":"hunter2"}"#;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(body);
+    let v = render(|out| write_body(BodyView::Base64(&encoded), Some("application/json"), out));
+    assert_eq!(
+        v,
+        serde_json::json!({"user": "alice", "password": "[REDACTED]"})
+    );
+    // Not base64, or not text once decoded: by size and type.
     let v = render(|out| {
         write_body(
-            BodyView::Text(form),
-            Some("application/x-www-form-urlencoded"),
+            BodyView::Base64("not base64!"),
+            Some("application/json"),
             out,
         )
     });
-    assert_eq!(v, "[31 bytes: application/x-www-form-urlencoded]");
+    assert_eq!(v, "[11 bytes base64: application/json]");
+    let v = render(|out| write_body(BodyView::Base64("/w=="), Some("application/json"), out));
+    assert_eq!(v, "[4 bytes base64: application/json]");
+}
+
+#[test]
+fn other_bodies_are_logged_by_size_and_type() {
+    let v = render(|out| write_body(BodyView::Text("hunter2=x"), Some("text/plain"), out));
+    assert_eq!(v, "[9 bytes: text/plain]");
     let v = render(|out| write_body(BodyView::Text("{not json"), Some("application/json"), out));
     assert_eq!(v, "[9 bytes: application/json]");
     let v = render(|out| write_body(BodyView::Base64("aGVsbG8="), Some("image/png"), out));
