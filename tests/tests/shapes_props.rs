@@ -236,6 +236,30 @@ fn query() -> impl Strategy<Value = Secret> {
         })
 }
 
+/// A URL with a password, as a connection string in an error has it.
+fn url() -> impl Strategy<Value = Secret> {
+    (
+        prop::sample::select(vec![
+            "postgres",
+            "mysql",
+            "redis",
+            "amqp",
+            "https",
+            "mongodb+srv",
+        ]),
+        "[a-z_]{0,8}",
+        distinctive(8..24),
+        "(@[a-z]{1,4})?",
+        "[a-z]{1,10}(\\.[a-z]{2,5})?(:[0-9]{2,5})?",
+        "(/[a-z]{0,8})?",
+    )
+        .prop_map(|(scheme, user, password, at, host, path)| Secret {
+            text: format!("{scheme}://{user}:{password}{at}@{host}{path}"),
+            parts: vec![password],
+            to_the_end: false,
+        })
+}
+
 /// A secret as a form body (`+` for a space) or a URL (`%20`) carries it:
 /// its `+`, `/`, `=` and line breaks percent-encoded, and maybe quoted as
 /// URL-encoded JSON quotes it (`%22`).
@@ -290,6 +314,7 @@ fn any_secret() -> impl Strategy<Value = Secret> {
         private_key(),
         card(),
         query(),
+        url(),
         encoded(),
         quoted_card()
     ]

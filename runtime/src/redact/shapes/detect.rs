@@ -30,8 +30,15 @@ pub(super) fn word_starts(b: &[u8], i: usize) -> bool {
 /// escaped in a JSON string (`\n4111…` in a JSON text carried as a string,
 /// as API Gateway's `body` is). The escape's letters and hex digits are
 /// not a word's.
-#[inline(never)]
+#[inline]
 pub(super) fn after_escape(b: &[u8], i: usize) -> bool {
+    // What every escape has, looked at first: most places have none.
+    let at = |k: usize, c: u8| i >= k && b[i - k] == c;
+    (at(3, b'%') || at(2, b'\\') || at(6, b'\\')) && after_escape_slowly(b, i)
+}
+
+#[inline(never)]
+fn after_escape_slowly(b: &[u8], i: usize) -> bool {
     let json = |width: usize| {
         i >= width && json_escape_at(b, i - width).is_some_and(|(c, w)| w == width && !c)
     };
@@ -101,6 +108,47 @@ pub(super) fn aws_at(b: &[u8], i: usize) -> Option<Found> {
         start: i,
         end: i + 20,
         kind: SecretKind::AwsAccessKeyId,
+    })
+}
+
+/// Whether byte `c` ends a URL's authority: `/`, `?`, `#`, whitespace and
+/// controls, a quote, a backslash, `<`, `>` or DEL.
+pub(super) fn ends_authority(c: u8) -> bool {
+    /// The bytes that end an authority.
+    static ENDS: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut c = 0;
+        while c <= b' ' as usize {
+            t[c] = true;
+            c += 1;
+        }
+        let mut k = 0;
+        let ends = b"/?#\"'\\<>\x7f";
+        while k < ends.len() {
+            t[ends[k] as usize] = true;
+            k += 1;
+        }
+        t
+    };
+    ENDS[c as usize]
+}
+
+/// The password of a URL's userinfo (`scheme://user:password@host`) that
+/// ends at the `@` at `at`, when the authority it is part of begins at
+/// `from` (after the last byte that [`ends_authority`] before `at`): that
+/// byte must be the last of a `://`. The password begins after the
+/// userinfo's first `:`; a later `@` of the same authority makes a longer
+/// match (a password holding an unencoded `@`, as people write them, is
+/// covered whole).
+pub(super) fn url_password_before(b: &[u8], from: usize, at: usize) -> Option<Found> {
+    if from < 3 || &b[from - 3..from] != b"://" {
+        return None;
+    }
+    let colon = from + b[from..at].iter().position(|&c| c == b':')?;
+    (colon + 1 < at).then_some(Found {
+        start: colon + 1,
+        end: at,
+        kind: SecretKind::UrlPassword,
     })
 }
 

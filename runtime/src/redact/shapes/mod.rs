@@ -16,6 +16,7 @@
 //! | [`private_key`](SecretKind::PrivateKey) | a PEM block whose label names a `PRIVATE KEY`, from `-----BEGIN` through the matching `-----END` line, or to the end of the text when that line is missing | `[REDACTED:private_key]` |
 //! | [`card_number`](SecretKind::CardNumber) | 13 to 19 digits, in groups joined by single spaces, dashes, `+` (a space in a form body) or `%20` (a space in a URL), that pass the Luhn check, begin as a card may (not with 0; with 1 only as the 15 digits of an airline's UATP card, so times since 1970 in milliseconds, microseconds and nanoseconds stay) and are not part of a longer run of letters and digits (nor a decimal number) | `[REDACTED:card_number]` |
 //! | [`query_param`](SecretKind::QueryParam) | `key=value` where the key is sensitive ([`is_sensitive_key`](crate::is_sensitive_key), with the terms added at run time): the value, up to `&`, whitespace or the end | `password=[REDACTED:query_param]` |
+//! | [`url_password`](SecretKind::UrlPassword) | the password of a URL's `user:password@`, after `scheme://`, to the authority's last `@` (`postgres://app:hunter2@db:5432/orders`) | `postgres://app:[REDACTED:url_password]@db:5432/orders` |
 //!
 //! In a form body or a URL, where a space is `+` or `%20`, the space after
 //! `Bearer`, `Basic` and `-----BEGIN` may be written so, the credential's
@@ -81,6 +82,9 @@ pub enum SecretKind {
     CardNumber,
     /// The value of a `key=value` pair whose key is sensitive.
     QueryParam,
+    /// The password of a URL's `user:password@` (a connection string in
+    /// an error message, say); the scheme, user and host are kept.
+    UrlPassword,
     /// Found by a [`SecretShape`] the user registered, under its name.
     Custom(&'static str),
 }
@@ -88,13 +92,14 @@ pub enum SecretKind {
 impl SecretKind {
     /// The kinds seclog finds by itself; when two matches begin at the
     /// same place, the kind that comes first here names them.
-    pub const BUILT_IN: [SecretKind; 7] = [
+    pub const BUILT_IN: [SecretKind; 8] = [
         SecretKind::PrivateKey,
         SecretKind::Jwt,
         SecretKind::AwsAccessKeyId,
         SecretKind::CardNumber,
         SecretKind::Bearer,
         SecretKind::Basic,
+        SecretKind::UrlPassword,
         SecretKind::QueryParam,
     ];
 
@@ -108,6 +113,7 @@ impl SecretKind {
             SecretKind::PrivateKey => "private_key",
             SecretKind::CardNumber => "card_number",
             SecretKind::QueryParam => "query_param",
+            SecretKind::UrlPassword => "url_password",
             SecretKind::Custom(name) => name,
         }
     }
@@ -122,6 +128,7 @@ impl SecretKind {
             SecretKind::PrivateKey => "[REDACTED:private_key]",
             SecretKind::CardNumber => "[REDACTED:card_number]",
             SecretKind::QueryParam => "[REDACTED:query_param]",
+            SecretKind::UrlPassword => "[REDACTED:url_password]",
             SecretKind::Custom(_) => return None,
         })
     }
@@ -289,6 +296,10 @@ pub(crate) struct Finder<'a> {
     /// JWT's is also past the first segment of a `eyJ` that was not one:
     /// a later `eyJ` inside it would read the same segments again.
     next: [usize; 6],
+    /// Where the authority around the last `@` looked at begins, and the
+    /// `@` itself: the bytes between hold nothing that ends an authority,
+    /// so the next `@` reads back only as far as that one.
+    authority: (usize, usize),
 }
 
 impl<'a> Finder<'a> {
@@ -298,6 +309,7 @@ impl<'a> Finder<'a> {
             policy,
             found,
             next: [0; 6],
+            authority: (0, 0),
         }
     }
 }
@@ -315,6 +327,7 @@ impl Places for Finder<'_> {
             b'J' => before(2) == b'e' && before(1) == b'y',
             b'I' => before(2) == b'A',
             b'-' => b.get(p + 4) == Some(&b'-'),
+            b'@' => p >= 5,
             _ => !is_alnum(before(1)) || after_escape(b, p),
         };
         if worth {
@@ -340,6 +353,26 @@ impl Places for Finder<'_> {
 }
 
 impl Finder<'_> {
+    /// Where the authority the `@` at `p` would end a userinfo of begins:
+    /// after the last byte before `p` that ends an authority. Read back no
+    /// further than the `@` looked at before, whose authority's start
+    /// holds when nothing between ends it: each byte is read once.
+    fn authority_before(&mut self, p: usize) -> usize {
+        let b = self.text.as_bytes();
+        let (mut from, last) = self.authority;
+        let mut k = p;
+        while k > last {
+            if ends_authority(b[k - 1]) {
+                from = k;
+                break;
+            }
+            k -= 1;
+        }
+        read(p - k);
+        self.authority = (from, p);
+        from
+    }
+
     /// Looks at place `p` for the shape its byte can belong to.
     #[inline(never)]
     fn look(&mut self, p: usize) {
@@ -356,6 +389,11 @@ impl Finder<'_> {
             b'-' if p >= self.next[2] => (private_key_at(b, p), 2),
             b'I' if p >= 2 && p - 2 >= self.next[3] => (aws_at(b, p - 2), 3),
             b'B' | b'b' if p >= self.next[4] => (credential_at(b, p), 4),
+            b'@' => {
+                let from = self.authority_before(p);
+                self.found.extend(url_password_before(b, from, p));
+                return;
+            }
             _ => return,
         };
         if let Some(hit) = hit {

@@ -30,6 +30,13 @@ fn scan_everywhere(text: &str, policy: &Policy, found: &mut Vec<Found>) {
         b'=' => query_value_at(text, i, policy).ok_or(i + 1),
         _ => Err(i + 1),
     });
+    for at in (0..b.len()).filter(|&i| b[i] == b'@') {
+        let from = (0..at)
+            .rev()
+            .find(|&k| ends_authority(b[k]))
+            .map_or(0, |k| k + 1);
+        found.extend(url_password_before(b, from, at));
+    }
     // Cards overlap: each group of digits is looked at, also one right
     // after a percent-encoded character (`%20`).
     for i in 0..b.len() {
@@ -131,6 +138,50 @@ fn secrets_after_an_escape_in_a_json_text_carried_as_a_string_are_replaced() {
         ),
     ] {
         assert_eq!(redact(text), logged, "{text}");
+    }
+}
+
+#[test]
+fn a_password_in_a_url_is_replaced_and_the_rest_kept() {
+    for (text, logged) in [
+        (
+            "connect failed: postgres://app:hunter2@db.internal:5432/orders (timeout)",
+            "connect failed: postgres://app:[REDACTED:url_password]@db.internal:5432/orders (timeout)",
+        ),
+        (
+            "redis://:s3cr3t@cache:6379",
+            "redis://:[REDACTED:url_password]@cache:6379",
+        ),
+        // An unencoded `@` in the password: to the authority's last `@`.
+        (
+            "mysql://root:p@ss:w0rd@10.0.0.5/db",
+            "mysql://root:[REDACTED:url_password]@10.0.0.5/db",
+        ),
+        (
+            "https://x-access-token:ghs_16C7e42F292c6912E7710c838347Ae178B4a@github.com/org/repo.git",
+            "https://x-access-token:[REDACTED:url_password]@github.com/org/repo.git",
+        ),
+        (
+            r#"{"dsn":"amqp://guest:guest@mq\n"}"#,
+            r#"{"dsn":"amqp://guest:[REDACTED:url_password]@mq\n"}"#,
+        ),
+        (
+            "a://u:p@h://v:q@w",
+            "a://u:[REDACTED:url_password]@h://v:[REDACTED:url_password]@w",
+        ),
+    ] {
+        assert_eq!(redact(text), logged, "{text}");
+    }
+    for text in [
+        "https://app.example.com/accounts/acc-7731-0042/transfer",
+        "mailto:alice@example.com",
+        "alice@example.com: see https://example.com/a@b",
+        "https://alice@example.com/",
+        "https://user:@host/",
+        "http://[::1]:8080/",
+        "time 12:30://",
+    ] {
+        assert_eq!(redact(text), text);
     }
 }
 
@@ -653,6 +704,12 @@ fn the_vector_passes_find_what_looking_everywhere_finds() {
         "%",
         "%20",
         "%b7",
+        "://",
+        ":/",
+        "@",
+        ":",
+        "postgres://app:Pw1@db:5432",
+        "https://",
         r"\n",
         r"\u0022",
         r"\u0041",
@@ -843,6 +900,11 @@ fn scanning_is_linear_on_hostile_text() {
         "a=".repeat(n / 2),
         "Bearer ".repeat(n / 7),
         "Bearer+".repeat(n / 7),
+        "://".repeat(n / 3),
+        "@".repeat(n),
+        format!("a://{}", "u:p@".repeat(n / 4)),
+        format!("a://u:{}", "p@".repeat(n / 2)),
+        format!("{}@", "a://x".repeat(n / 5)),
         "Basic%20".repeat(n / 8),
         "-----BEGIN+PRIVATE+KEY-----".repeat(n / 27),
         format!(

@@ -33,7 +33,7 @@ pub(crate) fn each_run(w: u64, mut windows: u64, base: usize, places: &mut impl 
 #[inline(always)]
 pub(crate) unsafe fn places16(v: __m128i, next: __m128i) -> __m128i {
     let eq = |x: __m128i, c: u8| _mm_cmpeq_epi8(x, _mm_set1_epi8(c as i8));
-    let single = _mm_or_si128(eq(v, b'='), eq(v, b'J'));
+    let single = _mm_or_si128(_mm_or_si128(eq(v, b'='), eq(v, b'J')), eq(v, b'@'));
     let dashes = _mm_and_si128(eq(v, b'-'), eq(next, b'-'));
     // `I`, `b` or `B` (0x49, 0x42, 0x62), then `a`, `e`, `A` or `E`
     // (0x41, 0x45, 0x61, 0x65).
@@ -320,7 +320,7 @@ pub(super) unsafe fn pass16<const COPY: bool>(
 #[inline]
 unsafe fn places32(v: __m256i, next: __m256i) -> __m256i {
     let eq = |x: __m256i, c: u8| _mm256_cmpeq_epi8(x, _mm256_set1_epi8(c as i8));
-    let single = _mm256_or_si256(eq(v, b'='), eq(v, b'J'));
+    let single = _mm256_or_si256(_mm256_or_si256(eq(v, b'='), eq(v, b'J')), eq(v, b'@'));
     let dashes = _mm256_and_si256(eq(v, b'-'), eq(next, b'-'));
     let first = _mm256_or_si256(
         eq(v, b'I'),
