@@ -303,6 +303,14 @@ impl<'a> Object<'a> {
         }
     }
 
+    /// Counts `n` further members as cut without visiting them (for the
+    /// tail of a collection read no further).
+    pub(crate) fn skip(&mut self, n: usize) {
+        if self.live {
+            self.skipped += n;
+        }
+    }
+
     /// A member of untyped data: redacted when `key` is sensitive under the
     /// sensitive-key policy, else written through [`Redact`]. The key is
     /// data too: a secret's shape in it is replaced there, as in any text

@@ -78,6 +78,27 @@ fn form_bodies_are_objects_and_redacted() {
 }
 
 #[test]
+fn a_huge_form_body_is_read_to_a_bound() {
+    let pairs = 200_000;
+    let form: String = (0..pairs).map(|i| format!("k{i}=v&")).collect();
+    let v = render(|out| {
+        write_body(
+            BodyView::Text(&form),
+            Some("application/x-www-form-urlencoded"),
+            out,
+        )
+    });
+    let members = v.as_object().unwrap();
+    // The record's own bound: 256 members, and every other pair counted,
+    // read or not.
+    assert_eq!(members.len(), 256 + 1);
+    assert_eq!(
+        members["[truncated]"],
+        format!("{} more entries", pairs - 256)
+    );
+}
+
+#[test]
 fn base64_json_bodies_are_decoded_and_structured() {
     use base64::Engine as _;
     let body = r#"{"user":"alice","password":"hunter2"}"#;
