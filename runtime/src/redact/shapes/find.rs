@@ -1,6 +1,6 @@
 //! The vector pass that finds the few places a shape may begin, and the
 //! runs of digits long enough to hold a card number, before any detector
-//! looks (SSE2 or AVX2 on x86_64, eight-byte words elsewhere).
+//! looks (SSE2 or AVX2 on x86_64, a byte at a time elsewhere).
 
 use super::*;
 

@@ -35,10 +35,10 @@
 //! turned off there too ([`Builder::shape_detection`](crate::Builder::shape_detection)).
 //!
 //! Scanning costs little on the text records are made of: a vector pass
-//! (SSE2 on x86_64, eight-byte words elsewhere) looks for what every shape
-//! must contain (`=`, `J`, `--`, `IA`, `Ba`/`Be` in any case, thirteen
-//! digits and separators), and only a text where something is found is
-//! scanned exactly.
+//! (SSE2 or AVX2 on x86_64, a byte at a time elsewhere) looks for what every shape
+//! must contain (`=`, `J`, `@`, `--`, `IA`, `Ba`/`Be` in any case,
+//! thirteen digits and separators), and only a text where something is
+//! found is scanned exactly.
 
 use super::Policy;
 use std::borrow::Cow;
