@@ -305,6 +305,7 @@ impl<'a> Object<'a> {
 
     /// Counts `n` further members as cut without visiting them (for the
     /// tail of a collection read no further).
+    #[cfg(any(feature = "aws-events", feature = "axum"))]
     pub(crate) fn skip(&mut self, n: usize) {
         if self.live {
             self.skipped += n;

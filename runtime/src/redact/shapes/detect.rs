@@ -135,16 +135,21 @@ pub(super) fn ends_authority(c: u8) -> bool {
 
 /// The password of a URL's userinfo (`scheme://user:password@host`) that
 /// ends at the `@` at `at`, when the authority it is part of begins at
-/// `from` (after the last byte that [`ends_authority`] before `at`): that
-/// byte must be the last of a `://`. The password begins after the
-/// userinfo's first `:`; a later `@` of the same authority makes a longer
-/// match (a password holding an unencoded `@`, as people write them, is
-/// covered whole).
-pub(super) fn url_password_before(b: &[u8], from: usize, at: usize) -> Option<Found> {
+/// `from` (after the last byte that [`ends_authority`] before `at`), which
+/// must follow a `://`, and the first `:` after `from` is at `colon`. The
+/// password begins after that `:`; a later `@` of the same authority makes
+/// a longer match (a password holding an unencoded `@`, as people write
+/// them, is covered whole).
+pub(super) fn url_password(
+    b: &[u8],
+    from: usize,
+    colon: Option<usize>,
+    at: usize,
+) -> Option<Found> {
     if from < 3 || &b[from - 3..from] != b"://" {
         return None;
     }
-    let colon = from + b[from..at].iter().position(|&c| c == b':')?;
+    let colon = colon?;
     (colon + 1 < at).then_some(Found {
         start: colon + 1,
         end: at,

@@ -282,6 +282,15 @@ pub(crate) trait Places {
     fn run(&mut self, window: usize);
 }
 
+/// Where the authority around an `@` begins, that `@`, and the first `:`
+/// between: the bytes between hold nothing that ends an authority.
+#[derive(Clone, Copy)]
+struct Authority {
+    from: usize,
+    last: usize,
+    colon: Option<usize>,
+}
+
 /// Looks at the places a vector pass reports, and collects the matches.
 /// Each kind is looked for on its own: one kind's match never hides the
 /// beginning of another's (overlaps are merged afterwards), while matches
@@ -296,10 +305,9 @@ pub(crate) struct Finder<'a> {
     /// JWT's is also past the first segment of a `eyJ` that was not one:
     /// a later `eyJ` inside it would read the same segments again.
     next: [usize; 6],
-    /// Where the authority around the last `@` looked at begins, and the
-    /// `@` itself: the bytes between hold nothing that ends an authority,
-    /// so the next `@` reads back only as far as that one.
-    authority: (usize, usize),
+    /// The authority around the last `@` looked at, so that the next `@`
+    /// reads back only as far as that one.
+    authority: Authority,
 }
 
 impl<'a> Finder<'a> {
@@ -309,7 +317,11 @@ impl<'a> Finder<'a> {
             policy,
             found,
             next: [0; 6],
-            authority: (0, 0),
+            authority: Authority {
+                from: 0,
+                last: 0,
+                colon: None,
+            },
         }
     }
 }
@@ -353,24 +365,42 @@ impl Places for Finder<'_> {
 }
 
 impl Finder<'_> {
-    /// Where the authority the `@` at `p` would end a userinfo of begins:
-    /// after the last byte before `p` that ends an authority. Read back no
-    /// further than the `@` looked at before, whose authority's start
-    /// holds when nothing between ends it: each byte is read once.
-    fn authority_before(&mut self, p: usize) -> usize {
+    /// The password of a URL that the `@` at `p` ends, if any (see
+    /// [`url_password`]). The authority's start is read back no further
+    /// than the `@` looked at before (whose authority holds when nothing
+    /// between ends it), and its first `:` looked for only past that `@`:
+    /// each byte is read once, however many `@`s there are.
+    fn url_password_at(&mut self, p: usize) -> Option<Found> {
         let b = self.text.as_bytes();
-        let (mut from, last) = self.authority;
+        let Authority {
+            mut from,
+            last,
+            mut colon,
+        } = self.authority;
         let mut k = p;
         while k > last {
             if ends_authority(b[k - 1]) {
                 from = k;
+                colon = None;
                 break;
             }
             k -= 1;
         }
+        let searched = k.max(from);
         read(p - k);
-        self.authority = (from, p);
-        from
+        if colon.is_none() {
+            colon = b[searched..p]
+                .iter()
+                .position(|&c| c == b':')
+                .map(|c| searched + c);
+            read(p - searched);
+        }
+        self.authority = Authority {
+            from,
+            last: p,
+            colon,
+        };
+        url_password(b, from, colon, p)
     }
 
     /// Looks at place `p` for the shape its byte can belong to.
@@ -390,8 +420,8 @@ impl Finder<'_> {
             b'I' if p >= 2 && p - 2 >= self.next[3] => (aws_at(b, p - 2), 3),
             b'B' | b'b' if p >= self.next[4] => (credential_at(b, p), 4),
             b'@' => {
-                let from = self.authority_before(p);
-                self.found.extend(url_password_before(b, from, p));
+                let hit = self.url_password_at(p);
+                self.found.extend(hit);
                 return;
             }
             _ => return,

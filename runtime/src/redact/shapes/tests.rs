@@ -35,7 +35,11 @@ fn scan_everywhere(text: &str, policy: &Policy, found: &mut Vec<Found>) {
             .rev()
             .find(|&k| ends_authority(b[k]))
             .map_or(0, |k| k + 1);
-        found.extend(url_password_before(b, from, at));
+        let colon = b[from..at]
+            .iter()
+            .position(|&c| c == b':')
+            .map(|c| from + c);
+        found.extend(url_password(b, from, colon, at));
     }
     // Cards overlap: each group of digits is looked at, also one right
     // after a percent-encoded character (`%20`).
@@ -904,6 +908,7 @@ fn scanning_is_linear_on_hostile_text() {
         "@".repeat(n),
         format!("a://{}", "u:p@".repeat(n / 4)),
         format!("a://u:{}", "p@".repeat(n / 2)),
+        format!("a://{}", "x@".repeat(n / 2)),
         format!("{}@", "a://x".repeat(n / 5)),
         "Basic%20".repeat(n / 8),
         "-----BEGIN+PRIVATE+KEY-----".repeat(n / 27),
