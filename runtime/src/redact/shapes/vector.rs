@@ -42,16 +42,7 @@ pub(crate) unsafe fn places16(v: __m128i, next: __m128i) -> __m128i {
         eq(_mm_and_si128(v, _mm_set1_epi8(0xdfu8 as i8)), 0x42),
     );
     let second = eq(_mm_and_si128(next, _mm_set1_epi8(0xdbu8 as i8)), 0x41);
-    // A quote before `:` (with `#`, `%` and `&`, alike but for bits 0
-    // and 2), of a quoted `"key":`.
-    let quoted = _mm_and_si128(
-        eq(_mm_or_si128(v, _mm_set1_epi8(0x05)), 0x27),
-        eq(next, b':'),
-    );
-    _mm_or_si128(
-        _mm_or_si128(single, _mm_or_si128(dashes, quoted)),
-        _mm_and_si128(first, second),
-    )
+    _mm_or_si128(_mm_or_si128(single, dashes), _mm_and_si128(first, second))
 }
 
 /// The bits of the lanes of `v` that can be part of a card number's run
@@ -336,12 +327,8 @@ unsafe fn places32(v: __m256i, next: __m256i) -> __m256i {
         eq(_mm256_and_si256(v, _mm256_set1_epi8(0xdfu8 as i8)), 0x42),
     );
     let second = eq(_mm256_and_si256(next, _mm256_set1_epi8(0xdbu8 as i8)), 0x41);
-    let quoted = _mm256_and_si256(
-        eq(_mm256_or_si256(v, _mm256_set1_epi8(0x05)), 0x27),
-        eq(next, b':'),
-    );
     _mm256_or_si256(
-        _mm256_or_si256(single, _mm256_or_si256(dashes, quoted)),
+        _mm256_or_si256(single, dashes),
         _mm256_and_si256(first, second),
     )
 }
