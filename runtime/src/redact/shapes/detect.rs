@@ -165,10 +165,8 @@ pub(super) fn private_key_at(b: &[u8], i: usize) -> Option<Found> {
     }
     // The space after `BEGIN` says how the block is written: as it is, or
     // in a form body or URL (`+` or `%20` for each space).
-    let (space, label_start) = match space_at(b, i + BEGIN.len()) {
-        Some((space, width)) => (space, i + BEGIN.len() + width),
-        None => return None,
-    };
+    let space = space_at(b, i + BEGIN.len())?;
+    let label_start = i + BEGIN.len() + space.len();
     let mut label_end = label_start;
     loop {
         label_end = run(b, label_end, |c| {
@@ -218,13 +216,12 @@ impl Joined {
     }
 }
 
-/// The space at `i` and its width: ` ` as it is, `+` in a form body, or
-/// `%20` in a URL.
-fn space_at(b: &[u8], i: usize) -> Option<(&'static [u8], usize)> {
+/// The space at `i`: ` ` as it is, `+` in a form body, or `%20` in a URL.
+fn space_at(b: &[u8], i: usize) -> Option<&'static [u8]> {
     match b.get(i)? {
-        b' ' => Some((b" ", 1)),
-        b'+' => Some((b"+", 1)),
-        b'%' if b.get(i + 1..i + 3) == Some(b"20") => Some((b"%20", 3)),
+        b' ' => Some(b" "),
+        b'+' => Some(b"+"),
+        b'%' if b.get(i + 1..i + 3) == Some(b"20") => Some(b"%20"),
         _ => None,
     }
 }
@@ -550,12 +547,11 @@ pub(super) fn is_card_separator(c: u8) -> bool {
 }
 
 /// The length of the separator at `i` between two digit groups of a card
-/// number: one byte ([`is_card_separator`]) or the three of `%20`.
+/// number: a dash or a space ([`space_at`]).
 pub(super) fn card_separator_at(b: &[u8], i: usize) -> Option<usize> {
-    match *b.get(i)? {
-        c if is_card_separator(c) => Some(1),
-        b'%' if b.get(i + 1..i + 3) == Some(b"20") => Some(3),
-        _ => None,
+    match b.get(i)? {
+        b'-' => Some(1),
+        _ => space_at(b, i).map(<[u8]>::len),
     }
 }
 
