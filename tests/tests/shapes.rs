@@ -197,6 +197,57 @@ fn a_secret_sent_as_a_key_is_replaced_in_the_key() {
     );
 }
 
+/// A proxy response as a handler writes its own type for it: the body is
+/// the JSON text the client receives.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ProxyResponse {
+    status_code: u16,
+    body: String,
+}
+
+#[seclog::audit]
+fn refresh_session(user: &str) -> ProxyResponse {
+    ProxyResponse {
+        status_code: 200,
+        body: format!(
+            r#"{{"user":"{user}","access_token":"opaque-7Qm2vX9L","expires_in":3600,"refresh_token":"r-51d0c2"}}"#
+        ),
+    }
+}
+
+#[test]
+fn tokens_in_a_json_response_body_carried_as_a_string_never_reach_the_output() {
+    let run = capture(|| refresh_session("alice"));
+    assert!(
+        run.output
+            .body
+            .contains(r#""access_token":"opaque-7Qm2vX9L""#),
+        "the handler's result is unchanged"
+    );
+    let response = &run.records()[1]["seclog"]["response"];
+    assert_eq!(response["statusCode"], 200);
+    let body: Value = serde_json::from_str(response["body"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        body,
+        json!({
+            "user": "alice",
+            "access_token": "[REDACTED:json_value]",
+            "expires_in": 3600,
+            "refresh_token": "[REDACTED:json_value]",
+        })
+    );
+    for (sink, output) in every_output(|| {
+        refresh_session("alice");
+    }) {
+        let text = String::from_utf8_lossy(&output);
+        assert!(text.contains("expires_in"), "{sink}: {text}");
+        for secret in ["opaque-7Qm2vX9L", "r-51d0c2"] {
+            assert!(!text.contains(secret), "{sink}: {secret} leaked in {text}");
+        }
+    }
+}
+
 #[seclog::audit(who = user)]
 fn refuse_export(user: &str, reason: &str) -> bool {
     seclog::security_event!(authz_fail, resource = reason);

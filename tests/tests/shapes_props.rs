@@ -260,6 +260,23 @@ fn url() -> impl Strategy<Value = Secret> {
         })
 }
 
+/// A value under a sensitive key in JSON quoted as text, as an upstream
+/// error quotes a request body (or JSON inside a JSON string, its quotes
+/// escaped).
+fn quoted_pair() -> impl Strategy<Value = Secret> {
+    (
+        prop::sample::select(vec!["password", "api_key", "client_secret", "token", "ssn"]),
+        distinctive(6..30),
+        prop::sample::select(vec![r#"""#, r#"\""#]),
+        prop::sample::select(vec![":", ": "]),
+    )
+        .prop_map(|(key, value, quote, colon)| Secret {
+            text: format!("{{{quote}{key}{quote}{colon}{quote}{value}{quote}}}"),
+            parts: vec![value],
+            to_the_end: false,
+        })
+}
+
 /// A secret as a form body (`+` for a space) or a URL (`%20`) carries it:
 /// its `+`, `/`, `=` and line breaks percent-encoded, and maybe quoted as
 /// URL-encoded JSON quotes it (`%22`).
@@ -315,6 +332,7 @@ fn any_secret() -> impl Strategy<Value = Secret> {
         card(),
         query(),
         url(),
+        quoted_pair(),
         encoded(),
         quoted_card()
     ]
@@ -351,6 +369,7 @@ fn benign() -> impl Strategy<Value = String> {
         "eyJ alone",
         "Basic plan",
         "Basic+plan",
+        r#"{"id":"order-1","qty":2}"#,
         "-----BEGIN CERTIFICATE-----",
         "-----BEGIN+CERTIFICATE-----%0AMIIBszCCAVmg",
     ])

@@ -171,9 +171,27 @@ impl Policy {
         sensitive
     }
 
+    /// [`is_sensitive`](Self::is_sensitive) without the per-thread
+    /// memory of verdicts: for keys read out of text (a `"key":` of JSON
+    /// quoted in a string), which seldom repeat and are mostly short, so
+    /// one step of the term automaton a byte costs less than the look-up.
+    #[inline]
+    pub(crate) fn holds_term(&self, key: &str) -> bool {
+        if self.extra.is_empty() {
+            if let Some(verdict) = DEFAULT_TERMS.matches(key.as_bytes()) {
+                return verdict;
+            }
+        }
+        self.search(key)
+    }
+
     fn search(&self, key: &str) -> bool {
-        if self.extra.is_empty() && key.is_ascii() {
-            return DEFAULT_TERMS.matches(key.as_bytes());
+        // Else not ASCII and no term among its ASCII bytes: normalised
+        // below, where a character may lower-case to ASCII.
+        if self.extra.is_empty() {
+            if let Some(verdict) = DEFAULT_TERMS.matches(key.as_bytes()) {
+                return verdict;
+            }
         }
         let mut stack = [0u8; 96];
         let mut heap;
@@ -217,9 +235,12 @@ struct Terms {
     /// Byte → class: `OTHER`, `IGNORED`, or one per byte used by the terms
     /// (upper- and lower-case letters alike).
     class: [u8; 256],
-    next: [[u8; MAX_CLASSES]; MAX_STATES],
+    /// State → class → state. As many rows as a `u8` has values, so that
+    /// a step needs no bounds check (the rows past `MAX_STATES` are never
+    /// reached).
+    next: [[u8; MAX_CLASSES]; 256],
     /// A term ends in this state (or in one of its suffixes).
-    accept: [bool; MAX_STATES],
+    accept: [bool; 256],
 }
 
 impl Terms {
@@ -233,7 +254,7 @@ impl Terms {
         // The trie: `child[s][c]` is 0 where there is no child (the root is
         // nobody's child).
         let mut child = [[0u8; MAX_CLASSES]; MAX_STATES];
-        let mut accept = [false; MAX_STATES];
+        let mut accept = [false; 256];
         let mut states = 1;
         let mut t = 0;
         while t < terms.len() {
@@ -266,7 +287,7 @@ impl Terms {
         }
         // Breadth first, each state's moves complete the trie's with those
         // of its longest proper suffix that is also a trie state (`fail`).
-        let mut next = [[0u8; MAX_CLASSES]; MAX_STATES];
+        let mut next = [[0u8; MAX_CLASSES]; 256];
         let mut fail = [0u8; MAX_STATES];
         let mut queue = [0u8; MAX_STATES];
         let (mut head, mut tail) = (0, 0);
@@ -307,16 +328,24 @@ impl Terms {
         }
     }
 
-    /// Whether `key` (ASCII) contains a term once normalised.
-    fn matches(&self, key: &[u8]) -> bool {
-        let mut s = 0;
+    /// Whether `key` contains a term once normalised: `Some` when it
+    /// does, or when it is ASCII (whose every byte the table knows), else
+    /// `None`. A term found among ASCII bytes is one in the normalised key
+    /// too (a byte outside ASCII only begins the look again).
+    #[inline]
+    fn matches(&self, key: &[u8]) -> Option<bool> {
+        let mut s = 0u8;
+        let mut all = 0u8;
         for &b in key {
-            s = self.next[s][self.class[b as usize] as usize] as usize;
-            if self.accept[s] {
-                return true;
+            all |= b;
+            // Both indices in range by their types: no bounds checks.
+            let class = self.class[b as usize] as usize % MAX_CLASSES;
+            s = self.next[s as usize][class];
+            if self.accept[s as usize] {
+                return Some(true);
             }
         }
-        false
+        all.is_ascii().then_some(false)
     }
 }
 

@@ -419,6 +419,79 @@ impl Utf8Check {
     }
 }
 
+/// The value of a `"key": value` pair, when its key is sensitive: JSON
+/// quoted as text, such as a response body carried as a string or an
+/// upstream error that quotes a request body. `i` is the key's closing
+/// quote, followed by `:`; a JSON text inside a JSON string (`\"key\":`)
+/// is read too. The value is a quoted string's content (to its closing
+/// quote, escapes skipped) or a bare number or word; an object or array
+/// is left to its own keys.
+pub(super) fn json_value_at(text: &str, i: usize, policy: &Policy) -> Option<Found> {
+    let b = text.as_bytes();
+    let quote = b'"';
+    // `\"key\":` inside a JSON string: the quotes are escaped.
+    let escaped = i >= 1 && b[i - 1] == b'\\';
+    let key_end = i - usize::from(escaped);
+    // Back to the opening quote: no further than the quote before, so
+    // each byte is read back at most once.
+    let mut k = key_end;
+    while k > 0 && b[k - 1] != quote {
+        k -= 1;
+    }
+    read(key_end - k);
+    if k == 0 || k == key_end || (escaped && (k < 2 || b[k - 2] != b'\\')) {
+        return None;
+    }
+    // Between two ASCII bytes: a slice of whole characters.
+    let key = text.get(k..key_end)?;
+    if key.len() < policy.min_term_len() || !policy.holds_term(key) {
+        return None;
+    }
+    let mut v = run(b, i + 2, |c| c == b' ');
+    let opening: &[u8] = if escaped { b"\\\"" } else { b"\"" };
+    if b[v..].starts_with(opening) {
+        v += opening.len();
+        let start = v;
+        // To the closing quote; a backslash escapes the byte after it. In
+        // the escaped form the closing quote is `\"` followed by what
+        // follows a JSON value (a quote inside the value is `\\\"` there).
+        let mut end = v;
+        loop {
+            match b.get(end) {
+                None => break,
+                Some(b'\\') if escaped && b.get(end + 1) == Some(&b'"') => match b.get(end + 2) {
+                    None | Some(b',' | b'}' | b']' | b' ' | b':') => break,
+                    Some(_) => end += 2,
+                },
+                Some(b'\\') => end += 2,
+                Some(&c) if c == quote && !escaped => break,
+                Some(_) => end += 1,
+            }
+        }
+        let end = end.min(b.len());
+        read(end - start);
+        let value = &b[start..end];
+        if value.is_empty() || is_marker(value) {
+            return None;
+        }
+        return Some(Found {
+            start,
+            end,
+            kind: SecretKind::JsonValue,
+        });
+    }
+    // A bare value: a number, `true`, a word; not an object or array.
+    let end = run(b, v, |c| {
+        !(c.is_ascii_whitespace()
+            || matches!(c, b',' | b'}' | b']' | b'{' | b'[' | b'"' | b'\'' | b'\\'))
+    });
+    (end > v && !is_marker(&b[v..end])).then_some(Found {
+        start: v,
+        end,
+        kind: SecretKind::JsonValue,
+    })
+}
+
 /// The value of a `key=value` pair whose `=` is at `i`, when its key is
 /// sensitive: up to `&`, whitespace or the end.
 pub(super) fn query_value_at(text: &str, i: usize, policy: &Policy) -> Option<Found> {

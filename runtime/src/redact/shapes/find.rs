@@ -9,8 +9,9 @@ use super::*;
 /// spaces or dashes in a row (where a card number may be). The places are
 /// bytes every such shape contains: `=` (of a `key=value` pair), `J` (of
 /// `eyJ`), `@` (ending a URL's `user:password`), `-` followed by `-` (of
-/// `-----BEGIN`), and `I`, `b` or `B` followed by `a`, `e`, `A` or `E`
-/// (`IA` of `AKIA` and `ASIA`, `Be` and `Ba` of `Bearer` and `Basic`). In the text records are made of both are
+/// `-----BEGIN`), `"` followed by `:` (of a quoted `"key":`), and `I`,
+/// `b` or `B` followed by `a`, `e`, `A` or `E` (`IA` of `AKIA` and `ASIA`,
+/// `Be` and `Ba` of `Bearer` and `Basic`). In the text records are made of both are
 /// rare, so the exact look costs next to nothing: this pass is the price,
 /// sixteen bytes a step (thirty-two with AVX2).
 #[inline]
@@ -67,10 +68,10 @@ pub(crate) fn copy_finding(
 pub(crate) fn find_short(text: &[u8], places: &mut impl Places) {
     let n = text.len();
     if n < 8 {
-        // Under eight bytes only a `key=value` pair fits: its `=` is
-        // neither first nor last.
+        // Under eight bytes only a `key=value` pair or a quoted
+        // `"key":1` fits: its `=` or `":` is neither first nor last.
         for (p, &b) in text.iter().enumerate().take(n.saturating_sub(1)).skip(1) {
-            if b == b'=' {
+            if b == b'=' || (b == b'"' && text[p + 1] == b':') {
                 places.at(p);
             }
         }
@@ -87,7 +88,7 @@ pub(crate) fn find_short(text: &[u8], places: &mut impl Places) {
 #[inline(always)]
 pub(crate) fn find_in_halves(head: u64, tail: u64, text: &[u8], places: &mut impl Places) {
     #[cfg(target_arch = "x86_64")]
-    vector::find_in_halves(head, tail, text.len(), places);
+    vector::find_in_halves::<false>(head, tail, text.len(), places);
     #[cfg(not(target_arch = "x86_64"))]
     {
         let _ = (head, tail);
@@ -126,6 +127,7 @@ pub(super) fn find_bytewise(text: &[u8], places: &mut impl Places) {
             || c == b'J'
             || c == b'@'
             || (c == b'-' && next == b'-')
+            || (c == b'"' && next == b':')
             || ((c == b'I' || c & 0xdf == 0x42) && next & 0xdb == 0x41)
         {
             places.at(p);

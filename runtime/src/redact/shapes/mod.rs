@@ -17,6 +17,7 @@
 //! | [`card_number`](SecretKind::CardNumber) | 13 to 19 digits, in groups joined by single spaces, dashes, `+` (a space in a form body) or `%20` (a space in a URL), that pass the Luhn check, begin as a card may (not with 0; with 1 only as the 15 digits of an airline's UATP card, so times since 1970 in milliseconds, microseconds and nanoseconds stay) and are not part of a longer run of letters and digits (nor a decimal number) | `[REDACTED:card_number]` |
 //! | [`query_param`](SecretKind::QueryParam) | `key=value` where the key is sensitive ([`is_sensitive_key`](crate::is_sensitive_key), with the terms added at run time): the value, up to `&`, whitespace or the end | `password=[REDACTED:query_param]` |
 //! | [`url_password`](SecretKind::UrlPassword) | the password of a URL's `user:password@`, after `scheme://`, to the authority's last `@` (`postgres://app:hunter2@db:5432/orders`) | `postgres://app:[REDACTED:url_password]@db:5432/orders` |
+//! | [`json_value`](SecretKind::JsonValue) | the value of a `"key": value` pair whose key is sensitive, in JSON quoted as text (an upstream error quoting a request body, a response body carried as a string, JSON inside a JSON string as `\"key\":`): a quoted string's content, or a bare number or word | `"password":"[REDACTED:json_value]"` |
 //!
 //! In a form body or a URL, where a space is `+` or `%20`, the space after
 //! `Bearer`, `Basic` and `-----BEGIN` may be written so, the credential's
@@ -36,7 +37,7 @@
 //!
 //! Scanning costs little on the text records are made of: a vector pass
 //! (SSE2 or AVX2 on x86_64, a byte at a time elsewhere) looks for what every shape
-//! must contain (`=`, `J`, `@`, `--`, `IA`, `Ba`/`Be` in any case,
+//! must contain (`=`, `J`, `@`, `":`, `--`, `IA`, `Ba`/`Be` in any case,
 //! thirteen digits and separators), and only a text where something is
 //! found is scanned exactly.
 
@@ -85,6 +86,10 @@ pub enum SecretKind {
     /// The password of a URL's `user:password@` (a connection string in
     /// an error message, say); the scheme, user and host are kept.
     UrlPassword,
+    /// The value of a `"key": value` pair whose key is sensitive, in JSON
+    /// quoted as text (a response body carried as a string, an upstream
+    /// error quoting a request); the key is kept.
+    JsonValue,
     /// Found by a [`SecretShape`] the user registered, under its name.
     Custom(&'static str),
 }
@@ -92,7 +97,7 @@ pub enum SecretKind {
 impl SecretKind {
     /// The kinds seclog finds by itself; when two matches begin at the
     /// same place, the kind that comes first here names them.
-    pub const BUILT_IN: [SecretKind; 8] = [
+    pub const BUILT_IN: [SecretKind; 9] = [
         SecretKind::PrivateKey,
         SecretKind::Jwt,
         SecretKind::AwsAccessKeyId,
@@ -100,6 +105,7 @@ impl SecretKind {
         SecretKind::Bearer,
         SecretKind::Basic,
         SecretKind::UrlPassword,
+        SecretKind::JsonValue,
         SecretKind::QueryParam,
     ];
 
@@ -114,6 +120,7 @@ impl SecretKind {
             SecretKind::CardNumber => "card_number",
             SecretKind::QueryParam => "query_param",
             SecretKind::UrlPassword => "url_password",
+            SecretKind::JsonValue => "json_value",
             SecretKind::Custom(name) => name,
         }
     }
@@ -129,6 +136,7 @@ impl SecretKind {
             SecretKind::CardNumber => "[REDACTED:card_number]",
             SecretKind::QueryParam => "[REDACTED:query_param]",
             SecretKind::UrlPassword => "[REDACTED:url_password]",
+            SecretKind::JsonValue => "[REDACTED:json_value]",
             SecretKind::Custom(_) => return None,
         })
     }
@@ -301,10 +309,11 @@ pub(crate) struct Finder<'a> {
     policy: &'a Policy,
     pub(crate) found: &'a mut Vec<Found>,
     /// Where the next match of each kind may begin: a `key=value` value,
-    /// a JWT, a private key, an AWS key id, a credential, a card run. A
+    /// a JWT, a private key, an AWS key id, a credential, a card run, a
+    /// quoted pair's value. A
     /// JWT's is also past the first segment of a `eyJ` that was not one:
     /// a later `eyJ` inside it would read the same segments again.
-    next: [usize; 6],
+    next: [usize; 7],
     /// The authority around the last `@` looked at, so that the next `@`
     /// reads back only as far as that one.
     authority: Authority,
@@ -316,7 +325,7 @@ impl<'a> Finder<'a> {
             text,
             policy,
             found,
-            next: [0; 6],
+            next: [0; 7],
             authority: Authority {
                 from: 0,
                 last: 0,
@@ -340,6 +349,7 @@ impl Places for Finder<'_> {
             b'I' => before(2) == b'A',
             b'-' => b.get(p + 4) == Some(&b'-'),
             b'@' => p >= 5,
+            b'"' => p >= 2,
             _ => !is_alnum(before(1)) || after_escape(b, p),
         };
         if worth {
@@ -409,6 +419,7 @@ impl Finder<'_> {
         let b = self.text.as_bytes();
         let (hit, kind) = match b[p] {
             b'=' if p >= self.next[0] => (query_value_at(self.text, p, self.policy), 0),
+            b'"' if p >= self.next[6] => (json_value_at(self.text, p, self.policy), 6),
             b'J' if p >= 2 && p - 2 >= self.next[1] => match jwt_at(b, p - 2) {
                 Ok(hit) => (Some(hit), 1),
                 Err(seen) => {

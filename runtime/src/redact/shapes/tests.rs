@@ -30,6 +30,10 @@ fn scan_everywhere(text: &str, policy: &Policy, found: &mut Vec<Found>) {
         b'=' => query_value_at(text, i, policy).ok_or(i + 1),
         _ => Err(i + 1),
     });
+    kind(&mut |i| match (b[i], b.get(i + 1)) {
+        (b'"', Some(b':')) if i >= 2 => json_value_at(text, i, policy).ok_or(i + 1),
+        _ => Err(i + 1),
+    });
     for at in (0..b.len()).filter(|&i| b[i] == b'@') {
         let from = (0..at)
             .rev()
@@ -142,6 +146,53 @@ fn secrets_after_an_escape_in_a_json_text_carried_as_a_string_are_replaced() {
         ),
     ] {
         assert_eq!(redact(text), logged, "{text}");
+    }
+}
+
+#[test]
+fn a_sensitive_value_in_json_quoted_as_text_is_replaced_and_its_key_kept() {
+    for (text, logged) in [
+        (
+            r#"upstream rejected {"user":"bob","password":"hunter2","n":1}"#,
+            r#"upstream rejected {"user":"bob","password":"[REDACTED:json_value]","n":1}"#,
+        ),
+        (
+            r#"{"api_key": "k-123", "cvv": 123}"#,
+            r#"{"api_key": "[REDACTED:json_value]", "cvv": [REDACTED:json_value]}"#,
+        ),
+        // JSON inside a JSON string, its quotes escaped; a quote inside
+        // the value is escaped twice.
+        (
+            r#"{\"client_secret\":\"abc\\\"def\",\"x\":1}"#,
+            r#"{\"client_secret\":\"[REDACTED:json_value]\",\"x\":1}"#,
+        ),
+        // The shortest pair a key of the policy makes.
+        (r#""pwd":1"#, r#""pwd":[REDACTED:json_value]"#),
+        (r#"{"ssn":"x"}"#, r#"{"ssn":"[REDACTED:json_value]"}"#),
+        // A response body carried as a string, as API Gateway takes it.
+        (
+            r#"{"access_token":"opaque-4f9a","expires_in":3600,"refresh_token":"r-77"}"#,
+            r#"{"access_token":"[REDACTED:json_value]","expires_in":3600,"refresh_token":"[REDACTED:json_value]"}"#,
+        ),
+        // Escapes inside a value do not end it.
+        (
+            r#"{"token":"a\"b\\c"}"#,
+            r#"{"token":"[REDACTED:json_value]"}"#,
+        ),
+    ] {
+        assert_eq!(redact(text), logged, "{text}");
+    }
+    for text in [
+        r#"{"note":"password","user":"bob"}"#,
+        r#"{"password":"[REDACTED]"}"#,
+        r#"{"secret":{"a":1},"list":[1]}"#,
+        r#"{"password":""}"#,
+        "time 'x': 12:30",
+        "a #: b %: c &: d",
+        // Single quotes are not JSON: a Python dict is text (documented).
+        "KeyError: {'user': 'bob', 'secret': 's3 cr3t'}",
+    ] {
+        assert_eq!(redact(text), text);
     }
 }
 
@@ -708,6 +759,11 @@ fn the_vector_passes_find_what_looking_everywhere_finds() {
         "%",
         "%20",
         "%b7",
+        "\":",
+        "':",
+        "{\"password\":\"Pw1\"}",
+        "{'token': 'T0k'}",
+        "&:",
         "://",
         ":/",
         "@",
@@ -764,15 +820,16 @@ fn the_vector_passes_find_what_looking_everywhere_finds() {
         assert_eq!(fast, everywhere, "{text:?}");
         shapes += usize::from(!fast.is_empty());
         // The places and runs reported are those of the definition
-        // (under eight bytes, only a `key=value` pair fits, whose `=` is
-        // neither first nor last).
+        // (under eight bytes, only a `key=value` pair or a `"key":1`
+        // fits, whose `=` or `":` is neither first nor last).
         let (mut vector, mut defined) = (Reported::default(), Reported::default());
         find(text.as_bytes(), &mut vector);
         find_bytewise(text.as_bytes(), &mut defined);
         if text.len() < 8 {
+            let b = text.as_bytes();
             defined
                 .at
-                .retain(|&p| text.as_bytes()[p] == b'=' && p > 0 && p + 1 < text.len());
+                .retain(|&p| matches!(b[p], b'=' | b'"') && p > 0 && p + 1 < b.len());
         }
         assert_eq!(vector.at, defined.at, "{text:?}");
         let defined_runs = defined.runs(text);
@@ -905,6 +962,10 @@ fn scanning_is_linear_on_hostile_text() {
         "Bearer ".repeat(n / 7),
         "Bearer+".repeat(n / 7),
         "://".repeat(n / 3),
+        "\":".repeat(n / 2),
+        format!("\"password\":\"{}", "a".repeat(n)),
+        "\"pwd\":\"".repeat(n / 7),
+        format!("{}\":", "a".repeat(n)),
         "@".repeat(n),
         format!("a://{}", "u:p@".repeat(n / 4)),
         format!("a://u:{}", "p@".repeat(n / 2)),

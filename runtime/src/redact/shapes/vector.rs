@@ -45,6 +45,26 @@ pub(crate) unsafe fn places16(v: __m128i, next: __m128i) -> __m128i {
     _mm_or_si128(_mm_or_si128(single, dashes), _mm_and_si128(first, second))
 }
 
+/// [`places16`], with [`quoted16`] in a pass that does not copy.
+#[inline(always)]
+unsafe fn places16_of<const COPY: bool>(v: __m128i, next: __m128i) -> __m128i {
+    let found = places16(v, next);
+    if COPY {
+        found
+    } else {
+        _mm_or_si128(found, quoted16(v, next))
+    }
+}
+
+/// -1 in the lanes of `v` holding `"` followed by `:` (the end of a
+/// quoted `"key":`). Looked for only in the passes that do not copy: a
+/// text with `"` needs escaping, so the copying passes hand it to those.
+#[inline(always)]
+pub(crate) unsafe fn quoted16(v: __m128i, next: __m128i) -> __m128i {
+    let eq = |x: __m128i, c: u8| _mm_cmpeq_epi8(x, _mm_set1_epi8(c as i8));
+    _mm_and_si128(eq(v, b'"'), eq(next, b':'))
+}
+
 /// The bits of the lanes of `v` that can be part of a card number's run
 /// ([`is_card_byte`](super::is_card_byte)): digits, spaces, dashes, `+`
 /// and `%`.
@@ -163,8 +183,9 @@ unsafe fn two16<const COPY: bool>(text: &[u8], dst: *mut u8, places: &mut impl P
         _mm_storeu_si128(dst.add(n - 16).cast(), last);
     }
     let shift = n - 16;
-    let mark = u64::from(_mm_movemask_epi8(places16(first, next)) as u32)
-        | u64::from(_mm_movemask_epi8(places16(last, _mm_srli_si128(last, 1))) as u32) << shift;
+    let mark = u64::from(_mm_movemask_epi8(places16_of::<COPY>(first, next)) as u32)
+        | u64::from(_mm_movemask_epi8(places16_of::<COPY>(last, _mm_srli_si128(last, 1))) as u32)
+            << shift;
     let runs = u64::from(run16(first)) | u64::from(run16(last)) << shift;
     if mark != 0 || runs != 0 && windows_of_13(runs) != 0 {
         report(mark, runs, places);
@@ -195,7 +216,7 @@ unsafe fn both16<const COPY: bool>(text: &[u8], dst: *mut u8, places: &mut impl 
     }
     // Lanes 16 on are the last block's, whose first byte is `n - 16`.
     let spread = |m: u32| u64::from(m & 0xffff) | u64::from(m >> 16) << (n - 16);
-    let mark = spread(_mm256_movemask_epi8(places32(both, nexts)) as u32);
+    let mark = spread(_mm256_movemask_epi8(places32_of::<COPY>(both, nexts)) as u32);
     let runs = spread(run32(both));
     if mark != 0 || windows_of_13(runs) != 0 {
         report(mark, runs, places);
@@ -219,8 +240,8 @@ unsafe fn two32<const COPY: bool>(text: &[u8], dst: *mut u8, places: &mut impl P
         _mm256_storeu_si256(dst.add(n - 32).cast(), last);
     }
     let shift = n - 32;
-    let mark = u64::from(_mm256_movemask_epi8(places32(first, load(1))) as u32)
-        | u64::from(_mm256_movemask_epi8(places32(last, next_last)) as u32) << shift;
+    let mark = u64::from(_mm256_movemask_epi8(places32_of::<COPY>(first, load(1))) as u32)
+        | u64::from(_mm256_movemask_epi8(places32_of::<COPY>(last, next_last)) as u32) << shift;
     let runs = u64::from(run32(first)) | u64::from(run32(last)) << shift;
     if mark != 0 || windows_of_13(runs) != 0 {
         report(mark, runs, places);
@@ -251,7 +272,7 @@ pub(super) unsafe fn pass16<const COPY: bool>(
     let mut i = 0;
     while i + 17 <= n {
         let v = load(i);
-        let found = places16(v, load(i + 1));
+        let found = places16_of::<COPY>(v, load(i + 1));
         if COPY {
             let escape = escape16(v);
             if _mm_movemask_epi8(_mm_or_si128(found, escape)) != 0 {
@@ -288,7 +309,7 @@ pub(super) unsafe fn pass16<const COPY: bool>(
     let fresh = n - i;
     let seen = 16 - fresh;
     let v = load(n - 16);
-    let found = places16(v, _mm_srli_si128(v, 1));
+    let found = places16_of::<COPY>(v, _mm_srli_si128(v, 1));
     if COPY {
         if _mm_movemask_epi8(escape16(v)) != 0 {
             return false;
@@ -333,6 +354,26 @@ unsafe fn places32(v: __m256i, next: __m256i) -> __m256i {
     )
 }
 
+/// [`quoted16`] for 32 bytes.
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn quoted32(v: __m256i, next: __m256i) -> __m256i {
+    let eq = |x: __m256i, c: u8| _mm256_cmpeq_epi8(x, _mm256_set1_epi8(c as i8));
+    _mm256_and_si256(eq(v, b'"'), eq(next, b':'))
+}
+
+/// [`places16_of`] for 32 bytes.
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn places32_of<const COPY: bool>(v: __m256i, next: __m256i) -> __m256i {
+    let found = places32(v, next);
+    if COPY {
+        found
+    } else {
+        _mm256_or_si256(found, quoted32(v, next))
+    }
+}
+
 /// [`escape16`] for 32 bytes.
 #[target_feature(enable = "avx2")]
 #[inline]
@@ -374,7 +415,7 @@ unsafe fn pass32<const COPY: bool>(text: &[u8], dst: *mut u8, places: &mut impl 
     let mut i = 0;
     while i + 33 <= n {
         let v = load(i);
-        let found = places32(v, load(i + 1));
+        let found = places32_of::<COPY>(v, load(i + 1));
         if COPY {
             let escape = escape32(v);
             if _mm256_movemask_epi8(_mm256_or_si256(found, escape)) != 0 {
@@ -417,7 +458,7 @@ unsafe fn pass32<const COPY: bool>(text: &[u8], dst: *mut u8, places: &mut impl 
         }
         _mm256_storeu_si256(dst.add(n - 32).cast(), v);
     }
-    let mark = (_mm256_movemask_epi8(places32(v, next)) as u32) >> seen;
+    let mark = (_mm256_movemask_epi8(places32_of::<COPY>(v, next)) as u32) >> seen;
     if mark != 0 {
         each(mark, i, places);
     }
@@ -447,19 +488,30 @@ pub(super) fn find_8_to_15(text: &[u8], places: &mut impl Places) {
         w.copy_from_slice(&text[i..i + 8]);
         u64::from_le_bytes(w)
     };
-    find_in_halves(word(0), word(n - 8), n, places);
+    find_in_halves::<true>(word(0), word(n - 8), n, places);
 }
 
 /// [`find`](super::find) for 8 to 15 bytes given as their first and
 /// last eight. Bytes 0 to 6 are read in the low half (whose last lane
 /// is followed by the high half's first, not the next byte), bytes 7
-/// on in the high half.
+/// on in the high half. With `QUOTES`, a `"` before `:` is a place too
+/// (the copy leaves it out: it copies no text with `"`).
 #[inline(always)]
-pub(crate) fn find_in_halves(head: u64, tail: u64, n: usize, places: &mut impl Places) {
+pub(crate) fn find_in_halves<const QUOTES: bool>(
+    head: u64,
+    tail: u64,
+    n: usize,
+    places: &mut impl Places,
+) {
     // SAFETY: SSE2 is part of every x86_64 target.
     let (mark, runs) = unsafe {
         let v = _mm_set_epi64x(tail as i64, head as i64);
-        let found = places16(v, _mm_srli_si128(v, 1));
+        let next = _mm_srli_si128(v, 1);
+        let found = if QUOTES {
+            places16_of::<false>(v, next)
+        } else {
+            places16(v, next)
+        };
         (_mm_movemask_epi8(found) as u32, run16(v))
     };
     // The high half's lane of byte 7.
