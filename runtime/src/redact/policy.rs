@@ -171,18 +171,41 @@ impl Policy {
         sensitive
     }
 
-    /// [`is_sensitive`](Self::is_sensitive) without the per-thread
-    /// memory of verdicts: for keys read out of text (a `"key":` of JSON
-    /// quoted in a string), which seldom repeat and are mostly short, so
-    /// one step of the term automaton a byte costs less than the look-up.
-    #[inline]
-    pub(crate) fn holds_term(&self, key: &str) -> bool {
+    /// The key of a quoted `"key":` in `text` whose closing quote is at
+    /// `end`: where it begins (after the quote before `end`), and whether
+    /// it is sensitive as [`holds_term`](Self::holds_term) has it; `None`
+    /// when no quote comes before. Under the default terms the key is
+    /// judged as it is read back, each byte once.
+    pub(crate) fn quoted_key_before(&self, text: &str, end: usize) -> Option<(usize, bool)> {
+        let b = text.as_bytes();
+        let mut k = end;
         if self.extra.is_empty() {
-            if let Some(verdict) = DEFAULT_TERMS.matches(key.as_bytes()) {
-                return verdict;
+            let terms = &DEFAULT_TERMS_REVERSED;
+            let (mut s, mut all, mut held) = (0u8, 0u8, false);
+            while k > 0 && b[k - 1] != b'"' {
+                let c = b[k - 1];
+                all |= c;
+                s = terms.next[s as usize][terms.class[c as usize] as usize % MAX_CLASSES];
+                held |= terms.accept[s as usize];
+                k -= 1;
+            }
+            if k == 0 {
+                return None;
+            }
+            // A key outside ASCII is normalised to be judged.
+            if held || all.is_ascii() {
+                return Some((k, held));
+            }
+        } else {
+            while k > 0 && b[k - 1] != b'"' {
+                k -= 1;
+            }
+            if k == 0 {
+                return None;
             }
         }
-        self.search(key)
+        // Between two ASCII quotes: a slice of whole characters.
+        Some((k, self.search(text.get(k..end)?)))
     }
 
     fn search(&self, key: &str) -> bool {
@@ -222,7 +245,11 @@ impl Policy {
 /// built at compile time: one table step per byte of the key, with case and
 /// the ignored separators folded into the table, finds whether any term
 /// occurs in the normalised key exactly as the normalising search does.
-static DEFAULT_TERMS: Terms = Terms::build(DEFAULT_SENSITIVE_KEYS);
+static DEFAULT_TERMS: Terms = Terms::build(DEFAULT_SENSITIVE_KEYS, false);
+
+/// [`DEFAULT_TERMS`] for keys read backwards: each term reversed, so that
+/// a key read from its end finds a term where the key read forwards would.
+static DEFAULT_TERMS_REVERSED: Terms = Terms::build(DEFAULT_SENSITIVE_KEYS, true);
 
 const MAX_STATES: usize = 160;
 const MAX_CLASSES: usize = 32;
@@ -244,7 +271,7 @@ struct Terms {
 }
 
 impl Terms {
-    const fn build(terms: &[&str]) -> Terms {
+    const fn build(terms: &[&str], reversed: bool) -> Terms {
         let mut class = [OTHER; 256];
         class[b'-' as usize] = IGNORED;
         class[b'_' as usize] = IGNORED;
@@ -262,7 +289,11 @@ impl Terms {
             let mut s = 0;
             let mut i = 0;
             while i < term.len() {
-                let b = term[i];
+                let b = if reversed {
+                    term[term.len() - 1 - i]
+                } else {
+                    term[i]
+                };
                 assert!(
                     b.is_ascii() && !b.is_ascii_uppercase() && class[b as usize] != IGNORED,
                     "terms are normalised"
@@ -696,11 +727,22 @@ mod tests {
                 .collect();
             keys.push(key);
         }
+        // Keys outside ASCII, one lower-casing to ASCII (the Kelvin sign
+        // to `k`).
+        keys.extend(["api\u{212a}ey", "pässword", "tök\u{212a}en", "ÉSSN"].map(String::from));
         let p = Policy::default();
         for k in &keys {
             assert_eq!(p.search(k), by_definition(k), "{k:?}");
             assert_eq!(p.is_sensitive(k), by_definition(k), "{k:?}");
             assert_eq!(p.is_sensitive(k), by_definition(k), "{k:?} remembered");
+            // Read back from a quoted key's closing quote, as JSON quoted
+            // in text is read.
+            let quoted = format!("{{\"{k}\":1}}");
+            assert_eq!(
+                p.quoted_key_before(&quoted, k.len() + 2),
+                Some((2, by_definition(k))),
+                "{k:?} read back"
+            );
         }
         assert!(
             keys.iter().filter(|k| by_definition(k)).count() > 100,
@@ -742,6 +784,16 @@ mod tests {
         assert!(p.is_sensitive("accountpin"));
         assert!(p.is_sensitive("ACCOUNT_PIN_HASH"));
         assert!(!p.is_sensitive("pin"));
+        // Read back from a quoted key, with the added terms too.
+        let text = r#"{"pin":1,"ACCOUNT_PIN_HASH":"x","password":2}"#;
+        let end = |key: &str| text.find(&format!("{key}\"")).unwrap() + key.len();
+        assert_eq!(p.quoted_key_before(text, end("pin")), Some((2, false)));
+        assert_eq!(
+            p.quoted_key_before(text, end("ACCOUNT_PIN_HASH")),
+            Some((10, true))
+        );
+        assert_eq!(p.quoted_key_before(text, end("password")), Some((33, true)));
+        assert_eq!(p.quoted_key_before("pin\":1", 3), None, "no opening quote");
     }
 
     #[test]

@@ -432,19 +432,11 @@ pub(super) fn json_value_at(text: &str, i: usize, policy: &Policy) -> Option<Fou
     // `\"key\":` inside a JSON string: the quotes are escaped.
     let escaped = i >= 1 && b[i - 1] == b'\\';
     let key_end = i - usize::from(escaped);
-    // Back to the opening quote: no further than the quote before, so
-    // each byte is read back at most once.
-    let mut k = key_end;
-    while k > 0 && b[k - 1] != quote {
-        k -= 1;
-    }
+    // Back to the opening quote, judging the key on the way: no further
+    // than the quote before, so each byte is read back at most once.
+    let (k, sensitive) = policy.quoted_key_before(text, key_end)?;
     read(key_end - k);
-    if k == 0 || k == key_end || (escaped && (k < 2 || b[k - 2] != b'\\')) {
-        return None;
-    }
-    // Between two ASCII bytes: a slice of whole characters.
-    let key = text.get(k..key_end)?;
-    if key.len() < policy.min_term_len() || !policy.holds_term(key) {
+    if !sensitive || (escaped && (k < 2 || b[k - 2] != b'\\')) {
         return None;
     }
     let mut v = run(b, i + 2, |c| c == b' ');
