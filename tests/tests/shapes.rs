@@ -457,6 +457,14 @@ fn every_kind_is_replaced_by_its_marker_and_nothing_around_it() {
             "grant_type=password&client_secret=s3cr3t&scope=read".into(),
             "grant_type=password&client_secret=[REDACTED:query_param]&scope=read".into(),
         ),
+        (
+            "connect failed: postgres://app:hunter2@db:5432/orders".into(),
+            "connect failed: postgres://app:[REDACTED:url_password]@db:5432/orders".into(),
+        ),
+        (
+            r#"upstream 400: {"user":"bob","password":"hunter2"}"#.into(),
+            r#"upstream 400: {"user":"bob","password":"[REDACTED:json_value]"}"#.into(),
+        ),
     ] {
         assert_eq!(logged(&text), Value::String(expected), "{text}");
     }
