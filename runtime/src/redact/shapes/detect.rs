@@ -444,21 +444,29 @@ pub(super) fn json_value_at(text: &str, i: usize, policy: &Policy) -> Option<Fou
     if b[v..].starts_with(opening) {
         v += opening.len();
         let start = v;
-        // To the closing quote; a backslash escapes the byte after it. In
-        // the escaped form the closing quote is `\"` followed by what
-        // follows a JSON value (a quote inside the value is `\\\"` there).
+        // To the closing quote; a backslash escapes the character after
+        // it. In the escaped form each `\\x` pair is one character of the
+        // inner JSON, whose own backslash escapes the next one: a quote
+        // inside the value is `\\\\\\"` there, the closing quote `\\"`.
         let mut end = v;
-        loop {
-            match b.get(end) {
-                None => break,
-                Some(b'\\') if escaped && b.get(end + 1) == Some(&b'"') => match b.get(end + 2) {
-                    None | Some(b',' | b'}' | b']' | b' ' | b':') => break,
-                    Some(_) => end += 2,
+        let mut inner_escape = false;
+        while let Some(&c) = b.get(end) {
+            let (c, width) = match (c, escaped) {
+                (b'\\', true) => match b.get(end + 1) {
+                    Some(&next) => (next, 2),
+                    None => break,
                 },
-                Some(b'\\') => end += 2,
-                Some(&c) if c == quote && !escaped => break,
-                Some(_) => end += 1,
+                _ => (c, 1),
+            };
+            if c == quote && !inner_escape {
+                break;
             }
+            inner_escape = escaped && c == b'\\' && !inner_escape;
+            if c == b'\\' && !escaped {
+                // An escape of this text: the byte after it is taken along.
+                end += 1;
+            }
+            end += width;
         }
         let end = end.min(b.len());
         read(end - start);

@@ -174,6 +174,16 @@ fn a_sensitive_value_in_json_quoted_as_text_is_replaced_and_its_key_kept() {
             r#"{"access_token":"opaque-4f9a","expires_in":3600,"refresh_token":"r-77"}"#,
             r#"{"access_token":"[REDACTED:json_value]","expires_in":3600,"refresh_token":"[REDACTED:json_value]"}"#,
         ),
+        // In JSON inside a JSON string, a quote of the value is `\\\"`,
+        // whatever follows it; an escaped backslash ends no value.
+        (
+            r#"{\"password\":\"a\\\" ,b}\",\"n\":1}"#,
+            r#"{\"password\":\"[REDACTED:json_value]\",\"n\":1}"#,
+        ),
+        (
+            r#"{\"token\":\"c:\\\\\",\"n\":1}"#,
+            r#"{\"token\":\"[REDACTED:json_value]\",\"n\":1}"#,
+        ),
         // Escapes inside a value do not end it.
         (
             r#"{"token":"a\"b\\c"}"#,
