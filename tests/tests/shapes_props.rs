@@ -269,11 +269,21 @@ fn quoted_pair() -> impl Strategy<Value = Secret> {
         distinctive(6..30),
         prop::sample::select(vec![r#"""#, r#"\""#]),
         prop::sample::select(vec![":", ": "]),
+        // The value alone, in an array, or in an object.
+        0..3usize,
     )
-        .prop_map(|(key, value, quote, colon)| Secret {
-            text: format!("{{{quote}{key}{quote}{colon}{quote}{value}{quote}}}"),
-            parts: vec![value],
-            to_the_end: false,
+        .prop_map(|(key, value, quote, colon, nest)| {
+            let string = format!("{quote}{value}{quote}");
+            let value_text = match nest {
+                0 => string,
+                1 => format!("[{string}, 1]"),
+                _ => format!("{{{quote}k{quote}:{string}}}"),
+            };
+            Secret {
+                text: format!("{{{quote}{key}{quote}{colon}{value_text}}}"),
+                parts: vec![value],
+                to_the_end: false,
+            }
         })
 }
 

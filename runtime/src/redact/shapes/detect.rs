@@ -424,8 +424,8 @@ impl Utf8Check {
 /// upstream error that quotes a request body. `i` is the key's closing
 /// quote, followed by `:`; a JSON text inside a JSON string (`\"key\":`)
 /// is read too. The value is a quoted string's content (to its closing
-/// quote, escapes skipped) or a bare number or word; an object or array
-/// is left to its own keys.
+/// quote, escapes skipped), an object or array whole (as the policy
+/// redacts one under a sensitive key of data), or a bare number or word.
 pub(super) fn json_value_at(text: &str, i: usize, policy: &Policy) -> Option<Found> {
     let b = text.as_bytes();
     let quote = b'"';
@@ -480,7 +480,18 @@ pub(super) fn json_value_at(text: &str, i: usize, policy: &Policy) -> Option<Fou
             kind: SecretKind::JsonValue,
         });
     }
-    // A bare value: a number, `true`, a word; not an object or array.
+    // An object or an array, whole, as the sensitive-key policy redacts
+    // one under a sensitive key of data.
+    if matches!(b.get(v), Some(b'{' | b'[')) {
+        let end = container_end(b, v, escaped);
+        read(end - v);
+        return Some(Found {
+            start: v,
+            end,
+            kind: SecretKind::JsonValue,
+        });
+    }
+    // A bare value: a number, `true`, a word.
     let end = run(b, v, |c| {
         !(c.is_ascii_whitespace()
             || matches!(c, b',' | b'}' | b']' | b'{' | b'[' | b'"' | b'\'' | b'\\'))
@@ -490,6 +501,49 @@ pub(super) fn json_value_at(text: &str, i: usize, policy: &Policy) -> Option<Fou
         end,
         kind: SecretKind::JsonValue,
     })
+}
+
+/// The end of the JSON object or array whose opening bracket is at
+/// `start`: just past its closing bracket, read through the strings in it
+/// (with `escaped`, through the escapes of JSON inside a JSON string, each
+/// `\\x` pair one character of the inner JSON), or the end of the text
+/// when it never closes. Each byte is read once.
+fn container_end(b: &[u8], start: usize, escaped: bool) -> usize {
+    let mut depth = 0usize;
+    let (mut in_string, mut inner_escape) = (false, false);
+    let mut i = start;
+    while let Some(&c) = b.get(i) {
+        let (c, width) = match (c, escaped) {
+            (b'\\', true) => match b.get(i + 1) {
+                Some(&next) => (next, 2),
+                None => break,
+            },
+            _ => (c, 1),
+        };
+        i += width;
+        if in_string {
+            if inner_escape {
+                inner_escape = false;
+            } else if c == b'\\' {
+                inner_escape = true;
+            } else if c == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match c {
+            b'"' => in_string = true,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return i;
+                }
+            }
+            _ => {}
+        }
+    }
+    b.len()
 }
 
 /// The value of a `key=value` pair whose `=` is at `i`, when its key is

@@ -184,6 +184,22 @@ fn a_sensitive_value_in_json_quoted_as_text_is_replaced_and_its_key_kept() {
             r#"{\"token\":\"c:\\\\\",\"n\":1}"#,
             r#"{\"token\":\"[REDACTED:json_value]\",\"n\":1}"#,
         ),
+        // An object or array under a sensitive key, whole, its strings
+        // read through (brackets in them do not count).
+        (
+            r#"{"secret":{"a":"}","b":[1]},"list":[1]}"#,
+            r#"{"secret":[REDACTED:json_value],"list":[1]}"#,
+        ),
+        (
+            r#"{"api_keys": ["k-1]", "k-2"], "n": 2}"#,
+            r#"{"api_keys": [REDACTED:json_value], "n": 2}"#,
+        ),
+        (
+            r#"{\"tokens\":[\"a]\\\"]\",\"b\"],\"n\":1}"#,
+            r#"{\"tokens\":[REDACTED:json_value],\"n\":1}"#,
+        ),
+        // One that never closes: to the end.
+        (r#"{"cookie":[{"a":1"#, r#"{"cookie":[REDACTED:json_value]"#),
         // Escapes inside a value do not end it.
         (
             r#"{"token":"a\"b\\c"}"#,
@@ -195,7 +211,6 @@ fn a_sensitive_value_in_json_quoted_as_text_is_replaced_and_its_key_kept() {
     for text in [
         r#"{"note":"password","user":"bob"}"#,
         r#"{"password":"[REDACTED]"}"#,
-        r#"{"secret":{"a":1},"list":[1]}"#,
         r#"{"password":""}"#,
         "time 'x': 12:30",
         "a #: b %: c &: d",
@@ -975,6 +990,8 @@ fn scanning_is_linear_on_hostile_text() {
         "\":".repeat(n / 2),
         format!("\"password\":\"{}", "a".repeat(n)),
         "\"pwd\":\"".repeat(n / 7),
+        "\"pwd\":[".repeat(n / 7),
+        format!("\"pwd\":{}", "[\"]\\\"".repeat(n / 5)),
         format!("{}\":", "a".repeat(n)),
         "@".repeat(n),
         format!("a://{}", "u:p@".repeat(n / 4)),
