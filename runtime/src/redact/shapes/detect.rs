@@ -450,22 +450,11 @@ pub(super) fn json_value_at(text: &str, i: usize, policy: &Policy) -> Option<Fou
         // inside the value is `\\\\\\"` there, the closing quote `\\"`.
         let mut end = v;
         let mut inner_escape = false;
-        while let Some(&c) = b.get(end) {
-            let (c, width) = match (c, escaped) {
-                (b'\\', true) => match b.get(end + 1) {
-                    Some(&next) => (next, 2),
-                    None => break,
-                },
-                _ => (c, 1),
-            };
+        while let Some((c, width)) = json_char(b, end, escaped) {
             if c == quote && !inner_escape {
                 break;
             }
-            inner_escape = escaped && c == b'\\' && !inner_escape;
-            if c == b'\\' && !escaped {
-                // An escape of this text: the byte after it is taken along.
-                end += 1;
-            }
+            inner_escape = c == b'\\' && !inner_escape;
             end += width;
         }
         let end = end.min(b.len());
@@ -503,6 +492,17 @@ pub(super) fn json_value_at(text: &str, i: usize, policy: &Policy) -> Option<Fou
     })
 }
 
+/// The character of JSON text at `i` and its width there: with
+/// `escaped` (JSON inside a JSON string) a `\\x` pair is the one
+/// character `x` of the inner JSON; `None` at the end (or at a lone
+/// backslash ending escaped text).
+fn json_char(b: &[u8], i: usize, escaped: bool) -> Option<(u8, usize)> {
+    match *b.get(i)? {
+        b'\\' if escaped => b.get(i + 1).map(|&c| (c, 2)),
+        c => Some((c, 1)),
+    }
+}
+
 /// The end of the JSON object or array whose opening bracket is at
 /// `start`: just past its closing bracket, read through the strings in it
 /// (with `escaped`, through the escapes of JSON inside a JSON string, each
@@ -512,14 +512,7 @@ fn container_end(b: &[u8], start: usize, escaped: bool) -> usize {
     let mut depth = 0usize;
     let (mut in_string, mut inner_escape) = (false, false);
     let mut i = start;
-    while let Some(&c) = b.get(i) {
-        let (c, width) = match (c, escaped) {
-            (b'\\', true) => match b.get(i + 1) {
-                Some(&next) => (next, 2),
-                None => break,
-            },
-            _ => (c, 1),
-        };
+    while let Some((c, width)) = json_char(b, i, escaped) {
         i += width;
         if in_string {
             if inner_escape {
