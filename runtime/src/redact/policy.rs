@@ -173,9 +173,10 @@ impl Policy {
 
     /// The key of a quoted `"key":` in `text` whose closing quote is at
     /// `end`: where it begins (after the quote before `end`), and whether
-    /// it is sensitive as [`holds_term`](Self::holds_term) has it; `None`
-    /// when no quote comes before. Under the default terms the key is
-    /// judged as it is read back, each byte once.
+    /// it is sensitive as [`is_sensitive`](Self::is_sensitive) has it
+    /// (without its memory of verdicts: keys read out of text seldom
+    /// repeat); `None` when no quote comes before. Under the default terms
+    /// the key is judged as it is read back, each byte once.
     pub(crate) fn quoted_key_before(&self, text: &str, end: usize) -> Option<(usize, bool)> {
         let b = text.as_bytes();
         let mut k = end;
@@ -197,24 +198,19 @@ impl Policy {
                 return Some((k, held));
             }
         } else {
-            while k > 0 && b[k - 1] != b'"' {
-                k -= 1;
-            }
-            if k == 0 {
-                return None;
-            }
+            k = b[..end].iter().rposition(|&c| c == b'"')? + 1;
         }
         // Between two ASCII quotes: a slice of whole characters.
         Some((k, self.search(text.get(k..end)?)))
     }
 
     fn search(&self, key: &str) -> bool {
-        // Else not ASCII and no term among its ASCII bytes: normalised
-        // below, where a character may lower-case to ASCII.
         if self.extra.is_empty() {
             if let Some(verdict) = DEFAULT_TERMS.matches(key.as_bytes()) {
                 return verdict;
             }
+            // Else not ASCII and no term among its ASCII bytes: normalised
+            // below, where a character may lower-case to ASCII.
         }
         let mut stack = [0u8; 96];
         let mut heap;

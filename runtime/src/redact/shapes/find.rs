@@ -88,7 +88,7 @@ pub(crate) fn find_short(text: &[u8], places: &mut impl Places) {
 #[inline(always)]
 pub(crate) fn find_in_halves(head: u64, tail: u64, text: &[u8], places: &mut impl Places) {
     #[cfg(target_arch = "x86_64")]
-    vector::find_in_halves::<false>(head, tail, text.len(), places);
+    vector::find_in_halves::<true>(head, tail, text.len(), places);
     #[cfg(not(target_arch = "x86_64"))]
     {
         let _ = (head, tail);

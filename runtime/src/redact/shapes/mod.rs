@@ -17,7 +17,7 @@
 //! | [`card_number`](SecretKind::CardNumber) | 13 to 19 digits, in groups joined by single spaces, dashes, `+` (a space in a form body) or `%20` (a space in a URL), that pass the Luhn check, begin as a card may (not with 0; with 1 only as the 15 digits of an airline's UATP card, so times since 1970 in milliseconds, microseconds and nanoseconds stay) and are not part of a longer run of letters and digits (nor a decimal number) | `[REDACTED:card_number]` |
 //! | [`query_param`](SecretKind::QueryParam) | `key=value` where the key is sensitive ([`is_sensitive_key`](crate::is_sensitive_key), with the terms added at run time): the value, up to `&`, whitespace or the end | `password=[REDACTED:query_param]` |
 //! | [`url_password`](SecretKind::UrlPassword) | the password of a URL's `user:password@`, after `scheme://`, to the authority's last `@` (`postgres://app:hunter2@db:5432/orders`) | `postgres://app:[REDACTED:url_password]@db:5432/orders` |
-//! | [`json_value`](SecretKind::JsonValue) | the value of a `"key": value` pair whose key is sensitive, in JSON quoted as text (an upstream error quoting a request body, a response body carried as a string, JSON inside a JSON string as `\"key\":`): a quoted string's content, or a bare number or word | `"password":"[REDACTED:json_value]"` |
+//! | [`json_value`](SecretKind::JsonValue) | the value of a `"key": value` pair whose key is sensitive, in JSON quoted as text (an upstream error quoting a request body, a response body carried as a string, JSON inside a JSON string as `\"key\":`): a quoted string's content, an object or array whole, or a bare number or word | `"password":"[REDACTED:json_value]"` |
 //!
 //! In a form body or a URL, where a space is `+` or `%20`, the space after
 //! `Bearer`, `Basic` and `-----BEGIN` may be written so, the credential's
@@ -310,9 +310,9 @@ pub(crate) struct Finder<'a> {
     pub(crate) found: &'a mut Vec<Found>,
     /// Where the next match of each kind may begin: a `key=value` value,
     /// a JWT, a private key, an AWS key id, a credential, a card run, a
-    /// quoted pair's value. A
-    /// JWT's is also past the first segment of a `eyJ` that was not one:
-    /// a later `eyJ` inside it would read the same segments again.
+    /// quoted pair's value. A JWT's is also past the first segment of a
+    /// `eyJ` that was not one: a later `eyJ` inside it would read the same
+    /// segments again.
     next: [usize; 7],
     /// The authority around the last `@` looked at, so that the next `@`
     /// reads back only as far as that one.

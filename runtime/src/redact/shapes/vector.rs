@@ -60,7 +60,7 @@ unsafe fn places16_of<const COPY: bool>(v: __m128i, next: __m128i) -> __m128i {
 /// quoted `"key":`). Looked for only in the passes that do not copy: a
 /// text with `"` needs escaping, so the copying passes hand it to those.
 #[inline(always)]
-pub(crate) unsafe fn quoted16(v: __m128i, next: __m128i) -> __m128i {
+unsafe fn quoted16(v: __m128i, next: __m128i) -> __m128i {
     let eq = |x: __m128i, c: u8| _mm_cmpeq_epi8(x, _mm_set1_epi8(c as i8));
     _mm_and_si128(eq(v, b'"'), eq(next, b':'))
 }
@@ -488,16 +488,16 @@ pub(super) fn find_8_to_15(text: &[u8], places: &mut impl Places) {
         w.copy_from_slice(&text[i..i + 8]);
         u64::from_le_bytes(w)
     };
-    find_in_halves::<true>(word(0), word(n - 8), n, places);
+    find_in_halves::<false>(word(0), word(n - 8), n, places);
 }
 
 /// [`find`](super::find) for 8 to 15 bytes given as their first and
 /// last eight. Bytes 0 to 6 are read in the low half (whose last lane
 /// is followed by the high half's first, not the next byte), bytes 7
-/// on in the high half. With `QUOTES`, a `"` before `:` is a place too
-/// (the copy leaves it out: it copies no text with `"`).
+/// on in the high half. As in the passes, only without `COPY` is a `"`
+/// before `:` a place (the copy takes no text with `"`).
 #[inline(always)]
-pub(crate) fn find_in_halves<const QUOTES: bool>(
+pub(crate) fn find_in_halves<const COPY: bool>(
     head: u64,
     tail: u64,
     n: usize,
@@ -506,12 +506,7 @@ pub(crate) fn find_in_halves<const QUOTES: bool>(
     // SAFETY: SSE2 is part of every x86_64 target.
     let (mark, runs) = unsafe {
         let v = _mm_set_epi64x(tail as i64, head as i64);
-        let next = _mm_srli_si128(v, 1);
-        let found = if QUOTES {
-            places16_of::<false>(v, next)
-        } else {
-            places16(v, next)
-        };
+        let found = places16_of::<COPY>(v, _mm_srli_si128(v, 1));
         (_mm_movemask_epi8(found) as u32, run16(v))
     };
     // The high half's lane of byte 7.
