@@ -365,7 +365,7 @@ impl Context {
 
     /// `event.action`, in place of the handler's name: what a request
     /// names itself, such as the matched route of
-    /// [`AuditLayer`](crate::integrations::axum::AuditLayer)
+    /// `integrations::axum::AuditLayer` (feature `axum`)
     /// (`GET /invoices/{id}`). Like every text here it is bounded; keep it
     /// to a small set of values, as dashboards and metrics group by it.
     ///

@@ -535,7 +535,7 @@ impl Drop for Begun {
 }
 /// What a newtype pattern took out of an argument of type `W`
 /// (`ConnectInfo(addr): ConnectInfo<SocketAddr>` gives `addr`), so a
-/// [`Describe`] implementation for `Unwrapped<W, T>` can describe the
+/// [`Describe`](crate::context::Describe) implementation for `Unwrapped<W, T>` can describe the
 /// value as the wrapper would have been described.
 pub struct Unwrapped<'a, W: ?Sized, T: ?Sized> {
     /// The value taken out of the wrapper.

@@ -37,7 +37,7 @@ static EXCHANGE: HandlerMeta = HandlerMeta {
 /// A tower layer that records every request of the service it wraps: a
 /// start record when the request arrives, an end record when the response
 /// is ready (or the request fails, panics or is dropped). See the
-/// [module](self) for what the records hold and how an audited handler
+/// [module](crate::integrations::axum) for what the records hold and how an audited handler
 /// inside it is recorded.
 ///
 /// ```

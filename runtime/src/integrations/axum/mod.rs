@@ -37,7 +37,7 @@
 //! | argument | logged as | gives |
 //! |---|---|---|
 //! | `State<S>`, `Extension<T>` (destructured or not) | never logged: they hold the server's values, not the request's | what `S` or `T` knows, if it implements [`Describe`] (a signed-in user in an `Extension`, say) |
-//! | `Json<T>`, `Form<T>`, `Query<T>`, `Path<T>` | the `T` inside: its [`Redact`] when it has one, else its `Serialize` through the sensitive-key policy | what `T` knows (an [`AuthEvent`](crate::AuthEvent) makes the handler an authentication action) |
+//! | `Json<T>`, `Form<T>`, `Query<T>`, `Path<T>` | the `T` inside: its [`Redact`] when it has one, else its `Serialize` through the sensitive-key policy | what `T` knows (an [`AuthEvent`] makes the handler an authentication action) |
 //! | `ConnectInfo<SocketAddr>` (destructured or not) | the address | `source.ip` |
 //! | `HeaderMap` | each header through the sensitive-key policy (`Authorization`, `Cookie`, API keys: `[REDACTED]`) | `user_agent.original` |
 //! | `Method`, `Uri` | the method; the path and the query string (each parameter through the policy) | `http.request.method`; `url.path` |
