@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex};
 const JWT: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
 const AWS_KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
 const CARD: &str = "4111 1111 1111 1111";
+const PASSWORD: &str = "Tr0ub4dor&3 battery staple";
 const PRIVATE_KEY: &str = "-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\nKUpRKfFLfRYC9AIKjbJTWit+CqvjWYzvQwECAwEAAQJAIJLixBy2qpFoS4DSmoEm\n-----END RSA PRIVATE KEY-----";
 
 /// Distinctive pieces of each secret: none may appear in any output.
@@ -25,6 +26,7 @@ fn pieces(secret: &str) -> Vec<String> {
         JWT => out.extend(secret.split('.').map(String::from)),
         CARD => out.extend(["4111111111111111".into(), "4111 1111".into()]),
         PRIVATE_KEY => out.extend(secret.lines().skip(1).take(3).map(|l| l[..24].to_string())),
+        PASSWORD => out.extend(secret.split(' ').map(String::from)),
         _ => {}
     }
     out
@@ -414,6 +416,70 @@ fn a_private_key_in_a_panic_message_never_reaches_the_output() {
     );
 }
 
+/// A rejected sign-in, as a user's code keeps it: `Debug` prints the
+/// password with the rest.
+#[derive(Debug)]
+#[allow(dead_code)]
+struct Rejected {
+    reason: &'static str,
+    user: String,
+    password: String,
+}
+
+fn check_password(user: &str, password: &str) -> Result<u32, Rejected> {
+    Err(Rejected {
+        reason: "cannot load profile",
+        user: user.into(),
+        password: password.into(),
+    })
+}
+
+#[seclog::audit(skip(password))]
+fn sign_in_or_panic(user: &str, password: &str) -> u32 {
+    check_password(user, password).unwrap()
+}
+
+#[seclog::audit(skip(password))]
+fn sign_in(user: &str, password: &str) -> Result<u32, String> {
+    check_password(user, password).map_err(|e| format!("sign-in failed: {e:?}"))
+}
+
+#[test]
+fn a_password_in_the_debug_of_a_struct_in_a_panic_or_err_message_never_reaches_the_output() {
+    let run = capture(|| {
+        quietly(|| {
+            sign_in_or_panic("bob", PASSWORD);
+        })
+    });
+    let end = &run.records()[1];
+    assert_eq!(end["error"]["type"], "panic");
+    assert_eq!(
+        end["error"]["message"],
+        "called `Result::unwrap()` on an `Err` value: Rejected { reason: \"cannot load profile\", \
+         user: \"bob\", password: \"[REDACTED:key_value]\" }"
+    );
+    let run = capture(|| sign_in("bob", PASSWORD));
+    assert!(
+        run.output.as_ref().is_err_and(|e| e.contains(PASSWORD)),
+        "the handler's error is unchanged"
+    );
+    assert_eq!(
+        run.records()[1]["error"]["message"],
+        "sign-in failed: Rejected { reason: \"cannot load profile\", user: \"bob\", \
+         password: \"[REDACTED:key_value]\" }"
+    );
+    assert_found_everywhere(
+        || {
+            let _ = sign_in("bob", PASSWORD);
+            quietly(|| {
+                sign_in_or_panic("bob", PASSWORD);
+            });
+        },
+        PASSWORD,
+        &["sign-in failed: Rejected", "user: \\\"bob\\\", password: "],
+    );
+}
+
 #[seclog::audit]
 fn note(text: &str) {}
 
@@ -464,6 +530,10 @@ fn every_kind_is_replaced_by_its_marker_and_nothing_around_it() {
         (
             r#"upstream 400: {"user":"bob","password":"hunter2"}"#.into(),
             r#"upstream 400: {"user":"bob","password":"[REDACTED:json_value]"}"#.into(),
+        ),
+        (
+            "config: {\n  user: app\n  secret: s3cr3t\n}".into(),
+            "config: {\n  user: app\n  secret: [REDACTED:key_value]\n}".into(),
         ),
     ] {
         assert_eq!(logged(&text), Value::String(expected), "{text}");

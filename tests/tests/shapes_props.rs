@@ -287,6 +287,53 @@ fn quoted_pair() -> impl Strategy<Value = Secret> {
         })
 }
 
+/// A value under a sensitive key of a `key: value` pair in text: Rust's
+/// `Debug` of a struct (quoted, in `Some(…)`, pretty), YAML, a header
+/// dump, a Python dict. A quoted value may hold a space.
+fn text_pair() -> impl Strategy<Value = Secret> {
+    (
+        prop::sample::select(vec![
+            "password",
+            "api_key",
+            "X-Api-Key",
+            "client_secret",
+            "ssn",
+        ]),
+        distinctive(6..20),
+        prop::option::of(distinctive(2..10)),
+        0..6usize,
+    )
+        .prop_map(|(key, value, second, form)| {
+            let quoted = match &second {
+                Some(second) => format!("{value} {second}"),
+                None => value.clone(),
+            };
+            let text = match form {
+                0 => format!(r#"Login {{ user: "bob", {key}: "{quoted}", n: 1 }}"#),
+                1 => format!(r#"Login {{ {key}: Some("{quoted}") }}"#),
+                2 => format!(
+                    "Login {{
+    {key}: \"{quoted}\",
+}}"
+                ),
+                3 => format!("\n{key}: {value}\nrole: admin"),
+                4 => format!("\r\nHost: example.com\r\n{key}: {value}\r\n"),
+                _ => format!("{{'user': 'bob', '{key}': '{quoted}'}}"),
+            };
+            let mut parts = vec![value];
+            // An unquoted value is one word: the second is only planted
+            // where quotes hold it.
+            if !matches!(form, 3 | 4) {
+                parts.extend(second);
+            }
+            Secret {
+                text,
+                parts,
+                to_the_end: false,
+            }
+        })
+}
+
 /// A secret as a form body (`+` for a space) or a URL (`%20`) carries it:
 /// its `+`, `/`, `=` and line breaks percent-encoded, and maybe quoted as
 /// URL-encoded JSON quotes it (`%22`).
@@ -343,6 +390,7 @@ fn any_secret() -> impl Strategy<Value = Secret> {
         query(),
         url(),
         quoted_pair(),
+        text_pair(),
         encoded(),
         quoted_card()
     ]

@@ -562,8 +562,8 @@ pub(crate) fn push_value_str(
         if !copy_words::<true>(&mut out[1..n + 1], bytes) {
             return false;
         }
-        // Under eight bytes only a `key=value` pair fits.
-        if n >= 3 && has_equals(bytes) {
+        // Under eight bytes only a `key=value` or `key: value` pair fits.
+        if n >= 3 && has_pair_sign(bytes) {
             shapes::find_short(bytes, places);
         }
     } else if n < 16 {
@@ -585,9 +585,9 @@ pub(crate) fn push_value_str(
     true
 }
 
-/// Whether 3 to 7 bytes hold `=` (for 3, in the middle).
+/// Whether 3 to 7 bytes hold `=` or `:` (for 3, `=` in the middle).
 #[inline(always)]
-fn has_equals(bytes: &[u8]) -> bool {
+fn has_pair_sign(bytes: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     let n = bytes.len();
     let word = if n >= 4 {
@@ -595,10 +595,10 @@ fn has_equals(bytes: &[u8]) -> bool {
         let tail = u32::from_le_bytes([bytes[n - 4], bytes[n - 3], bytes[n - 2], bytes[n - 1]]);
         u64::from(head) | u64::from(tail) << 32
     } else {
-        u64::from(bytes[1])
+        return bytes[1] == b'=';
     };
-    let x = word ^ (ONES * u64::from(b'='));
-    x.wrapping_sub(ONES) & !x & 0x8080_8080_8080_8080 != 0
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & 0x8080_8080_8080_8080;
+    zero_byte(word ^ (ONES * u64::from(b'='))) | zero_byte(word ^ (ONES * u64::from(b':'))) != 0
 }
 
 /// Appends a JSON string for any text, escaped, without bounds (used for

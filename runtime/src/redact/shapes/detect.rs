@@ -422,11 +422,12 @@ impl Utf8Check {
 /// The value of a `"key": value` pair, when its key is sensitive: JSON
 /// quoted as text, such as a response body carried as a string or an
 /// upstream error that quotes a request body. `i` is the key's closing
-/// quote, followed by `:`; a JSON text inside a JSON string (`\"key\":`)
-/// is read too. The value is a quoted string's content (to its closing
-/// quote, escapes skipped), an object or array whole (as the policy
-/// redacts one under a sensitive key of data), or a bare number or word.
-pub(super) fn json_value_at(text: &str, i: usize, policy: &Policy) -> Option<Found> {
+/// quote and `colon` the `:` after it (spaces between); a JSON text
+/// inside a JSON string (`\"key\":`) is read too. The value is a quoted
+/// string's content (to its closing quote, escapes skipped), an object or
+/// array whole (as the policy redacts one under a sensitive key of data),
+/// or a bare number or word.
+pub(super) fn json_value_at(text: &str, i: usize, colon: usize, policy: &Policy) -> Option<Found> {
     let b = text.as_bytes();
     let quote = b'"';
     // `\"key\":` inside a JSON string: the quotes are escaped.
@@ -439,25 +440,12 @@ pub(super) fn json_value_at(text: &str, i: usize, policy: &Policy) -> Option<Fou
     if !sensitive || (escaped && (k < 2 || b[k - 2] != b'\\')) {
         return None;
     }
-    let mut v = run(b, i + 2, |c| c == b' ');
+    let mut v = run(b, colon + 1, |c| c == b' ');
     let opening: &[u8] = if escaped { b"\\\"" } else { b"\"" };
     if b[v..].starts_with(opening) {
         v += opening.len();
         let start = v;
-        // To the closing quote; a backslash escapes the character after
-        // it. In the escaped form each `\\x` pair is one character of the
-        // inner JSON, whose own backslash escapes the next one: a quote
-        // inside the value is `\\\\\\"` there, the closing quote `\\"`.
-        let mut end = v;
-        let mut inner_escape = false;
-        while let Some((c, width)) = json_char(b, end, escaped) {
-            if c == quote && !inner_escape {
-                break;
-            }
-            inner_escape = c == b'\\' && !inner_escape;
-            end += width;
-        }
-        let end = end.min(b.len());
+        let end = string_end(b, start, escaped, quote);
         read(end - start);
         let value = &b[start..end];
         if value.is_empty() || is_marker(value) {
@@ -490,6 +478,25 @@ pub(super) fn json_value_at(text: &str, i: usize, policy: &Policy) -> Option<Fou
         end,
         kind: SecretKind::JsonValue,
     })
+}
+
+/// Where the string whose content begins at `start` ends: at its closing
+/// `quote`, or the end of the text when it never closes. A backslash
+/// escapes the character after it. With `escaped` (JSON inside a JSON
+/// string) each `\\x` pair is one character of the inner JSON, whose own
+/// backslash escapes the next one: a quote inside the value is
+/// `\\\\\\"` there, the closing quote `\\"`.
+fn string_end(b: &[u8], start: usize, escaped: bool, quote: u8) -> usize {
+    let mut end = start;
+    let mut inner_escape = false;
+    while let Some((c, width)) = json_char(b, end, escaped) {
+        if c == quote && !inner_escape {
+            break;
+        }
+        inner_escape = c == b'\\' && !inner_escape;
+        end += width;
+    }
+    end.min(b.len())
 }
 
 /// The character of JSON text at `i` and its width there: with
@@ -537,6 +544,153 @@ fn container_end(b: &[u8], start: usize, escaped: bool) -> usize {
         }
     }
     b.len()
+}
+
+/// The value of a `key: value` pair whose `:` (followed by a space) is at
+/// `i`, when its key is sensitive: Rust's `Debug` of a struct
+/// (`password: "hunter2"`), YAML, a header dump (`X-Api-Key: k-123`), a
+/// Python dict (`'password': 'hunter2'`), or JSON with spaces before its
+/// colon (`"password" : "hunter2"`, read as [`json_value_at`] reads JSON).
+///
+/// A key in single quotes is up to 64 bytes. An unquoted key (letters,
+/// digits, `_`, `-`, `.`) must start the text, a line (or a YAML list
+/// item, after `- `) or an item of a struct or map (after `{`, `(`, `[`,
+/// `,` or `;`), spaces between: in a sentence such as `invalid token:
+/// expired` the word before the colon is no key. The value is a quoted
+/// string's content, or else what follows, read through the brackets it
+/// opens and the strings in it (`Some("hunter2")`, `{'a': 1}`), to the end
+/// of the line after a key that starts one (YAML, a header), to the end of
+/// the word after a key inside a line. After an authorization scheme word
+/// (`Authorization: Bearer …`) the value is the credential after it (one
+/// word, a `Digest` credential's parameters as above), the scheme kept.
+pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Found> {
+    let b = text.as_bytes();
+    let key_end = i - run_back(b, i, |c| c == b' ');
+    read(i - key_end);
+    // Whether the key starts a line, and whether that line began after a
+    // `\n` escape (in JSON carried as a string): the value then runs to
+    // the end of its line.
+    let mut line: Option<bool> = None;
+    let key_start = match *b.get(key_end.checked_sub(1)?)? {
+        // `"key":` is JSON's own place; `"key" :` is read as JSON.
+        b'"' if key_end < i => return json_value_at(text, key_end - 1, i, policy),
+        b'"' => return None,
+        b'\'' => {
+            let close = key_end - 1;
+            let from = close.saturating_sub(64);
+            let open = b[from..close].iter().rposition(|&c| c == b'\'')? + from;
+            read(close - open);
+            open + 1
+        }
+        _ => {
+            let mut start = key_end - run_back(b, key_end, is_name_byte);
+            read(key_end - start);
+            // Right after a `\n`, `\r` or `\t` escape (in JSON carried as
+            // a string), the key begins after the escape's letter.
+            let after_escape = start >= 1
+                && start + 1 < key_end
+                && b[start - 1] == b'\\'
+                && matches!(b[start], b'n' | b'r' | b't');
+            start += usize::from(after_escape);
+            // What comes before the key, spaces skipped: the start, a
+            // line break (also as a JSON escape) or an item's opener.
+            let before = start - run_back(b, start, |c| c == b' ' || c == b'\t');
+            read(start - before);
+            let escaped_break = before >= 2
+                && b[before - 2] == b'\\'
+                && matches!(b[before - 1], b'n' | b'r' | b't');
+            line = match before.checked_sub(1).map(|k| b[k]) {
+                None | Some(b'\n' | b'\r' | b'-') => Some(false),
+                _ if escaped_break => Some(true),
+                Some(b'{' | b'(' | b'[' | b',' | b';') => None,
+                _ => return None,
+            };
+            start
+        }
+    };
+    let key = text.get(key_start..key_end - usize::from(b[key_end - 1] == b'\''))?;
+    if key.len() < policy.min_term_len() || !policy.is_sensitive(key) {
+        return None;
+    }
+    let v = run(b, i + 1, |c| c == b' ' || c == b'\t');
+    let (start, end) = match b.get(v) {
+        None => return None,
+        Some(&quote @ (b'"' | b'\'')) => (v + 1, string_end(b, v + 1, false, quote)),
+        Some(_) => {
+            let word = word_value_end(b, v, None);
+            let scheme = ["bearer", "basic", "digest", "token", "negotiate"]
+                .iter()
+                .any(|s| b[v..word].eq_ignore_ascii_case(s.as_bytes()));
+            let start = match b.get(word..word + 2) {
+                Some([b' ', c]) if scheme && !c.is_ascii_whitespace() => word + 1,
+                _ => v,
+            };
+            // A `Digest` credential's parameters run on past spaces and
+            // commas; other schemes' credentials are one word.
+            let line = match start == v || b[v..word].eq_ignore_ascii_case(b"digest") {
+                true => line,
+                false => None,
+            };
+            let end = match (line, start == v) {
+                (None, true) => word,
+                // Spaces that end a line are no part of its value.
+                _ => {
+                    let end = word_value_end(b, start, line);
+                    end - run_back(&b[start..], end - start, |c| c == b' ' || c == b'\t')
+                }
+            };
+            (start, end)
+        }
+    };
+    read(end - v);
+    let value = &b[start..end];
+    (!value.is_empty() && !is_marker(value)).then_some(Found {
+        start,
+        end,
+        kind: SecretKind::KeyValue,
+    })
+}
+
+/// A byte of an unquoted key of a `key: value` pair: letters, digits and
+/// `_ - .`.
+fn is_name_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')
+}
+
+/// How many bytes before `end` satisfy `f`, in a row.
+fn run_back(b: &[u8], end: usize, f: impl Fn(u8) -> bool) -> usize {
+    b[..end].iter().rev().take_while(|&&c| f(c)).count()
+}
+
+/// The end of an unquoted value that begins at `start`, read through the
+/// brackets it opens and the quoted strings in it (a quote after a letter
+/// or digit, as in `don't`, opens none), at a closing bracket it did not
+/// open, or the end of the text when a bracket never closes. Outside
+/// brackets, a word ends at whitespace, `,` or `;`; with `line`, the value
+/// runs on to the end of its line instead (a line break; with
+/// `Some(true)` also a `\n` or `\r` escape).
+fn word_value_end(b: &[u8], start: usize, line: Option<bool>) -> usize {
+    let mut depth = 0usize;
+    let mut k = start;
+    while let Some(&c) = b.get(k) {
+        match c {
+            b'"' | b'\'' if k == start || !b[k - 1].is_ascii_alphanumeric() => {
+                k = string_end(b, k + 1, false, c) + 1;
+                continue;
+            }
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' if depth == 0 => break,
+            b')' | b']' | b'}' => depth -= 1,
+            _ if depth > 0 => {}
+            b'\n' | b'\r' => break,
+            b'\\' if line == Some(true) && matches!(b.get(k + 1), Some(b'n' | b'r')) => break,
+            b',' | b';' if line.is_none() => break,
+            c if c.is_ascii_whitespace() && line.is_none() => break,
+            _ => {}
+        }
+        k += 1;
+    }
+    k.min(b.len())
 }
 
 /// The value of a `key=value` pair whose `=` is at `i`, when its key is

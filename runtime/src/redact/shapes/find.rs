@@ -9,7 +9,8 @@ use super::*;
 /// spaces or dashes in a row (where a card number may be). The places are
 /// bytes every such shape contains: `=` (of a `key=value` pair), `J` (of
 /// `eyJ`), `@` (ending a URL's `user:password`), `-` followed by `-` (of
-/// `-----BEGIN`), `"` followed by `:` (of a quoted `"key":`), and `I`,
+/// `-----BEGIN`), `"` followed by `:` (of a quoted `"key":`), `:`
+/// followed by a space (of a `key: value` pair), and `I`,
 /// `b` or `B` followed by `a`, `e`, `A` or `E` (`IA` of `AKIA` and `ASIA`,
 /// `Be` and `Ba` of `Bearer` and `Basic`). In the text records are made of both are
 /// rare, so the exact look costs next to nothing: this pass is the price,
@@ -68,10 +69,17 @@ pub(crate) fn copy_finding(
 pub(crate) fn find_short(text: &[u8], places: &mut impl Places) {
     let n = text.len();
     if n < 8 {
-        // Under eight bytes only a `key=value` pair or a quoted
-        // `"key":1` fits: its `=` or `":` is neither first nor last.
-        for (p, &b) in text.iter().enumerate().take(n.saturating_sub(1)).skip(1) {
-            if b == b'=' || (b == b'"' && text[p + 1] == b':') {
+        // Under eight bytes only a `key=value` pair, a quoted `"key":1`
+        // or a `key: 1` fits, whose `=`, `":` or `: ` is neither first nor
+        // last, or the shortest URLs with a password (`://:p@`, `a://:p@`),
+        // whose `@` is sixth or seventh.
+        for (p, &b) in text.iter().enumerate().skip(1) {
+            let next = text.get(p + 1).copied();
+            if (b == b'=' && next.is_some())
+                || (b == b'"' && next == Some(b':'))
+                || (b == b':' && next == Some(b' '))
+                || (b == b'@' && p >= 5)
+            {
                 places.at(p);
             }
         }
@@ -128,6 +136,7 @@ pub(super) fn find_bytewise(text: &[u8], places: &mut impl Places) {
             || c == b'@'
             || (c == b'-' && next == b'-')
             || (c == b'"' && next == b':')
+            || (c == b':' && next == b' ')
             || ((c == b'I' || c & 0xdf == 0x42) && next & 0xdb == 0x41)
         {
             places.at(p);

@@ -31,7 +31,11 @@ fn scan_everywhere(text: &str, policy: &Policy, found: &mut Vec<Found>) {
         _ => Err(i + 1),
     });
     kind(&mut |i| match (b[i], b.get(i + 1)) {
-        (b'"', Some(b':')) if i >= 2 => json_value_at(text, i, policy).ok_or(i + 1),
+        (b'"', Some(b':')) if i >= 2 => json_value_at(text, i, i + 1, policy).ok_or(i + 1),
+        _ => Err(i + 1),
+    });
+    kind(&mut |i| match (b[i], b.get(i + 1)) {
+        (b':', Some(b' ')) => key_value_at(text, i, policy).ok_or(i + 1),
         _ => Err(i + 1),
     });
     for at in (0..b.len()).filter(|&i| b[i] == b'@') {
@@ -214,11 +218,99 @@ fn a_sensitive_value_in_json_quoted_as_text_is_replaced_and_its_key_kept() {
         r#"{"password":""}"#,
         "time 'x': 12:30",
         "a #: b %: c &: d",
-        // Single quotes are not JSON: a Python dict is text (documented).
-        "KeyError: {'user': 'bob', 'secret': 's3 cr3t'}",
     ] {
         assert_eq!(redact(text), text);
     }
+}
+
+#[test]
+fn a_sensitive_value_of_a_key_value_pair_in_text_is_replaced_and_its_key_kept() {
+    for (text, logged) in [
+        // Rust's `Debug` of a struct, as an error or a panic message
+        // prints it, on one line and pretty.
+        (
+            r#"called `Result::unwrap()` on an `Err` value: Login { user: "bob", password: "hunter 2", remember: true }"#,
+            r#"called `Result::unwrap()` on an `Err` value: Login { user: "bob", password: "[REDACTED:key_value]", remember: true }"#,
+        ),
+        (
+            "Login {\n    user: \"bob\",\n    api_key: \"k-1\\\"2\",\n}",
+            "Login {\n    user: \"bob\",\n    api_key: \"[REDACTED:key_value]\",\n}",
+        ),
+        (
+            r#"Signup { token: Some("t 1"), session: Session { id: 7 }, n: 1 }"#,
+            r#"Signup { token: [REDACTED:key_value], session: [REDACTED:key_value] { id: 7 }, n: 1 }"#,
+        ),
+        // YAML, and a header dump whose scheme word is kept.
+        (
+            "user: bob\npassword: hunter 2 # old  \nrole: admin",
+            "user: bob\npassword: [REDACTED:key_value]  \nrole: admin",
+        ),
+        (
+            "- name: db\n  secret: s3cr3t\n",
+            "- name: db\n  secret: [REDACTED:key_value]\n",
+        ),
+        (
+            "Host: api.example.com\r\nX-Api-Key: k-123\r\nAuthorization: Digest username=\"a\"\r\n",
+            "Host: api.example.com\r\nX-Api-Key: [REDACTED:key_value]\r\nAuthorization: Digest [REDACTED:key_value]\r\n",
+        ),
+        // A Python dict; a nested dict whole.
+        (
+            "KeyError: {'user': 'bob', 'secret': 's3 cr3t', 'cookie': {'a': '}'}, 'n': 1}",
+            "KeyError: {'user': 'bob', 'secret': '[REDACTED:key_value]', 'cookie': [REDACTED:key_value], 'n': 1}",
+        ),
+        // JSON with a space before its colon, plain and inside a JSON
+        // string.
+        (
+            r#"{ "password" : "hunter2", "n" : 1 }"#,
+            r#"{ "password" : "[REDACTED:json_value]", "n" : 1 }"#,
+        ),
+        (
+            r#"{\"pwd\" : \"a b\"}"#,
+            r#"{\"pwd\" : \"[REDACTED:json_value]\"}"#,
+        ),
+        // A quote that never closes, a bracket that never closes: to the
+        // end.
+        (r#"{ token: "abc"#, r#"{ token: "[REDACTED:key_value]"#),
+        // Brackets opened on the key's line hold the lines they span, as
+        // `{:#?}` prints an `Option`.
+        (
+            "Login {\n    token: Some(\n        \"t-1\",\n    ),\n    n: 1,\n}",
+            "Login {\n    token: [REDACTED:key_value]\n    n: 1,\n}",
+        ),
+        // YAML inside JSON carried as a string: lines end at `\n`.
+        (
+            r#"{"config":"user: app\nsecret: s3 cr3t\nrole: x"}"#,
+            r#"{"config":"user: app\nsecret: [REDACTED:key_value]\nrole: x"}"#,
+        ),
+        ("ssn: (123 45", "ssn: [REDACTED:key_value]"),
+        // The shortest pair a key of the policy makes.
+        ("pwd: 1", "pwd: [REDACTED:key_value]"),
+    ] {
+        assert_eq!(redact(text), logged, "{text}");
+    }
+    for text in [
+        // A sentence's word before a colon is no key.
+        "invalid token: ExpiredSignature",
+        "refresh session: connection refused",
+        "error: password: too short",
+        // Not a pair: no space after the colon, nothing after it, a key
+        // that is not sensitive, a value seclog already replaced.
+        "password:hunter2",
+        "password: ",
+        "time: 12:30, user: bob",
+        "Login { user: \"bob\", password: [REDACTED] }",
+        "{'password': '[REDACTED]'}",
+        "password: \"\"",
+        "https://example.com: not found",
+    ] {
+        assert_eq!(redact(text), text);
+    }
+    // Terms added at run time are keys too.
+    let policy = Policy::with_extra(["pin".to_string()]);
+    assert_eq!(
+        redact_text_in("Card { pin_code: 1234 }", &policy, &Shapes::DEFAULT),
+        "Card { pin_code: [REDACTED:key_value] }"
+    );
 }
 
 #[test]
@@ -249,6 +341,9 @@ fn a_password_in_a_url_is_replaced_and_the_rest_kept() {
             "a://u:p@h://v:q@w",
             "a://u:[REDACTED:url_password]@h://v:[REDACTED:url_password]@w",
         ),
+        // Under eight bytes, where the pass looks only at what fits.
+        ("a://:p@", "a://:[REDACTED:url_password]@"),
+        ("://:p@", "://:[REDACTED:url_password]@"),
     ] {
         assert_eq!(redact(text), logged, "{text}");
     }
@@ -788,6 +883,20 @@ fn the_vector_passes_find_what_looking_everywhere_finds() {
         "':",
         "{\"password\":\"Pw1\"}",
         "{'token': 'T0k'}",
+        ": ",
+        " : ",
+        "\npassword: ",
+        "Login { user: \"bob\", token: Some(\"x y\") }",
+        "'secret': ",
+        "\"api_key\" : ",
+        "\\\"pwd\\\" : \\\"",
+        "Authorization: Bearer ",
+        "pwd: ",
+        "(",
+        ")",
+        "[",
+        "]",
+        "'",
         "&:",
         "://",
         ":/",
@@ -799,7 +908,6 @@ fn the_vector_passes_find_what_looking_everywhere_finds() {
         r"\u0022",
         r"\u0041",
         ",",
-        "(",
         "token=x",
         "a",
         " ",
@@ -845,16 +953,18 @@ fn the_vector_passes_find_what_looking_everywhere_finds() {
         assert_eq!(fast, everywhere, "{text:?}");
         shapes += usize::from(!fast.is_empty());
         // The places and runs reported are those of the definition
-        // (under eight bytes, only a `key=value` pair or a `"key":1`
-        // fits, whose `=` or `":` is neither first nor last).
+        // (under eight bytes, only a `key=value` pair, a `"key":1` or a
+        // `key: 1` fits, whose `=`, `":` or `: ` is neither first nor
+        // last, or a URL's password, whose `@` is sixth or seventh).
         let (mut vector, mut defined) = (Reported::default(), Reported::default());
         find(text.as_bytes(), &mut vector);
         find_bytewise(text.as_bytes(), &mut defined);
         if text.len() < 8 {
             let b = text.as_bytes();
-            defined
-                .at
-                .retain(|&p| matches!(b[p], b'=' | b'"') && p > 0 && p + 1 < b.len());
+            defined.at.retain(|&p| {
+                matches!(b[p], b'=' | b'"' | b':') && p > 0 && p + 1 < b.len()
+                    || b[p] == b'@' && p >= 5
+            });
         }
         assert_eq!(vector.at, defined.at, "{text:?}");
         let defined_runs = defined.runs(text);
@@ -993,6 +1103,17 @@ fn scanning_is_linear_on_hostile_text() {
         "\"pwd\":[".repeat(n / 7),
         format!("\"pwd\":{}", "[\"]\\\"".repeat(n / 5)),
         format!("{}\":", "a".repeat(n)),
+        ": ".repeat(n / 2),
+        "a: ".repeat(n / 3),
+        "\na: ".repeat(n / 4),
+        format!("{}: ", "a".repeat(n)),
+        format!("{{ a: {}", "(".repeat(n)),
+        format!("{{ a: {}", "\"\\".repeat(n / 2)),
+        "'a': ".repeat(n / 5),
+        format!("'{}': ", "a".repeat(n)),
+        format!("{}: ", " ".repeat(n)),
+        "\"a\" : ".repeat(n / 6),
+        "{ a: Bearer ".repeat(n / 12),
         "@".repeat(n),
         format!("a://{}", "u:p@".repeat(n / 4)),
         format!("a://u:{}", "p@".repeat(n / 2)),

@@ -42,7 +42,12 @@ pub(crate) unsafe fn places16(v: __m128i, next: __m128i) -> __m128i {
         eq(_mm_and_si128(v, _mm_set1_epi8(0xdfu8 as i8)), 0x42),
     );
     let second = eq(_mm_and_si128(next, _mm_set1_epi8(0xdbu8 as i8)), 0x41);
-    _mm_or_si128(_mm_or_si128(single, dashes), _mm_and_si128(first, second))
+    // `:` then a space, of a `key: value` pair.
+    let colon = _mm_and_si128(eq(v, b':'), eq(next, b' '));
+    _mm_or_si128(
+        _mm_or_si128(single, _mm_or_si128(dashes, colon)),
+        _mm_and_si128(first, second),
+    )
 }
 
 /// [`places16`], with [`quoted16`] in a pass that does not copy.
@@ -348,8 +353,9 @@ unsafe fn places32(v: __m256i, next: __m256i) -> __m256i {
         eq(_mm256_and_si256(v, _mm256_set1_epi8(0xdfu8 as i8)), 0x42),
     );
     let second = eq(_mm256_and_si256(next, _mm256_set1_epi8(0xdbu8 as i8)), 0x41);
+    let colon = _mm256_and_si256(eq(v, b':'), eq(next, b' '));
     _mm256_or_si256(
-        _mm256_or_si256(single, dashes),
+        _mm256_or_si256(single, _mm256_or_si256(dashes, colon)),
         _mm256_and_si256(first, second),
     )
 }
