@@ -289,7 +289,8 @@ fn quoted_pair() -> impl Strategy<Value = Secret> {
 
 /// A value under a sensitive key of a `key: value` pair in text: Rust's
 /// `Debug` of a struct (quoted, in `Some(…)`, pretty), YAML, a header
-/// dump, a Python dict. A quoted value may hold a space.
+/// dump, a Python dict, a tuple struct named for a secret
+/// (`ClientSecret("…")`). A quoted value may hold a space.
 fn text_pair() -> impl Strategy<Value = Secret> {
     (
         prop::sample::select(vec![
@@ -301,9 +302,13 @@ fn text_pair() -> impl Strategy<Value = Secret> {
         ]),
         distinctive(6..20),
         prop::option::of(distinctive(2..10)),
-        0..6usize,
+        0..7usize,
     )
         .prop_map(|(key, value, second, form)| {
+            let camel: String = key
+                .split(['_', '-'])
+                .map(|w| w[..1].to_uppercase() + &w[1..])
+                .collect();
             let quoted = match &second {
                 Some(second) => format!("{value} {second}"),
                 None => value.clone(),
@@ -318,6 +323,7 @@ fn text_pair() -> impl Strategy<Value = Secret> {
                 ),
                 3 => format!("\n{key}: {value}\nrole: admin"),
                 4 => format!("\r\nHost: example.com\r\n{key}: {value}\r\n"),
+                5 => format!(r#"rejected {camel}("{quoted}")"#),
                 _ => format!("{{'user': 'bob', '{key}': '{quoted}'}}"),
             };
             let mut parts = vec![value];

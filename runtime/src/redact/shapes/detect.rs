@@ -651,6 +651,30 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
     })
 }
 
+/// The string in a tuple struct's `Debug` whose name is sensitive
+/// (`Password("hunter2")`, `ApiKey("k-123")`, as a newtype around a
+/// secret prints it): `i` is the `(`, followed by `"`. The value is the
+/// string's content, to its closing quote or the end of the text.
+pub(super) fn tuple_value_at(text: &str, i: usize, policy: &Policy) -> Option<Found> {
+    let b = text.as_bytes();
+    let name_start = i - run_back(b, i, |c| c.is_ascii_alphanumeric() || c == b'_');
+    read(i - name_start);
+    // The name is ASCII, so its bounds are character boundaries.
+    let name = &text[name_start..i];
+    if name.len() < policy.min_term_len() || !policy.is_sensitive(name) {
+        return None;
+    }
+    let start = i + 2;
+    let end = string_end(b, start, false, b'"');
+    read(end - start);
+    let value = &b[start..end];
+    (!value.is_empty() && !is_marker(value)).then_some(Found {
+        start,
+        end,
+        kind: SecretKind::KeyValue,
+    })
+}
+
 /// A byte of an unquoted key of a `key: value` pair: letters, digits and
 /// `_ - .`.
 fn is_name_byte(c: u8) -> bool {

@@ -10,7 +10,8 @@ use super::*;
 /// bytes every such shape contains: `=` (of a `key=value` pair), `J` (of
 /// `eyJ`), `@` (ending a URL's `user:password`), `-` followed by `-` (of
 /// `-----BEGIN`), `"` followed by `:` (of a quoted `"key":`), `:`
-/// followed by a space (of a `key: value` pair), and `I`,
+/// followed by a space (of a `key: value` pair), `(` followed by `"` (of
+/// a tuple struct's `Debug`, `Password("…")`), and `I`,
 /// `b` or `B` followed by `a`, `e`, `A` or `E` (`IA` of `AKIA` and `ASIA`,
 /// `Be` and `Ba` of `Bearer` and `Basic`). In the text records are made of both are
 /// rare, so the exact look costs next to nothing: this pass is the price,
@@ -69,15 +70,17 @@ pub(crate) fn copy_finding(
 pub(crate) fn find_short(text: &[u8], places: &mut impl Places) {
     let n = text.len();
     if n < 8 {
-        // Under eight bytes only a `key=value` pair, a quoted `"key":1`
-        // or a `key: 1` fits, whose `=`, `":` or `: ` is neither first nor
-        // last, or the shortest URLs with a password (`://:p@`, `a://:p@`),
-        // whose `@` is sixth or seventh.
+        // Under eight bytes only a `key=value` pair, a quoted `"key":1`,
+        // a `key: 1` or a `Pwd("1` that never closes fits, whose `=`,
+        // `":`, `: ` or `("` is neither first nor last, or the shortest
+        // URLs with a password (`://:p@`, `a://:p@`), whose `@` is sixth
+        // or seventh.
         for (p, &b) in text.iter().enumerate().skip(1) {
             let next = text.get(p + 1).copied();
             if (b == b'=' && next.is_some())
                 || (b == b'"' && next == Some(b':'))
                 || (b == b':' && next == Some(b' '))
+                || (b == b'(' && next == Some(b'"'))
                 || (b == b'@' && p >= 5)
             {
                 places.at(p);
@@ -137,6 +140,7 @@ pub(super) fn find_bytewise(text: &[u8], places: &mut impl Places) {
             || (c == b'-' && next == b'-')
             || (c == b'"' && next == b':')
             || (c == b':' && next == b' ')
+            || (c == b'(' && next == b'"')
             || ((c == b'I' || c & 0xdf == 0x42) && next & 0xdb == 0x41)
         {
             places.at(p);

@@ -18,7 +18,7 @@
 //! | [`query_param`](SecretKind::QueryParam) | `key=value` where the key is sensitive ([`is_sensitive_key`](crate::is_sensitive_key), with the terms added at run time): the value, up to `&`, whitespace or the end | `password=[REDACTED:query_param]` |
 //! | [`url_password`](SecretKind::UrlPassword) | the password of a URL's `user:password@`, after `scheme://`, to the authority's last `@` (`postgres://app:hunter2@db:5432/orders`) | `postgres://app:[REDACTED:url_password]@db:5432/orders` |
 //! | [`json_value`](SecretKind::JsonValue) | the value of a `"key": value` pair whose key is sensitive, in JSON quoted as text (an upstream error quoting a request body, a response body carried as a string, JSON inside a JSON string as `\"key\":`): a quoted string's content, an object or array whole, or a bare number or word | `"password":"[REDACTED:json_value]"` |
-//! | [`key_value`](SecretKind::KeyValue) | the value of a `key: value` pair (a space after the colon) whose key is sensitive, in text: Rust's `Debug` of a struct (`password: "hunter2"`, as an error or panic message prints it), YAML, a header dump (`X-Api-Key: k-123`), a Python dict (`'password': 'hunter2'`), JSON with a space before its colon (`"password" : "hunter2"`). An unquoted key starts the text, a line or an item (after `{`, `(`, `[`, `,`, `;` or `-`), so a sentence's `invalid token: expired` stays; the value is a quoted string's content, or one word with what its brackets and quotes enclose (`Some("hunter2")`), after an authorization scheme word (`Bearer`, `Basic`, `Digest`, `Token`, `Negotiate`) the word after it | `password: "[REDACTED:key_value]"` |
+//! | [`key_value`](SecretKind::KeyValue) | the value of a `key: value` pair (a space after the colon) whose key is sensitive, in text: Rust's `Debug` of a struct (`password: "hunter2"`, as an error or panic message prints it), YAML, a header dump (`X-Api-Key: k-123`), a Python dict (`'password': 'hunter2'`), JSON with a space before its colon (`"password" : "hunter2"`); also the string of a tuple struct whose name is sensitive, as a newtype's `Debug` prints it (`Password("hunter2")`). An unquoted key starts the text, a line or an item (after `{`, `(`, `[`, `,`, `;` or `-`), so a sentence's `invalid token: expired` stays; the value is a quoted string's content, or one word with what its brackets and quotes enclose (`Some("hunter2")`), after an authorization scheme word (`Bearer`, `Basic`, `Digest`, `Token`, `Negotiate`) the word after it | `password: "[REDACTED:key_value]"` |
 //!
 //! In a form body or a URL, where a space is `+` or `%20`, the space after
 //! `Bearer`, `Basic` and `-----BEGIN` may be written so, the credential's
@@ -38,7 +38,7 @@
 //!
 //! Scanning costs little on the text records are made of: a vector pass
 //! (SSE2 or AVX2 on x86_64, a byte at a time elsewhere) looks for what every shape
-//! must contain (`=`, `J`, `@`, `":`, `: `, `--`, `IA`, `Ba`/`Be` in any case,
+//! must contain (`=`, `J`, `@`, `":`, `: `, `("`, `--`, `IA`, `Ba`/`Be` in any case,
 //! thirteen digits and separators), and only a text where something is
 //! found is scanned exactly.
 
@@ -92,8 +92,9 @@ pub enum SecretKind {
     /// error quoting a request); the key is kept.
     JsonValue,
     /// The value of a `key: value` pair whose key is sensitive, in text
-    /// such as Rust's `Debug` of a struct, YAML or a header dump; the key
-    /// is kept.
+    /// such as Rust's `Debug` of a struct, YAML or a header dump, or the
+    /// string of a tuple struct whose name is (`Password("…")`); the key
+    /// or name is kept.
     KeyValue,
     /// Found by a [`SecretShape`] the user registered, under its name.
     Custom(&'static str),
@@ -360,6 +361,7 @@ impl Places for Finder<'_> {
             b'"' => p >= 2,
             // `"key":` is the place of the `"` before.
             b':' => p >= 1 && before(1) != b'"',
+            b'(' => is_alnum(before(1)),
             _ => !is_alnum(before(1)) || after_escape(b, p),
         };
         if worth {
@@ -431,6 +433,7 @@ impl Finder<'_> {
             b'=' if p >= self.next[0] => (query_value_at(self.text, p, self.policy), 0),
             b'"' if p >= self.next[6] => (json_value_at(self.text, p, p + 1, self.policy), 6),
             b':' if p >= self.next[7] => (key_value_at(self.text, p, self.policy), 7),
+            b'(' if p >= self.next[7] => (tuple_value_at(self.text, p, self.policy), 7),
             b'J' if p >= 2 && p - 2 >= self.next[1] => match jwt_at(b, p - 2) {
                 Ok(hit) => (Some(hit), 1),
                 Err(seen) => {

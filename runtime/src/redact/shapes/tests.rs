@@ -36,6 +36,7 @@ fn scan_everywhere(text: &str, policy: &Policy, found: &mut Vec<Found>) {
     });
     kind(&mut |i| match (b[i], b.get(i + 1)) {
         (b':', Some(b' ')) => key_value_at(text, i, policy).ok_or(i + 1),
+        (b'(', Some(b'"')) if i >= 1 => tuple_value_at(text, i, policy).ok_or(i + 1),
         _ => Err(i + 1),
     });
     for at in (0..b.len()).filter(|&i| b[i] == b'@') {
@@ -285,6 +286,13 @@ fn a_sensitive_value_of_a_key_value_pair_in_text_is_replaced_and_its_key_kept() 
         ("ssn: (123 45", "ssn: [REDACTED:key_value]"),
         // The shortest pair a key of the policy makes.
         ("pwd: 1", "pwd: [REDACTED:key_value]"),
+        // A tuple struct named for a secret, as a newtype's `Debug`
+        // prints it.
+        (
+            r#"rejected Password("hunter 2") for Login { user: "bob", key: ApiKey("k-1\"2") }"#,
+            r#"rejected Password("[REDACTED:key_value]") for Login { user: "bob", key: ApiKey("[REDACTED:key_value]") }"#,
+        ),
+        (r#"SessionToken("t"#, r#"SessionToken("[REDACTED:key_value]"#),
     ] {
         assert_eq!(redact(text), logged, "{text}");
     }
@@ -302,6 +310,7 @@ fn a_sensitive_value_of_a_key_value_pair_in_text_is_replaced_and_its_key_kept() 
         "{'password': '[REDACTED]'}",
         "password: \"\"",
         "https://example.com: not found",
+        r#"UserId("u-1"), Some("x"), Password(""), Password("[REDACTED]"), ("pwd")"#,
     ] {
         assert_eq!(redact(text), text);
     }
@@ -891,6 +900,9 @@ fn the_vector_passes_find_what_looking_everywhere_finds() {
         "\"api_key\" : ",
         "\\\"pwd\\\" : \\\"",
         "Authorization: Bearer ",
+        "Password(\"",
+        "pwd(",
+        "ApiKey(",
         "pwd: ",
         "(",
         ")",
@@ -953,16 +965,17 @@ fn the_vector_passes_find_what_looking_everywhere_finds() {
         assert_eq!(fast, everywhere, "{text:?}");
         shapes += usize::from(!fast.is_empty());
         // The places and runs reported are those of the definition
-        // (under eight bytes, only a `key=value` pair, a `"key":1` or a
-        // `key: 1` fits, whose `=`, `":` or `: ` is neither first nor
-        // last, or a URL's password, whose `@` is sixth or seventh).
+        // (under eight bytes, only a `key=value` pair, a `"key":1`, a
+        // `key: 1` or a `Pwd("1` fits, whose `=`, `":`, `: ` or `("` is
+        // neither first nor last, or a URL's password, whose `@` is sixth
+        // or seventh).
         let (mut vector, mut defined) = (Reported::default(), Reported::default());
         find(text.as_bytes(), &mut vector);
         find_bytewise(text.as_bytes(), &mut defined);
         if text.len() < 8 {
             let b = text.as_bytes();
             defined.at.retain(|&p| {
-                matches!(b[p], b'=' | b'"' | b':') && p > 0 && p + 1 < b.len()
+                matches!(b[p], b'=' | b'"' | b':' | b'(') && p > 0 && p + 1 < b.len()
                     || b[p] == b'@' && p >= 5
             });
         }
@@ -1114,6 +1127,10 @@ fn scanning_is_linear_on_hostile_text() {
         format!("{}: ", " ".repeat(n)),
         "\"a\" : ".repeat(n / 6),
         "{ a: Bearer ".repeat(n / 12),
+        "a(\"".repeat(n / 3),
+        "(\"".repeat(n / 2),
+        format!("{}(\"", "a".repeat(n)),
+        format!("Password(\"{}", "\\\"".repeat(n / 2)),
         "@".repeat(n),
         format!("a://{}", "u:p@".repeat(n / 4)),
         format!("a://u:{}", "p@".repeat(n / 2)),

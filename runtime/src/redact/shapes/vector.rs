@@ -62,12 +62,16 @@ unsafe fn places16_of<const COPY: bool>(v: __m128i, next: __m128i) -> __m128i {
 }
 
 /// -1 in the lanes of `v` holding `"` followed by `:` (the end of a
-/// quoted `"key":`). Looked for only in the passes that do not copy: a
+/// quoted `"key":`) or `(` followed by `"` (a tuple struct's `Debug`,
+/// `Password("…")`). Looked for only in the passes that do not copy: a
 /// text with `"` needs escaping, so the copying passes hand it to those.
 #[inline(always)]
 unsafe fn quoted16(v: __m128i, next: __m128i) -> __m128i {
     let eq = |x: __m128i, c: u8| _mm_cmpeq_epi8(x, _mm_set1_epi8(c as i8));
-    _mm_and_si128(eq(v, b'"'), eq(next, b':'))
+    _mm_or_si128(
+        _mm_and_si128(eq(v, b'"'), eq(next, b':')),
+        _mm_and_si128(eq(v, b'('), eq(next, b'"')),
+    )
 }
 
 /// The bits of the lanes of `v` that can be part of a card number's run
@@ -365,7 +369,10 @@ unsafe fn places32(v: __m256i, next: __m256i) -> __m256i {
 #[inline]
 unsafe fn quoted32(v: __m256i, next: __m256i) -> __m256i {
     let eq = |x: __m256i, c: u8| _mm256_cmpeq_epi8(x, _mm256_set1_epi8(c as i8));
-    _mm256_and_si256(eq(v, b'"'), eq(next, b':'))
+    _mm256_or_si256(
+        _mm256_and_si256(eq(v, b'"'), eq(next, b':')),
+        _mm256_and_si256(eq(v, b'('), eq(next, b'"')),
+    )
 }
 
 /// [`places16_of`] for 32 bytes.
