@@ -551,6 +551,8 @@ fn container_end(b: &[u8], start: usize, escaped: bool) -> usize {
 /// (`password: "hunter2"`), YAML, a header dump (`X-Api-Key: k-123`), a
 /// Python dict (`'password': 'hunter2'`), or JSON with spaces before its
 /// colon (`"password" : "hunter2"`, read as [`json_value_at`] reads JSON).
+/// `i` may also be the `=` of a `key = value` pair with a space before it
+/// (TOML, an INI file), read the same way.
 ///
 /// A key in single quotes is up to 64 bytes. An unquoted key (letters,
 /// digits, `_`, `-`, `.`) must start the text, a line (or a YAML list
@@ -752,15 +754,24 @@ pub(super) fn query_value_at(text: &str, i: usize, policy: &Policy) -> Option<Fo
     }
     // Read only after a sensitive key: keys never hold `=`, so each byte
     // is read once as a key and at most once as a value (a value ends at
-    // the next match of its kind).
-    let end = run(b, i + 1, |c| c != b'&' && !c.is_ascii_whitespace());
+    // the next match of its kind). A quoted value (logfmt's
+    // `password="a b"`, Python's `password='a b'`) runs to its closing
+    // quote.
+    let (start, end) = match b[i + 1] {
+        quote @ (b'"' | b'\'') => (i + 2, string_end(b, i + 2, false, quote)),
+        _ => (
+            i + 1,
+            run(b, i + 1, |c| c != b'&' && !c.is_ascii_whitespace()),
+        ),
+    };
+    read(end - i);
     // A value seclog already replaced (`name=[REDACTED]` of a cookie) is
     // left as it is.
-    if is_marker(&b[i + 1..end]) {
+    if start == end || is_marker(&b[start..end]) {
         return None;
     }
     Some(Found {
-        start: i + 1,
+        start,
         end,
         kind: SecretKind::QueryParam,
     })

@@ -15,10 +15,10 @@
 //! | [`aws_access_key_id`](SecretKind::AwsAccessKeyId) | `AKIA` or `ASIA` and 16 upper-case letters or digits, with no letter or digit on either side | `[REDACTED:aws_access_key_id]` |
 //! | [`private_key`](SecretKind::PrivateKey) | a PEM block whose label names a `PRIVATE KEY`, from `-----BEGIN` through the matching `-----END` line, or to the end of the text when that line is missing | `[REDACTED:private_key]` |
 //! | [`card_number`](SecretKind::CardNumber) | 13 to 19 digits, in groups joined by single spaces, dashes, `+` (a space in a form body) or `%20` (a space in a URL), that pass the Luhn check, begin as a card may (not with 0; with 1 only as the 15 digits of an airline's UATP card, so times since 1970 in milliseconds, microseconds and nanoseconds stay) and are not part of a longer run of letters and digits (nor a decimal number) | `[REDACTED:card_number]` |
-//! | [`query_param`](SecretKind::QueryParam) | `key=value` where the key is sensitive ([`is_sensitive_key`](crate::is_sensitive_key), with the terms added at run time): the value, up to `&`, whitespace or the end | `password=[REDACTED:query_param]` |
+//! | [`query_param`](SecretKind::QueryParam) | `key=value` where the key is sensitive ([`is_sensitive_key`](crate::is_sensitive_key), with the terms added at run time): the value, up to `&`, whitespace or the end, or a quoted value (logfmt's `password="a b"`) to its closing quote | `password=[REDACTED:query_param]` |
 //! | [`url_password`](SecretKind::UrlPassword) | the password of a URL's `user:password@`, after `scheme://`, to the authority's last `@` (`postgres://app:hunter2@db:5432/orders`) | `postgres://app:[REDACTED:url_password]@db:5432/orders` |
 //! | [`json_value`](SecretKind::JsonValue) | the value of a `"key": value` pair whose key is sensitive, in JSON quoted as text (an upstream error quoting a request body, a response body carried as a string, JSON inside a JSON string as `\"key\":`): a quoted string's content, an object or array whole, or a bare number or word | `"password":"[REDACTED:json_value]"` |
-//! | [`key_value`](SecretKind::KeyValue) | the value of a `key: value` pair (a space after the colon) whose key is sensitive, in text: Rust's `Debug` of a struct (`password: "hunter2"`, as an error or panic message prints it), YAML, a header dump (`X-Api-Key: k-123`), a Python dict (`'password': 'hunter2'`), JSON with a space before its colon (`"password" : "hunter2"`); also the string of a tuple struct whose name is sensitive, as a newtype's `Debug` prints it (`Password("hunter2")`). An unquoted key starts the text, a line or an item (after `{`, `(`, `[`, `,`, `;` or `-`), so a sentence's `invalid token: expired` stays; the value is a quoted string's content, or one word with what its brackets and quotes enclose (`Some("hunter2")`), after an authorization scheme word (`Bearer`, `Basic`, `Digest`, `Token`, `Negotiate`) the word after it | `password: "[REDACTED:key_value]"` |
+//! | [`key_value`](SecretKind::KeyValue) | the value of a `key: value` pair (a space after the colon) or a `key = value` pair (a space before the `=`: TOML, INI) whose key is sensitive, in text: Rust's `Debug` of a struct (`password: "hunter2"`, as an error or panic message prints it), YAML, a header dump (`X-Api-Key: k-123`), a Python dict (`'password': 'hunter2'`), JSON with a space before its colon (`"password" : "hunter2"`); also the string of a tuple struct whose name is sensitive, as a newtype's `Debug` prints it (`Password("hunter2")`). An unquoted key starts the text, a line or an item (after `{`, `(`, `[`, `,`, `;` or `-`), so a sentence's `invalid token: expired` stays; the value is a quoted string's content, or one word with what its brackets and quotes enclose (`Some("hunter2")`), after an authorization scheme word (`Bearer`, `Basic`, `Digest`, `Token`, `Negotiate`) the word after it | `password: "[REDACTED:key_value]"` |
 //!
 //! In a form body or a URL, where a space is `+` or `%20`, the space after
 //! `Bearer`, `Basic` and `-----BEGIN` may be written so, the credential's
@@ -353,7 +353,10 @@ impl Places for Finder<'_> {
         let b = self.text.as_bytes();
         let before = |k: usize| if p >= k { b[p - k] } else { b' ' };
         let worth = match b[p] {
-            b'=' => is_key_byte(before(1)) && b.get(p + 1).is_some_and(|&c| c != b'=' && c != b'&'),
+            b'=' => {
+                (is_key_byte(before(1)) || before(1) == b' ')
+                    && b.get(p + 1).is_some_and(|&c| c != b'=' && c != b'&')
+            }
             b'J' => before(2) == b'e' && before(1) == b'y',
             b'I' => before(2) == b'A',
             b'-' => b.get(p + 4) == Some(&b'-'),
@@ -430,6 +433,11 @@ impl Finder<'_> {
     fn look(&mut self, p: usize) {
         let b = self.text.as_bytes();
         let (hit, kind) = match b[p] {
+            // `key = value`, spaced as TOML and INI files space it.
+            b'=' if p >= 1 && b[p - 1] == b' ' => match p >= self.next[7] {
+                true => (key_value_at(self.text, p, self.policy), 7),
+                false => return,
+            },
             b'=' if p >= self.next[0] => (query_value_at(self.text, p, self.policy), 0),
             b'"' if p >= self.next[6] => (json_value_at(self.text, p, p + 1, self.policy), 6),
             b':' if p >= self.next[7] => (key_value_at(self.text, p, self.policy), 7),

@@ -36,6 +36,9 @@ fn scan_everywhere(text: &str, policy: &Policy, found: &mut Vec<Found>) {
     });
     kind(&mut |i| match (b[i], b.get(i + 1)) {
         (b':', Some(b' ')) => key_value_at(text, i, policy).ok_or(i + 1),
+        (b'=', Some(&c)) if i >= 1 && b[i - 1] == b' ' && c != b'=' && c != b'&' => {
+            key_value_at(text, i, policy).ok_or(i + 1)
+        }
         (b'(', Some(b'"')) if i >= 1 => tuple_value_at(text, i, policy).ok_or(i + 1),
         _ => Err(i + 1),
     });
@@ -293,6 +296,15 @@ fn a_sensitive_value_of_a_key_value_pair_in_text_is_replaced_and_its_key_kept() 
             r#"rejected Password("[REDACTED:key_value]") for Login { user: "bob", key: ApiKey("[REDACTED:key_value]") }"#,
         ),
         (r#"SessionToken("t"#, r#"SessionToken("[REDACTED:key_value]"#),
+        // `key = value`, as TOML and INI files space it.
+        (
+            "[db]\nuser = \"app\"\npassword = \"hunter 2\"\n",
+            "[db]\nuser = \"app\"\npassword = \"[REDACTED:key_value]\"\n",
+        ),
+        (
+            "[auth]\napi_key = k 123\ntimeout = 5",
+            "[auth]\napi_key = [REDACTED:key_value]\ntimeout = 5",
+        ),
     ] {
         assert_eq!(redact(text), logged, "{text}");
     }
@@ -311,6 +323,8 @@ fn a_sensitive_value_of_a_key_value_pair_in_text_is_replaced_and_its_key_kept() 
         "password: \"\"",
         "https://example.com: not found",
         r#"UserId("u-1"), Some("x"), Password(""), Password("[REDACTED]"), ("pwd")"#,
+        "if the password = the old one, refuse",
+        "a = b, x = y",
     ] {
         assert_eq!(redact(text), text);
     }
@@ -646,7 +660,18 @@ fn a_sensitive_query_or_form_value_is_replaced_and_its_key_kept() {
         redact("user[password]=pw"),
         "user[password]=[REDACTED:query_param]"
     );
+    // A quoted value, as logfmt and Python's `repr` quote one, to its
+    // closing quote.
+    assert_eq!(
+        redact(r#"level=error password="hunter 2 \" x" user=bob"#),
+        r#"level=error password="[REDACTED:query_param]" user=bob"#
+    );
+    assert_eq!(
+        redact("Login(user='bob', password='a b')"),
+        "Login(user='bob', password='[REDACTED:query_param]')"
+    );
     for text in [
+        "password=\"\" x",
         "a=b&c=d",
         "session=[REDACTED]",
         "token=[REDACTED:jwt]&x=1",
@@ -897,6 +922,10 @@ fn the_vector_passes_find_what_looking_everywhere_finds() {
         "\npassword: ",
         "Login { user: \"bob\", token: Some(\"x y\") }",
         "'secret': ",
+        " = ",
+        "\npassword = ",
+        "token=\"",
+        "pwd='",
         "\"api_key\" : ",
         "\\\"pwd\\\" : \\\"",
         "Authorization: Bearer ",
@@ -1128,6 +1157,10 @@ fn scanning_is_linear_on_hostile_text() {
         "\"a\" : ".repeat(n / 6),
         "{ a: Bearer ".repeat(n / 12),
         "a(\"".repeat(n / 3),
+        " = ".repeat(n / 3),
+        "\na = ".repeat(n / 5),
+        "a=\"".repeat(n / 3),
+        format!("a='{}", "\\'".repeat(n / 2)),
         "(\"".repeat(n / 2),
         format!("{}(\"", "a".repeat(n)),
         format!("Password(\"{}", "\\\"".repeat(n / 2)),
