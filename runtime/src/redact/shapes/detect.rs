@@ -481,8 +481,11 @@ pub(super) fn json_value_at(text: &str, i: usize, colon: usize, policy: &Policy)
 }
 
 /// Where the string whose content begins at `start` ends: at its closing
-/// `quote`, or the end of the text when it never closes. A backslash
-/// escapes the character after it. With `escaped` (JSON inside a JSON
+/// `quote`, or at a line break or the end of the text when it never
+/// closes (JSON, Rust's `Debug`, Python's `repr`, logfmt and TOML all
+/// escape a line break inside a string, so a string that meets one is cut
+/// short, and what follows it is the next line's). A backslash escapes
+/// the character after it. With `escaped` (JSON inside a JSON
 /// string) each `\\x` pair is one character of the inner JSON, whose own
 /// backslash escapes the next one: a quote inside the value is
 /// `\\\\\\"` there, the closing quote `\\"`.
@@ -490,7 +493,7 @@ fn string_end(b: &[u8], start: usize, escaped: bool, quote: u8) -> usize {
     let mut end = start;
     let mut inner_escape = false;
     while let Some((c, width)) = json_char(b, end, escaped) {
-        if c == quote && !inner_escape {
+        if (c == quote && !inner_escape) || b[end] == b'\n' || b[end] == b'\r' {
             break;
         }
         inner_escape = c == b'\\' && !inner_escape;
@@ -656,7 +659,7 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
 /// The string in a tuple struct's `Debug` whose name is sensitive
 /// (`Password("hunter2")`, `ApiKey("k-123")`, as a newtype around a
 /// secret prints it): `i` is the `(`, followed by `"`. The value is the
-/// string's content, to its closing quote or the end of the text.
+/// string's content, to its closing quote (see [`string_end`]).
 pub(super) fn tuple_value_at(text: &str, i: usize, policy: &Policy) -> Option<Found> {
     let b = text.as_bytes();
     let name_start = i - run_back(b, i, |c| c.is_ascii_alphanumeric() || c == b'_');

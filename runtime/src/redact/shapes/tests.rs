@@ -296,6 +296,12 @@ fn a_sensitive_value_of_a_key_value_pair_in_text_is_replaced_and_its_key_kept() 
             r#"rejected Password("[REDACTED:key_value]") for Login { user: "bob", key: ApiKey("[REDACTED:key_value]") }"#,
         ),
         (r#"SessionToken("t"#, r#"SessionToken("[REDACTED:key_value]"#),
+        // A string that meets a line break unclosed ends there: strings in
+        // these forms escape their line breaks.
+        (
+            "{ token: \"abc\n  user: \"bob\" }",
+            "{ token: \"[REDACTED:key_value]\n  user: \"bob\" }",
+        ),
         // `key = value`, as TOML and INI files space it.
         (
             "[db]\nuser = \"app\"\npassword = \"hunter 2\"\n",
