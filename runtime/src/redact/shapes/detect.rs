@@ -447,15 +447,7 @@ pub(super) fn json_value_at(text: &str, i: usize, colon: usize, policy: &Policy)
         let start = v;
         let end = string_end(b, start, escaped, quote);
         read(end - start);
-        let value = &b[start..end];
-        if value.is_empty() || is_marker(value) {
-            return None;
-        }
-        return Some(Found {
-            start,
-            end,
-            kind: SecretKind::JsonValue,
-        });
+        return value_found(b, start, end, SecretKind::JsonValue);
     }
     // An object or an array, whole, as the sensitive-key policy redacts
     // one under a sensitive key of data.
@@ -473,11 +465,20 @@ pub(super) fn json_value_at(text: &str, i: usize, colon: usize, policy: &Policy)
         !(c.is_ascii_whitespace()
             || matches!(c, b',' | b'}' | b']' | b'{' | b'[' | b'"' | b'\'' | b'\\'))
     });
-    (end > v && !is_marker(&b[v..end])).then_some(Found {
-        start: v,
-        end,
-        kind: SecretKind::JsonValue,
-    })
+    value_found(b, v, end, SecretKind::JsonValue)
+}
+
+/// The value `start..end` as a match of `kind`, unless it is empty or a
+/// marker seclog already wrote in place of a secret (`[REDACTED]` of a
+/// member redacted by its key, quoted in a text).
+fn value_found(b: &[u8], start: usize, end: usize, kind: SecretKind) -> Option<Found> {
+    (end > start && !is_marker(&b[start..end])).then_some(Found { start, end, kind })
+}
+
+/// Whether `key`, read as a key or a type's name in text, is sensitive: a
+/// key shorter than every term cannot hold one.
+fn is_sensitive_name(policy: &Policy, key: &str) -> bool {
+    key.len() >= policy.min_term_len() && policy.is_sensitive(key)
 }
 
 /// Where the string whose content begins at `start` ends: at its closing
@@ -614,7 +615,7 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
         }
     };
     let key = text.get(key_start..key_end - usize::from(b[key_end - 1] == b'\''))?;
-    if key.len() < policy.min_term_len() || !policy.is_sensitive(key) {
+    if !is_sensitive_name(policy, key) {
         return None;
     }
     let v = run(b, i + 1, |c| c == b' ' || c == b'\t');
@@ -648,12 +649,7 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
         }
     };
     read(end - v);
-    let value = &b[start..end];
-    (!value.is_empty() && !is_marker(value)).then_some(Found {
-        start,
-        end,
-        kind: SecretKind::KeyValue,
-    })
+    value_found(b, start, end, SecretKind::KeyValue)
 }
 
 /// The string in a tuple struct's `Debug` whose name is sensitive
@@ -666,18 +662,13 @@ pub(super) fn tuple_value_at(text: &str, i: usize, policy: &Policy) -> Option<Fo
     read(i - name_start);
     // The name is ASCII, so its bounds are character boundaries.
     let name = &text[name_start..i];
-    if name.len() < policy.min_term_len() || !policy.is_sensitive(name) {
+    if !is_sensitive_name(policy, name) {
         return None;
     }
     let start = i + 2;
     let end = string_end(b, start, false, b'"');
     read(end - start);
-    let value = &b[start..end];
-    (!value.is_empty() && !is_marker(value)).then_some(Found {
-        start,
-        end,
-        kind: SecretKind::KeyValue,
-    })
+    value_found(b, start, end, SecretKind::KeyValue)
 }
 
 /// A byte of an unquoted key of a `key: value` pair: letters, digits and
@@ -770,14 +761,7 @@ pub(super) fn query_value_at(text: &str, i: usize, policy: &Policy) -> Option<Fo
     read(end - i);
     // A value seclog already replaced (`name=[REDACTED]` of a cookie) is
     // left as it is.
-    if start == end || is_marker(&b[start..end]) {
-        return None;
-    }
-    Some(Found {
-        start,
-        end,
-        kind: SecretKind::QueryParam,
-    })
+    value_found(b, start, end, SecretKind::QueryParam)
 }
 
 /// Whether `text` is a marker seclog writes in place of a secret:
