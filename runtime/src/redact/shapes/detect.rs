@@ -695,7 +695,10 @@ fn word_value_end(b: &[u8], start: usize, line: Option<bool>) -> usize {
     while let Some(&c) = b.get(k) {
         match c {
             b'"' | b'\'' if k == start || !b[k - 1].is_ascii_alphanumeric() => {
-                k = string_end(b, k + 1, false, c) + 1;
+                // Past the closing quote; a string cut short by a line
+                // break leaves that break to end the value.
+                let end = string_end(b, k + 1, false, c);
+                k = end + usize::from(b.get(end) == Some(&c));
                 continue;
             }
             b'(' | b'[' | b'{' => depth += 1,

@@ -302,6 +302,10 @@ fn a_sensitive_value_of_a_key_value_pair_in_text_is_replaced_and_its_key_kept() 
             "{ token: \"abc\n  user: \"bob\" }",
             "{ token: \"[REDACTED:key_value]\n  user: \"bob\" }",
         ),
+        (
+            "secret: a 'b\nuser: bob",
+            "secret: [REDACTED:key_value]\nuser: bob",
+        ),
         // `key = value`, as TOML and INI files space it.
         (
             "[db]\nuser = \"app\"\npassword = \"hunter 2\"\n",
