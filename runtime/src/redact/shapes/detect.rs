@@ -437,7 +437,9 @@ pub(super) fn json_value_at(text: &str, i: usize, colon: usize, policy: &Policy)
     // than the quote before, so each byte is read back at most once.
     let (k, sensitive) = policy.quoted_key_before(text, key_end)?;
     read(key_end - k);
-    if !sensitive || (escaped && (k < 2 || b[k - 2] != b'\\')) {
+    // A key holds no line break (JSON escapes one in a string): quotes
+    // around one are prose's, not a key's.
+    if !sensitive || (escaped && (k < 2 || b[k - 2] != b'\\')) || has_line_break(&b[k..key_end]) {
         return None;
     }
     let mut v = run(b, colon + 1, |c| c == b' ');
@@ -586,6 +588,9 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
             let from = close.saturating_sub(64);
             let open = b[from..close].iter().rposition(|&c| c == b'\'')? + from;
             read(close - open);
+            if has_line_break(&b[open..close]) {
+                return None;
+            }
             open + 1
         }
         _ => {
@@ -671,6 +676,11 @@ pub(super) fn tuple_value_at(text: &str, i: usize, policy: &Policy) -> Option<Fo
     value_found(b, start, end, SecretKind::KeyValue)
 }
 
+/// Whether `b` holds a line break (`\n` or `\r`).
+fn has_line_break(b: &[u8]) -> bool {
+    b.iter().any(|&c| c == b'\n' || c == b'\r')
+}
+
 /// A byte of an unquoted key of a `key: value` pair: letters, digits and
 /// `_ - .`.
 fn is_name_byte(c: u8) -> bool {
@@ -686,9 +696,10 @@ fn run_back(b: &[u8], end: usize, f: impl Fn(u8) -> bool) -> usize {
 /// brackets it opens and the quoted strings in it (a quote after a letter
 /// or digit, as in `don't`, opens none), at a closing bracket it did not
 /// open, or the end of the text when a bracket never closes. Outside
-/// brackets, a word ends at whitespace, `,` or `;`; with `line`, the value
-/// runs on to the end of its line instead (a line break; with
-/// `Some(true)` also a `\n` or `\r` escape).
+/// brackets, a word ends at whitespace (but for the space between a
+/// struct's name and its body, `Session { id: 7 }`), `,` or `;`; with
+/// `line`, the value runs on to the end of its line instead (a line
+/// break; with `Some(true)` also a `\n` or `\r` escape).
 fn word_value_end(b: &[u8], start: usize, line: Option<bool>) -> usize {
     let mut depth = 0usize;
     let mut k = start;
@@ -708,6 +719,8 @@ fn word_value_end(b: &[u8], start: usize, line: Option<bool>) -> usize {
             b'\n' | b'\r' => break,
             b'\\' if line == Some(true) && matches!(b.get(k + 1), Some(b'n' | b'r')) => break,
             b',' | b';' if line.is_none() => break,
+            // Rust's `Debug` of a struct: its name, a space, its body.
+            b' ' if line.is_none() && b.get(k + 1) == Some(&b'{') => {}
             c if c.is_ascii_whitespace() && line.is_none() => break,
             _ => {}
         }

@@ -222,6 +222,8 @@ fn a_sensitive_value_in_json_quoted_as_text_is_replaced_and_its_key_kept() {
         r#"{"password":""}"#,
         "time 'x': 12:30",
         "a #: b %: c &: d",
+        // Quotes around a line break are prose's, not a key's.
+        "\"a\nthe secret \":a( b\nend",
     ] {
         assert_eq!(redact(text), text);
     }
@@ -242,7 +244,7 @@ fn a_sensitive_value_of_a_key_value_pair_in_text_is_replaced_and_its_key_kept() 
         ),
         (
             r#"Signup { token: Some("t 1"), session: Session { id: 7 }, n: 1 }"#,
-            r#"Signup { token: [REDACTED:key_value], session: [REDACTED:key_value] { id: 7 }, n: 1 }"#,
+            r#"Signup { token: [REDACTED:key_value], session: [REDACTED:key_value], n: 1 }"#,
         ),
         // YAML, and a header dump whose scheme word is kept.
         (
@@ -287,6 +289,12 @@ fn a_sensitive_value_of_a_key_value_pair_in_text_is_replaced_and_its_key_kept() 
             r#"{"config":"user: app\nsecret: [REDACTED:key_value]\nrole: x"}"#,
         ),
         ("ssn: (123 45", "ssn: [REDACTED:key_value]"),
+        // A bracket that never closes takes the rest of the text: a
+        // pretty `Debug` spans lines.
+        (
+            "{ token: Some(\"abc\"\nuser: bob",
+            "{ token: [REDACTED:key_value]",
+        ),
         // The shortest pair a key of the policy makes.
         ("pwd: 1", "pwd: [REDACTED:key_value]"),
         // A tuple struct named for a secret, as a newtype's `Debug`
@@ -940,6 +948,8 @@ fn the_vector_passes_find_what_looking_everywhere_finds() {
         "\\\"pwd\\\" : \\\"",
         "Authorization: Bearer ",
         "Password(\"",
+        " {",
+        "H0(",
         "pwd(",
         "ApiKey(",
         "pwd: ",
@@ -1168,6 +1178,7 @@ fn scanning_is_linear_on_hostile_text() {
         "{ a: Bearer ".repeat(n / 12),
         "a(\"".repeat(n / 3),
         " = ".repeat(n / 3),
+        format!("{{ a: x {}", " {".repeat(n / 2)),
         "\na = ".repeat(n / 5),
         "a=\"".repeat(n / 3),
         format!("a='{}", "\\'".repeat(n / 2)),
