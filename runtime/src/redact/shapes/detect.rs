@@ -566,7 +566,8 @@ fn container_end(b: &[u8], start: usize, escaped: bool) -> usize {
 /// `,` or `;`), spaces between: in a sentence such as `invalid token:
 /// expired` the word before the colon is no key. The value is a quoted
 /// string's content, or else what follows, read through the brackets it
-/// opens and the strings in it (`Some("hunter2")`, `{'a': 1}`), to the end
+/// opens and the strings in it (`Some("hunter2")`, `{'a': 1}`, a struct
+/// whole: `Session { id: 7 }`), to the end
 /// of the line after a key that starts one (YAML, a header), to the end of
 /// the word after a key inside a line. After an authorization scheme word
 /// (`Authorization: Bearer …`) the value is the credential after it (one
