@@ -290,8 +290,8 @@ fn quoted_pair() -> impl Strategy<Value = Secret> {
 /// A value under a sensitive key of a `key: value` pair in text: Rust's
 /// `Debug` of a struct (quoted, in `Some(…)`, pretty), YAML, a header
 /// dump, a Python dict, a tuple struct named for a secret
-/// (`ClientSecret("…")`), TOML (`key = "…"`), logfmt (`key="…"`). A
-/// quoted value may hold a space.
+/// (`ClientSecret("…")`), TOML (`key = "…"`), logfmt (`key="…"`), a
+/// YAML block scalar. A quoted value may hold a space.
 fn text_pair() -> impl Strategy<Value = Secret> {
     (
         prop::sample::select(vec![
@@ -303,7 +303,7 @@ fn text_pair() -> impl Strategy<Value = Secret> {
         ]),
         distinctive(6..20),
         prop::option::of(distinctive(2..10)),
-        0..9usize,
+        0..10usize,
     )
         .prop_map(|(key, value, second, form)| {
             let camel: String = key
@@ -327,6 +327,7 @@ fn text_pair() -> impl Strategy<Value = Secret> {
                 5 => format!(r#"rejected {camel}("{quoted}")"#),
                 6 => format!("[auth]\n{key} = \"{quoted}\"\nn = 1"),
                 7 => format!(r#"level=warn {key}="{quoted}" n=1"#),
+                8 => format!("\ndb:\n  {key}: |\n    {value}\n    {quoted}\n  n: 1\n"),
                 _ => format!("{{'user': 'bob', '{key}': '{quoted}'}}"),
             };
             let mut parts = vec![value];

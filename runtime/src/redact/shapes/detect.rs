@@ -568,8 +568,9 @@ fn container_end(b: &[u8], start: usize, escaped: bool) -> usize {
 /// string's content, or else what follows, read through the brackets it
 /// opens and the strings in it (`Some("hunter2")`, `{'a': 1}`, a struct
 /// whole: `Session { id: 7 }`), to the end
-/// of the line after a key that starts one (YAML, a header), to the end of
-/// the word after a key inside a line. After an authorization scheme word
+/// of the line after a key that starts one (YAML, a header; after a YAML
+/// block scalar's `|` or `>`, through the lines indented under the key),
+/// to the end of the word after a key inside a line. After an authorization scheme word
 /// (`Authorization: Bearer …`) the value is the credential after it (one
 /// word, a `Digest` credential's parameters as above), the scheme kept.
 pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Found> {
@@ -580,6 +581,9 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
     // `\n` escape (in JSON carried as a string): the value then runs to
     // the end of its line.
     let mut line: Option<bool> = None;
+    // How far the key is indented on its line (a YAML block's lines are
+    // indented further).
+    let mut indent = 0;
     let key_start = match *b.get(key_end.checked_sub(1)?)? {
         // `"key":` is JSON's own place; `"key" :` is read as JSON.
         b'"' if key_end < i => return json_value_at(text, key_end - 1, i, policy),
@@ -617,6 +621,7 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
                 Some(b'{' | b'(' | b'[' | b',' | b';') => None,
                 _ => return None,
             };
+            indent = start - before;
             start
         }
     };
@@ -651,6 +656,11 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
                     end - run_back(&b[start..], end - start, |c| c == b' ' || c == b'\t')
                 }
             };
+            // A YAML block scalar: its lines follow the indicator.
+            let end = match line == Some(false) && start == v && is_block_indicator(&b[v..end]) {
+                true => block_end(b, end, indent),
+                false => end,
+            };
             (start, end)
         }
     };
@@ -675,6 +685,40 @@ pub(super) fn tuple_value_at(text: &str, i: usize, policy: &Policy) -> Option<Fo
     let end = string_end(b, start, false, b'"');
     read(end - start);
     value_found(b, start, end, SecretKind::KeyValue)
+}
+
+/// Whether a YAML value is a block scalar's indicator: `|` or `>`, then
+/// maybe a chomping `-` or `+` and an indentation digit.
+fn is_block_indicator(value: &[u8]) -> bool {
+    match value {
+        [b'|' | b'>', rest @ ..] => {
+            rest.len() <= 2 && rest.iter().all(|&c| matches!(c, b'-' | b'+' | b'1'..=b'9'))
+        }
+        _ => false,
+    }
+}
+
+/// The end of a YAML block scalar whose indicator's line ends at `from`:
+/// the last of the lines after it that are indented further than
+/// `indent` (blank lines between them belong to it too).
+fn block_end(b: &[u8], from: usize, indent: usize) -> usize {
+    let mut end = from;
+    // At the line break that ends the line before.
+    let mut k = run(b, from, |c| c == b' ' || c == b'\t');
+    while k < b.len() && matches!(b[k], b'\n' | b'\r') {
+        let line = k + 1 + usize::from(b[k] == b'\r' && b.get(k + 1) == Some(&b'\n'));
+        let text = run(b, line, |c| c == b' ');
+        let line_end = run(b, text, |c| c != b'\n' && c != b'\r');
+        if text == line_end {
+            // A blank line: part of the block if more of it follows.
+        } else if text - line > indent {
+            end = line_end;
+        } else {
+            break;
+        }
+        k = line_end;
+    }
+    end
 }
 
 /// Whether `b` holds a line break (`\n` or `\r`).

@@ -255,6 +255,16 @@ fn a_sensitive_value_of_a_key_value_pair_in_text_is_replaced_and_its_key_kept() 
             "- name: db\n  secret: s3cr3t\n",
             "- name: db\n  secret: [REDACTED:key_value]\n",
         ),
+        // A YAML block scalar: the lines indented under its key.
+        (
+            "db:\n  password: |\n    s3cr3t\n\n    line 2\n  user: app\n",
+            "db:\n  password: [REDACTED:key_value]\n  user: app\n",
+        ),
+        (
+            "- private_key: >-\r\n    MIIB\r\n    AAAA\r\n- name: x",
+            "- private_key: [REDACTED:key_value]\r\n- name: x",
+        ),
+        ("token: |\nnext: 1", "token: [REDACTED:key_value]\nnext: 1"),
         (
             "Host: api.example.com\r\nX-Api-Key: k-123\r\nAuthorization: Digest username=\"a\"\r\n",
             "Host: api.example.com\r\nX-Api-Key: [REDACTED:key_value]\r\nAuthorization: Digest [REDACTED:key_value]\r\n",
@@ -950,6 +960,8 @@ fn the_vector_passes_find_what_looking_everywhere_finds() {
         "Password(\"",
         " {",
         "H0(",
+        "\ntoken: |",
+        "\n    ",
         "pwd(",
         "ApiKey(",
         "pwd: ",
@@ -1178,6 +1190,8 @@ fn scanning_is_linear_on_hostile_text() {
         "{ a: Bearer ".repeat(n / 12),
         "a(\"".repeat(n / 3),
         " = ".repeat(n / 3),
+        "\na: |".repeat(n / 5),
+        format!("a: |\n{}", " x\n\n".repeat(n / 4)),
         format!("{{ a: x {}", " {".repeat(n / 2)),
         "\na = ".repeat(n / 5),
         "a=\"".repeat(n / 3),
