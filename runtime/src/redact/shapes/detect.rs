@@ -577,10 +577,9 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
     let b = text.as_bytes();
     let key_end = i - run_back(b, i, |c| c == b' ');
     read(i - key_end);
-    // Whether the key starts a line, and whether that line began after a
-    // `\n` escape (in JSON carried as a string): the value then runs to
-    // the end of its line.
-    let mut line: Option<bool> = None;
+    // How far an unquoted value runs: to the end of its line after a key
+    // that starts one.
+    let mut extent = Extent::Word;
     // How far the key is indented on its line (a YAML block's lines are
     // indented further).
     let mut indent = 0;
@@ -615,10 +614,10 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
             let escaped_break = before >= 2
                 && b[before - 2] == b'\\'
                 && matches!(b[before - 1], b'n' | b'r' | b't');
-            line = match before.checked_sub(1).map(|k| b[k]) {
-                None | Some(b'\n' | b'\r' | b'-') => Some(false),
-                _ if escaped_break => Some(true),
-                Some(b'{' | b'(' | b'[' | b',' | b';') => None,
+            extent = match before.checked_sub(1).map(|k| b[k]) {
+                None | Some(b'\n' | b'\r' | b'-') => Extent::Line,
+                _ if escaped_break => Extent::EscapedLine,
+                Some(b'{' | b'(' | b'[' | b',' | b';') => Extent::Word,
                 _ => return None,
             };
             indent = start - before;
@@ -634,7 +633,7 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
         None => return None,
         Some(&quote @ (b'"' | b'\'')) => (v + 1, string_end(b, v + 1, false, quote)),
         Some(_) => {
-            let word = word_value_end(b, v, None);
+            let word = word_value_end(b, v, Extent::Word);
             let scheme = ["bearer", "basic", "digest", "token", "negotiate"]
                 .iter()
                 .any(|s| b[v..word].eq_ignore_ascii_case(s.as_bytes()));
@@ -644,20 +643,21 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
             };
             // A `Digest` credential's parameters run on past spaces and
             // commas; other schemes' credentials are one word.
-            let line = match start == v || b[v..word].eq_ignore_ascii_case(b"digest") {
-                true => line,
-                false => None,
+            let extent = match start == v || b[v..word].eq_ignore_ascii_case(b"digest") {
+                true => extent,
+                false => Extent::Word,
             };
-            let end = match (line, start == v) {
-                (None, true) => word,
+            let end = match (extent, start == v) {
+                (Extent::Word, true) => word,
                 // Spaces that end a line are no part of its value.
                 _ => {
-                    let end = word_value_end(b, start, line);
+                    let end = word_value_end(b, start, extent);
                     end - run_back(&b[start..], end - start, |c| c == b' ' || c == b'\t')
                 }
             };
             // A YAML block scalar: its lines follow the indicator.
-            let end = match line == Some(false) && start == v && is_block_indicator(&b[v..end]) {
+            let block = extent == Extent::Line && start == v && is_block_indicator(&b[v..end]);
+            let end = match block {
                 true => block_end(b, end, indent),
                 false => end,
             };
@@ -737,15 +737,29 @@ fn run_back(b: &[u8], end: usize, f: impl Fn(u8) -> bool) -> usize {
     b[..end].iter().rev().take_while(|&&c| f(c)).count()
 }
 
+/// How far an unquoted value of a `key: value` pair runs.
+#[derive(Clone, Copy, PartialEq)]
+enum Extent {
+    /// One word, with what its brackets and strings enclose: after a key
+    /// inside a line (`Login { password: Some("…"), n: 1 }`).
+    Word,
+    /// To the end of its line: after a key that starts one (YAML, INI, a
+    /// header dump).
+    Line,
+    /// To the end of its line, where a `\n` or `\r` escape ends one too:
+    /// after a key that starts a line of a text carried in a JSON string.
+    EscapedLine,
+}
+
 /// The end of an unquoted value that begins at `start`, read through the
 /// brackets it opens and the quoted strings in it (a quote after a letter
 /// or digit, as in `don't`, opens none), at a closing bracket it did not
 /// open, or the end of the text when a bracket never closes. Outside
 /// brackets, a word ends at whitespace (but for the space between a
-/// struct's name and its body, `Session { id: 7 }`), `,` or `;`; with
-/// `line`, the value runs on to the end of its line instead (a line
-/// break; with `Some(true)` also a `\n` or `\r` escape).
-fn word_value_end(b: &[u8], start: usize, line: Option<bool>) -> usize {
+/// struct's name and its body, `Session { id: 7 }`), `,` or `;`, or runs
+/// on to the end of its line, as `extent` says.
+fn word_value_end(b: &[u8], start: usize, extent: Extent) -> usize {
+    let word = extent == Extent::Word;
     let mut depth = 0usize;
     let mut k = start;
     while let Some(&c) = b.get(k) {
@@ -762,11 +776,13 @@ fn word_value_end(b: &[u8], start: usize, line: Option<bool>) -> usize {
             b')' | b']' | b'}' => depth -= 1,
             _ if depth > 0 => {}
             b'\n' | b'\r' => break,
-            b'\\' if line == Some(true) && matches!(b.get(k + 1), Some(b'n' | b'r')) => break,
-            b',' | b';' if line.is_none() => break,
+            b'\\' if extent == Extent::EscapedLine && matches!(b.get(k + 1), Some(b'n' | b'r')) => {
+                break
+            }
+            b',' | b';' if word => break,
             // Rust's `Debug` of a struct: its name, a space, its body.
-            b' ' if line.is_none() && b.get(k + 1) == Some(&b'{') => {}
-            c if c.is_ascii_whitespace() && line.is_none() => break,
+            b' ' if word && b.get(k + 1) == Some(&b'{') => {}
+            c if c.is_ascii_whitespace() && word => break,
             _ => {}
         }
         k += 1;

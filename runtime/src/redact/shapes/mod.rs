@@ -319,9 +319,10 @@ pub(crate) struct Finder<'a> {
     pub(crate) found: &'a mut Vec<Found>,
     /// Where the next match of each kind may begin: a `key=value` value,
     /// a JWT, a private key, an AWS key id, a credential, a card run, a
-    /// quoted pair's value, a `key: value` pair's value. A JWT's is also past the first segment of a
-    /// `eyJ` that was not one: a later `eyJ` inside it would read the same
-    /// segments again.
+    /// quoted pair's value, a `key: value` pair's value (also of a spaced
+    /// `key = value` or a `Name("…")`). A JWT's is also past the first
+    /// segment of a `eyJ` that was not one: a later `eyJ` inside it would
+    /// read the same segments again.
     next: [usize; 8],
     /// The authority around the last `@` looked at, so that the next `@`
     /// reads back only as far as that one.
