@@ -440,22 +440,31 @@ fn load(word: &[u8]) -> u64 {
     u64::from_le_bytes(w)
 }
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// For eight bytes (little-endian), the high bit of each byte equal to
+/// `c`: exact for the lowest, while a byte above one may be flagged by a
+/// borrow.
+#[inline(always)]
+fn bytes_equal(w: u64, c: u8) -> u64 {
+    let x = w ^ (ONES * u64::from(c));
+    x.wrapping_sub(ONES) & !x & HIGH
+}
+
 /// For eight bytes (little-endian), the high bit of each byte that needs a
 /// look from [`ESCAPE`]: controls, `"`, `\`, DEL, 0xE2 (the lead byte of
 /// U+2028/U+2029) and 0xC2 (of the C1 controls). Exact for the lowest flagged
 /// byte; a byte above one may be flagged by a borrow, which only costs a look.
 #[inline]
 fn escape_flags(w: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
     let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
     control
-        | zero_byte(w ^ (ONES * b'"' as u64))
-        | zero_byte(w ^ (ONES * b'\\' as u64))
-        | zero_byte(w ^ (ONES * 0x7f))
-        | zero_byte(w ^ (ONES * 0xe2))
-        | zero_byte(w ^ (ONES * 0xc2))
+        | bytes_equal(w, b'"')
+        | bytes_equal(w, b'\\')
+        | bytes_equal(w, 0x7f)
+        | bytes_equal(w, 0xe2)
+        | bytes_equal(w, 0xc2)
 }
 
 /// For eight bytes (little-endian), a flag in each byte that may need
@@ -464,15 +473,9 @@ fn escape_flags(w: u64) -> u64 {
 /// for the ASCII text most records are made of.
 #[inline]
 fn plain_flags(w: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
     let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
     let del_and_above = (w.wrapping_add(ONES) | w) & HIGH;
-    control
-        | del_and_above
-        | zero_byte(w ^ (ONES * b'"' as u64))
-        | zero_byte(w ^ (ONES * b'\\' as u64))
+    control | del_and_above | bytes_equal(w, b'"') | bytes_equal(w, b'\\')
 }
 
 /// Pushes a run of bytes that need no escaping if it fits under `out_limit`.
@@ -588,7 +591,6 @@ pub(crate) fn push_value_str(
 /// Whether 3 to 7 bytes hold `=` or `:` (for 3, `=` in the middle).
 #[inline(always)]
 fn has_pair_sign(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
     let n = bytes.len();
     let word = if n >= 4 {
         let head = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
@@ -597,8 +599,7 @@ fn has_pair_sign(bytes: &[u8]) -> bool {
     } else {
         return bytes[1] == b'=';
     };
-    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & 0x8080_8080_8080_8080;
-    zero_byte(word ^ (ONES * u64::from(b'='))) | zero_byte(word ^ (ONES * u64::from(b':'))) != 0
+    bytes_equal(word, b'=') | bytes_equal(word, b':') != 0
 }
 
 /// Appends a JSON string for any text, escaped, without bounds (used for
