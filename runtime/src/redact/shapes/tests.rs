@@ -904,8 +904,8 @@ impl Places for Reported {
 
 impl Reported {
     /// The runs around the windows reported.
-    fn runs(&self, text: &str) -> std::collections::BTreeSet<(usize, usize)> {
-        let b = text.as_bytes();
+    fn runs(&self, text: impl AsRef<[u8]>) -> std::collections::BTreeSet<(usize, usize)> {
+        let b = text.as_ref();
         self.windows
             .iter()
             .map(|&w| {
@@ -1095,6 +1095,76 @@ fn the_vector_passes_find_what_looking_everywhere_finds() {
         }
     }
     assert!(shapes > 3_000, "the sample has shapes: {shapes}");
+}
+
+/// Every pair of byte values, at every lane of a step and across steps,
+/// is classed by each x86_64 pass as the definition has it: the places,
+/// the card runs, and whether the bytes need escaping (the 32-byte passes
+/// look bytes up by their nibbles, so every value is checked, not only
+/// those of text).
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn every_pair_of_bytes_is_classed_as_the_definition_has_it() {
+    let every: Vec<u8> = (0..=255).collect();
+    // The bytes that end a pair, and some that end none.
+    let ends = [
+        b'-', b'a', b'E', b' ', b':', b'"', b'x', b'7', b'\\', 0x7f, 0x80, 0,
+    ];
+    let mut looked = 0;
+    // Letters, and digits (a card's run the pair breaks or extends); at
+    // the end of a step, across two and inside one.
+    for (filler, len, at, seconds) in [
+        (b'x', 33, 31, &every[..]),
+        (b'x', 16, 14, &ends[..]),
+        (b'x', 31, 0, &ends[..]),
+        (b'x', 64, 17, &ends[..]),
+        (b'x', 72, 40, &ends[..]),
+        (b'7', 32, 30, &ends[..]),
+        (b'7', 65, 63, &ends[..]),
+    ] {
+        for first in 0..=255u8 {
+            for &second in seconds {
+                let mut bytes = vec![filler; len];
+                bytes[at] = first;
+                if at + 1 < len {
+                    bytes[at + 1] = second;
+                }
+                let mut defined = Reported::default();
+                find_bytewise(&bytes, &mut defined);
+                let plain = !bytes
+                    .iter()
+                    .any(|&b| !(0x20..0x7f).contains(&b) || b == b'"' || b == b'\\');
+                for name in X86_PASSES {
+                    let (mut seen, mut copied) = (Reported::default(), Reported::default());
+                    let mut out = vec![0u8; len];
+                    // SAFETY: at least 16 bytes, `out` as long.
+                    let ran = unsafe {
+                        x86_pass(name, &bytes, None, &mut seen).zip(x86_pass(
+                            name,
+                            &bytes,
+                            Some(&mut out),
+                            &mut copied,
+                        ))
+                    };
+                    let Some((_, whole)) = ran else { continue };
+                    let case = format!(
+                        "{name}: {first:#04x} {second:#04x} at {at} of {len} {}",
+                        filler as char
+                    );
+                    assert_eq!(seen.at, defined.at, "{case}");
+                    assert_eq!(seen.runs(&bytes), defined.runs(&bytes), "{case}");
+                    assert_eq!(whole, plain, "{case}");
+                    if plain {
+                        assert_eq!(out, bytes, "{case}");
+                        assert_eq!(copied.at, defined.at, "{case}");
+                        assert_eq!(copied.runs(&bytes), defined.runs(&bytes), "{case}");
+                    }
+                    looked += 1;
+                }
+            }
+        }
+    }
+    assert!(looked >= 65_536 + 6 * 256 * 12, "{looked}");
 }
 
 /// The x86_64 passes, narrowest first.

@@ -1,5 +1,8 @@
 //! The x86_64 vector passes of [`find`](super::find): SSE2 always, AVX2
-//! when the processor has it.
+//! when the processor has it. The SSE2 steps compare each byte with each
+//! byte of interest; the AVX2 steps look each byte's two nibbles up in
+//! tables of sixteen bytes (`vpshufb`), which tells eight classes of
+//! bytes apart in three instructions (see [`Class`]).
 
 use super::{windows_of_13, Places};
 use std::arch::x86_64::*;
@@ -216,8 +219,9 @@ unsafe fn both16<const COPY: bool>(text: &[u8], dst: *mut u8, places: &mut impl 
     };
     let both = _mm256_inserti128_si256(_mm256_castsi128_si256(first), last, 1);
     let nexts = _mm256_inserti128_si256(_mm256_castsi128_si256(next), _mm_srli_si128(last, 1), 1);
+    let looked = look32(both, nexts, &Tables::new::<COPY>());
     if COPY {
-        if _mm256_movemask_epi8(escape32(both)) != 0 {
+        if looked.escape {
             return false;
         }
         _mm_storeu_si128(dst.cast(), first);
@@ -225,8 +229,8 @@ unsafe fn both16<const COPY: bool>(text: &[u8], dst: *mut u8, places: &mut impl 
     }
     // Lanes 16 on are the last block's, whose first byte is `n - 16`.
     let spread = |m: u32| u64::from(m & 0xffff) | u64::from(m >> 16) << (n - 16);
-    let mark = spread(_mm256_movemask_epi8(places32_of::<COPY>(both, nexts)) as u32);
-    let runs = spread(run32(both));
+    let mark = spread(looked.places);
+    let runs = spread(looked.runs);
     if mark != 0 || windows_of_13(runs) != 0 {
         report(mark, runs, places);
     }
@@ -240,22 +244,31 @@ unsafe fn two32<const COPY: bool>(text: &[u8], dst: *mut u8, places: &mut impl P
     let n = text.len();
     let load = |i: usize| _mm256_loadu_si256(text.as_ptr().add(i).cast());
     let (first, last) = (load(0), load(n - 32));
-    let next_last = _mm256_alignr_epi8(_mm256_permute2x128_si256(last, last, 0x81), last, 1);
+    let t = Tables::new::<COPY>();
+    let head = look32(first, load(1), &t);
+    let tail = look32(last, shifted(last), &t);
     if COPY {
-        if _mm256_movemask_epi8(_mm256_or_si256(escape32(first), escape32(last))) != 0 {
+        if head.escape || tail.escape {
             return false;
         }
         _mm256_storeu_si256(dst.cast(), first);
         _mm256_storeu_si256(dst.add(n - 32).cast(), last);
     }
     let shift = n - 32;
-    let mark = u64::from(_mm256_movemask_epi8(places32_of::<COPY>(first, load(1))) as u32)
-        | u64::from(_mm256_movemask_epi8(places32_of::<COPY>(last, next_last)) as u32) << shift;
-    let runs = u64::from(run32(first)) | u64::from(run32(last)) << shift;
+    let mark = u64::from(head.places) | u64::from(tail.places) << shift;
+    let runs = u64::from(head.runs) | u64::from(tail.runs) << shift;
     if mark != 0 || windows_of_13(runs) != 0 {
         report(mark, runs, places);
     }
     true
+}
+
+/// The next byte of each lane of the last 32 bytes `v`: `v` moved down a
+/// lane across its two halves, a zero after its last.
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn shifted(v: __m256i) -> __m256i {
+    _mm256_alignr_epi8(_mm256_permute2x128_si256(v, v, 0x81), v, 1)
 }
 
 /// The pass of [`find`](super::find) and
@@ -345,70 +358,254 @@ pub(super) unsafe fn pass16<const COPY: bool>(
     true
 }
 
-/// [`places16`] for 32 bytes.
-#[target_feature(enable = "avx2")]
-#[inline]
-unsafe fn places32(v: __m256i, next: __m256i) -> __m256i {
-    let eq = |x: __m256i, c: u8| _mm256_cmpeq_epi8(x, _mm256_set1_epi8(c as i8));
-    let single = _mm256_or_si256(_mm256_or_si256(eq(v, b'='), eq(v, b'J')), eq(v, b'@'));
-    let dashes = _mm256_and_si256(eq(v, b'-'), eq(next, b'-'));
-    let first = _mm256_or_si256(
-        eq(v, b'I'),
-        eq(_mm256_and_si256(v, _mm256_set1_epi8(0xdfu8 as i8)), 0x42),
-    );
-    let second = eq(_mm256_and_si256(next, _mm256_set1_epi8(0xdbu8 as i8)), 0x41);
-    let colon = _mm256_and_si256(eq(v, b':'), eq(next, b' '));
-    _mm256_or_si256(
-        _mm256_or_si256(single, _mm256_or_si256(dashes, colon)),
-        _mm256_and_si256(first, second),
-    )
+/// One class of bytes of the 32-byte passes: those whose low nibble is
+/// in `lo` and whose high nibble is in `hi` (bit `k` of each set for
+/// nibble `k`), a product of two sets of nibbles. A pass looks a byte's
+/// nibbles up in two tables of sixteen bytes (`vpshufb`) and keeps the
+/// bits both have: each bit of the result is one class, so eight are
+/// told apart in three instructions.
+#[derive(Clone, Copy)]
+struct Class {
+    bit: u8,
+    lo: u16,
+    hi: u16,
 }
 
-/// [`quoted16`] for 32 bytes.
-#[target_feature(enable = "avx2")]
-#[inline]
-unsafe fn quoted32(v: __m256i, next: __m256i) -> __m256i {
-    let eq = |x: __m256i, c: u8| _mm256_cmpeq_epi8(x, _mm256_set1_epi8(c as i8));
-    _mm256_or_si256(
-        _mm256_and_si256(eq(v, b'"'), eq(next, b':')),
-        _mm256_and_si256(eq(v, b'('), eq(next, b'"')),
-    )
+/// A byte's nibbles as [`Class`]'s sets: `one(c)` is `c` alone.
+const fn one(c: u8) -> u16 {
+    1 << c
 }
 
-/// [`places16_of`] for 32 bytes.
-#[target_feature(enable = "avx2")]
-#[inline]
-unsafe fn places32_of<const COPY: bool>(v: __m256i, next: __m256i) -> __m256i {
-    let found = places32(v, next);
-    if COPY {
-        found
-    } else {
-        _mm256_or_si256(found, quoted32(v, next))
+/// Every nibble.
+const ALL: u16 = 0xffff;
+
+/// The two tables that tell `classes` apart (low nibbles, high nibbles).
+const fn tables(classes: &[Class]) -> ([u8; 16], [u8; 16]) {
+    let (mut lo, mut hi) = ([0u8; 16], [0u8; 16]);
+    let mut k = 0;
+    while k < classes.len() {
+        let c = classes[k];
+        let mut n = 0;
+        while n < 16 {
+            if c.lo & (1 << n) != 0 {
+                lo[n] |= c.bit;
+            }
+            if c.hi & (1 << n) != 0 {
+                hi[n] |= c.bit;
+            }
+            n += 1;
+        }
+        k += 1;
+    }
+    (lo, hi)
+}
+
+/// The first byte of each place (see [`find`](super::find)), one bit a
+/// kind of place. `@` and `J` share a bit: both are places whatever
+/// follows, and `{0, A} × {4}` holds just them.
+const FIRSTS: [Class; 8] = [
+    Class {
+        bit: 0x01,
+        lo: one(0x0) | one(0xa),
+        hi: one(4),
+    }, // `@`, `J`
+    Class {
+        bit: 0x02,
+        lo: one(0xd),
+        hi: one(3),
+    }, // `=`
+    Class {
+        bit: 0x04,
+        lo: one(0xd),
+        hi: one(2),
+    }, // `-`
+    Class {
+        bit: 0x08,
+        lo: one(0x2),
+        hi: one(4) | one(6),
+    }, // `B`, `b`
+    Class {
+        bit: 0x10,
+        lo: one(0x9),
+        hi: one(4),
+    }, // `I`
+    Class {
+        bit: 0x20,
+        lo: one(0xa),
+        hi: one(3),
+    }, // `:`
+    Class {
+        bit: 0x40,
+        lo: one(0x2),
+        hi: one(2),
+    }, // `"`
+    Class {
+        bit: 0x80,
+        lo: one(0x8),
+        hi: one(2),
+    }, // `(`
+];
+
+/// The byte that must follow each of [`FIRSTS`], in the same bit.
+const SECONDS: [Class; 8] = [
+    Class {
+        bit: 0x01,
+        lo: ALL,
+        hi: ALL,
+    }, // any
+    Class {
+        bit: 0x02,
+        lo: ALL,
+        hi: ALL,
+    }, // any
+    Class {
+        bit: 0x04,
+        lo: one(0xd),
+        hi: one(2),
+    }, // `-`
+    Class {
+        bit: 0x08,
+        lo: one(0x1) | one(0x5),
+        hi: one(4) | one(6),
+    }, // `a`, `e`, `A`, `E`
+    Class {
+        bit: 0x10,
+        lo: one(0x1) | one(0x5),
+        hi: one(4) | one(6),
+    }, // the same
+    Class {
+        bit: 0x20,
+        lo: one(0x0),
+        hi: one(2),
+    }, // ` `
+    Class {
+        bit: 0x40,
+        lo: one(0xa),
+        hi: one(3),
+    }, // `:`
+    Class {
+        bit: 0x80,
+        lo: one(0x2),
+        hi: one(2),
+    }, // `"`
+];
+
+/// [`SECONDS`] in a pass that copies: `"` then `:` and `(` then `"` are
+/// not places there (see [`quoted16`]).
+const SECONDS_COPYING: [Class; 6] = [
+    SECONDS[0], SECONDS[1], SECONDS[2], SECONDS[3], SECONDS[4], SECONDS[5],
+];
+
+/// The bytes of a card number's run, and those JSON escapes.
+const RUN_BIT: u8 = 0x03;
+const ESCAPE_BIT: u8 = 0x3c;
+const OTHERS: [Class; 6] = [
+    Class {
+        bit: 0x01,
+        lo: 0x03ff,
+        hi: one(3),
+    }, // digits
+    Class {
+        bit: 0x02,
+        lo: one(0x0) | one(0x5) | one(0xb) | one(0xd),
+        hi: one(2),
+    }, // ` `, `%`, `+`, `-`
+    Class {
+        bit: 0x04,
+        lo: ALL,
+        hi: 0xff03,
+    }, // controls, from 0x80
+    Class {
+        bit: 0x08,
+        lo: one(0x2),
+        hi: one(2),
+    }, // `"`
+    Class {
+        bit: 0x10,
+        lo: one(0xc),
+        hi: one(5),
+    }, // `\`
+    Class {
+        bit: 0x20,
+        lo: one(0xf),
+        hi: one(7),
+    }, // DEL
+];
+
+const FIRST_TABLES: ([u8; 16], [u8; 16]) = tables(&FIRSTS);
+const SECOND_TABLES: ([u8; 16], [u8; 16]) = tables(&SECONDS);
+const SECOND_TABLES_COPYING: ([u8; 16], [u8; 16]) = tables(&SECONDS_COPYING);
+const OTHER_TABLES: ([u8; 16], [u8; 16]) = tables(&OTHERS);
+
+/// The tables of a 32-byte pass, in registers.
+#[derive(Clone, Copy)]
+struct Tables {
+    first: (__m256i, __m256i),
+    second: (__m256i, __m256i),
+    other: (__m256i, __m256i),
+    nibble: __m256i,
+    run: __m256i,
+    escape: __m256i,
+}
+
+impl Tables {
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    unsafe fn new<const COPY: bool>() -> Tables {
+        let pair = |(lo, hi): ([u8; 16], [u8; 16])| {
+            let wide =
+                |t: [u8; 16]| _mm256_broadcastsi128_si256(_mm_loadu_si128(t.as_ptr().cast()));
+            (wide(lo), wide(hi))
+        };
+        Tables {
+            first: pair(FIRST_TABLES),
+            second: pair(if COPY {
+                SECOND_TABLES_COPYING
+            } else {
+                SECOND_TABLES
+            }),
+            other: pair(OTHER_TABLES),
+            nibble: _mm256_set1_epi8(0x0f),
+            run: _mm256_set1_epi8(RUN_BIT as i8),
+            escape: _mm256_set1_epi8(ESCAPE_BIT as i8),
+        }
     }
 }
 
-/// [`escape16`] for 32 bytes.
-#[target_feature(enable = "avx2")]
-#[inline]
-unsafe fn escape32(v: __m256i) -> __m256i {
-    let eq = |c: u8| _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c as i8));
-    let low = _mm256_cmpgt_epi8(_mm256_set1_epi8(0x20), v);
-    _mm256_or_si256(
-        _mm256_or_si256(low, eq(b'"')),
-        _mm256_or_si256(eq(b'\\'), eq(0x7f)),
-    )
+/// What a 32-byte pass learns of 32 bytes `v`, whose next bytes are
+/// `next`: one bit a byte.
+struct Looked {
+    /// The places.
+    places: u32,
+    /// The bytes of a card number's run.
+    runs: u32,
+    /// Whether any byte needs escaping in JSON (as [`escape16`]).
+    escape: bool,
 }
 
-/// [`run16`] for 32 bytes.
+/// The bits of `t`'s classes each byte of `v` is in.
 #[target_feature(enable = "avx2")]
 #[inline]
-unsafe fn run32(v: __m256i) -> u32 {
-    let eq = |x: __m256i, c: u8| _mm256_cmpeq_epi8(x, _mm256_set1_epi8(c as i8));
-    let above = _mm256_sub_epi8(v, _mm256_set1_epi8(b'0' as i8));
-    let digit = _mm256_cmpeq_epi8(_mm256_min_epu8(above, _mm256_set1_epi8(9)), above);
-    let spaces = _mm256_or_si256(eq(v, b' '), eq(v, b'+'));
-    let dashes = eq(_mm256_or_si256(v, _mm256_set1_epi8(0x08)), b'-');
-    _mm256_movemask_epi8(_mm256_or_si256(digit, _mm256_or_si256(spaces, dashes))) as u32
+unsafe fn classes(v: __m256i, (lo, hi): (__m256i, __m256i), nibble: __m256i) -> __m256i {
+    let low = _mm256_and_si256(v, nibble);
+    let high = _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble);
+    _mm256_and_si256(_mm256_shuffle_epi8(lo, low), _mm256_shuffle_epi8(hi, high))
+}
+
+/// [`places16_of`], [`run16`] and [`escape16`] for 32 bytes at once.
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn look32(v: __m256i, next: __m256i, t: &Tables) -> Looked {
+    let zero = _mm256_setzero_si256();
+    let first = classes(v, t.first, t.nibble);
+    let second = classes(next, t.second, t.nibble);
+    let other = classes(v, t.other, t.nibble);
+    let none = |x: __m256i| _mm256_movemask_epi8(_mm256_cmpeq_epi8(x, zero)) as u32;
+    Looked {
+        places: !none(_mm256_and_si256(first, second)),
+        runs: !none(_mm256_and_si256(other, t.run)),
+        escape: none(_mm256_and_si256(other, t.escape)) != u32::MAX,
+    }
 }
 
 /// [`pass16`] thirty-two bytes a step, for at least 32 bytes.
@@ -422,29 +619,24 @@ unsafe fn run32(v: __m256i) -> u32 {
 unsafe fn pass32<const COPY: bool>(text: &[u8], dst: *mut u8, places: &mut impl Places) -> bool {
     let n = text.len();
     let load = |i: usize| _mm256_loadu_si256(text.as_ptr().add(i).cast());
+    let t = Tables::new::<COPY>();
     // Bits 0 to 31: the run bytes of the 32 bytes before `i` (for a
     // text of at most 64 bytes, of all bytes before `i`).
     let mut before = 0u64;
     let mut i = 0;
     while i + 33 <= n {
         let v = load(i);
-        let found = places32_of::<COPY>(v, load(i + 1));
+        let looked = look32(v, load(i + 1), &t);
         if COPY {
-            let escape = escape32(v);
-            if _mm256_movemask_epi8(_mm256_or_si256(found, escape)) != 0 {
-                if _mm256_movemask_epi8(escape) != 0 {
-                    return false;
-                }
-                each(_mm256_movemask_epi8(found) as u32, i, places);
+            if looked.escape {
+                return false;
             }
             _mm256_storeu_si256(dst.add(i).cast(), v);
-        } else {
-            let mark = _mm256_movemask_epi8(found) as u32;
-            if mark != 0 {
-                each(mark, i, places);
-            }
         }
-        let here = u64::from(run32(v));
+        if looked.places != 0 {
+            each(looked.places, i, places);
+        }
+        let here = u64::from(looked.runs);
         if n <= 64 {
             before |= here << i;
         } else {
@@ -459,30 +651,29 @@ unsafe fn pass32<const COPY: bool>(text: &[u8], dst: *mut u8, places: &mut impl 
         }
         i += 32;
     }
-    // The last 32 bytes, overlapping the step before. The next byte of
-    // each lane: the vector moved down a lane across its two halves.
+    // The last 32 bytes, overlapping the step before.
     let fresh = n - i;
     let seen = 32 - fresh as u32;
     let v = load(n - 32);
-    let next = _mm256_alignr_epi8(_mm256_permute2x128_si256(v, v, 0x81), v, 1);
+    let looked = look32(v, shifted(v), &t);
     if COPY {
-        if _mm256_movemask_epi8(escape32(v)) != 0 {
+        if looked.escape {
             return false;
         }
         _mm256_storeu_si256(dst.add(n - 32).cast(), v);
     }
-    let mark = (_mm256_movemask_epi8(places32_of::<COPY>(v, next)) as u32) >> seen;
+    let mark = looked.places >> seen;
     if mark != 0 {
         each(mark, i, places);
     }
     if n <= 64 {
-        let all = before | u64::from(run32(v)) << (n - 32);
+        let all = before | u64::from(looked.runs) << (n - 32);
         let windows = windows_of_13(all);
         if windows != 0 {
             each_run(all, windows, 0, places);
         }
     } else {
-        let w = before | u64::from(run32(v) >> seen) << 32;
+        let w = before | u64::from(looked.runs >> seen) << 32;
         let windows = windows_of_13(w) & 0x000f_ffff_fff0_0000;
         if windows != 0 {
             each_run(w, windows, i.wrapping_sub(32), places);
