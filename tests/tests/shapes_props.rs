@@ -135,6 +135,42 @@ fn aws() -> impl Strategy<Value = Secret> {
         })
 }
 
+/// A service's token: its prefix, then a body of its alphabet (the
+/// distinctive part, upper-case letters and digits, is what must not be
+/// logged), long enough.
+fn service_token() -> impl Strategy<Value = Secret> {
+    (
+        prop::sample::select(vec![
+            ("ghp_", "[a-z]{0,6}"),
+            ("gho_", "[a-z]{0,6}"),
+            ("ghs_", "[a-z]{0,6}"),
+            ("github_pat_", "[a-z_]{10,20}"),
+            ("sk-proj-", "[a-z_-]{0,8}"),
+            ("sk-ant-api03-", "[a-z_-]{0,8}"),
+            ("sk_live_", "[a-z]{0,6}"),
+            ("rk_test_", "[a-z]{0,6}"),
+            ("whsec_", "[a-z]{0,6}"),
+            ("npm_", "[a-z]{0,6}"),
+            ("hf_", "[a-z]{0,6}"),
+            ("xoxb-123456789012-1234567890123-", "[a-z-]{0,6}"),
+            ("xoxp-1234567890-1234567890-", "[a-z-]{0,6}"),
+        ]),
+        distinctive(40..60),
+    )
+        .prop_flat_map(|((prefix, tail), body)| {
+            proptest::string::string_regex(tail)
+                .expect("a valid pattern")
+                .prop_map(move |tail| {
+                    let text = format!("{prefix}{body}{tail}");
+                    Secret {
+                        text,
+                        parts: vec![body.clone()],
+                        to_the_end: false,
+                    }
+                })
+        })
+}
+
 fn private_key() -> impl Strategy<Value = Secret> {
     (
         prop::sample::select(vec![
@@ -400,6 +436,7 @@ fn any_secret() -> impl Strategy<Value = Secret> {
         bearer(),
         basic(),
         aws(),
+        service_token(),
         private_key(),
         card(),
         query(),
@@ -455,6 +492,10 @@ fn benign() -> impl Strategy<Value = String> {
         r#"{"id":"order-1","qty":2}"#,
         "-----BEGIN CERTIFICATE-----",
         "-----BEGIN+CERTIFICATE-----%0AMIIBszCCAVmg",
+        "sk_live_xxx",
+        "snake_case_value",
+        "sk-en-release-notes-for-the-winter-quarter-of-2026",
+        "ghp_ is a prefix",
     ])
     .prop_map(String::from)
 }

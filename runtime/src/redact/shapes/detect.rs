@@ -111,6 +111,107 @@ pub(super) fn aws_at(b: &[u8], i: usize) -> Option<Found> {
     })
 }
 
+/// How the body of a service's token is written.
+#[derive(Clone, Copy)]
+enum Body {
+    /// Letters and digits.
+    Alnum,
+    /// Letters, digits and `_`.
+    Word,
+    /// Letters, digits, `_` and `-`, with at least one upper-case letter
+    /// and one digit (which a key's random part has, and a slug or an
+    /// identifier written in kebab case has not).
+    Mixed,
+    /// A Slack token's: digits and `-` (its team's and user's numbers),
+    /// at least twelve, then letters, digits and `-`.
+    Slack,
+    /// Lower-case hexadecimal digits.
+    Hex,
+}
+
+/// The prefixes of [`SecretKind::ServiceToken`], each with how its body is
+/// written and how long it is at least (shorter, it is a placeholder or
+/// a word: `sk_live_xxx`).
+const SERVICE_TOKENS: [(&[u8], Body, usize); 27] = [
+    (b"ghp_", Body::Alnum, 30),
+    (b"gho_", Body::Alnum, 30),
+    (b"ghu_", Body::Alnum, 30),
+    (b"ghs_", Body::Alnum, 30),
+    (b"ghr_", Body::Alnum, 30),
+    (b"github_pat_", Body::Word, 40),
+    (b"sk_live_", Body::Alnum, 20),
+    (b"rk_live_", Body::Alnum, 20),
+    (b"sk_test_", Body::Alnum, 20),
+    (b"rk_test_", Body::Alnum, 20),
+    (b"whsec_", Body::Alnum, 24),
+    (b"npm_", Body::Alnum, 30),
+    (b"hf_", Body::Alnum, 30),
+    (b"shpat_", Body::Hex, 32),
+    (b"shpss_", Body::Hex, 32),
+    (b"shpca_", Body::Hex, 32),
+    (b"shppa_", Body::Hex, 32),
+    (b"dop_v1_", Body::Hex, 64),
+    (b"doo_v1_", Body::Hex, 64),
+    (b"dor_v1_", Body::Hex, 64),
+    (b"sk-", Body::Mixed, 32),
+    (b"xoxb-", Body::Slack, 20),
+    (b"xoxp-", Body::Slack, 20),
+    (b"xoxa-", Body::Slack, 20),
+    (b"xoxr-", Body::Slack, 20),
+    (b"xoxs-", Body::Slack, 20),
+    (b"xoxo-", Body::Slack, 20),
+];
+
+/// Where each prefix of [`SERVICE_TOKENS`] has its first `_` (or the `k`
+/// of `sk-`, or the `-` of `xoxb-`): a place found there looks back by
+/// these widths for a prefix's start.
+pub(super) const SERVICE_TOKEN_UNDERSCORES: [usize; 4] = [2, 3, 5, 6];
+
+/// A service's token beginning at `i` (see [`SecretKind::ServiceToken`]):
+/// one of the prefixes at the start of a word, then at least as many
+/// bytes of its body as it has; the token runs to the body's end.
+pub(super) fn service_token_at(b: &[u8], i: usize) -> Option<Found> {
+    let rest = b.get(i..)?;
+    if rest.len() < 25
+        || !matches!(
+            rest[0],
+            b'g' | b's' | b'r' | b'w' | b'n' | b'h' | b'd' | b'x'
+        )
+    {
+        return None;
+    }
+    let (prefix, body, least) = SERVICE_TOKENS.iter().find(|(p, ..)| rest.starts_with(p))?;
+    if i > 0 && (b[i - 1] == b'_' || b[i - 1] == b'-') || !word_starts(b, i) {
+        return None;
+    }
+    let from = i + prefix.len();
+    let in_body = |c: u8| match body {
+        Body::Alnum => is_alnum(c),
+        Body::Word => is_alnum(c) || c == b'_',
+        Body::Mixed => is_alnum(c) || c == b'_' || c == b'-',
+        Body::Slack => is_alnum(c) || c == b'-',
+        Body::Hex => c.is_ascii_digit() || (b'a'..=b'f').contains(&c),
+    };
+    let end = run(b, from, in_body);
+    let long = end - from >= *least && b.get(end).map_or(true, |&c| !is_alnum(c) && c != b'_');
+    let part = &b[from..end];
+    let random = match body {
+        Body::Mixed => {
+            part.iter().any(u8::is_ascii_uppercase) && part.iter().any(u8::is_ascii_digit)
+        }
+        Body::Slack => part
+            .iter()
+            .take(12)
+            .all(|&c| c.is_ascii_digit() || c == b'-'),
+        _ => true,
+    };
+    (long && random).then_some(Found {
+        start: i,
+        end,
+        kind: SecretKind::ServiceToken,
+    })
+}
+
 /// Whether byte `c` ends a URL's authority: `/`, `?`, `#`, whitespace and
 /// controls, a quote, a backslash, `<`, `>` or DEL.
 pub(super) fn ends_authority(c: u8) -> bool {

@@ -11,9 +11,10 @@ use super::*;
 /// `eyJ`), `@` (ending a URL's `user:password`), `-` followed by `-` (of
 /// `-----BEGIN`), `"` followed by `:` (of a quoted `"key":`), `:`
 /// followed by a space (of a `key: value` pair), `(` followed by `"` (of
-/// a tuple struct's `Debug`, `Password("…")`), and `I`,
+/// a tuple struct's `Debug`, `Password("…")`), `I`,
 /// `b` or `B` followed by `a`, `e`, `A` or `E` (`IA` of `AKIA` and `ASIA`,
-/// `Be` and `Ba` of `Bearer` and `Basic`). In the text records are made of both are
+/// `Be` and `Ba` of `Bearer` and `Basic`), `_` (of a service token's
+/// prefix, `ghp_`) and `k` followed by `-` (of `sk-`). In the text records are made of both are
 /// rare, so the exact look costs next to nothing: this pass is the price,
 /// sixteen bytes a step (thirty-two with AVX2).
 #[inline]
@@ -142,6 +143,8 @@ pub(super) fn find_bytewise(text: &[u8], places: &mut impl Places) {
             || (c == b':' && next == b' ')
             || (c == b'(' && next == b'"')
             || ((c == b'I' || c & 0xdf == 0x42) && next & 0xdb == 0x41)
+            || c == b'_'
+            || (c == b'k' && next == b'-')
         {
             places.at(p);
         }

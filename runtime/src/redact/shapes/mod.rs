@@ -13,6 +13,7 @@
 //! | [`bearer`](SecretKind::Bearer) | the word `Bearer` (any case) then spaces and a token of at least 8 characters that mixes two of lower case, upper case (after its first character) and digits | `Bearer [REDACTED:bearer]` |
 //! | [`basic`](SecretKind::Basic) | the word `Basic` (any case) then spaces and base64 text that decodes to printable `user:password` | `Basic [REDACTED:basic]` |
 //! | [`aws_access_key_id`](SecretKind::AwsAccessKeyId) | `AKIA` or `ASIA` and 16 upper-case letters or digits, with no letter or digit on either side | `[REDACTED:aws_access_key_id]` |
+//! | [`service_token`](SecretKind::ServiceToken) | a token under a well-known service's documented prefix, at the start of a word, with a body long enough not to be a placeholder: GitHub `ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_` (30 or more letters and digits) and `github_pat_` (40 or more, also `_`); OpenAI and Anthropic `sk-` (`sk-proj-…`, `sk-ant-…`: 32 or more letters, digits, `_` and `-`, among them an upper-case letter and a digit, so a slug such as `sk-en-release-notes-…` stays); Stripe `sk_live_`, `rk_live_`, `sk_test_`, `rk_test_` (20 or more) and `whsec_` (24 or more); Slack `xoxb-`, `xoxp-`, `xoxa-`, `xoxr-`, `xoxs-`, `xoxo-` (20 or more letters, digits and `-`, the first twelve digits and dashes: the team's and user's numbers); npm `npm_` and Hugging Face `hf_` (30 or more); Shopify `shpat_`, `shpss_`, `shpca_`, `shppa_` (32 or more hex digits); DigitalOcean `dop_v1_`, `doo_v1_`, `dor_v1_` (64 or more hex digits) | `[REDACTED:service_token]` |
 //! | [`private_key`](SecretKind::PrivateKey) | a PEM block whose label names a `PRIVATE KEY`, from `-----BEGIN` through the matching `-----END` line, or to the end of the text when that line is missing | `[REDACTED:private_key]` |
 //! | [`card_number`](SecretKind::CardNumber) | 13 to 19 digits, in groups joined by single spaces, dashes, `+` (a space in a form body) or `%20` (a space in a URL), that pass the Luhn check, begin as a card may (not with 0; with 1 only as the 15 digits of an airline's UATP card, so times since 1970 in milliseconds, microseconds and nanoseconds stay) and are not part of a longer run of letters and digits (nor a decimal number) | `[REDACTED:card_number]` |
 //! | [`query_param`](SecretKind::QueryParam) | `key=value` where the key is sensitive ([`is_sensitive_key`](crate::is_sensitive_key), with the terms added at run time): the value, up to `&`, whitespace or the end, or a quoted value (logfmt's `password="a b"`) to its closing quote | `password=[REDACTED:query_param]` |
@@ -39,8 +40,8 @@
 //! Scanning costs little on the text records are made of: a vector pass
 //! (SSE2 or AVX2 on x86_64, a byte at a time elsewhere) looks for what every shape
 //! must contain (`=`, `J`, `@`, `":`, `: `, `("`, `--`, `IA`, `Ba`/`Be` in any case,
-//! thirteen digits and separators), and only a text where something is
-//! found is scanned exactly.
+//! `_`, `k-`, thirteen digits and separators), and only a text where
+//! something is found is scanned exactly.
 
 use super::Policy;
 use std::borrow::Cow;
@@ -78,6 +79,14 @@ pub enum SecretKind {
     Basic,
     /// An AWS access key id (`AKIA…` long-term, `ASIA…` temporary).
     AwsAccessKeyId,
+    /// A token a well-known service issues under a documented prefix:
+    /// GitHub (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`, `github_pat_`),
+    /// OpenAI and Anthropic (`sk-`), Stripe (`sk_live_`, `rk_live_`,
+    /// `sk_test_`, `rk_test_`, `whsec_`), Slack (`xoxb-`, `xoxp-`, …),
+    /// npm (`npm_`), Hugging Face (`hf_`), Shopify (`shpat_`, …) and
+    /// DigitalOcean (`dop_v1_`, …). See the table of the
+    /// [module](crate::redact::shapes).
+    ServiceToken,
     /// A PEM private key block.
     PrivateKey,
     /// A payment card number (a Luhn-valid primary account number).
@@ -103,10 +112,11 @@ pub enum SecretKind {
 impl SecretKind {
     /// The kinds seclog finds by itself; when two matches begin at the
     /// same place, the kind that comes first here names them.
-    pub const BUILT_IN: [SecretKind; 10] = [
+    pub const BUILT_IN: [SecretKind; 11] = [
         SecretKind::PrivateKey,
         SecretKind::Jwt,
         SecretKind::AwsAccessKeyId,
+        SecretKind::ServiceToken,
         SecretKind::CardNumber,
         SecretKind::Bearer,
         SecretKind::Basic,
@@ -123,6 +133,7 @@ impl SecretKind {
             SecretKind::Bearer => "bearer",
             SecretKind::Basic => "basic",
             SecretKind::AwsAccessKeyId => "aws_access_key_id",
+            SecretKind::ServiceToken => "service_token",
             SecretKind::PrivateKey => "private_key",
             SecretKind::CardNumber => "card_number",
             SecretKind::QueryParam => "query_param",
@@ -140,6 +151,7 @@ impl SecretKind {
             SecretKind::Bearer => "[REDACTED:bearer]",
             SecretKind::Basic => "[REDACTED:basic]",
             SecretKind::AwsAccessKeyId => "[REDACTED:aws_access_key_id]",
+            SecretKind::ServiceToken => "[REDACTED:service_token]",
             SecretKind::PrivateKey => "[REDACTED:private_key]",
             SecretKind::CardNumber => "[REDACTED:card_number]",
             SecretKind::QueryParam => "[REDACTED:query_param]",
@@ -320,10 +332,10 @@ pub(crate) struct Finder<'a> {
     /// Where the next match of each kind may begin: a `key=value` value,
     /// a JWT, a private key, an AWS key id, a credential, a card run, a
     /// quoted pair's value, a `key: value` pair's value (also of a spaced
-    /// `key = value` or a `Name("…")`). A JWT's is also past the first
-    /// segment of a `eyJ` that was not one: a later `eyJ` inside it would
-    /// read the same segments again.
-    next: [usize; 8],
+    /// `key = value` or a `Name("…")`), a service's token. A JWT's is also
+    /// past the first segment of a `eyJ` that was not one: a later `eyJ`
+    /// inside it would read the same segments again.
+    next: [usize; 9],
     /// The authority around the last `@` looked at, so that the next `@`
     /// reads back only as far as that one.
     authority: Authority,
@@ -335,7 +347,7 @@ impl<'a> Finder<'a> {
             text,
             policy,
             found,
-            next: [0; 8],
+            next: [0; 9],
             authority: Authority {
                 from: 0,
                 last: 0,
@@ -366,6 +378,10 @@ impl Places for Finder<'_> {
             // `"key":` is the place of the `"` before.
             b':' => p >= 1 && before(1) != b'"',
             b'(' => is_alnum(before(1)),
+            // Every service token's prefix has a lower-case letter
+            // before its first `_`; `sk-` is the one with `k` before `-`.
+            b'_' => before(1).is_ascii_lowercase(),
+            b'k' => before(1) == b's',
             _ => !is_alnum(before(1)) || after_escape(b, p),
         };
         if worth {
@@ -387,6 +403,14 @@ impl Places for Finder<'_> {
         read(window - start);
         self.next[5] = end;
         cards_in(b, start, end, self.found);
+        // A Slack token's digits and dashes follow `xoxb-` (its `-` is
+        // the run's first byte).
+        if start >= 4 && start - 4 >= self.next[8] && b[start] == b'-' {
+            if let Some(hit) = service_token_at(b, start - 4) {
+                self.next[8] = hit.end;
+                self.found.push(hit);
+            }
+        }
     }
 }
 
@@ -453,6 +477,15 @@ impl Finder<'_> {
             b'-' if p >= self.next[2] => (private_key_at(b, p), 2),
             b'I' if p >= 2 && p - 2 >= self.next[3] => (aws_at(b, p - 2), 3),
             b'B' | b'b' if p >= self.next[4] => (credential_at(b, p), 4),
+            b'_' => match SERVICE_TOKEN_UNDERSCORES
+                .iter()
+                .filter(|&&w| p >= w && p - w >= self.next[8])
+                .find_map(|&w| service_token_at(b, p - w))
+            {
+                Some(hit) => (Some(hit), 8),
+                None => return,
+            },
+            b'k' if p > self.next[8] => (service_token_at(b, p - 1), 8),
             b'@' => {
                 let hit = self.url_password_at(p);
                 self.found.extend(hit);

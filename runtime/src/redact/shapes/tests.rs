@@ -21,6 +21,7 @@ fn scan_everywhere(text: &str, policy: &Policy, found: &mut Vec<Found>) {
     };
     kind(&mut |i| jwt_at(b, i));
     kind(&mut |i| aws_at(b, i).ok_or(i + 1));
+    kind(&mut |i| service_token_at(b, i).ok_or(i + 1));
     kind(&mut |i| private_key_at(b, i).ok_or(i + 1));
     kind(&mut |i| match b[i] {
         b'b' | b'B' => credential_at(b, i).ok_or(i + 1),
@@ -381,8 +382,13 @@ fn a_password_in_a_url_is_replaced_and_the_rest_kept() {
             "mysql://root:[REDACTED:url_password]@10.0.0.5/db",
         ),
         (
-            "https://x-access-token:ghs_16C7e42F292c6912E7710c838347Ae178B4a@github.com/org/repo.git",
+            "https://x-access-token:gh-16C7e42F292c6912E7710c838347Ae178B4a@github.com/org/repo.git",
             "https://x-access-token:[REDACTED:url_password]@github.com/org/repo.git",
+        ),
+        // A service's token there is named for what it is.
+        (
+            "https://x-access-token:ghs_16C7e42F292c6912E7710c838347Ae178B4a@github.com/org/repo.git",
+            "https://x-access-token:[REDACTED:service_token]@github.com/org/repo.git",
         ),
         (
             r#"{"dsn":"amqp://guest:guest@mq\n"}"#,
@@ -504,6 +510,68 @@ fn an_aws_access_key_id_is_replaced_on_word_boundaries() {
         "AKIAIOSFODNN7EXAMPL",
         "AKIAiosfodnn7example",
         "AGPAIOSFODNN7EXAMPLE",
+    ] {
+        assert_eq!(redact(text), text);
+    }
+}
+
+#[test]
+fn a_services_token_is_replaced_by_its_prefix() {
+    let tokens = [
+        "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+        "gho_16C7e42F292c6912E7710c838347Ae178B4a",
+        "ghs_16C7e42F292c6912E7710c838347Ae178B4a",
+        "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123",
+        "sk-proj-4mZ8xQv2Lr7Tn1Kp9Ws3Yd6Fh0Jb5Gc8Ue2Ai4Oo7Sl1Nq3Xt",
+        "sk-ant-api03-Xq9vL2mT7rK4nP1sW8yD3fH6jB0gC5uE2aI4oO7lS1qN3x-AA",
+        "sk-4mZ8xQv2Lr7Tn1Kp9Ws3Yd6Fh0Jb5Gc8Ue2Ai4Oo7Sl1",
+        "sk_live_51H8xQv2Lr7Tn1Kp9Ws3Yd6Fh",
+        "rk_test_51H8xQv2Lr7Tn1Kp9Ws3Yd6Fh",
+        "whsec_Xq9vL2mT7rK4nP1sW8yD3fH6jB0gC5uE",
+        "xoxb-123456789012-1234567890123-Xq9vL2mT7rK4nP1sW8yD3fH6",
+        "xoxp-1234567890-1234567890-1234567890123-0f3c5e8a9b7d6c4e2f1a0b9c8d7e6f5a",
+        "npm_Xq9vL2mT7rK4nP1sW8yD3fH6jB0gC5uE2aI4",
+        "hf_XqvLmTrKnPsWyDfHjBgCuEaIoOlSqNxTzVwR",
+        "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",
+        "dop_v1_0f3c5e8a9b7d6c4e2f1a0b9c8d7e6f5a0f3c5e8a9b7d6c4e2f1a0b9c8d7e6f5a",
+    ];
+    for token in tokens {
+        for (text, logged) in [
+            (
+                format!("token {token} rejected"),
+                "token [REDACTED:service_token] rejected".to_string(),
+            ),
+            (token.to_string(), "[REDACTED:service_token]".to_string()),
+            (
+                format!("git clone https://{token}@github.com/org/repo.git"),
+                "git clone https://[REDACTED:service_token]@github.com/org/repo.git".to_string(),
+            ),
+            (
+                format!(r#"{{"msg":"upstream said \"{token}\" is revoked"}}"#),
+                r#"{"msg":"upstream said \"[REDACTED:service_token]\" is revoked"}"#.to_string(),
+            ),
+            (
+                format!("OPENAI_API_KEY={token}\n"),
+                "OPENAI_API_KEY=[REDACTED:service_token]\n".to_string(),
+            ),
+        ] {
+            assert_eq!(redact(&text), logged, "{text}");
+        }
+    }
+    for text in [
+        // Placeholders, words and slugs.
+        "sk_live_xxx",
+        "ghp_ is GitHub's prefix",
+        "the ghp_16C7e42F292c6912E77 prefix",
+        "sk-en-release-notes-for-the-winter-quarter-of-2026",
+        "desk-4mZ8xQv2Lr7Tn1Kp9Ws3Yd6Fh0Jb5Gc8Ue2Ai4Oo7Sl1",
+        "my_ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+        "xghp_16C7e42F292c6912E7710c838347Ae178B4a",
+        "ghp_16C7e42F292c6912E7710c838347Ae178B4a_more",
+        "shpat_0f3c5e8a9b7d6c4e2f1a0b9c8d7e6f5g",
+        "xoxb-abcdefghijklmnopqrstuvwxyz",
+        "snake_case_identifiers_and_more_of_them_here",
+        "Mac OS X 14_4",
     ] {
         assert_eq!(redact(text), text);
     }
@@ -1007,6 +1075,13 @@ fn the_vector_passes_find_what_looking_everywhere_finds() {
         "\n",
         "-----BEGIN EC PRIVATE KEY-----",
         "IA",
+        "_",
+        "k-",
+        "sk-",
+        "ghp_",
+        "sk_live_",
+        "xoxb-",
+        "Xq9vL2mT7rK4nP1sW8yD3fH6jB0gC5uE",
     ];
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let (mut fast, mut everywhere) = (Vec::new(), Vec::new());
@@ -1201,7 +1276,7 @@ fn ordinary_text_gives_the_passes_nothing_to_look_at() {
     for text in [
         "application/json",
         "gzip, deflate, br",
-        "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko)",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 14) AppleWebKit/605.1.15 (KHTML, like Gecko)",
         "198.51.100.23, 130.176.212.17",
         "/v1/accounts/acc-7731-0042/transfers",
         "transfers.write accounts.read",
@@ -1218,6 +1293,12 @@ fn ordinary_text_gives_the_passes_nothing_to_look_at() {
             "{text}"
         );
     }
+    // A `_` is a place (of `ghp_`), which the byte before it refuses
+    // without a look unless it is a lower-case letter.
+    let agent = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15";
+    let mut reported = Reported::default();
+    find(agent.as_bytes(), &mut reported);
+    assert_eq!(reported.at, [agent.find('_').unwrap()]);
 }
 
 #[test]

@@ -47,8 +47,10 @@ pub(crate) unsafe fn places16(v: __m128i, next: __m128i) -> __m128i {
     let second = eq(_mm_and_si128(next, _mm_set1_epi8(0xdbu8 as i8)), 0x41);
     // `:` then a space, of a `key: value` pair.
     let colon = _mm_and_si128(eq(v, b':'), eq(next, b' '));
+    // `_` and `k-` of a service token's prefix.
+    let token = _mm_or_si128(eq(v, b'_'), _mm_and_si128(eq(v, b'k'), eq(next, b'-')));
     _mm_or_si128(
-        _mm_or_si128(single, _mm_or_si128(dashes, colon)),
+        _mm_or_si128(_mm_or_si128(single, token), _mm_or_si128(dashes, colon)),
         _mm_and_si128(first, second),
     )
 }
@@ -496,10 +498,13 @@ const SECONDS_COPYING: [Class; 6] = [
     SECONDS[0], SECONDS[1], SECONDS[2], SECONDS[3], SECONDS[4], SECONDS[5],
 ];
 
-/// The bytes of a card number's run, and those JSON escapes.
+/// The bytes of a card number's run, those JSON escapes, and the first
+/// bytes of the places [`FIRSTS`] has no room for: `_` (a place whatever
+/// follows) and `k` (when `-` follows). Moved down five bits, these two
+/// meet [`SECONDS`]' bits 1 (any byte) and 2 (`-`).
 const RUN_BIT: u8 = 0x03;
 const ESCAPE_BIT: u8 = 0x3c;
-const OTHERS: [Class; 6] = [
+const OTHERS: [Class; 8] = [
     Class {
         bit: 0x01,
         lo: 0x03ff,
@@ -530,6 +535,16 @@ const OTHERS: [Class; 6] = [
         lo: one(0xf),
         hi: one(7),
     }, // DEL
+    Class {
+        bit: 0x40,
+        lo: one(0xf),
+        hi: one(5),
+    }, // `_`
+    Class {
+        bit: 0x80,
+        lo: one(0xb),
+        hi: one(6),
+    }, // `k`
 ];
 
 const FIRST_TABLES: ([u8; 16], [u8; 16]) = tables(&FIRSTS);
@@ -546,6 +561,7 @@ struct Tables {
     nibble: __m256i,
     run: __m256i,
     escape: __m256i,
+    token: __m256i,
 }
 
 impl Tables {
@@ -568,6 +584,7 @@ impl Tables {
             nibble: _mm256_set1_epi8(0x0f),
             run: _mm256_set1_epi8(RUN_BIT as i8),
             escape: _mm256_set1_epi8(ESCAPE_BIT as i8),
+            token: _mm256_set1_epi8(0x06),
         }
     }
 }
@@ -601,8 +618,12 @@ unsafe fn look32(v: __m256i, next: __m256i, t: &Tables) -> Looked {
     let second = classes(next, t.second, t.nibble);
     let other = classes(v, t.other, t.nibble);
     let none = |x: __m256i| _mm256_movemask_epi8(_mm256_cmpeq_epi8(x, zero)) as u32;
+    // `_` and `k` moved down to the bits of SECONDS they pair with (the
+    // bits moved in from the lane's other byte are masked off).
+    let token = _mm256_and_si256(_mm256_srli_epi16(other, 5), t.token);
+    let paired = _mm256_or_si256(first, token);
     Looked {
-        places: !none(_mm256_and_si256(first, second)),
+        places: !none(_mm256_and_si256(paired, second)),
         runs: !none(_mm256_and_si256(other, t.run)),
         escape: none(_mm256_and_si256(other, t.escape)) != u32::MAX,
     }
