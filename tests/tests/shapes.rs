@@ -111,7 +111,8 @@ fn quietly(f: impl FnOnce() + std::panic::UnwindSafe) {
     HOOK.call_once(|| {
         let default = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            if !info.to_string().contains("cannot load") {
+            let message = info.to_string();
+            if !message.contains("cannot load") && !message.contains("git clone") {
                 default(info);
             }
         }));
@@ -416,6 +417,57 @@ fn a_private_key_in_a_panic_message_never_reaches_the_output() {
     );
 }
 
+const OPENAI_KEY: &str = "sk-proj-4mZ8xQv2Lr7Tn1Kp9Ws3Yd6Fh0Jb5Gc8Ue2Ai4Oo7Sl1Nq3Xt";
+const GITHUB_TOKEN: &str = "ghp_16C7e42F292c6912E7710c838347Ae178B4a";
+
+#[seclog::audit]
+fn summarize(ticket: u32) -> Result<u32, String> {
+    Err(format!(
+        "completion failed for ticket {ticket}: 401 Incorrect API key provided: {OPENAI_KEY}"
+    ))
+}
+
+#[seclog::audit]
+fn mirror(repo: &str) -> u32 {
+    panic!("git clone https://{GITHUB_TOKEN}@github.com/{repo}.git failed: exit status 128")
+}
+
+#[test]
+fn a_services_token_in_an_err_or_a_panic_message_never_reaches_the_output() {
+    let run = capture(|| summarize(7));
+    assert_eq!(
+        run.output,
+        Err(format!(
+            "completion failed for ticket 7: 401 Incorrect API key provided: {OPENAI_KEY}"
+        )),
+        "the handler's error is unchanged"
+    );
+    assert_eq!(
+        run.records()[1]["error"]["message"],
+        "completion failed for ticket 7: 401 Incorrect API key provided: [REDACTED:service_token]"
+    );
+    assert_found_everywhere(
+        || {
+            let _ = summarize(7);
+        },
+        OPENAI_KEY,
+        &[
+            "completion failed for ticket 7",
+            "Incorrect API key provided: ",
+        ],
+    );
+    let run = capture(|| quietly(|| drop(mirror("acme/orders"))));
+    assert_eq!(
+        run.records()[1]["error"]["message"],
+        "git clone https://[REDACTED:service_token]@github.com/acme/orders.git failed: exit status 128"
+    );
+    assert_found_everywhere(
+        || quietly(|| drop(mirror("acme/orders"))),
+        GITHUB_TOKEN,
+        &["git clone https://", "@github.com/acme/orders.git failed"],
+    );
+}
+
 /// A rejected sign-in, as a user's code keeps it: `Debug` prints the
 /// password with the rest.
 #[derive(Debug)]
@@ -530,6 +582,10 @@ fn every_kind_is_replaced_by_its_marker_and_nothing_around_it() {
         (
             r#"upstream 400: {"user":"bob","password":"hunter2"}"#.into(),
             r#"upstream 400: {"user":"bob","password":"[REDACTED:json_value]"}"#.into(),
+        ),
+        (
+            format!("rotated {GITHUB_TOKEN} and {OPENAI_KEY}."),
+            "rotated [REDACTED:service_token] and [REDACTED:service_token].".into(),
         ),
         (
             "config: {\n  user: app\n  secret: s3cr3t\n}".into(),
