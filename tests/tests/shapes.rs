@@ -456,13 +456,21 @@ fn a_services_token_in_an_err_or_a_panic_message_never_reaches_the_output() {
             "Incorrect API key provided: ",
         ],
     );
-    let run = capture(|| quietly(|| drop(mirror("acme/orders"))));
+    let run = capture(|| {
+        quietly(|| {
+            mirror("acme/orders");
+        })
+    });
     assert_eq!(
         run.records()[1]["error"]["message"],
         "git clone https://[REDACTED:service_token]@github.com/acme/orders.git failed: exit status 128"
     );
     assert_found_everywhere(
-        || quietly(|| drop(mirror("acme/orders"))),
+        || {
+            quietly(|| {
+                mirror("acme/orders");
+            })
+        },
         GITHUB_TOKEN,
         &["git clone https://", "@github.com/acme/orders.git failed"],
     );

@@ -373,6 +373,11 @@ struct Class {
     hi: u16,
 }
 
+/// The class of bit `bit` (see [`Class`]).
+const fn class(bit: u8, lo: u16, hi: u16) -> Class {
+    Class { bit, lo, hi }
+}
+
 /// A byte's nibbles as [`Class`]'s sets: `one(c)` is `c` alone.
 const fn one(c: u8) -> u16 {
     1 << c
@@ -406,90 +411,26 @@ const fn tables(classes: &[Class]) -> ([u8; 16], [u8; 16]) {
 /// kind of place. `@` and `J` share a bit: both are places whatever
 /// follows, and `{0, A} × {4}` holds just them.
 const FIRSTS: [Class; 8] = [
-    Class {
-        bit: 0x01,
-        lo: one(0x0) | one(0xa),
-        hi: one(4),
-    }, // `@`, `J`
-    Class {
-        bit: 0x02,
-        lo: one(0xd),
-        hi: one(3),
-    }, // `=`
-    Class {
-        bit: 0x04,
-        lo: one(0xd),
-        hi: one(2),
-    }, // `-`
-    Class {
-        bit: 0x08,
-        lo: one(0x2),
-        hi: one(4) | one(6),
-    }, // `B`, `b`
-    Class {
-        bit: 0x10,
-        lo: one(0x9),
-        hi: one(4),
-    }, // `I`
-    Class {
-        bit: 0x20,
-        lo: one(0xa),
-        hi: one(3),
-    }, // `:`
-    Class {
-        bit: 0x40,
-        lo: one(0x2),
-        hi: one(2),
-    }, // `"`
-    Class {
-        bit: 0x80,
-        lo: one(0x8),
-        hi: one(2),
-    }, // `(`
+    class(0x01, one(0x0) | one(0xa), one(4)), // `@`, `J`
+    class(0x02, one(0xd), one(3)),            // `=`
+    class(0x04, one(0xd), one(2)),            // `-`
+    class(0x08, one(0x2), one(4) | one(6)),   // `B`, `b`
+    class(0x10, one(0x9), one(4)),            // `I`
+    class(0x20, one(0xa), one(3)),            // `:`
+    class(0x40, one(0x2), one(2)),            // `"`
+    class(0x80, one(0x8), one(2)),            // `(`
 ];
 
 /// The byte that must follow each of [`FIRSTS`], in the same bit.
 const SECONDS: [Class; 8] = [
-    Class {
-        bit: 0x01,
-        lo: ALL,
-        hi: ALL,
-    }, // any
-    Class {
-        bit: 0x02,
-        lo: ALL,
-        hi: ALL,
-    }, // any
-    Class {
-        bit: 0x04,
-        lo: one(0xd),
-        hi: one(2),
-    }, // `-`
-    Class {
-        bit: 0x08,
-        lo: one(0x1) | one(0x5),
-        hi: one(4) | one(6),
-    }, // `a`, `e`, `A`, `E`
-    Class {
-        bit: 0x10,
-        lo: one(0x1) | one(0x5),
-        hi: one(4) | one(6),
-    }, // the same
-    Class {
-        bit: 0x20,
-        lo: one(0x0),
-        hi: one(2),
-    }, // ` `
-    Class {
-        bit: 0x40,
-        lo: one(0xa),
-        hi: one(3),
-    }, // `:`
-    Class {
-        bit: 0x80,
-        lo: one(0x2),
-        hi: one(2),
-    }, // `"`
+    class(0x01, ALL, ALL),                             // any
+    class(0x02, ALL, ALL),                             // any
+    class(0x04, one(0xd), one(2)),                     // `-`
+    class(0x08, one(0x1) | one(0x5), one(4) | one(6)), // `a`, `e`, `A`, `E`
+    class(0x10, one(0x1) | one(0x5), one(4) | one(6)), // the same
+    class(0x20, one(0x0), one(2)),                     // ` `
+    class(0x40, one(0xa), one(3)),                     // `:`
+    class(0x80, one(0x2), one(2)),                     // `"`
 ];
 
 /// [`SECONDS`] in a pass that copies: `"` then `:` and `(` then `"` are
@@ -505,46 +446,14 @@ const SECONDS_COPYING: [Class; 6] = [
 const RUN_BIT: u8 = 0x03;
 const ESCAPE_BIT: u8 = 0x3c;
 const OTHERS: [Class; 8] = [
-    Class {
-        bit: 0x01,
-        lo: 0x03ff,
-        hi: one(3),
-    }, // digits
-    Class {
-        bit: 0x02,
-        lo: one(0x0) | one(0x5) | one(0xb) | one(0xd),
-        hi: one(2),
-    }, // ` `, `%`, `+`, `-`
-    Class {
-        bit: 0x04,
-        lo: ALL,
-        hi: 0xff03,
-    }, // controls, from 0x80
-    Class {
-        bit: 0x08,
-        lo: one(0x2),
-        hi: one(2),
-    }, // `"`
-    Class {
-        bit: 0x10,
-        lo: one(0xc),
-        hi: one(5),
-    }, // `\`
-    Class {
-        bit: 0x20,
-        lo: one(0xf),
-        hi: one(7),
-    }, // DEL
-    Class {
-        bit: 0x40,
-        lo: one(0xf),
-        hi: one(5),
-    }, // `_`
-    Class {
-        bit: 0x80,
-        lo: one(0xb),
-        hi: one(6),
-    }, // `k`
+    class(0x01, 0x03ff, one(3)),                                    // digits
+    class(0x02, one(0x0) | one(0x5) | one(0xb) | one(0xd), one(2)), // ` `, `%`, `+`, `-`
+    class(0x04, ALL, 0xff03),                                       // controls, from 0x80
+    class(0x08, one(0x2), one(2)),                                  // `"`
+    class(0x10, one(0xc), one(5)),                                  // `\`
+    class(0x20, one(0xf), one(7)),                                  // DEL
+    class(0x40, one(0xf), one(5)),                                  // `_`
+    class(0x80, one(0xb), one(6)),                                  // `k`
 ];
 
 const FIRST_TABLES: ([u8; 16], [u8; 16]) = tables(&FIRSTS);
