@@ -596,6 +596,10 @@ fn every_kind_is_replaced_by_its_marker_and_nothing_around_it() {
             "rotated [REDACTED:service_token] and [REDACTED:service_token].".into(),
         ),
         (
+            "error sending request for url (https://generativelanguage.googleapis.com/v1beta/models/gemini-pro:generateContent?key=AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY)".into(),
+            "error sending request for url (https://generativelanguage.googleapis.com/v1beta/models/gemini-pro:generateContent?key=[REDACTED:service_token])".into(),
+        ),
+        (
             "config: {\n  user: app\n  secret: s3cr3t\n}".into(),
             "config: {\n  user: app\n  secret: [REDACTED:key_value]\n}".into(),
         ),

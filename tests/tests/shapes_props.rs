@@ -154,6 +154,7 @@ fn service_token() -> impl Strategy<Value = Secret> {
             ("hf_", "[a-z]{0,6}"),
             ("xoxb-123456789012-1234567890123-", "[a-z-]{0,6}"),
             ("xoxp-1234567890-1234567890-", "[a-z-]{0,6}"),
+            ("AIza", "[a-z_-]{0,6}"),
         ]),
         distinctive(40..60),
     )

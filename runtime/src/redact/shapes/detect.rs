@@ -127,12 +127,14 @@ enum Body {
     Slack,
     /// Lower-case hexadecimal digits.
     Hex,
+    /// Letters, digits, `_` and `-` (base64url).
+    Base64url,
 }
 
 /// The prefixes of [`SecretKind::ServiceToken`], each with how its body is
 /// written and how long it is at least (shorter, it is a placeholder or
 /// a word: `sk_live_xxx`).
-const SERVICE_TOKENS: [(&[u8], Body, usize); 27] = [
+const SERVICE_TOKENS: [(&[u8], Body, usize); 28] = [
     (b"ghp_", Body::Alnum, 30),
     (b"gho_", Body::Alnum, 30),
     (b"ghu_", Body::Alnum, 30),
@@ -160,11 +162,13 @@ const SERVICE_TOKENS: [(&[u8], Body, usize); 27] = [
     (b"xoxr-", Body::Slack, 20),
     (b"xoxs-", Body::Slack, 20),
     (b"xoxo-", Body::Slack, 20),
+    (b"AIza", Body::Base64url, 35),
 ];
 
-/// Where each prefix of [`SERVICE_TOKENS`] has its first `_` (or the `k`
-/// of `sk-`, or the `-` of `xoxb-`): a place found there looks back by
-/// these widths for a prefix's start.
+/// Where the prefixes of [`SERVICE_TOKENS`] with a `_` have their first:
+/// a `_` found looks back by these widths for a prefix's start (`sk-` is
+/// found at its `k`, `AIza` at its `I`, Slack's prefixes by their run of
+/// digits).
 pub(super) const SERVICE_TOKEN_UNDERSCORES: [usize; 4] = [2, 3, 5, 6];
 
 /// A service's token beginning at `i` (see [`SecretKind::ServiceToken`]):
@@ -175,7 +179,7 @@ pub(super) fn service_token_at(b: &[u8], i: usize) -> Option<Found> {
     if rest.len() < 25
         || !matches!(
             rest[0],
-            b'g' | b's' | b'r' | b'w' | b'n' | b'h' | b'd' | b'x'
+            b'g' | b's' | b'r' | b'w' | b'n' | b'h' | b'd' | b'x' | b'A'
         )
     {
         return None;
@@ -188,7 +192,7 @@ pub(super) fn service_token_at(b: &[u8], i: usize) -> Option<Found> {
     let in_body = |c: u8| match body {
         Body::Alnum => is_alnum(c),
         Body::Word => is_alnum(c) || c == b'_',
-        Body::Mixed => is_alnum(c) || c == b'_' || c == b'-',
+        Body::Mixed | Body::Base64url => is_alnum(c) || c == b'_' || c == b'-',
         Body::Slack => is_alnum(c) || c == b'-',
         Body::Hex => c.is_ascii_digit() || (b'a'..=b'f').contains(&c),
     };

@@ -11,10 +11,11 @@ use super::*;
 /// `eyJ`), `@` (ending a URL's `user:password`), `-` followed by `-` (of
 /// `-----BEGIN`), `"` followed by `:` (of a quoted `"key":`), `:`
 /// followed by a space (of a `key: value` pair), `(` followed by `"` (of
-/// a tuple struct's `Debug`, `Password("…")`), `I`,
-/// `b` or `B` followed by `a`, `e`, `A` or `E` (`IA` of `AKIA` and `ASIA`,
-/// `Be` and `Ba` of `Bearer` and `Basic`), `_` (of a service token's
-/// prefix, `ghp_`) and `k` followed by `-` (of `sk-`). In the text records are made of both are
+/// a tuple struct's `Debug`, `Password("…")`), `b` or `B` followed by
+/// `a`, `e`, `A` or `E` (`Be` and `Ba` of `Bearer` and `Basic`), `I`
+/// followed by `A`, `J`, `q` or `z` (`IA` of `AKIA` and `ASIA`, `Iz` of
+/// `AIza`; the other two come with them, see `vector`), `_` (of a service
+/// token's prefix, `ghp_`) and `k` followed by `-` (of `sk-`). In the text records are made of both are
 /// rare, so the exact look costs next to nothing: this pass is the price,
 /// sixteen bytes a step (thirty-two with AVX2).
 #[inline]
@@ -142,7 +143,8 @@ pub(super) fn find_bytewise(text: &[u8], places: &mut impl Places) {
             || (c == b'"' && next == b':')
             || (c == b':' && next == b' ')
             || (c == b'(' && next == b'"')
-            || ((c == b'I' || c & 0xdf == 0x42) && next & 0xdb == 0x41)
+            || (c & 0xdf == 0x42 && next & 0xdb == 0x41)
+            || (c == b'I' && matches!(next, b'A' | b'J' | b'q' | b'z'))
             || c == b'_'
             || (c == b'k' && next == b'-')
         {

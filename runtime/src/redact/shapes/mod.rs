@@ -13,7 +13,7 @@
 //! | [`bearer`](SecretKind::Bearer) | the word `Bearer` (any case) then spaces and a token of at least 8 characters that mixes two of lower case, upper case (after its first character) and digits | `Bearer [REDACTED:bearer]` |
 //! | [`basic`](SecretKind::Basic) | the word `Basic` (any case) then spaces and base64 text that decodes to printable `user:password` | `Basic [REDACTED:basic]` |
 //! | [`aws_access_key_id`](SecretKind::AwsAccessKeyId) | `AKIA` or `ASIA` and 16 upper-case letters or digits, with no letter or digit on either side | `[REDACTED:aws_access_key_id]` |
-//! | [`service_token`](SecretKind::ServiceToken) | a token under a well-known service's documented prefix, at the start of a word, with a body long enough not to be a placeholder: GitHub `ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_` (30 or more letters and digits) and `github_pat_` (40 or more, also `_`); OpenAI and Anthropic `sk-` (`sk-proj-…`, `sk-ant-…`: 32 or more letters, digits, `_` and `-`, among them an upper-case letter and a digit, so a slug such as `sk-en-release-notes-…` stays); Stripe `sk_live_`, `rk_live_`, `sk_test_`, `rk_test_` (20 or more) and `whsec_` (24 or more); Slack `xoxb-`, `xoxp-`, `xoxa-`, `xoxr-`, `xoxs-`, `xoxo-` (20 or more letters, digits and `-`, the first twelve digits and dashes: the team's and user's numbers); npm `npm_` and Hugging Face `hf_` (30 or more); Shopify `shpat_`, `shpss_`, `shpca_`, `shppa_` (32 or more hex digits); DigitalOcean `dop_v1_`, `doo_v1_`, `dor_v1_` (64 or more hex digits) | `[REDACTED:service_token]` |
+//! | [`service_token`](SecretKind::ServiceToken) | a token under a well-known service's documented prefix, at the start of a word, with a body long enough not to be a placeholder: GitHub `ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_` (30 or more letters and digits) and `github_pat_` (40 or more, also `_`); OpenAI and Anthropic `sk-` (`sk-proj-…`, `sk-ant-…`: 32 or more letters, digits, `_` and `-`, among them an upper-case letter and a digit, so a slug such as `sk-en-release-notes-…` stays); Stripe `sk_live_`, `rk_live_`, `sk_test_`, `rk_test_` (20 or more) and `whsec_` (24 or more); Slack `xoxb-`, `xoxp-`, `xoxa-`, `xoxr-`, `xoxs-`, `xoxo-` (20 or more letters, digits and `-`, the first twelve digits and dashes: the team's and user's numbers); npm `npm_` and Hugging Face `hf_` (30 or more); Shopify `shpat_`, `shpss_`, `shpca_`, `shppa_` (32 or more hex digits); DigitalOcean `dop_v1_`, `doo_v1_`, `dor_v1_` (64 or more hex digits); Google API keys `AIza` (35 or more letters, digits, `_` and `-`: Maps, Gemini, Firebase; sent as `?key=`, which no sensitive term names) | `[REDACTED:service_token]` |
 //! | [`private_key`](SecretKind::PrivateKey) | a PEM block whose label names a `PRIVATE KEY`, from `-----BEGIN` through the matching `-----END` line, or to the end of the text when that line is missing | `[REDACTED:private_key]` |
 //! | [`card_number`](SecretKind::CardNumber) | 13 to 19 digits, in groups joined by single spaces, dashes, `+` (a space in a form body) or `%20` (a space in a URL), that pass the Luhn check, begin as a card may (not with 0; with 1 only as the 15 digits of an airline's UATP card, so times since 1970 in milliseconds, microseconds and nanoseconds stay) and are not part of a longer run of letters and digits (nor a decimal number) | `[REDACTED:card_number]` |
 //! | [`query_param`](SecretKind::QueryParam) | `key=value` where the key is sensitive ([`is_sensitive_key`](crate::is_sensitive_key), with the terms added at run time): the value, up to `&`, whitespace or the end, or a quoted value (logfmt's `password="a b"`) to its closing quote | `password=[REDACTED:query_param]` |
@@ -39,7 +39,7 @@
 //!
 //! Scanning costs little on the text records are made of: a vector pass
 //! (SSE2 or AVX2 on x86_64, a byte at a time elsewhere) looks for what every shape
-//! must contain (`=`, `J`, `@`, `":`, `: `, `("`, `--`, `IA`, `Ba`/`Be` in any case,
+//! must contain (`=`, `J`, `@`, `":`, `: `, `("`, `--`, `IA`, `Iz`, `Ba`/`Be` in any case,
 //! `_`, `k-`, thirteen digits and separators), and only a text where
 //! something is found is scanned exactly.
 
@@ -83,8 +83,8 @@ pub enum SecretKind {
     /// GitHub (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`, `github_pat_`),
     /// OpenAI and Anthropic (`sk-`), Stripe (`sk_live_`, `rk_live_`,
     /// `sk_test_`, `rk_test_`, `whsec_`), Slack (`xoxb-`, `xoxp-`, …),
-    /// npm (`npm_`), Hugging Face (`hf_`), Shopify (`shpat_`, …) and
-    /// DigitalOcean (`dop_v1_`, …). See the table of the
+    /// npm (`npm_`), Hugging Face (`hf_`), Shopify (`shpat_`, …),
+    /// DigitalOcean (`dop_v1_`, …) and Google's API keys (`AIza…`). See the table of the
     /// [module](crate::redact::shapes).
     ServiceToken,
     /// A PEM private key block.
@@ -371,7 +371,8 @@ impl Places for Finder<'_> {
                     && b.get(p + 1).is_some_and(|&c| c != b'=' && c != b'&')
             }
             b'J' => before(2) == b'e' && before(1) == b'y',
-            b'I' => before(2) == b'A',
+            // `AKIA`, `ASIA`, `AIza`.
+            b'I' => before(2) == b'A' || before(1) == b'A',
             b'-' => b.get(p + 4) == Some(&b'-'),
             b'@' => p >= 5,
             b'"' => p >= 2,
@@ -475,6 +476,10 @@ impl Finder<'_> {
                 }
             },
             b'-' if p >= self.next[2] => (private_key_at(b, p), 2),
+            b'I' if b.get(p + 1) == Some(&b'z') => match p > self.next[8] {
+                true => (service_token_at(b, p - 1), 8),
+                false => return,
+            },
             b'I' if p >= 2 && p - 2 >= self.next[3] => (aws_at(b, p - 2), 3),
             b'B' | b'b' if p >= self.next[4] => (credential_at(b, p), 4),
             b'_' => match SERVICE_TOKEN_UNDERSCORES

@@ -534,6 +534,7 @@ fn a_services_token_is_replaced_by_its_prefix() {
         "hf_XqvLmTrKnPsWyDfHjBgCuEaIoOlSqNxTzVwR",
         "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",
         "dop_v1_0f3c5e8a9b7d6c4e2f1a0b9c8d7e6f5a0f3c5e8a9b7d6c4e2f1a0b9c8d7e6f5a",
+        "AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY",
     ];
     for token in tokens {
         for (text, logged) in [
@@ -571,6 +572,9 @@ fn a_services_token_is_replaced_by_its_prefix() {
         "shpat_0f3c5e8a9b7d6c4e2f1a0b9c8d7e6f5g",
         "xoxb-abcdefghijklmnopqrstuvwxyz",
         "snake_case_identifiers_and_more_of_them_here",
+        "AIzaSyD-9tSrke72PouQMnMX",
+        "xAIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY",
+        "IJ Iq Iz AIz",
         "Mac OS X 14_4",
     ] {
         assert_eq!(redact(text), text);
@@ -1081,6 +1085,8 @@ fn the_vector_passes_find_what_looking_everywhere_finds() {
         "ghp_",
         "sk_live_",
         "xoxb-",
+        "AIza",
+        "Iq",
         "Xq9vL2mT7rK4nP1sW8yD3fH6jB0gC5uE",
     ];
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);

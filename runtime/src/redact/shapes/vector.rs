@@ -38,20 +38,26 @@ pub(crate) unsafe fn places16(v: __m128i, next: __m128i) -> __m128i {
     let eq = |x: __m128i, c: u8| _mm_cmpeq_epi8(x, _mm_set1_epi8(c as i8));
     let single = _mm_or_si128(_mm_or_si128(eq(v, b'='), eq(v, b'J')), eq(v, b'@'));
     let dashes = _mm_and_si128(eq(v, b'-'), eq(next, b'-'));
-    // `I`, `b` or `B` (0x49, 0x42, 0x62), then `a`, `e`, `A` or `E`
-    // (0x41, 0x45, 0x61, 0x65).
-    let first = _mm_or_si128(
-        eq(v, b'I'),
+    // `b` or `B` (0x42, 0x62), then `a`, `e`, `A` or `E` (0x41, 0x45,
+    // 0x61, 0x65).
+    let scheme = _mm_and_si128(
         eq(_mm_and_si128(v, _mm_set1_epi8(0xdfu8 as i8)), 0x42),
+        eq(_mm_and_si128(next, _mm_set1_epi8(0xdbu8 as i8)), 0x41),
     );
-    let second = eq(_mm_and_si128(next, _mm_set1_epi8(0xdbu8 as i8)), 0x41);
+    // `I`, then `A`, `J`, `q` or `z` (the classes of the 32-byte passes
+    // hold these four together).
+    let after_i = _mm_or_si128(
+        _mm_or_si128(eq(next, b'A'), eq(next, b'J')),
+        _mm_or_si128(eq(next, b'q'), eq(next, b'z')),
+    );
+    let aws_or_google = _mm_and_si128(eq(v, b'I'), after_i);
     // `:` then a space, of a `key: value` pair.
     let colon = _mm_and_si128(eq(v, b':'), eq(next, b' '));
     // `_` and `k-` of a service token's prefix.
     let token = _mm_or_si128(eq(v, b'_'), _mm_and_si128(eq(v, b'k'), eq(next, b'-')));
     _mm_or_si128(
         _mm_or_si128(_mm_or_si128(single, token), _mm_or_si128(dashes, colon)),
-        _mm_and_si128(first, second),
+        _mm_or_si128(scheme, aws_or_google),
     )
 }
 
@@ -427,7 +433,7 @@ const SECONDS: [Class; 8] = [
     class(0x02, ALL, ALL),                             // any
     class(0x04, one(0xd), one(2)),                     // `-`
     class(0x08, one(0x1) | one(0x5), one(4) | one(6)), // `a`, `e`, `A`, `E`
-    class(0x10, one(0x1) | one(0x5), one(4) | one(6)), // the same
+    class(0x10, one(0x1) | one(0xa), one(4) | one(7)), // `A`, `J`, `q`, `z`
     class(0x20, one(0x0), one(2)),                     // ` `
     class(0x40, one(0xa), one(3)),                     // `:`
     class(0x80, one(0x2), one(2)),                     // `"`
