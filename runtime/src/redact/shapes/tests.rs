@@ -1370,6 +1370,17 @@ fn scanning_is_linear_on_hostile_text() {
         format!("Basic {}", "QUJD".repeat(n / 4)),
         "AKIA".repeat(n / 4),
         format!("{JWT} ").repeat(n / JWT.len()),
+        "ghp_".repeat(n / 4),
+        "a_".repeat(n / 2),
+        "sk-".repeat(n / 3),
+        format!("sk-{}", "a".repeat(n)),
+        "%20sk-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".repeat(n / 44),
+        "github_pat_".repeat(n / 11),
+        "AIza".repeat(n / 4),
+        "AIz".repeat(n / 3),
+        "xoxb-1234567890123-".repeat(n / 19),
+        "xoxb-1234567890123 ".repeat(n / 19),
+        format!("a{}", "xoxb-1234567890123-".repeat(n / 19)),
     ];
     for text in &texts {
         READ.with(|r| r.set(0));
