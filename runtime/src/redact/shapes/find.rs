@@ -15,9 +15,10 @@ use super::*;
 /// `a`, `e`, `A` or `E` (`Be` and `Ba` of `Bearer` and `Basic`), `I`
 /// followed by `A`, `J`, `q` or `z` (`IA` of `AKIA` and `ASIA`, `Iz` of
 /// `AIza`; the other two come with them, see `vector`), `_` (of a service
-/// token's prefix, `ghp_`) and `k` followed by `-` (of `sk-`). In the text records are made of both are
-/// rare, so the exact look costs next to nothing: this pass is the price,
-/// sixteen bytes a step (thirty-two with AVX2).
+/// token's prefix, `ghp_`) and `k` followed by `-` (of `sk-`). In the
+/// text records are made of these are rare, so the exact look costs next
+/// to nothing: this pass is the price, sixteen bytes a step (thirty-two
+/// with AVX2).
 #[inline]
 pub(crate) fn find(text: &[u8], places: &mut impl Places) {
     let n = text.len();

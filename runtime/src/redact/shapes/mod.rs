@@ -38,10 +38,11 @@
 //! turned off there too ([`Builder::shape_detection`](crate::Builder::shape_detection)).
 //!
 //! Scanning costs little on the text records are made of: a vector pass
-//! (SSE2 or AVX2 on x86_64, a byte at a time elsewhere) looks for what every shape
-//! must contain (`=`, `J`, `@`, `":`, `: `, `("`, `--`, `IA`, `Iz`, `Ba`/`Be` in any case,
-//! `_`, `k-`, thirteen digits and separators), and only a text where
-//! something is found is scanned exactly.
+//! (SSE2 or AVX2 on x86_64, a byte at a time elsewhere) looks for what
+//! every shape must contain (`=`, `J`, `@`, `":`, `: `, `("`, `--`, `IA`,
+//! `Iz`, `Ba`/`Be` in any case, `_`, `k-`, thirteen digits and
+//! separators), and only a text where something is found is scanned
+//! exactly.
 
 use super::Policy;
 use std::borrow::Cow;
@@ -84,8 +85,8 @@ pub enum SecretKind {
     /// OpenAI and Anthropic (`sk-`), Stripe (`sk_live_`, `rk_live_`,
     /// `sk_test_`, `rk_test_`, `whsec_`), Slack (`xoxb-`, `xoxp-`, …),
     /// npm (`npm_`), Hugging Face (`hf_`), Shopify (`shpat_`, …),
-    /// DigitalOcean (`dop_v1_`, …) and Google's API keys (`AIza…`). See the table of the
-    /// [module](crate::redact::shapes).
+    /// DigitalOcean (`dop_v1_`, …) and Google's API keys (`AIza…`). See
+    /// the table of the [module](crate::redact::shapes).
     ServiceToken,
     /// A PEM private key block.
     PrivateKey,
