@@ -137,24 +137,25 @@ fn aws() -> impl Strategy<Value = Secret> {
 
 /// A service's token: its prefix, then a body of its alphabet (the
 /// distinctive part, upper-case letters and digits, is what must not be
-/// logged), long enough.
+/// logged), long enough, with lower-case letters where its random part
+/// has both cases.
 fn service_token() -> impl Strategy<Value = Secret> {
     (
         prop::sample::select(vec![
-            ("ghp_", "[a-z]{0,6}"),
-            ("gho_", "[a-z]{0,6}"),
-            ("ghs_", "[a-z]{0,6}"),
+            ("ghp_", "[a-z]{1,6}"),
+            ("gho_", "[a-z]{1,6}"),
+            ("ghs_", "[a-z]{1,6}"),
             ("github_pat_", "[a-z_]{10,20}"),
             ("sk-proj-", "[a-z_-]{0,8}"),
             ("sk-ant-api03-", "[a-z_-]{0,8}"),
-            ("sk_live_", "[a-z]{0,6}"),
-            ("rk_test_", "[a-z]{0,6}"),
+            ("sk_live_", "[a-z]{1,6}"),
+            ("rk_test_", "[a-z]{1,6}"),
             ("whsec_", "[a-z]{0,6}"),
-            ("npm_", "[a-z]{0,6}"),
-            ("hf_", "[a-z]{0,6}"),
+            ("npm_", "[a-z]{1,6}"),
+            ("hf_", "[a-z]{1,6}"),
             ("xoxb-123456789012-1234567890123-", "[a-z-]{0,6}"),
             ("xoxp-1234567890-1234567890-", "[a-z-]{0,6}"),
-            ("AIza", "[a-z_-]{0,6}"),
+            ("AIza", "[a-z]{1,6}"),
         ]),
         distinctive(40..60),
     )

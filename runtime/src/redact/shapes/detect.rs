@@ -116,7 +116,10 @@ pub(super) fn aws_at(b: &[u8], i: usize) -> Option<Found> {
 enum Body {
     /// Letters and digits.
     Alnum,
-    /// Letters, digits and `_`.
+    /// Letters and digits, both cases among them (a key's random part has
+    /// both; a word or an identifier in snake or lower case has not).
+    Base62,
+    /// Letters, digits and `_`, both cases among the letters.
     Word,
     /// Letters, digits, `_` and `-`, with at least one upper-case letter
     /// and one digit (which a key's random part has, and a slug or an
@@ -127,7 +130,8 @@ enum Body {
     Slack,
     /// Lower-case hexadecimal digits.
     Hex,
-    /// Letters, digits, `_` and `-` (base64url).
+    /// Letters, digits, `_` and `-` (base64url), both cases among the
+    /// letters.
     Base64url,
 }
 
@@ -135,19 +139,19 @@ enum Body {
 /// written and how long it is at least (shorter, it is a placeholder or
 /// a word: `sk_live_xxx`).
 const SERVICE_TOKENS: [(&[u8], Body, usize); 28] = [
-    (b"ghp_", Body::Alnum, 30),
-    (b"gho_", Body::Alnum, 30),
-    (b"ghu_", Body::Alnum, 30),
-    (b"ghs_", Body::Alnum, 30),
-    (b"ghr_", Body::Alnum, 30),
+    (b"ghp_", Body::Base62, 30),
+    (b"gho_", Body::Base62, 30),
+    (b"ghu_", Body::Base62, 30),
+    (b"ghs_", Body::Base62, 30),
+    (b"ghr_", Body::Base62, 30),
     (b"github_pat_", Body::Word, 40),
-    (b"sk_live_", Body::Alnum, 20),
-    (b"rk_live_", Body::Alnum, 20),
-    (b"sk_test_", Body::Alnum, 20),
-    (b"rk_test_", Body::Alnum, 20),
+    (b"sk_live_", Body::Base62, 20),
+    (b"rk_live_", Body::Base62, 20),
+    (b"sk_test_", Body::Base62, 20),
+    (b"rk_test_", Body::Base62, 20),
     (b"whsec_", Body::Alnum, 24),
-    (b"npm_", Body::Alnum, 30),
-    (b"hf_", Body::Alnum, 30),
+    (b"npm_", Body::Base62, 30),
+    (b"hf_", Body::Base62, 30),
     (b"shpat_", Body::Hex, 32),
     (b"shpss_", Body::Hex, 32),
     (b"shpca_", Body::Hex, 32),
@@ -190,7 +194,7 @@ pub(super) fn service_token_at(b: &[u8], i: usize) -> Option<Found> {
     }
     let from = i + prefix.len();
     let in_body = |c: u8| match body {
-        Body::Alnum => is_alnum(c),
+        Body::Alnum | Body::Base62 => is_alnum(c),
         Body::Word => is_alnum(c) || c == b'_',
         Body::Mixed | Body::Base64url => is_alnum(c) || c == b'_' || c == b'-',
         Body::Slack => is_alnum(c) || c == b'-',
@@ -207,7 +211,10 @@ pub(super) fn service_token_at(b: &[u8], i: usize) -> Option<Found> {
             .iter()
             .take(12)
             .all(|&c| c.is_ascii_digit() || c == b'-'),
-        _ => true,
+        Body::Base62 | Body::Word | Body::Base64url => {
+            part.iter().any(u8::is_ascii_uppercase) && part.iter().any(u8::is_ascii_lowercase)
+        }
+        Body::Alnum | Body::Hex => true,
     };
     (long && random).then_some(Found {
         start: i,
