@@ -596,6 +596,10 @@ fn every_kind_is_replaced_by_its_marker_and_nothing_around_it() {
             "rotated [REDACTED:service_token] and [REDACTED:service_token].".into(),
         ),
         (
+            "alert failed: POST https://hooks.slack.com/services/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 returned 404".into(),
+            "alert failed: POST https://hooks.slack.com/services/[REDACTED:service_token] returned 404".into(),
+        ),
+        (
             "error sending request for url (https://generativelanguage.googleapis.com/v1beta/models/gemini-pro:generateContent?key=AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY)".into(),
             "error sending request for url (https://generativelanguage.googleapis.com/v1beta/models/gemini-pro:generateContent?key=[REDACTED:service_token])".into(),
         ),

@@ -173,6 +173,24 @@ fn service_token() -> impl Strategy<Value = Secret> {
         })
 }
 
+/// An incoming webhook's URL, whose path after its known beginning is the
+/// secret (the distinctive part in it must not be logged).
+fn webhook() -> impl Strategy<Value = Secret> {
+    (
+        prop::sample::select(vec![
+            "https://hooks.slack.com/services/T0A1B2C3D/B0A1B2C3D/",
+            "https://discord.com/api/webhooks/1234567890123456789/",
+            "https://contoso.webhook.office.com/webhookb2/0f3c5e8a@72f988bf/IncomingWebhook/",
+        ]),
+        distinctive(16..40),
+    )
+        .prop_map(|(url, secret)| Secret {
+            text: format!("{url}{secret}"),
+            parts: vec![secret],
+            to_the_end: false,
+        })
+}
+
 fn private_key() -> impl Strategy<Value = Secret> {
     (
         prop::sample::select(vec![
@@ -439,6 +457,7 @@ fn any_secret() -> impl Strategy<Value = Secret> {
         basic(),
         aws(),
         service_token(),
+        webhook(),
         private_key(),
         card(),
         query(),
@@ -498,6 +517,7 @@ fn benign() -> impl Strategy<Value = String> {
         "snake_case_value",
         "sk-en-release-notes-for-the-winter-quarter-of-2026",
         "ghp_ is a prefix",
+        "https://api.slack.com/messaging/webhooks",
     ])
     .prop_map(String::from)
 }

@@ -223,6 +223,63 @@ pub(super) fn service_token_at(b: &[u8], i: usize) -> Option<Found> {
     })
 }
 
+/// The incoming-webhook URLs whose path is their secret (whoever has the
+/// URL can post as the integration): the host, and the beginning of the
+/// path after which the secret runs. Microsoft Teams' hosts are any under
+/// `.webhook.office.com`, their path after `/webhookb2/`.
+const WEBHOOKS: [(&[u8], &[u8]); 7] = [
+    (b"hooks.slack.com", b"/services/"),
+    (b"hooks.slack.com", b"/workflows/"),
+    (b"hooks.slack.com", b"/triggers/"),
+    (b"discord.com", b"/api/webhooks/"),
+    (b"discordapp.com", b"/api/webhooks/"),
+    (b"canary.discord.com", b"/api/webhooks/"),
+    (b"ptb.discord.com", b"/api/webhooks/"),
+];
+
+/// The secret path of an incoming-webhook URL whose `scheme://` has its
+/// `:` at `colon` (see [`WEBHOOKS`]): from after the path's known
+/// beginning through the bytes a URL's path holds, at least sixteen. The
+/// scheme, host and known beginning are kept.
+pub(super) fn webhook_at(b: &[u8], colon: usize) -> Option<Found> {
+    let ends = |word: &[u8]| {
+        colon >= word.len() && b[colon - word.len()..colon].eq_ignore_ascii_case(word)
+    };
+    if b.get(colon + 1..colon + 3) != Some(b"//") || !ends(b"https") && !ends(b"http") {
+        return None;
+    }
+    // A host is at most 253 bytes.
+    let from = colon + 3;
+    let host_len = b[from..].iter().take(254).position(|&c| c == b'/')?;
+    read(host_len);
+    let (host, path) = (&b[from..from + host_len], &b[from + host_len..]);
+    let starts = |beginning: &[u8]| {
+        path.len() > beginning.len() && path[..beginning.len()].eq_ignore_ascii_case(beginning)
+    };
+    let teams = b".webhook.office.com";
+    let beginning = if host.len() > teams.len()
+        && host[host.len() - teams.len()..].eq_ignore_ascii_case(teams)
+        && starts(b"/webhookb2/")
+    {
+        b"/webhookb2/".len()
+    } else {
+        WEBHOOKS
+            .iter()
+            .find(|(h, p)| host.eq_ignore_ascii_case(h) && starts(p))
+            .map(|(_, p)| p.len())?
+    };
+    let host_end = from + host_len;
+    let start = host_end + beginning;
+    let end = run(b, start, |c| {
+        is_alnum(c) || matches!(c, b'-' | b'_' | b'.' | b'/' | b'@' | b'~')
+    });
+    (end - start >= 16).then_some(Found {
+        start,
+        end,
+        kind: SecretKind::ServiceToken,
+    })
+}
+
 /// Whether byte `c` ends a URL's authority: `/`, `?`, `#`, whitespace and
 /// controls, a quote, a backslash, `<`, `>` or DEL.
 pub(super) fn ends_authority(c: u8) -> bool {

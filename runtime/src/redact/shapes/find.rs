@@ -10,7 +10,8 @@ use super::*;
 /// bytes every such shape contains: `=` (of a `key=value` pair), `J` (of
 /// `eyJ`), `@` (ending a URL's `user:password`), `-` followed by `-` (of
 /// `-----BEGIN`), `"` followed by `:` (of a quoted `"key":`), `:`
-/// followed by a space (of a `key: value` pair), `(` followed by `"` (of
+/// followed by a space (of a `key: value` pair) or by `/` (of a webhook's
+/// `https://`), `(` followed by `"` (of
 /// a tuple struct's `Debug`, `Password("…")`), `b` or `B` followed by
 /// `a`, `e`, `A` or `E` (`Be` and `Ba` of `Bearer` and `Basic`), `I`
 /// followed by `A`, `J`, `q` or `z` (`IA` of `AKIA` and `ASIA`, `Iz` of
@@ -142,7 +143,7 @@ pub(super) fn find_bytewise(text: &[u8], places: &mut impl Places) {
             || c == b'@'
             || (c == b'-' && next == b'-')
             || (c == b'"' && next == b':')
-            || (c == b':' && next == b' ')
+            || (c == b':' && (next == b' ' || next == b'/'))
             || (c == b'(' && next == b'"')
             || (c & 0xdf == 0x42 && next & 0xdb == 0x41)
             || (c == b'I' && matches!(next, b'A' | b'J' | b'q' | b'z'))

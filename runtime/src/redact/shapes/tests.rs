@@ -22,6 +22,10 @@ fn scan_everywhere(text: &str, policy: &Policy, found: &mut Vec<Found>) {
     kind(&mut |i| jwt_at(b, i));
     kind(&mut |i| aws_at(b, i).ok_or(i + 1));
     kind(&mut |i| service_token_at(b, i).ok_or(i + 1));
+    kind(&mut |i| match (b[i], b.get(i + 1)) {
+        (b':', Some(b'/')) => webhook_at(b, i).ok_or(i + 1),
+        _ => Err(i + 1),
+    });
     kind(&mut |i| private_key_at(b, i).ok_or(i + 1));
     kind(&mut |i| match b[i] {
         b'b' | b'B' => credential_at(b, i).ok_or(i + 1),
@@ -584,6 +588,54 @@ fn a_services_token_is_replaced_by_its_prefix() {
     }
 }
 
+#[test]
+fn a_webhooks_secret_path_is_replaced_and_its_host_kept() {
+    for (url, kept) in [
+        (
+            "https://hooks.slack.com/services/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",
+            "https://hooks.slack.com/services/",
+        ),
+        (
+            "https://hooks.slack.com/workflows/T0A1B2C3D/A0A1B2C3D/412345678901234567/Xq9vL2mT7rK4nP1s",
+            "https://hooks.slack.com/workflows/",
+        ),
+        (
+            "https://discord.com/api/webhooks/1234567890123456789/Xq9vL2mT7rK4nP1sW8yD3fH6jB0gC5uE-a_b",
+            "https://discord.com/api/webhooks/",
+        ),
+        (
+            "HTTPS://Hooks.Slack.com/services/T0A1B2C3D/B0A1B2C3D/Xq9vL2mT7rK4nP1sW8yD3fH6",
+            "HTTPS://Hooks.Slack.com/services/",
+        ),
+        (
+            "https://contoso.webhook.office.com/webhookb2/0f3c5e8a-9b7d-4c4e-8f1a-0b9c8d7e6f5a@72f988bf-86f1-41af-91ab-2d7cd011db47/IncomingWebhook/0f3c5e8a9b7d6c4e2f1a0b9c8d7e6f5a/0f3c5e8a-9b7d-4c4e-8f1a-0b9c8d7e6f5a",
+            "https://contoso.webhook.office.com/webhookb2/",
+        ),
+    ] {
+        assert_eq!(
+            redact(&format!("alert not sent: error sending request for url ({url}): timed out")),
+            format!("alert not sent: error sending request for url ({kept}[REDACTED:service_token]): timed out"),
+            "{url}"
+        );
+        assert_eq!(
+            redact(&format!(r#"{{"webhook":"{url}"}}"#)),
+            format!(r#"{{"webhook":"{kept}[REDACTED:service_token]"}}"#),
+        );
+    }
+    for text in [
+        "https://hooks.slack.com/services/",
+        "https://hooks.slack.com/services/T0A1B2C3D",
+        "https://api.slack.com/messaging/webhooks",
+        "https://discord.com/developers/docs/resources/webhook",
+        "https://example.com/services/T0A1B2C3D/B0A1B2C3D/Xq9vL2mT7rK4nP1sW8yD3fH6",
+        "https://hooks.slack.com.evil.example/services/T0A1B2C3D/B0A1B2C3D/Xq9vL2mT7rK4nP1sW8yD3fH6",
+        "ftp://hooks.slack.com/services/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",
+        "see: /services/T0A1B2C3D/B0A1B2C3D",
+    ] {
+        assert_eq!(redact(text), text);
+    }
+}
+
 const PEM: &str = "-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\nKUpRKfFLfRYC9AIKjbJTWit+CqvjWYzvQwECAwEAAQ==\n-----END RSA PRIVATE KEY-----";
 
 #[test]
@@ -1090,6 +1142,9 @@ fn the_vector_passes_find_what_looking_everywhere_finds() {
         "xoxb-",
         "AIza",
         "Iq",
+        "https://hooks.slack.com/services/",
+        "https://discord.com/api/webhooks/",
+        ":/",
         "Xq9vL2mT7rK4nP1sW8yD3fH6jB0gC5uE",
     ];
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
@@ -1113,14 +1168,17 @@ fn the_vector_passes_find_what_looking_everywhere_finds() {
         // (under eight bytes, only a `key=value` pair, a `"key":1`, a
         // `key: 1` or a `Pwd("1` fits, whose `=`, `":`, `: ` or `("` is
         // neither first nor last, or a URL's password, whose `@` is sixth
-        // or seventh).
+        // or seventh; no webhook's URL).
         let (mut vector, mut defined) = (Reported::default(), Reported::default());
         find(text.as_bytes(), &mut vector);
         find_bytewise(text.as_bytes(), &mut defined);
         if text.len() < 8 {
             let b = text.as_bytes();
             defined.at.retain(|&p| {
-                matches!(b[p], b'=' | b'"' | b':' | b'(') && p > 0 && p + 1 < b.len()
+                matches!(b[p], b'=' | b'"' | b':' | b'(')
+                    && p > 0
+                    && p + 1 < b.len()
+                    && !(b[p] == b':' && b[p + 1] == b'/')
                     || b[p] == b'@' && p >= 5
             });
         }
@@ -1374,6 +1432,10 @@ fn scanning_is_linear_on_hostile_text() {
         "AKIA".repeat(n / 4),
         format!("{JWT} ").repeat(n / JWT.len()),
         "ghp_".repeat(n / 4),
+        "https://".repeat(n / 8),
+        format!("https://{}", "a".repeat(n)),
+        "https://hooks.slack.com/".repeat(n / 24),
+        format!("https://hooks.slack.com/services/{}", "a/".repeat(n / 2)),
         "a_".repeat(n / 2),
         "sk-".repeat(n / 3),
         format!("sk-{}", "a".repeat(n)),

@@ -51,8 +51,8 @@ pub(crate) unsafe fn places16(v: __m128i, next: __m128i) -> __m128i {
         _mm_or_si128(eq(next, b'q'), eq(next, b'z')),
     );
     let aws_or_google = _mm_and_si128(eq(v, b'I'), after_i);
-    // `:` then a space, of a `key: value` pair.
-    let colon = _mm_and_si128(eq(v, b':'), eq(next, b' '));
+    // `:` then a space, of a `key: value` pair, or `/`, of `https://`.
+    let colon = _mm_and_si128(eq(v, b':'), _mm_or_si128(eq(next, b' '), eq(next, b'/')));
     // `_` and `k-` of a service token's prefix.
     let token = _mm_or_si128(eq(v, b'_'), _mm_and_si128(eq(v, b'k'), eq(next, b'-')));
     _mm_or_si128(
@@ -434,7 +434,7 @@ const SECONDS: [Class; 8] = [
     class(0x04, one(0xd), one(2)),                     // `-`
     class(0x08, one(0x1) | one(0x5), one(4) | one(6)), // `a`, `e`, `A`, `E`
     class(0x10, one(0x1) | one(0xa), one(4) | one(7)), // `A`, `J`, `q`, `z`
-    class(0x20, one(0x0), one(2)),                     // ` `
+    class(0x20, one(0x0) | one(0xf), one(2)),          // ` `, `/`
     class(0x40, one(0xa), one(3)),                     // `:`
     class(0x80, one(0x2), one(2)),                     // `"`
 ];
