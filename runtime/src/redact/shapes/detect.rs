@@ -224,52 +224,64 @@ pub(super) fn service_token_at(b: &[u8], i: usize) -> Option<Found> {
 }
 
 /// The incoming-webhook URLs whose path is their secret (whoever has the
-/// URL can post as the integration): the host, and the beginning of the
-/// path after which the secret runs. Microsoft Teams' hosts are any under
-/// `.webhook.office.com`, their path after `/webhookb2/`.
-const WEBHOOKS: [(&[u8], &[u8]); 7] = [
-    (b"hooks.slack.com", b"/services/"),
-    (b"hooks.slack.com", b"/workflows/"),
-    (b"hooks.slack.com", b"/triggers/"),
-    (b"discord.com", b"/api/webhooks/"),
-    (b"discordapp.com", b"/api/webhooks/"),
-    (b"canary.discord.com", b"/api/webhooks/"),
-    (b"ptb.discord.com", b"/api/webhooks/"),
+/// URL can post as the integration): the host and the beginning of the
+/// path, after which the secret runs.
+const WEBHOOKS: [&[u8]; 7] = [
+    b"hooks.slack.com/services/",
+    b"hooks.slack.com/workflows/",
+    b"hooks.slack.com/triggers/",
+    b"discord.com/api/webhooks/",
+    b"discordapp.com/api/webhooks/",
+    b"canary.discord.com/api/webhooks/",
+    b"ptb.discord.com/api/webhooks/",
 ];
 
+/// Microsoft Teams' incoming webhooks: after the tenant's own label.
+const TEAMS_WEBHOOK: &[u8] = b".webhook.office.com/webhookb2/";
+
+/// Whether `b` begins with `prefix`, in any case.
+fn starts_alike(b: &[u8], prefix: &[u8]) -> bool {
+    b.len() >= prefix.len() && b[..prefix.len()].eq_ignore_ascii_case(prefix)
+}
+
 /// The secret path of an incoming-webhook URL whose `scheme://` has its
-/// `:` at `colon` (see [`WEBHOOKS`]): from after the path's known
-/// beginning through the bytes a URL's path holds, at least sixteen. The
-/// scheme, host and known beginning are kept.
+/// `:` at `colon` (see [`WEBHOOKS`] and [`TEAMS_WEBHOOK`]): from after the
+/// path's known beginning through the bytes a URL's path holds, at least
+/// sixteen. The scheme, host and known beginning are kept.
 pub(super) fn webhook_at(b: &[u8], colon: usize) -> Option<Found> {
-    let ends = |word: &[u8]| {
-        colon >= word.len() && b[colon - word.len()..colon].eq_ignore_ascii_case(word)
+    // `http` or `https` in any case before the `:`, `//` after it.
+    let word = |from: usize| u32::from_le_bytes([b[from], b[from + 1], b[from + 2], b[from + 3]]);
+    let http = u32::from_le_bytes(*b"http");
+    let secure = colon >= 5 && b[colon - 1] | 0x20 == b's';
+    let scheme = if secure {
+        colon - 5
+    } else {
+        colon.checked_sub(4)?
     };
-    if b.get(colon + 1..colon + 3) != Some(b"//") || !ends(b"https") && !ends(b"http") {
+    if word(scheme) | 0x2020_2020 != http || b.get(colon + 1..colon + 3) != Some(b"//") {
         return None;
     }
-    // A host is at most 253 bytes.
-    let from = colon + 3;
-    let host_len = b[from..].iter().take(254).position(|&c| c == b'/')?;
-    read(host_len);
-    let (host, path) = (&b[from..from + host_len], &b[from + host_len..]);
-    let starts = |beginning: &[u8]| {
-        path.len() > beginning.len() && path[..beginning.len()].eq_ignore_ascii_case(beginning)
-    };
-    let teams = b".webhook.office.com";
-    let beginning = if host.len() > teams.len()
-        && host[host.len() - teams.len()..].eq_ignore_ascii_case(teams)
-        && starts(b"/webhookb2/")
-    {
-        b"/webhookb2/".len()
-    } else {
-        WEBHOOKS
+    let url = &b[colon + 3..];
+    let known = match url.first()? | 0x20 {
+        b'h' | b'd' | b'c' | b'p' => WEBHOOKS
             .iter()
-            .find(|(h, p)| host.eq_ignore_ascii_case(h) && starts(p))
-            .map(|(_, p)| p.len())?
+            .find(|w| starts_alike(url, w))
+            .map(|w| w.len()),
+        _ => None,
     };
-    let host_end = from + host_len;
-    let start = host_end + beginning;
+    let beginning = match known {
+        Some(len) => len,
+        // The tenant's label before it is at most 63 bytes.
+        None => {
+            let label = url[..url.len().min(64)].iter().position(|&c| c == b'.')?;
+            read(label);
+            if !starts_alike(&url[label..], TEAMS_WEBHOOK) {
+                return None;
+            }
+            label + TEAMS_WEBHOOK.len()
+        }
+    };
+    let start = colon + 3 + beginning;
     let end = run(b, start, |c| {
         is_alnum(c) || matches!(c, b'-' | b'_' | b'.' | b'/' | b'@' | b'~')
     });
