@@ -182,8 +182,10 @@ impl Builder {
 
     /// Whether secrets are found by their shape in the text seclog writes
     /// (JSON Web Tokens, `Bearer` and `Basic` credentials, AWS access key
-    /// ids, PEM private keys, card numbers, sensitive `key=value` pairs,
-    /// and the shapes added with [`secret_shape`](Self::secret_shape)):
+    /// ids, services' tokens and webhook URLs, PEM private keys, card
+    /// numbers, sensitive `key=value` and `key: value` pairs, and the
+    /// shapes added with [`secret_shape`](Self::secret_shape); all the
+    /// kinds: [`SecretKind`](crate::redact::shapes::SecretKind)):
     /// on by default. Turning it off leaves such text as it is, to be
     /// redacted by type and by key only; it exists to measure what finding
     /// shapes costs, and for text known to hold none.
