@@ -121,9 +121,9 @@ enum Body {
     Base62,
     /// Letters, digits and `_`, both cases among the letters.
     Word,
-    /// Letters, digits, `_` and `-`, with at least one upper-case letter
-    /// and one digit (which a key's random part has, and a slug or an
-    /// identifier written in kebab case has not).
+    /// Letters, digits, `_` and `-`, both cases among the letters (which
+    /// a key's random part has, and a slug, an identifier in kebab case or
+    /// an upper-case product code has not).
     Mixed,
     /// A Slack token's: digits and `-` (its team's and user's numbers),
     /// at least twelve, then letters, digits and `-`.
@@ -159,7 +159,7 @@ const SERVICE_TOKENS: [(&[u8], Body, usize); 28] = [
     (b"dop_v1_", Body::Hex, 64),
     (b"doo_v1_", Body::Hex, 64),
     (b"dor_v1_", Body::Hex, 64),
-    (b"sk-", Body::Mixed, 32),
+    (b"sk-", Body::Mixed, 40),
     (b"xoxb-", Body::Slack, 20),
     (b"xoxp-", Body::Slack, 20),
     (b"xoxa-", Body::Slack, 20),
@@ -204,14 +204,11 @@ pub(super) fn service_token_at(b: &[u8], i: usize) -> Option<Found> {
     let long = end - from >= *least && b.get(end).map_or(true, |&c| !is_alnum(c) && c != b'_');
     let part = &b[from..end];
     let random = match body {
-        Body::Mixed => {
-            part.iter().any(u8::is_ascii_uppercase) && part.iter().any(u8::is_ascii_digit)
-        }
         Body::Slack => part
             .iter()
             .take(12)
             .all(|&c| c.is_ascii_digit() || c == b'-'),
-        Body::Base62 | Body::Word | Body::Base64url => {
+        Body::Base62 | Body::Word | Body::Mixed | Body::Base64url => {
             part.iter().any(u8::is_ascii_uppercase) && part.iter().any(u8::is_ascii_lowercase)
         }
         Body::Alnum | Body::Hex => true,

@@ -569,6 +569,8 @@ fn a_services_token_is_replaced_by_its_prefix() {
         "ghp_ is GitHub's prefix",
         "the ghp_16C7e42F292c6912E77 prefix",
         "sk-en-release-notes-for-the-winter-quarter-of-2026",
+        "sk-ABCD-1234-EFGH-5678-IJKL-9012-MNOP-QRST-UVWX-3456",
+        "sk-4mZ8xQv2Lr7Tn1Kp9Ws3Yd6Fh0Jb5Gc8",
         "desk-4mZ8xQv2Lr7Tn1Kp9Ws3Yd6Fh0Jb5Gc8Ue2Ai4Oo7Sl1",
         "my_ghp_16C7e42F292c6912E7710c838347Ae178B4a",
         "xghp_16C7e42F292c6912E7710c838347Ae178B4a",
