@@ -180,7 +180,7 @@ fn webhook() -> impl Strategy<Value = Secret> {
         prop::sample::select(vec![
             "https://hooks.slack.com/services/T0A1B2C3D/B0A1B2C3D/",
             "https://discord.com/api/webhooks/1234567890123456789/",
-            "https://contoso.webhook.office.com/webhookb2/0f3c5e8a@72f988bf/IncomingWebhook/",
+            "https://canary.discord.com/api/webhooks/1234567890123456789/",
         ]),
         distinctive(16..40),
     )

@@ -233,8 +233,11 @@ const WEBHOOKS: [&[u8]; 7] = [
     b"ptb.discord.com/api/webhooks/",
 ];
 
-/// Microsoft Teams' incoming webhooks: after the tenant's own label.
-const TEAMS_WEBHOOK: &[u8] = b".webhook.office.com/webhookb2/";
+/// Whether `c` can begin the host of one of [`WEBHOOKS`] (in any case):
+/// a URL's `://` is looked at closer only then.
+pub(super) fn is_webhook_host_start(c: u8) -> bool {
+    matches!(c | 0x20, b'h' | b'd' | b'c' | b'p')
+}
 
 /// Whether `b` begins with `prefix`, in any case.
 fn starts_alike(b: &[u8], prefix: &[u8]) -> bool {
@@ -242,9 +245,9 @@ fn starts_alike(b: &[u8], prefix: &[u8]) -> bool {
 }
 
 /// The secret path of an incoming-webhook URL whose `scheme://` has its
-/// `:` at `colon` (see [`WEBHOOKS`] and [`TEAMS_WEBHOOK`]): from after the
-/// path's known beginning through the bytes a URL's path holds, at least
-/// sixteen. The scheme, host and known beginning are kept.
+/// `:` at `colon` (see [`WEBHOOKS`]): from after the path's known
+/// beginning through the bytes a URL's path holds, at least sixteen. The
+/// scheme, host and known beginning are kept.
 pub(super) fn webhook_at(b: &[u8], colon: usize) -> Option<Found> {
     // `http` or `https` in any case before the `:`, `//` after it.
     let word = |from: usize| u32::from_le_bytes([b[from], b[from + 1], b[from + 2], b[from + 3]]);
@@ -259,25 +262,10 @@ pub(super) fn webhook_at(b: &[u8], colon: usize) -> Option<Found> {
         return None;
     }
     let url = &b[colon + 3..];
-    let known = match url.first()? | 0x20 {
-        b'h' | b'd' | b'c' | b'p' => WEBHOOKS
-            .iter()
-            .find(|w| starts_alike(url, w))
-            .map(|w| w.len()),
-        _ => None,
-    };
-    let beginning = match known {
-        Some(len) => len,
-        // The tenant's label before it is at most 63 bytes.
-        None => {
-            let label = url[..url.len().min(64)].iter().position(|&c| c == b'.')?;
-            read(label);
-            if !starts_alike(&url[label..], TEAMS_WEBHOOK) {
-                return None;
-            }
-            label + TEAMS_WEBHOOK.len()
-        }
-    };
+    let beginning = WEBHOOKS
+        .iter()
+        .find(|w| starts_alike(url, w))
+        .map(|w| w.len())?;
     let start = colon + 3 + beginning;
     let end = run(b, start, |c| {
         is_alnum(c) || matches!(c, b'-' | b'_' | b'.' | b'/' | b'@' | b'~')

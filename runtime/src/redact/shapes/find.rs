@@ -19,7 +19,9 @@ use super::*;
 /// token's prefix, `ghp_`) and `k` followed by `-` (of `sk-`). In the
 /// text records are made of these are rare, so the exact look costs next
 /// to nothing: this pass is the price, sixteen bytes a step (thirty-two
-/// with AVX2).
+/// with AVX2). A text of fewer than sixteen bytes is not looked at for
+/// the places of shapes longer than that (`_`, `k-`, `I` before anything
+/// but `A`, `:/`).
 #[inline]
 pub(crate) fn find(text: &[u8], places: &mut impl Places) {
     let n = text.len();

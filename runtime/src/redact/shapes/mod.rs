@@ -13,7 +13,7 @@
 //! | [`bearer`](SecretKind::Bearer) | the word `Bearer` (any case) then spaces and a token of at least 8 characters that mixes two of lower case, upper case (after its first character) and digits | `Bearer [REDACTED:bearer]` |
 //! | [`basic`](SecretKind::Basic) | the word `Basic` (any case) then spaces and base64 text that decodes to printable `user:password` | `Basic [REDACTED:basic]` |
 //! | [`aws_access_key_id`](SecretKind::AwsAccessKeyId) | `AKIA` or `ASIA` and 16 upper-case letters or digits, with no letter or digit on either side | `[REDACTED:aws_access_key_id]` |
-//! | [`service_token`](SecretKind::ServiceToken) | a token under a well-known service's documented prefix, at the start of a word, with a body long enough not to be a placeholder: GitHub `ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_` (30 or more letters and digits) and `github_pat_` (40 or more, also `_`), both cases among the letters (so `github_pat_expiration_notice_…` stays), as in all whose body is random letters and digits but Stripe's `whsec_` (which its CLI writes in hex); OpenAI and Anthropic `sk-` (`sk-proj-…`, `sk-ant-…`: 40 or more letters, digits, `_` and `-`, both cases among the letters, so a slug such as `sk-en-release-notes-…` or an upper-case code stays); Stripe `sk_live_`, `rk_live_`, `sk_test_`, `rk_test_` (20 or more) and `whsec_` (24 or more); Slack `xoxb-`, `xoxp-`, `xoxa-`, `xoxr-`, `xoxs-`, `xoxo-` (20 or more letters, digits and `-`, the first twelve digits and dashes: the team's and user's numbers); npm `npm_` and Hugging Face `hf_` (30 or more); Shopify `shpat_`, `shpss_`, `shpca_`, `shppa_` (32 or more hex digits); DigitalOcean `dop_v1_`, `doo_v1_`, `dor_v1_` (64 or more hex digits); Google API keys `AIza` (35 or more letters, digits, `_` and `-`: Maps, Gemini, Firebase; sent as `?key=`, which no sensitive term names). Also the secret path of an incoming webhook's `http(s)://` URL, its host and the path's known beginning kept: Slack `hooks.slack.com/services/` (and `/workflows/`, `/triggers/`), Discord `discord.com/api/webhooks/`, Microsoft Teams `….webhook.office.com/webhookb2/` (16 or more bytes of path) | `[REDACTED:service_token]`, `https://hooks.slack.com/services/[REDACTED:service_token]` |
+//! | [`service_token`](SecretKind::ServiceToken) | a token under a well-known service's documented prefix, at the start of a word, with a body long enough not to be a placeholder: GitHub `ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_` (30 or more letters and digits) and `github_pat_` (40 or more, also `_`), both cases among the letters (so `github_pat_expiration_notice_…` stays), as in all whose body is random letters and digits but Stripe's `whsec_` (which its CLI writes in hex); OpenAI and Anthropic `sk-` (`sk-proj-…`, `sk-ant-…`: 40 or more letters, digits, `_` and `-`, both cases among the letters, so a slug such as `sk-en-release-notes-…` or an upper-case code stays); Stripe `sk_live_`, `rk_live_`, `sk_test_`, `rk_test_` (20 or more) and `whsec_` (24 or more); Slack `xoxb-`, `xoxp-`, `xoxa-`, `xoxr-`, `xoxs-`, `xoxo-` (20 or more letters, digits and `-`, the first twelve digits and dashes: the team's and user's numbers); npm `npm_` and Hugging Face `hf_` (30 or more); Shopify `shpat_`, `shpss_`, `shpca_`, `shppa_` (32 or more hex digits); DigitalOcean `dop_v1_`, `doo_v1_`, `dor_v1_` (64 or more hex digits); Google API keys `AIza` (35 or more letters, digits, `_` and `-`: Maps, Gemini, Firebase; sent as `?key=`, which no sensitive term names). Also the secret path of an incoming webhook's `http(s)://` URL, its host and the path's known beginning kept: Slack `hooks.slack.com/services/` (and `/workflows/`, `/triggers/`), Discord `discord.com/api/webhooks/` (also `discordapp.com`, `canary.`, `ptb.`), 16 or more bytes of path | `[REDACTED:service_token]`, `https://hooks.slack.com/services/[REDACTED:service_token]` |
 //! | [`private_key`](SecretKind::PrivateKey) | a PEM block whose label names a `PRIVATE KEY`, from `-----BEGIN` through the matching `-----END` line, or to the end of the text when that line is missing | `[REDACTED:private_key]` |
 //! | [`card_number`](SecretKind::CardNumber) | 13 to 19 digits, in groups joined by single spaces, dashes, `+` (a space in a form body) or `%20` (a space in a URL), that pass the Luhn check, begin as a card may (not with 0; with 1 only as the 15 digits of an airline's UATP card, so times since 1970 in milliseconds, microseconds and nanoseconds stay) and are not part of a longer run of letters and digits (nor a decimal number) | `[REDACTED:card_number]` |
 //! | [`query_param`](SecretKind::QueryParam) | `key=value` where the key is sensitive ([`is_sensitive_key`](crate::is_sensitive_key), with the terms added at run time): the value, up to `&`, whitespace or the end, or a quoted value (logfmt's `password="a b"`) to its closing quote | `password=[REDACTED:query_param]` |
@@ -86,8 +86,7 @@ pub enum SecretKind {
     /// `sk_test_`, `rk_test_`, `whsec_`), Slack (`xoxb-`, `xoxp-`, …),
     /// npm (`npm_`), Hugging Face (`hf_`), Shopify (`shpat_`, …),
     /// DigitalOcean (`dop_v1_`, …) and Google's API keys (`AIza…`); also
-    /// the secret path of a Slack, Discord or Microsoft Teams incoming
-    /// webhook's URL. See the table of the [module](crate::redact::shapes).
+    /// the secret path of a Slack or Discord incoming webhook's URL. See the table of the [module](crate::redact::shapes).
     ServiceToken,
     /// A PEM private key block.
     PrivateKey,
@@ -381,7 +380,10 @@ impl Places for Finder<'_> {
             b'"' => p >= 2,
             // `"key":` is the place of the `"` before.
             // `https://` of a webhook's URL, or a `key: value` pair.
-            b':' if b.get(p + 1) == Some(&b'/') => matches!(before(1) | 0x20, b'p' | b's'),
+            b':' if b.get(p + 1) == Some(&b'/') => {
+                matches!(before(1) | 0x20, b'p' | b's')
+                    && b.get(p + 3).is_some_and(|&c| is_webhook_host_start(c))
+            }
             b':' => p >= 1 && before(1) != b'"',
             b'(' => is_alnum(before(1)),
             // Every service token's prefix has a lower-case letter

@@ -32,9 +32,12 @@ pub(crate) fn each_run(w: u64, mut windows: u64, base: usize, places: &mut impl 
 }
 
 /// -1 in the lanes of sixteen bytes `v`, whose next bytes are `next`,
-/// that are places (see [`find`](super::find)).
+/// that are places (see [`find`](super::find)). Without `LONG` (a text
+/// of fewer than 16 bytes), only the places of shapes that fit: not a
+/// service's token nor a webhook's URL (`_`, `k-`, `I` but before `A`,
+/// `:/`), each longer than 16 bytes.
 #[inline(always)]
-pub(crate) unsafe fn places16(v: __m128i, next: __m128i) -> __m128i {
+pub(crate) unsafe fn places16<const LONG: bool>(v: __m128i, next: __m128i) -> __m128i {
     let eq = |x: __m128i, c: u8| _mm_cmpeq_epi8(x, _mm_set1_epi8(c as i8));
     let single = _mm_or_si128(_mm_or_si128(eq(v, b'='), eq(v, b'J')), eq(v, b'@'));
     let dashes = _mm_and_si128(eq(v, b'-'), eq(next, b'-'));
@@ -44,6 +47,13 @@ pub(crate) unsafe fn places16(v: __m128i, next: __m128i) -> __m128i {
         eq(_mm_and_si128(v, _mm_set1_epi8(0xdfu8 as i8)), 0x42),
         eq(_mm_and_si128(next, _mm_set1_epi8(0xdbu8 as i8)), 0x41),
     );
+    let found = _mm_or_si128(_mm_or_si128(single, dashes), scheme);
+    if !LONG {
+        // `IA` of `AKIA`, `: ` of `key: value`.
+        let aws = _mm_and_si128(eq(v, b'I'), eq(next, b'A'));
+        let colon = _mm_and_si128(eq(v, b':'), eq(next, b' '));
+        return _mm_or_si128(found, _mm_or_si128(aws, colon));
+    }
     // `I`, then `A`, `J`, `q` or `z` (the classes of the 32-byte passes
     // hold these four together).
     let after_i = _mm_or_si128(
@@ -56,15 +66,15 @@ pub(crate) unsafe fn places16(v: __m128i, next: __m128i) -> __m128i {
     // `_` and `k-` of a service token's prefix.
     let token = _mm_or_si128(eq(v, b'_'), _mm_and_si128(eq(v, b'k'), eq(next, b'-')));
     _mm_or_si128(
-        _mm_or_si128(_mm_or_si128(single, token), _mm_or_si128(dashes, colon)),
-        _mm_or_si128(scheme, aws_or_google),
+        _mm_or_si128(found, token),
+        _mm_or_si128(colon, aws_or_google),
     )
 }
 
 /// [`places16`], with [`quoted16`] in a pass that does not copy.
 #[inline(always)]
-unsafe fn places16_of<const COPY: bool>(v: __m128i, next: __m128i) -> __m128i {
-    let found = places16(v, next);
+unsafe fn places16_of<const COPY: bool, const LONG: bool>(v: __m128i, next: __m128i) -> __m128i {
+    let found = places16::<LONG>(v, next);
     if COPY {
         found
     } else {
@@ -203,9 +213,10 @@ unsafe fn two16<const COPY: bool>(text: &[u8], dst: *mut u8, places: &mut impl P
         _mm_storeu_si128(dst.add(n - 16).cast(), last);
     }
     let shift = n - 16;
-    let mark = u64::from(_mm_movemask_epi8(places16_of::<COPY>(first, next)) as u32)
-        | u64::from(_mm_movemask_epi8(places16_of::<COPY>(last, _mm_srli_si128(last, 1))) as u32)
-            << shift;
+    let mark = u64::from(_mm_movemask_epi8(places16_of::<COPY, true>(first, next)) as u32)
+        | u64::from(
+            _mm_movemask_epi8(places16_of::<COPY, true>(last, _mm_srli_si128(last, 1))) as u32,
+        ) << shift;
     let runs = u64::from(run16(first)) | u64::from(run16(last)) << shift;
     if mark != 0 || runs != 0 && windows_of_13(runs) != 0 {
         report(mark, runs, places);
@@ -302,7 +313,7 @@ pub(super) unsafe fn pass16<const COPY: bool>(
     let mut i = 0;
     while i + 17 <= n {
         let v = load(i);
-        let found = places16_of::<COPY>(v, load(i + 1));
+        let found = places16_of::<COPY, true>(v, load(i + 1));
         if COPY {
             let escape = escape16(v);
             if _mm_movemask_epi8(_mm_or_si128(found, escape)) != 0 {
@@ -339,7 +350,7 @@ pub(super) unsafe fn pass16<const COPY: bool>(
     let fresh = n - i;
     let seen = 16 - fresh;
     let v = load(n - 16);
-    let found = places16_of::<COPY>(v, _mm_srli_si128(v, 1));
+    let found = places16_of::<COPY, true>(v, _mm_srli_si128(v, 1));
     if COPY {
         if _mm_movemask_epi8(escape16(v)) != 0 {
             return false;
@@ -646,7 +657,7 @@ pub(crate) fn find_in_halves<const COPY: bool>(
     // SAFETY: SSE2 is part of every x86_64 target.
     let (mark, runs) = unsafe {
         let v = _mm_set_epi64x(tail as i64, head as i64);
-        let found = places16_of::<COPY>(v, _mm_srli_si128(v, 1));
+        let found = places16_of::<COPY, false>(v, _mm_srli_si128(v, 1));
         (_mm_movemask_epi8(found) as u32, run16(v))
     };
     // The high half's lane of byte 7.
