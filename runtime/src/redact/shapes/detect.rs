@@ -121,17 +121,14 @@ enum Body {
     Base62,
     /// Letters, digits and `_`, both cases among the letters.
     Word,
-    /// Letters, digits, `_` and `-`, both cases among the letters (which
-    /// a key's random part has, and a slug, an identifier in kebab case or
-    /// an upper-case product code has not).
-    Mixed,
     /// A Slack token's: digits and `-` (its team's and user's numbers),
     /// at least twelve, then letters, digits and `-`.
     Slack,
     /// Lower-case hexadecimal digits.
     Hex,
     /// Letters, digits, `_` and `-` (base64url), both cases among the
-    /// letters.
+    /// letters (which a key's random part has, and a slug, an identifier
+    /// in kebab case or an upper-case product code has not).
     Base64url,
 }
 
@@ -159,7 +156,7 @@ const SERVICE_TOKENS: [(&[u8], Body, usize); 28] = [
     (b"dop_v1_", Body::Hex, 64),
     (b"doo_v1_", Body::Hex, 64),
     (b"dor_v1_", Body::Hex, 64),
-    (b"sk-", Body::Mixed, 40),
+    (b"sk-", Body::Base64url, 40),
     (b"xoxb-", Body::Slack, 20),
     (b"xoxp-", Body::Slack, 20),
     (b"xoxa-", Body::Slack, 20),
@@ -196,7 +193,7 @@ pub(super) fn service_token_at(b: &[u8], i: usize) -> Option<Found> {
     let in_body = |c: u8| match body {
         Body::Alnum | Body::Base62 => is_alnum(c),
         Body::Word => is_alnum(c) || c == b'_',
-        Body::Mixed | Body::Base64url => is_alnum(c) || c == b'_' || c == b'-',
+        Body::Base64url => is_alnum(c) || c == b'_' || c == b'-',
         Body::Slack => is_alnum(c) || c == b'-',
         Body::Hex => c.is_ascii_digit() || (b'a'..=b'f').contains(&c),
     };
@@ -208,7 +205,7 @@ pub(super) fn service_token_at(b: &[u8], i: usize) -> Option<Found> {
             .iter()
             .take(12)
             .all(|&c| c.is_ascii_digit() || c == b'-'),
-        Body::Base62 | Body::Word | Body::Mixed | Body::Base64url => {
+        Body::Base62 | Body::Word | Body::Base64url => {
             part.iter().any(u8::is_ascii_uppercase) && part.iter().any(u8::is_ascii_lowercase)
         }
         Body::Alnum | Body::Hex => true,
@@ -236,7 +233,7 @@ const WEBHOOKS: [&[u8]; 7] = [
 /// Whether `c` can begin the host of one of [`WEBHOOKS`] (in any case):
 /// a URL's `://` is looked at closer only then.
 pub(super) fn is_webhook_host_start(c: u8) -> bool {
-    matches!(c | 0x20, b'h' | b'd' | b'c' | b'p')
+    WEBHOOKS.iter().any(|w| w[0] == c | 0x20)
 }
 
 /// Whether `b` begins with `prefix`, in any case.
