@@ -86,7 +86,8 @@ pub enum SecretKind {
     /// `sk_test_`, `rk_test_`, `whsec_`), Slack (`xoxb-`, `xoxp-`, …),
     /// npm (`npm_`), Hugging Face (`hf_`), Shopify (`shpat_`, …),
     /// DigitalOcean (`dop_v1_`, …) and Google's API keys (`AIza…`); also
-    /// the secret path of a Slack or Discord incoming webhook's URL. See the table of the [module](crate::redact::shapes).
+    /// the secret path of a Slack or Discord incoming webhook's URL. See
+    /// the table of the [module](crate::redact::shapes).
     ServiceToken,
     /// A PEM private key block.
     PrivateKey,
