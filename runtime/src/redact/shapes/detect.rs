@@ -166,23 +166,62 @@ const SERVICE_TOKENS: [(&[u8], Body, usize); 28] = [
     (b"AIza", Body::Base64url, 35),
 ];
 
-/// Where the prefixes of [`SERVICE_TOKENS`] with a `_` have their first:
-/// a `_` found looks back by these widths for a prefix's start (`sk-` is
-/// found at its `k`, `AIza` at its `I`, Slack's prefixes by their run of
+/// What [`SERVICE_TOKENS`] says before any token is read: which bytes
+/// begin a prefix, how long the shortest token is, and where prefixes
+/// with a `_` have their first (bit `w` set for a `_` `w` bytes after the
+/// prefix's start: a `_` found looks back by these widths; `sk-` is found
+/// at its `k`, `AIza` at its `I`, Slack's prefixes by their run of
 /// digits).
-pub(super) const SERVICE_TOKEN_UNDERSCORES: [usize; 4] = [2, 3, 5, 6];
+pub(super) struct TokenFacts {
+    pub(super) firsts: [bool; 256],
+    pub(super) shortest: usize,
+    underscores: u32,
+}
+
+pub(super) const TOKEN_FACTS: TokenFacts = {
+    let mut facts = TokenFacts {
+        firsts: [false; 256],
+        shortest: usize::MAX,
+        underscores: 0,
+    };
+    let mut k = 0;
+    while k < SERVICE_TOKENS.len() {
+        let (prefix, _, least) = SERVICE_TOKENS[k];
+        facts.firsts[prefix[0] as usize] = true;
+        if prefix.len() + least < facts.shortest {
+            facts.shortest = prefix.len() + least;
+        }
+        let mut w = 0;
+        while w < prefix.len() && prefix[w] != b'_' {
+            w += 1;
+        }
+        if w < prefix.len() {
+            facts.underscores |= 1 << w;
+        }
+        k += 1;
+    }
+    facts
+};
+
+/// The widths back from a `_` at which a prefix with a `_` may begin (see
+/// [`TokenFacts`]), shortest first.
+pub(super) fn service_token_underscores() -> impl Iterator<Item = usize> {
+    let mut widths = TOKEN_FACTS.underscores;
+    std::iter::from_fn(move || {
+        (widths != 0).then(|| {
+            let w = widths.trailing_zeros() as usize;
+            widths &= widths - 1;
+            w
+        })
+    })
+}
 
 /// A service's token beginning at `i` (see [`SecretKind::ServiceToken`]):
 /// one of the prefixes at the start of a word, then at least as many
 /// bytes of its body as it has; the token runs to the body's end.
 pub(super) fn service_token_at(b: &[u8], i: usize) -> Option<Found> {
     let rest = b.get(i..)?;
-    if rest.len() < 25
-        || !matches!(
-            rest[0],
-            b'g' | b's' | b'r' | b'w' | b'n' | b'h' | b'd' | b'x' | b'A'
-        )
-    {
+    if rest.len() < TOKEN_FACTS.shortest || !TOKEN_FACTS.firsts[rest[0] as usize] {
         return None;
     }
     let (prefix, body, least) = SERVICE_TOKENS.iter().find(|(p, ..)| rest.starts_with(p))?;

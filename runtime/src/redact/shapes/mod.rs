@@ -494,10 +494,9 @@ impl Finder<'_> {
             },
             b'I' if p >= 2 && p - 2 >= self.next[3] => (aws_at(b, p - 2), 3),
             b'B' | b'b' if p >= self.next[4] => (credential_at(b, p), 4),
-            b'_' => match SERVICE_TOKEN_UNDERSCORES
-                .iter()
-                .filter(|&&w| p >= w && p - w >= self.next[8])
-                .find_map(|&w| service_token_at(b, p - w))
+            b'_' => match service_token_underscores()
+                .filter(|&w| p >= w && p - w >= self.next[8])
+                .find_map(|w| service_token_at(b, p - w))
             {
                 Some(hit) => (Some(hit), 8),
                 None => return,

@@ -591,6 +591,23 @@ fn a_services_token_is_replaced_by_its_prefix() {
 }
 
 #[test]
+fn what_the_service_token_table_says_is_read_from_it() {
+    // The widths of the `_` places and the shortest token, as the table
+    // of prefixes gives them (`sk_`, `ghp_`, `whsec_`, `github_`; `xoxb-`
+    // and 20 bytes).
+    assert_eq!(
+        service_token_underscores().collect::<Vec<_>>(),
+        [2, 3, 5, 6]
+    );
+    assert_eq!(TOKEN_FACTS.shortest, 25);
+    let firsts: String = (0..=255u8)
+        .filter(|&c| TOKEN_FACTS.firsts[c as usize])
+        .map(char::from)
+        .collect();
+    assert_eq!(firsts, "Adghnrswx");
+}
+
+#[test]
 fn a_webhooks_secret_path_is_replaced_and_its_host_kept() {
     for (url, kept) in [
         (
