@@ -26,6 +26,15 @@ pub(crate) const TERMS: &[&str] = &[
     "cvc",
     "ssn",
     "signature",
+    "accesskey",
+    "accountkey",
+    "subscriptionkey",
+    "functionskey",
+    "encryptionkey",
+    "signingkey",
+    "masterkey",
+    "clientkey",
+    "tlskey",
 ];
 
 /// The first term (in list order) that `name` contains once normalised.

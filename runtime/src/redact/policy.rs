@@ -42,6 +42,15 @@ pub const DEFAULT_SENSITIVE_KEYS: &[&str] = &[
     "cvc",
     "ssn",
     "signature",
+    "accesskey",
+    "accountkey",
+    "subscriptionkey",
+    "functionskey",
+    "encryptionkey",
+    "signingkey",
+    "masterkey",
+    "clientkey",
+    "tlskey",
 ];
 
 /// The length of the shortest of [`DEFAULT_SENSITIVE_KEYS`].
@@ -247,7 +256,7 @@ static DEFAULT_TERMS: Terms = Terms::build(DEFAULT_SENSITIVE_KEYS, false);
 /// a key read from its end finds a term where the key read forwards would.
 static DEFAULT_TERMS_REVERSED: Terms = Terms::build(DEFAULT_SENSITIVE_KEYS, true);
 
-const MAX_STATES: usize = 160;
+const MAX_STATES: usize = 256;
 const MAX_CLASSES: usize = 32;
 /// Byte class of a byte no term contains: back to the start.
 const OTHER: u8 = 0;
