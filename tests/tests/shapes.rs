@@ -112,7 +112,14 @@ fn quietly(f: impl FnOnce() + std::panic::UnwindSafe) {
         let default = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             let message = info.to_string();
-            if !message.contains("cannot load") && !message.contains("git clone") {
+            let payload = info
+                .payload()
+                .downcast_ref::<String>()
+                .map_or("", String::as_str);
+            if !message.contains("cannot load")
+                && !message.contains("git clone")
+                && !payload.starts_with("storage refused")
+            {
                 default(info);
             }
         }));
@@ -537,6 +544,76 @@ fn a_password_in_the_debug_of_a_struct_in_a_panic_or_err_message_never_reaches_t
         },
         PASSWORD,
         &["sign-in failed: Rejected", "user: \\\"bob\\\", password: "],
+    );
+}
+
+/// A configuration as a user's code reads it: untyped, and printed with
+/// `{:?}` when it is refused.
+fn storage_config(account_key: &str) -> serde_json::Value {
+    serde_json::json!({
+        "account": "acmeprodlogs",
+        "account_key": account_key,
+        "connection": format!(
+            "DefaultEndpointsProtocol=https;AccountName=acmeprodlogs;AccountKey={account_key};EndpointSuffix=core.windows.net"
+        ),
+    })
+}
+
+#[seclog::audit(skip(account_key))]
+fn open_storage(account_key: &str) -> Result<u32, String> {
+    Err(format!(
+        "storage refused: {:?}",
+        storage_config(account_key)
+    ))
+}
+
+#[seclog::audit(skip(account_key))]
+fn open_storage_or_panic(account_key: &str) -> u32 {
+    panic!("storage refused: {:#?}", storage_config(account_key))
+}
+
+const ACCOUNT_KEY: &str =
+    "yOKhJXvbJWybPk+7SYFG73Awy/lTclLczq3XZLajL7sJrerhCcSplyA5dTUrh4sUXIpC2ITPTP2nLY4dXdkliQ==";
+
+#[test]
+fn a_key_in_the_debug_of_untyped_data_in_an_err_or_a_panic_message_never_reaches_the_output() {
+    let run = capture(|| open_storage(ACCOUNT_KEY));
+    assert!(
+        run.output.as_ref().is_err_and(|e| e.contains(ACCOUNT_KEY)),
+        "the handler's error is unchanged"
+    );
+    assert_eq!(
+        run.records()[1]["error"]["message"],
+        "storage refused: Object {\"account\": String(\"acmeprodlogs\"), \
+         \"account_key\": [REDACTED:json_value], \"connection\": String(\"DefaultEndpointsProtocol=https;\
+         AccountName=acmeprodlogs;AccountKey=[REDACTED:query_param];EndpointSuffix=core.windows.net\")}"
+    );
+    let run = capture(|| {
+        quietly(|| {
+            open_storage_or_panic(ACCOUNT_KEY);
+        })
+    });
+    let end = &run.records()[1];
+    assert_eq!(end["error"]["type"], "panic");
+    assert_eq!(
+        end["error"]["message"],
+        "storage refused: Object {\n    \"account\": String(\"acmeprodlogs\"),\n    \
+         \"account_key\": [REDACTED:json_value],\n    \"connection\": \
+         String(\"DefaultEndpointsProtocol=https;AccountName=acmeprodlogs;\
+         AccountKey=[REDACTED:query_param];EndpointSuffix=core.windows.net\"),\n}"
+    );
+    assert_found_everywhere(
+        || {
+            let _ = open_storage(ACCOUNT_KEY);
+            quietly(|| {
+                open_storage_or_panic(ACCOUNT_KEY);
+            });
+        },
+        ACCOUNT_KEY,
+        &[
+            "storage refused: Object",
+            "AccountName=acmeprodlogs;AccountKey=",
+        ],
     );
 }
 

@@ -95,10 +95,15 @@ fn bearer() -> impl Strategy<Value = Secret> {
         prop::sample::select(vec!["Bearer", "bearer", "BEARER"]),
         distinctive(6..40),
         "[a-z][a-z0-9._~+/-]{0,8}",
+        any::<bool>(),
     )
-        // Digits and lower case: a credential, not a word.
-        .prop_map(|(scheme, token, tail)| Secret {
-            text: format!("{scheme} {token}{tail}"),
+        // Digits and lower case: a credential, not a word. Also as the
+        // `headers` crate's `Debug` prints one.
+        .prop_map(|(scheme, token, tail, tuple)| Secret {
+            text: match tuple {
+                false => format!("{scheme} {token}{tail}"),
+                true => format!(r#"Authorization({scheme}("{token}{tail}"))"#),
+            },
             parts: vec![token],
             to_the_end: false,
         })
@@ -344,8 +349,9 @@ fn quoted_pair() -> impl Strategy<Value = Secret> {
 }
 
 /// A value under a sensitive key of a `key: value` pair in text: Rust's
-/// `Debug` of a struct (quoted, in `Some(…)`, pretty), YAML, a header
-/// dump, a Python dict, a tuple struct named for a secret
+/// `Debug` of a struct (quoted, in `Some(…)`, pretty) or of a
+/// `serde_json::Value` (one line, pretty), YAML, a header dump, a Python
+/// dict, a tuple struct named for a secret
 /// (`ClientSecret("…")`), TOML (`key = "…"`), logfmt (`key="…"`), a
 /// YAML block scalar. A quoted value may hold a space.
 fn text_pair() -> impl Strategy<Value = Secret> {
@@ -359,7 +365,7 @@ fn text_pair() -> impl Strategy<Value = Secret> {
         ]),
         distinctive(6..20),
         prop::option::of(distinctive(2..10)),
-        0..10usize,
+        0..13usize,
     )
         .prop_map(|(key, value, second, form)| {
             let camel: String = key
@@ -384,6 +390,13 @@ fn text_pair() -> impl Strategy<Value = Secret> {
                 6 => format!("[auth]\n{key} = \"{quoted}\"\nn = 1"),
                 7 => format!(r#"level=warn {key}="{quoted}" n=1"#),
                 8 => format!("\ndb:\n  {key}: |\n    {value}\n    {quoted}\n  n: 1\n"),
+                // `{:?}` and `{:#?}` of a `serde_json::Value`, and a map
+                // of `Option`s.
+                9 => format!(r#"Object {{"user": String("bob"), "{key}": String("{quoted}")}}"#),
+                10 => {
+                    format!("Object {{\n    \"{key}\": String(\n        \"{quoted}\",\n    ),\n}}")
+                }
+                11 => format!(r#"{{"{key}": Some("{quoted}"), "n": None}}"#),
                 _ => format!("{{'user': 'bob', '{key}': '{quoted}'}}"),
             };
             let mut parts = vec![value];

@@ -664,6 +664,18 @@ pub(super) fn json_value_at(text: &str, i: usize, colon: usize, policy: &Policy)
             kind: SecretKind::JsonValue,
         });
     }
+    // Rust's `Debug` of a value under a quoted key, as `{:?}` prints a
+    // `serde_json::Value` (`String("…")`), an `Option` (`Some("…")`) or
+    // a map of them: read through its brackets as an unquoted key's
+    // value is, over the lines a pretty `{:#?}` spreads it on.
+    let name = run(b, v, |c| {
+        c.is_ascii_alphanumeric() || c == b'_' || c == b':'
+    });
+    if !escaped && name > v && b.get(name) == Some(&b'(') {
+        let end = word_value_end(b, v, Extent::Word);
+        read(end - v);
+        return value_found(b, v, end, SecretKind::JsonValue);
+    }
     // A bare value: a number, `true`, a word.
     let end = run(b, v, |c| {
         !(c.is_ascii_whitespace()
@@ -827,7 +839,7 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
         }
     };
     let key = text.get(key_start..key_end - usize::from(b[key_end - 1] == b'\''))?;
-    if !is_sensitive_name(policy, key) {
+    if !is_sensitive_name(policy, key) || names_an_error(key) {
         return None;
     }
     let v = run(b, i + 1, |c| c == b' ' || c == b'\t');
@@ -880,13 +892,44 @@ pub(super) fn tuple_value_at(text: &str, i: usize, policy: &Policy) -> Option<Fo
     read(i - name_start);
     // The name is ASCII, so its bounds are character boundaries.
     let name = &text[name_start..i];
-    if !is_sensitive_name(policy, name) {
+    // A credential's scheme, as the `headers` crate's `Debug` prints one:
+    // `Authorization(Bearer("…"))`.
+    let scheme = name.eq_ignore_ascii_case("bearer") || name.eq_ignore_ascii_case("basic");
+    if !scheme && !is_sensitive_name(policy, name) {
         return None;
     }
     let start = i + 2;
     let end = string_end(b, start, false, b'"');
     read(end - start);
     value_found(b, start, end, SecretKind::KeyValue)
+}
+
+/// Whether an unquoted key is an error's code rather than a key: a
+/// PascalCase word naming a failure, as AWS and many services begin an
+/// error message (`ExpiredTokenException: The security token included in
+/// the request is expired`, `SignatureDoesNotMatch: …`). What follows is
+/// the error's message, which an investigation needs.
+fn names_an_error(key: &str) -> bool {
+    const FAILURES: [&str; 15] = [
+        "Exception",
+        "Error",
+        "Fault",
+        "Invalid",
+        "Expired",
+        "Missing",
+        "Malformed",
+        "Incomplete",
+        "DoesNotMatch",
+        "Mismatch",
+        "Required",
+        "Denied",
+        "Failed",
+        "Rejected",
+        "Unrecognized",
+    ];
+    key.starts_with(|c: char| c.is_ascii_uppercase())
+        && key.bytes().all(|c| c.is_ascii_alphanumeric())
+        && FAILURES.iter().any(|w| key.contains(w))
 }
 
 /// Whether a YAML value is a block scalar's indicator: `|` or `>`, then
@@ -1032,15 +1075,39 @@ pub(super) fn query_value_at(text: &str, i: usize, policy: &Policy) -> Option<Fo
     // quote.
     let (start, end) = match b[i + 1] {
         quote @ (b'"' | b'\'') => (i + 2, string_end(b, i + 2, false, quote)),
-        _ => (
-            i + 1,
-            run(b, i + 1, |c| c != b'&' && !c.is_ascii_whitespace()),
-        ),
+        _ => (i + 1, query_value_end(b, i + 1)),
     };
     read(end - i);
     // A value seclog already replaced (`name=[REDACTED]` of a cookie) is
     // left as it is.
     value_found(b, start, end, SecretKind::QueryParam)
+}
+
+/// The end of an unquoted `key=value` value that begins at `start`: at
+/// `&` or `;` (the pairs of a query string, a cookie header, a connection
+/// string: `AccountKey=…;EndpointSuffix=…`), whitespace or the end, or at
+/// a quote that closes the text around the pair, followed by the end,
+/// whitespace or a closing bracket or separator (`-d 'a=1&secret=x'`,
+/// `["password=x"]`). A quote inside a value (`a"b`) does not end it.
+fn query_value_end(b: &[u8], start: usize) -> usize {
+    let mut k = start;
+    while let Some(&c) = b.get(k) {
+        let ends = match c {
+            b'&' | b';' => true,
+            b'"' | b'\'' => match b.get(k + 1) {
+                None => true,
+                Some(&next) => {
+                    next.is_ascii_whitespace() || matches!(next, b',' | b';' | b')' | b']' | b'}')
+                }
+            },
+            c => c.is_ascii_whitespace(),
+        };
+        if ends {
+            break;
+        }
+        k += 1;
+    }
+    k
 }
 
 /// Whether `text` is a marker seclog writes in place of a secret:

@@ -218,6 +218,29 @@ fn a_sensitive_value_in_json_quoted_as_text_is_replaced_and_its_key_kept() {
             r#"{"token":"a\"b\\c"}"#,
             r#"{"token":"[REDACTED:json_value]"}"#,
         ),
+        // Rust's `Debug` of a `serde_json::Value`, an `Option` or a
+        // `toml` table under a sensitive key: the value whole, on one line
+        // or over the lines `{:#?}` spreads it on.
+        (
+            r#"Object {"user": String("bob"), "password": String("3J27 \")x"), "n": Number(1)}"#,
+            r#"Object {"user": String("bob"), "password": [REDACTED:json_value], "n": Number(1)}"#,
+        ),
+        (
+            r#"{"password": Some("W7h"), "user": Some("bob")}"#,
+            r#"{"password": [REDACTED:json_value], "user": Some("bob")}"#,
+        ),
+        (
+            r#"Table({"database": Table({"password": String("dcm4")})})"#,
+            r#"Table({"database": Table({"password": [REDACTED:json_value]})})"#,
+        ),
+        (
+            "Object {\n    \"refresh_token\": String(\n        \"1//0gW\",\n    ),\n    \"cvv\": Number(123),\n}",
+            "Object {\n    \"refresh_token\": [REDACTED:json_value],\n    \"cvv\": [REDACTED:json_value],\n}",
+        ),
+        (
+            r#"{"token": Some(String("t-1"))}"#,
+            r#"{"token": [REDACTED:json_value]}"#,
+        ),
     ] {
         assert_eq!(redact(text), logged, "{text}");
     }
@@ -225,6 +248,7 @@ fn a_sensitive_value_in_json_quoted_as_text_is_replaced_and_its_key_kept() {
         r#"{"note":"password","user":"bob"}"#,
         r#"{"password":"[REDACTED]"}"#,
         r#"{"password":""}"#,
+        r#"Object {"user": String("bob"), "note": Some("password")}"#,
         "time 'x': 12:30",
         "a #: b %: c &: d",
         // Quotes around a line break are prose's, not a key's.
@@ -319,6 +343,22 @@ fn a_sensitive_value_of_a_key_value_pair_in_text_is_replaced_and_its_key_kept() 
             r#"rejected Password("[REDACTED:key_value]") for Login { user: "bob", key: ApiKey("[REDACTED:key_value]") }"#,
         ),
         (r#"SessionToken("t"#, r#"SessionToken("[REDACTED:key_value]"#),
+        // A credential's scheme as a tuple, as the `headers` crate's
+        // `Debug` prints an `Authorization` header.
+        (
+            r#"rejecting request: Authorization(Bearer("9a6c52cf63c0")), retry"#,
+            r#"rejecting request: Authorization(Bearer("[REDACTED:key_value]")), retry"#,
+        ),
+        (
+            r#"upstream auth failed: Credentials::Basic("dXNlcjpwYXNz")"#,
+            r#"upstream auth failed: Credentials::Basic("[REDACTED:key_value]")"#,
+        ),
+        // A key that names no failure is a key, PascalCase or not.
+        ("SessionToken: IQoJb3Jp", "SessionToken: [REDACTED:key_value]"),
+        (
+            "AccessKeyId: ASIA\nSecretAccessKey: wJalr/K7MDENG\n",
+            "AccessKeyId: [REDACTED:key_value]\nSecretAccessKey: [REDACTED:key_value]\n",
+        ),
         // A string that meets a line break unclosed ends there: strings in
         // these forms escape their line breaks.
         (
@@ -358,6 +398,14 @@ fn a_sensitive_value_of_a_key_value_pair_in_text_is_replaced_and_its_key_kept() 
         r#"UserId("u-1"), Some("x"), Password(""), Password("[REDACTED]"), ("pwd")"#,
         "if the password = the old one, refuse",
         "a = b, x = y",
+        r#"Bearer(""), Basic("[REDACTED]"), Other("x")"#,
+        // An error's code that begins its message, as AWS writes one: the
+        // message stays.
+        "ExpiredTokenException: The security token included in the request is expired",
+        "SignatureDoesNotMatch: The request signature we calculated does not match",
+        "InvalidClientTokenId: The security token included in the request is invalid.",
+        "AuthorizationHeaderMalformed: The authorization header is malformed; the region is wrong",
+        "MissingAuthenticationTokenException: Missing Authentication Token",
     ] {
         assert_eq!(redact(text), text);
     }
@@ -839,6 +887,33 @@ fn a_sensitive_query_or_form_value_is_replaced_and_its_key_kept() {
     assert_eq!(
         redact("Login(user='bob', password='a b')"),
         "Login(user='bob', password='[REDACTED:query_param]')"
+    );
+    // `;` ends a value, as in a cookie header or a connection string
+    // (Azure's `AccountKey=`), and so does a quote that closes the text
+    // around the pair; a quote inside a value does not.
+    assert_eq!(
+        redact("Endpoint=https;AccountName=acme;AccountKey=yOKh+7SY/ab==;EndpointSuffix=core"),
+        "Endpoint=https;AccountName=acme;AccountKey=[REDACTED:query_param];EndpointSuffix=core"
+    );
+    assert_eq!(
+        redact("sent theme=dark; session=abc123; lang=en"),
+        "sent theme=dark; session=[REDACTED:query_param]; lang=en"
+    );
+    assert_eq!(
+        redact("curl -d 'grant_type=x&client_secret=KjIg8x'"),
+        "curl -d 'grant_type=x&client_secret=[REDACTED:query_param]'"
+    );
+    assert_eq!(
+        redact(r#"args: ["login", "password=W7hip"] }"#),
+        r#"args: ["login", "password=[REDACTED:query_param]"] }"#
+    );
+    assert_eq!(
+        redact(r#"{"authorization": "AWS4 Credential=x, Signature=ad8f", "n": 1}"#),
+        r#"{"authorization": "[REDACTED:json_value]", "n": 1}"#
+    );
+    assert_eq!(
+        redact("password=a\"b'c&x=1"),
+        "password=[REDACTED:query_param]&x=1"
     );
     for text in [
         "password=\"\" x",
