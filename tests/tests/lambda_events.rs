@@ -356,6 +356,120 @@ fn http_responses_decide_the_outcome_by_status() {
     }
 }
 
+/// lambda_http's own example handler: `Result<impl IntoResponse, Error>`,
+/// with the error type named only in the signature and the body only `?`
+/// and `Ok`.
+#[seclog::audit]
+async fn hello(
+    _event: lambda_http::Request,
+    status: u16,
+) -> Result<impl lambda_http::IntoResponse, lambda_http::Error> {
+    let resp = lambda_http::Response::builder()
+        .status(status)
+        .header("content-type", "text/html")
+        .body("Hello AWS Lambda HTTP request".to_string())
+        .map_err(Box::new)?;
+    Ok(resp)
+}
+
+/// The same shape, synchronous, answering with `json!`.
+#[seclog::audit]
+fn greeting(name: &str) -> Result<impl lambda_http::IntoResponse, lambda_http::Error> {
+    let name = Some(name)
+        .filter(|n| !n.is_empty())
+        .ok_or("a name is needed")?;
+    Ok(json!({ "message": format!("Hello {name}") }))
+}
+
+/// What an `impl IntoResponse` gives lambda_http: status, content type and
+/// body text.
+fn sent(
+    runtime: &tokio::runtime::Runtime,
+    response: impl lambda_http::IntoResponse,
+) -> (u16, String, String) {
+    let response = runtime.block_on(response.into_response());
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let body = match response.body() {
+        lambda_http::Body::Text(text) => text.clone(),
+        other => panic!("a text body: {other:?}"),
+    };
+    (response.status().as_u16(), content_type, body)
+}
+
+#[test]
+fn a_result_of_impl_into_response_whose_error_only_the_signature_names() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let request =
+        || lambda_http::request::from_str(&fixture_text("apigw-v2-login-request.json")).unwrap();
+
+    let run = runtime.block_on(seclog::testing::capture_future(hello(request(), 200)));
+    let records = checked(&run);
+    let (_, end) = pair(&records);
+    assert_eq!(end["event"]["outcome"], "success");
+    assert_eq!(end["http"]["response"]["status_code"], 200);
+    assert_eq!(end["seclog"]["response"]["body"], "[29 bytes: text/html]");
+    let Ok(response) = run.output else {
+        panic!("the body's Ok")
+    };
+    assert_eq!(
+        sent(&runtime, response),
+        (
+            200,
+            "text/html".into(),
+            "Hello AWS Lambda HTTP request".into()
+        )
+    );
+
+    let run = runtime.block_on(seclog::testing::capture_future(hello(request(), 1000)));
+    let records = checked(&run);
+    let (_, end) = pair(&records);
+    assert_eq!(end["event"]["outcome"], "failure");
+    assert_eq!(end["error"]["message"], "invalid status code");
+    assert!(end["seclog"].get("response").is_none());
+    let Err(error) = run.output else {
+        panic!("the body's Err")
+    };
+    assert!(
+        error
+            .downcast_ref::<Box<lambda_http::http::Error>>()
+            .is_some(),
+        "the error the body made: {error:?}"
+    );
+
+    let run = capture(|| greeting("alice"));
+    let records = checked(&run);
+    let (start, end) = pair(&records);
+    assert_eq!(start["seclog"]["input"]["name"], "alice");
+    assert_eq!(end["event"]["outcome"], "success");
+    assert_eq!(end["seclog"]["response"], json!({"message": "Hello alice"}));
+    let Ok(response) = run.output else {
+        panic!("the body's Ok")
+    };
+    assert_eq!(
+        sent(&runtime, response),
+        (
+            200,
+            "application/json".into(),
+            r#"{"message":"Hello alice"}"#.into()
+        )
+    );
+
+    let run = capture(|| greeting(""));
+    let records = checked(&run);
+    let (_, end) = pair(&records);
+    assert_eq!(end["event"]["outcome"], "failure");
+    assert_eq!(end["error"]["message"], "a name is needed");
+    let Err(error) = run.output else {
+        panic!("the body's Err")
+    };
+    assert_eq!(error.to_string(), "a name is needed");
+}
+
 fn now_ms() -> u64 {
     let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
     since_epoch.unwrap().as_millis() as u64

@@ -101,15 +101,18 @@ pub(crate) fn expand(h: &Handler<'_>) -> TokenStream {
 
     let finish = finish_tokens(h);
     // Gives the body's closure or async block the handler's return type, so
-    // `?` and `.into()` in the body infer as they would in the function.
+    // `?` and `.into()` in the body infer as they would in the function, and
+    // the response and error are known where `finish` picks how to log them.
     // `!` cannot be written in a `let` or a turbofish on stable Rust, so a
-    // body that never returns is typed as `Infallible`, which `!` coerces to.
+    // body that never returns is typed as `Infallible`, which `!` coerces to;
+    // an `impl Trait` cannot be written there either, so it is `_`, which
+    // the body's value fills in with the hidden type.
     let fake_ty = match h.returns {
         Returns::Never => Some(quote!(::core::convert::Infallible)),
         _ => h
             .ret_ty
             .as_ref()
-            .filter(|t| !contains_impl_trait(t))
+            .and_then(body_return_type)
             .map(|t| quote!(#t)),
     };
     let fake_return = fake_ty.map(|t| {
@@ -381,6 +384,32 @@ fn failed_tokens(h: &Handler<'_>) -> TokenStream {
             }
         }
         Returns::Value => failed(quote!(__seclog_ret)),
+    }
+}
+
+/// The return type as the body's value has it: each `impl Trait` replaced
+/// by `_` (`Result<impl IntoResponse, Error>` is `Result<_, Error>`), or
+/// nothing when that leaves only `_`.
+fn body_return_type(ty: &syn::Type) -> Option<syn::Type> {
+    use syn::visit_mut::VisitMut;
+    struct Infer;
+    impl VisitMut for Infer {
+        fn visit_type_mut(&mut self, ty: &mut syn::Type) {
+            match ty {
+                syn::Type::ImplTrait(t) => {
+                    *ty = syn::Type::Infer(syn::TypeInfer {
+                        underscore_token: syn::Token![_](t.impl_token.span),
+                    });
+                }
+                _ => syn::visit_mut::visit_type_mut(self, ty),
+            }
+        }
+    }
+    let mut ty = ty.clone();
+    Infer.visit_type_mut(&mut ty);
+    match super::strip_parens(&ty) {
+        syn::Type::Infer(_) => None,
+        _ => Some(ty),
     }
 }
 
