@@ -425,3 +425,38 @@ pub(crate) fn contains_impl_trait(ty: &syn::Type) -> bool {
     f.visit_type(ty);
     f.0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_body_is_typed_with_each_impl_trait_as_an_inferred_type() {
+        let cases: Vec<(syn::Type, Option<syn::Type>)> = vec![
+            (
+                syn::parse_quote!(Result<impl IntoResponse, lambda_http::Error>),
+                Some(syn::parse_quote!(Result<_, lambda_http::Error>)),
+            ),
+            (
+                syn::parse_quote!(Result<Option<(u8, impl Display + Serialize)>, BadCount>),
+                Some(syn::parse_quote!(Result<Option<(u8, _)>, BadCount>)),
+            ),
+            (
+                syn::parse_quote!(Box<dyn Iterator<Item = impl Display>>),
+                Some(syn::parse_quote!(Box<dyn Iterator<Item = _>>)),
+            ),
+            (
+                syn::parse_quote!(Result<u32, String>),
+                Some(syn::parse_quote!(Result<u32, String>)),
+            ),
+            (syn::parse_quote!(impl Future<Output = Result<u8, E>>), None),
+            (syn::parse_quote!((impl IntoResponse)), None),
+        ];
+        for (ty, expected) in cases {
+            let shown = quote!(#ty).to_string();
+            let got = body_return_type(&ty).map(|t| quote!(#t).to_string());
+            let expected = expected.map(|t| quote!(#t).to_string());
+            assert_eq!(got, expected, "{shown}");
+        }
+    }
+}
