@@ -614,6 +614,213 @@ fn a_payload_and_a_context_taken_apart_describe_the_same() {
     assert_eq!(start["seclog"]["input"]["request"]["rawPath"], "/login");
 }
 
+/// A context carrying every value a Lambda context can hold, each marked
+/// so that its appearance anywhere in a record is found: the values only
+/// the context holds (`CONTEXT_ONLY`), and the request id, ARN and deadline,
+/// which feed the 4 W's but are never inputs.
+fn full_context(request_id: &str) -> lambda_runtime::Context {
+    let mut context = serde_json::to_value(lambda_context(request_id)).unwrap();
+    context["env_config"]["log_stream"] = json!("2026/05/01/[$LATEST]ctx-log-stream-4b7e");
+    context["env_config"]["log_group"] = json!("/aws/lambda/ctx-log-group-c2d9");
+    context["identity"] = json!({
+        "identityId": "eu-west-1:ctx-identity-5e1f",
+        "identityPoolId": "eu-west-1:ctx-identity-pool-a07b",
+    });
+    context["client_context"] = json!({
+        "client": {
+            "installationId": "ctx-installation-61d0",
+            "appTitle": "ctx-app-title-0c3a",
+            "appVersionName": "ctx-app-version-77e5",
+            "appVersionCode": "ctx-app-code-3d41",
+            "appPackageName": "ctx-app-package-b8a2",
+        },
+        "custom": {"theme": "ctx-custom-value-93a1"},
+        "environment": {"locale": "ctx-environment-value-2f68"},
+    });
+    context["tenant_id"] = json!("ctx-tenant-8e3f");
+    serde_json::from_value(context).unwrap()
+}
+
+const CONTEXT_ONLY: &[&str] = &[
+    "ctx-log-stream-4b7e",
+    "ctx-log-group-c2d9",
+    "ctx-identity-5e1f",
+    "ctx-identity-pool-a07b",
+    "ctx-installation-61d0",
+    "ctx-app-title-0c3a",
+    "ctx-app-version-77e5",
+    "ctx-app-code-3d41",
+    "ctx-app-package-b8a2",
+    "ctx-custom-value-93a1",
+    "ctx-environment-value-2f68",
+    "ctx-tenant-8e3f",
+    "env_config",
+    "client_context",
+    "invoked_function_arn",
+];
+
+/// The start and end records of a handler given `context`, checked:
+/// the inputs are exactly `input`, no value of the context is one of them
+/// nor anywhere else in a record but in the 4 W's it gives, and those 4 W's
+/// are there.
+fn context_never_logged<T>(
+    run: &Captured<T>,
+    context: &lambda_runtime::Context,
+    input: Value,
+) -> (Value, Value) {
+    let id = context.request_id.as_str();
+    let records = checked(run);
+    let (start, end) = pair(&records);
+    assert_eq!(start["seclog"]["input"], input, "{start:#}");
+    for line in &run.lines {
+        for value in CONTEXT_ONLY {
+            assert!(!line.contains(value), "{value} reached a record: {line}");
+        }
+    }
+    let logged = start["seclog"]["input"].to_string();
+    let deadline = context.deadline.to_string();
+    for value in [id, &context.invoked_function_arn, &deadline] {
+        assert!(!logged.contains(value), "{value} is no input: {logged}");
+    }
+    for r in [start, end] {
+        assert_eq!(r["faas"]["execution"], id, "the context still describes");
+        assert_eq!(r["faas"]["name"], "orders");
+        assert_eq!(r["trace"]["id"], "1-6747688e-aaaabbbbccccddddeeeeffff");
+    }
+    assert!(end["seclog.time_left_ms"].as_i64().is_some_and(|ms| ms > 0));
+    (start.clone(), end.clone())
+}
+
+#[derive(serde::Deserialize, serde::Serialize, Clone)]
+struct OrderPlaced {
+    order_id: String,
+    card_number: String,
+}
+
+fn order_placed() -> OrderPlaced {
+    OrderPlaced {
+        order_id: "o-7".into(),
+        card_number: "4111111111111111".into(),
+    }
+}
+
+fn logged_order() -> Value {
+    json!({"order_id": "o-7", "card_number": "[REDACTED]"})
+}
+
+#[seclog::audit]
+fn destructured(LambdaEvent { payload, context }: LambdaEvent<OrderPlaced>) -> String {
+    format!("{} {}", payload.order_id, context.request_id.len())
+}
+
+#[seclog::audit]
+async fn destructured_async(
+    lambda_runtime::LambdaEvent {
+        payload,
+        context: ctx,
+    }: lambda_runtime::LambdaEvent<OrderPlaced>,
+) -> Result<String, lambda_runtime::Error> {
+    Ok(format!("{} {}", payload.order_id, ctx.request_id.len()))
+}
+
+#[seclog::audit]
+fn context_ignored(
+    LambdaEvent {
+        payload,
+        context: _,
+    }: LambdaEvent<OrderPlaced>,
+) -> String {
+    payload.order_id
+}
+
+#[seclog::audit]
+fn context_left_out(LambdaEvent { payload, .. }: LambdaEvent<OrderPlaced>) -> String {
+    payload.order_id
+}
+
+#[seclog::audit]
+fn context_taken_apart(
+    LambdaEvent {
+        payload: OrderPlaced { order_id, .. },
+        context: lambda_runtime::Context { request_id, .. },
+    }: LambdaEvent<OrderPlaced>,
+) -> usize {
+    order_id.len() + request_id.len()
+}
+
+#[seclog::audit]
+fn context_in_a_tuple((payload, context): (OrderPlaced, lambda_runtime::Context)) -> String {
+    format!("{} {}", payload.order_id, context.request_id.len())
+}
+
+#[test]
+fn a_destructured_lambda_event_logs_its_payload_and_never_its_context() {
+    let id = "d3adb33f-0000-4000-8000-00000000e404";
+    let context = full_context(id);
+    let event = || LambdaEvent::new(order_placed(), context.clone());
+    let length = id.len();
+
+    let run = capture(|| destructured(event()));
+    assert_eq!(run.output, format!("o-7 {length}"));
+    context_never_logged(&run, &context, json!({"payload": logged_order()}));
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let run = runtime.block_on(seclog::testing::capture_future(destructured_async(event())));
+    assert_eq!(run.output.as_ref().unwrap(), &format!("o-7 {length}"));
+    context_never_logged(&run, &context, json!({"payload": logged_order()}));
+
+    let run = capture(|| context_ignored(event()));
+    assert_eq!(run.output, "o-7");
+    context_never_logged(&run, &context, json!({"payload": logged_order()}));
+
+    let run = capture(|| context_left_out(event()));
+    assert_eq!(run.output, "o-7");
+    context_never_logged(&run, &context, json!({"payload": logged_order()}));
+
+    let run = capture(|| context_taken_apart(event()));
+    assert_eq!(run.output, 3 + length);
+    assert!(run.lines.iter().all(|l| !l.contains("4111111111111111")));
+    let records = checked(&run);
+    let (start, _) = pair(&records);
+    assert_eq!(
+        start["seclog"]["input"],
+        json!({"order_id": "o-7"}),
+        "the context's fields are no inputs"
+    );
+
+    let run = capture(|| context_in_a_tuple((order_placed(), context.clone())));
+    assert_eq!(run.output, format!("o-7 {length}"));
+    context_never_logged(&run, &context, json!({"payload": logged_order()}));
+}
+
+#[seclog::audit]
+fn untyped(LambdaEvent { payload, context }: LambdaEvent<Value>) -> bool {
+    payload.is_object() && !context.request_id.is_empty()
+}
+
+#[seclog::audit]
+fn untyped_whole(event: LambdaEvent<Value>) -> bool {
+    event.payload.is_object() && !event.context.request_id.is_empty()
+}
+
+#[test]
+fn a_destructured_payload_describes_the_trigger_as_the_whole_event_does() {
+    let context = full_context("d3adb33f-0000-4000-8000-00000000e405");
+    let sqs = json!({"Records": [{"eventSource": "aws:sqs", "body": "{}"}]});
+    let run = capture(|| untyped(LambdaEvent::new(sqs.clone(), context.clone())));
+    assert!(run.output);
+    let (start, _) = context_never_logged(&run, &context, json!({"payload": sqs}));
+    assert_eq!(start["faas"]["trigger"]["type"], "pubsub");
+
+    let run = capture(|| untyped_whole(LambdaEvent::new(sqs.clone(), context.clone())));
+    let (whole, _) = context_never_logged(&run, &context, json!({"event": sqs}));
+    for member in ["faas", "trace", "transaction"] {
+        assert_eq!(start[member], whole[member], "{member}");
+    }
+}
+
 #[seclog::audit]
 fn anything(request: ApiGatewayProxyRequest) -> usize {
     request.headers.len()

@@ -10,11 +10,9 @@ use syn::ItemFn;
 
 pub(crate) fn expand(h: &Handler<'_>) -> TokenStream {
     let ItemFn {
-        attrs,
-        vis,
-        sig,
-        block,
+        attrs, vis, block, ..
     } = h.func;
+    let sig = &h.sig;
     let is_async = sig.asyncness.is_some();
     let fn_name = sig.ident.unraw().to_string();
 
@@ -52,7 +50,14 @@ pub(crate) fn expand(h: &Handler<'_>) -> TokenStream {
     // handler once monomorphised).
     let auth_probe: Vec<_> = h.inputs.iter().map(|i| unspanned(&i.ident)).collect();
 
-    // The 4 W's from the arguments, then from the options (which win).
+    // The 4 W's from the arguments, then from the options (which win): first
+    // the Lambda contexts only seclog binds, as a whole `LambdaEvent`
+    // describes its context before its payload.
+    let hidden = h.hidden.iter().map(|ident| {
+        quote! {
+            (&&::seclog::__private::Wrap(&#ident)).__seclog_describe(__seclog_cx);
+        }
+    });
     let describe = h.inputs.iter().map(|i| {
         let ident = unspanned(&i.ident);
         // What a newtype pattern took out of its wrapper is also described
@@ -160,6 +165,7 @@ pub(crate) fn expand(h: &Handler<'_>) -> TokenStream {
             &__SECLOG_META,
             |__seclog_cx: &mut ::seclog::context::Context| {
                 #prelude
+                #(#hidden)*
                 #(#describe)*
                 #who
                 #source_ip
