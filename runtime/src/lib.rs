@@ -75,7 +75,9 @@ pub mod __private {
         TextViaDisplay, TextViaNothing, TextViaOption, Wrap,
     };
     pub use crate::handler::{HandlerMeta, MetaCache};
-    pub use crate::invocation::{type_name_of, Audited, Begun, Invocation, Once, Unwrapped};
+    pub use crate::invocation::{
+        type_name_of, Audited, Begun, Invocation, LambdaPayload, Once, Unwrapped,
+    };
     pub use crate::record::{Emit, EventOutcome, Level};
     pub use crate::redact::__derive::field_by_policy as input;
     pub use crate::redact::{Mask, MaskNode, Object, Out, Redact};
@@ -184,7 +186,10 @@ pub use redact::{Array, Limits, Object, Out, Redact};
 ///   [`Redact`](trait@Redact) implementation, else its `serde::Serialize`
 ///   with the [sensitive-key policy](is_sensitive_key). A method's receiver
 ///   (`self`) is never an input, nor is an argument whose type is named
-///   `Context` (the Lambda invocation context feeds the 4 W's instead).
+///   `Context` (the Lambda invocation context feeds the 4 W's instead), nor
+///   anything a pattern binds from one or from the `context` of a
+///   `LambdaEvent { .. }` pattern (`LambdaEvent { payload, context: ctx }`
+///   logs `payload` only; the context, bound or not, feeds the 4 W's).
 /// - **Argument patterns**: each binding of a destructuring pattern is its
 ///   own input, named after the binding: `fn f((a, b): (u32, u32))` logs
 ///   `seclog.input.a` and `seclog.input.b`, and `Point { x, y }: Point` logs

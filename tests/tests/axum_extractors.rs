@@ -392,6 +392,86 @@ fn an_impl_into_response_keeps_its_signature_and_gives_the_status_of_what_it_ret
     assert_eq!(end["event"]["outcome"], "success");
 }
 
+/// An application's error: a response of its own, made by `?` from what
+/// the handler's body fails with.
+#[derive(Debug)]
+enum AppError {
+    BadId(std::num::ParseIntError),
+}
+
+impl From<std::num::ParseIntError> for AppError {
+    fn from(e: std::num::ParseIntError) -> Self {
+        AppError::BadId(e)
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AppError::BadId(e) => write!(f, "bad id: {e}"),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        (StatusCode::BAD_REQUEST, self.to_string()).into_response()
+    }
+}
+
+#[seclog::audit]
+async fn item(Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
+    let id: u64 = id.parse()?;
+    Ok(Json(json!({ "id": id })))
+}
+
+#[test]
+fn a_result_of_impl_into_response_whose_error_only_the_signature_names() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let router: axum::Router = axum::Router::new().route("/items/{id}", axum::routing::get(item));
+    let call = |uri: &str| {
+        let request = Request::get(uri).body(axum::body::Body::empty()).unwrap();
+        let router = router.clone();
+        capture(|| {
+            runtime.block_on(async move {
+                let response = tower::ServiceExt::<Request>::oneshot(router, request)
+                    .await
+                    .unwrap();
+                let status = response.status();
+                let body = axum::body::to_bytes(response.into_body(), 1 << 16)
+                    .await
+                    .unwrap();
+                (status, String::from_utf8(body.to_vec()).unwrap())
+            })
+        })
+    };
+
+    let found = call("/items/42");
+    assert_eq!(found.output, (StatusCode::OK, r#"{"id":42}"#.to_string()));
+    let (start, end) = start_and_end(&found);
+    assert_eq!(start["seclog"]["input"]["id"], "42");
+    assert_eq!(end["event"]["outcome"], "success");
+    assert_eq!(end["http"]["response"]["status_code"], 200);
+    assert_eq!(end["seclog"]["response"], json!({"id": 42}));
+
+    let parse_error = "4x2".parse::<u64>().unwrap_err();
+    let refused = call("/items/4x2");
+    assert_eq!(
+        refused.output,
+        (StatusCode::BAD_REQUEST, format!("bad id: {parse_error}"))
+    );
+    let (_, end) = start_and_end(&refused);
+    assert_eq!(end["event"]["outcome"], "failure");
+    assert_eq!(end["error"]["message"], format!("bad id: {parse_error}"));
+    assert!(end["seclog"].get("response").is_none());
+
+    // Called directly: the body's own error, unchanged.
+    let direct = run(item(Path("4x2".into())));
+    assert!(matches!(direct.output, Err(AppError::BadId(ref e)) if *e == parse_error));
+}
+
 #[test]
 fn a_redirect_logs_its_status_and_keeps_tokens_in_its_location_out() {
     #[seclog::audit]

@@ -175,6 +175,88 @@ fn impl_trait_in_arguments_and_return() {
     assert!(run.records()[1]["seclog"].get("response").is_none());
 }
 
+/// An error the body never names: `?` converts into it.
+#[derive(Debug, PartialEq)]
+struct BadCount(std::num::ParseIntError);
+
+impl From<std::num::ParseIntError> for BadCount {
+    fn from(e: std::num::ParseIntError) -> Self {
+        BadCount(e)
+    }
+}
+
+impl Display for BadCount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "bad count: {}", self.0)
+    }
+}
+
+#[seclog::audit]
+fn count(text: &str) -> Result<Option<(u8, impl Display + Serialize)>, BadCount> {
+    let n: u8 = text.parse()?;
+    Ok((n > 0).then(|| (n, format!("{n} items"))))
+}
+
+#[seclog::audit]
+async fn count_async(text: String) -> Result<Vec<impl Display + Serialize>, BadCount> {
+    let n: u8 = text.parse()?;
+    tokio::task::yield_now().await;
+    Ok((1..=u16::from(n)).map(|i| i * 2).collect())
+}
+
+#[test]
+fn impl_trait_inside_a_result_whose_error_only_the_signature_names() {
+    let shown = |r: Result<Option<(u8, String)>, BadCount>| r;
+    let run = capture(|| count("3").map(|o| o.map(|(n, text)| (n, text.to_string()))));
+    let records = run.records();
+    assert_eq!(shown(run.output), Ok(Some((3, "3 items".to_string()))));
+    assert_ecs(&records);
+    assert_eq!(response(&records), &json!([3, "3 items"]));
+    assert_eq!(records[1]["event"]["outcome"], "success");
+
+    let run = capture(|| count("0").map(|o| o.map(|(n, text)| (n, text.to_string()))));
+    assert_eq!(response(&run.records()), &Value::Null);
+    assert_eq!(shown(run.output), Ok(None));
+
+    let run = capture(|| count("three").map(|o| o.map(|(n, text)| (n, text.to_string()))));
+    let parse_error = "three".parse::<u8>().unwrap_err();
+    let records = run.records();
+    assert_eq!(shown(run.output), Err(BadCount(parse_error.clone())));
+    assert_ecs(&records);
+    assert_eq!(records[1]["event"]["outcome"], "failure");
+    assert_eq!(
+        records[1]["error"]["message"],
+        format!("bad count: {parse_error}")
+    );
+    assert!(records[1]["seclog"].get("response").is_none());
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    fn texts<T: Display>(r: Result<Vec<T>, BadCount>) -> Result<Vec<String>, BadCount> {
+        r.map(|v| v.iter().map(T::to_string).collect())
+    }
+    let run = rt.block_on(capture_future(count_async("3".into())));
+    let records = run.records();
+    assert_eq!(
+        texts(run.output),
+        Ok(vec!["2".to_string(), "4".into(), "6".into()])
+    );
+    assert_ecs(&records);
+    assert_eq!(response(&records), &json!([2, 4, 6]));
+    assert_eq!(records[1]["event"]["outcome"], "success");
+
+    let run = rt.block_on(capture_future(count_async("-1".into())));
+    let records = run.records();
+    let parse_error = "-1".parse::<u8>().unwrap_err();
+    assert_eq!(texts(run.output), Err(BadCount(parse_error.clone())));
+    assert_eq!(records[1]["event"]["outcome"], "failure");
+    assert_eq!(
+        records[1]["error"]["message"],
+        format!("bad count: {parse_error}")
+    );
+}
+
 #[seclog::audit]
 fn unit_return(flag: bool) {
     let _ = flag;

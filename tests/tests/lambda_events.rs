@@ -356,6 +356,120 @@ fn http_responses_decide_the_outcome_by_status() {
     }
 }
 
+/// lambda_http's own example handler: `Result<impl IntoResponse, Error>`,
+/// with the error type named only in the signature and the body only `?`
+/// and `Ok`.
+#[seclog::audit]
+async fn hello(
+    _event: lambda_http::Request,
+    status: u16,
+) -> Result<impl lambda_http::IntoResponse, lambda_http::Error> {
+    let resp = lambda_http::Response::builder()
+        .status(status)
+        .header("content-type", "text/html")
+        .body("Hello AWS Lambda HTTP request".to_string())
+        .map_err(Box::new)?;
+    Ok(resp)
+}
+
+/// The same shape, synchronous, answering with `json!`.
+#[seclog::audit]
+fn greeting(name: &str) -> Result<impl lambda_http::IntoResponse, lambda_http::Error> {
+    let name = Some(name)
+        .filter(|n| !n.is_empty())
+        .ok_or("a name is needed")?;
+    Ok(json!({ "message": format!("Hello {name}") }))
+}
+
+/// What an `impl IntoResponse` gives lambda_http: status, content type and
+/// body text.
+fn sent(
+    runtime: &tokio::runtime::Runtime,
+    response: impl lambda_http::IntoResponse,
+) -> (u16, String, String) {
+    let response = runtime.block_on(response.into_response());
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let body = match response.body() {
+        lambda_http::Body::Text(text) => text.clone(),
+        other => panic!("a text body: {other:?}"),
+    };
+    (response.status().as_u16(), content_type, body)
+}
+
+#[test]
+fn a_result_of_impl_into_response_whose_error_only_the_signature_names() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let request =
+        || lambda_http::request::from_str(&fixture_text("apigw-v2-login-request.json")).unwrap();
+
+    let run = runtime.block_on(seclog::testing::capture_future(hello(request(), 200)));
+    let records = checked(&run);
+    let (_, end) = pair(&records);
+    assert_eq!(end["event"]["outcome"], "success");
+    assert_eq!(end["http"]["response"]["status_code"], 200);
+    assert_eq!(end["seclog"]["response"]["body"], "[29 bytes: text/html]");
+    let Ok(response) = run.output else {
+        panic!("the body's Ok")
+    };
+    assert_eq!(
+        sent(&runtime, response),
+        (
+            200,
+            "text/html".into(),
+            "Hello AWS Lambda HTTP request".into()
+        )
+    );
+
+    let run = runtime.block_on(seclog::testing::capture_future(hello(request(), 1000)));
+    let records = checked(&run);
+    let (_, end) = pair(&records);
+    assert_eq!(end["event"]["outcome"], "failure");
+    assert_eq!(end["error"]["message"], "invalid status code");
+    assert!(end["seclog"].get("response").is_none());
+    let Err(error) = run.output else {
+        panic!("the body's Err")
+    };
+    assert!(
+        error
+            .downcast_ref::<Box<lambda_http::http::Error>>()
+            .is_some(),
+        "the error the body made: {error:?}"
+    );
+
+    let run = capture(|| greeting("alice"));
+    let records = checked(&run);
+    let (start, end) = pair(&records);
+    assert_eq!(start["seclog"]["input"]["name"], "alice");
+    assert_eq!(end["event"]["outcome"], "success");
+    assert_eq!(end["seclog"]["response"], json!({"message": "Hello alice"}));
+    let Ok(response) = run.output else {
+        panic!("the body's Ok")
+    };
+    assert_eq!(
+        sent(&runtime, response),
+        (
+            200,
+            "application/json".into(),
+            r#"{"message":"Hello alice"}"#.into()
+        )
+    );
+
+    let run = capture(|| greeting(""));
+    let records = checked(&run);
+    let (_, end) = pair(&records);
+    assert_eq!(end["event"]["outcome"], "failure");
+    assert_eq!(end["error"]["message"], "a name is needed");
+    let Err(error) = run.output else {
+        panic!("the body's Err")
+    };
+    assert_eq!(error.to_string(), "a name is needed");
+}
+
 fn now_ms() -> u64 {
     let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
     since_epoch.unwrap().as_millis() as u64
@@ -498,6 +612,213 @@ fn a_payload_and_a_context_taken_apart_describe_the_same() {
         "the context is never logged"
     );
     assert_eq!(start["seclog"]["input"]["request"]["rawPath"], "/login");
+}
+
+/// A context carrying every value a Lambda context can hold, each marked
+/// so that its appearance anywhere in a record is found: the values only
+/// the context holds (`CONTEXT_ONLY`), and the request id, ARN and deadline,
+/// which feed the 4 W's but are never inputs.
+fn full_context(request_id: &str) -> lambda_runtime::Context {
+    let mut context = serde_json::to_value(lambda_context(request_id)).unwrap();
+    context["env_config"]["log_stream"] = json!("2026/05/01/[$LATEST]ctx-log-stream-4b7e");
+    context["env_config"]["log_group"] = json!("/aws/lambda/ctx-log-group-c2d9");
+    context["identity"] = json!({
+        "identityId": "eu-west-1:ctx-identity-5e1f",
+        "identityPoolId": "eu-west-1:ctx-identity-pool-a07b",
+    });
+    context["client_context"] = json!({
+        "client": {
+            "installationId": "ctx-installation-61d0",
+            "appTitle": "ctx-app-title-0c3a",
+            "appVersionName": "ctx-app-version-77e5",
+            "appVersionCode": "ctx-app-code-3d41",
+            "appPackageName": "ctx-app-package-b8a2",
+        },
+        "custom": {"theme": "ctx-custom-value-93a1"},
+        "environment": {"locale": "ctx-environment-value-2f68"},
+    });
+    context["tenant_id"] = json!("ctx-tenant-8e3f");
+    serde_json::from_value(context).unwrap()
+}
+
+const CONTEXT_ONLY: &[&str] = &[
+    "ctx-log-stream-4b7e",
+    "ctx-log-group-c2d9",
+    "ctx-identity-5e1f",
+    "ctx-identity-pool-a07b",
+    "ctx-installation-61d0",
+    "ctx-app-title-0c3a",
+    "ctx-app-version-77e5",
+    "ctx-app-code-3d41",
+    "ctx-app-package-b8a2",
+    "ctx-custom-value-93a1",
+    "ctx-environment-value-2f68",
+    "ctx-tenant-8e3f",
+    "env_config",
+    "client_context",
+    "invoked_function_arn",
+];
+
+/// The start and end records of a handler given `context`, checked:
+/// the inputs are exactly `input`, no value of the context is one of them
+/// nor anywhere else in a record but in the 4 W's it gives, and those 4 W's
+/// are there.
+fn context_never_logged<T>(
+    run: &Captured<T>,
+    context: &lambda_runtime::Context,
+    input: Value,
+) -> (Value, Value) {
+    let id = context.request_id.as_str();
+    let records = checked(run);
+    let (start, end) = pair(&records);
+    assert_eq!(start["seclog"]["input"], input, "{start:#}");
+    for line in &run.lines {
+        for value in CONTEXT_ONLY {
+            assert!(!line.contains(value), "{value} reached a record: {line}");
+        }
+    }
+    let logged = start["seclog"]["input"].to_string();
+    let deadline = context.deadline.to_string();
+    for value in [id, &context.invoked_function_arn, &deadline] {
+        assert!(!logged.contains(value), "{value} is no input: {logged}");
+    }
+    for r in [start, end] {
+        assert_eq!(r["faas"]["execution"], id, "the context still describes");
+        assert_eq!(r["faas"]["name"], "orders");
+        assert_eq!(r["trace"]["id"], "1-6747688e-aaaabbbbccccddddeeeeffff");
+    }
+    assert!(end["seclog.time_left_ms"].as_i64().is_some_and(|ms| ms > 0));
+    (start.clone(), end.clone())
+}
+
+#[derive(serde::Deserialize, serde::Serialize, Clone)]
+struct OrderPlaced {
+    order_id: String,
+    card_number: String,
+}
+
+fn order_placed() -> OrderPlaced {
+    OrderPlaced {
+        order_id: "o-7".into(),
+        card_number: "4111111111111111".into(),
+    }
+}
+
+fn logged_order() -> Value {
+    json!({"order_id": "o-7", "card_number": "[REDACTED]"})
+}
+
+#[seclog::audit]
+fn destructured(LambdaEvent { payload, context }: LambdaEvent<OrderPlaced>) -> String {
+    format!("{} {}", payload.order_id, context.request_id.len())
+}
+
+#[seclog::audit]
+async fn destructured_async(
+    lambda_runtime::LambdaEvent {
+        payload,
+        context: ctx,
+    }: lambda_runtime::LambdaEvent<OrderPlaced>,
+) -> Result<String, lambda_runtime::Error> {
+    Ok(format!("{} {}", payload.order_id, ctx.request_id.len()))
+}
+
+#[seclog::audit]
+fn context_ignored(
+    LambdaEvent {
+        payload,
+        context: _,
+    }: LambdaEvent<OrderPlaced>,
+) -> String {
+    payload.order_id
+}
+
+#[seclog::audit]
+fn context_left_out(LambdaEvent { payload, .. }: LambdaEvent<OrderPlaced>) -> String {
+    payload.order_id
+}
+
+#[seclog::audit]
+fn context_taken_apart(
+    LambdaEvent {
+        payload: OrderPlaced { order_id, .. },
+        context: lambda_runtime::Context { request_id, .. },
+    }: LambdaEvent<OrderPlaced>,
+) -> usize {
+    order_id.len() + request_id.len()
+}
+
+#[seclog::audit]
+fn context_in_a_tuple((payload, context): (OrderPlaced, lambda_runtime::Context)) -> String {
+    format!("{} {}", payload.order_id, context.request_id.len())
+}
+
+#[test]
+fn a_destructured_lambda_event_logs_its_payload_and_never_its_context() {
+    let id = "d3adb33f-0000-4000-8000-00000000e404";
+    let context = full_context(id);
+    let event = || LambdaEvent::new(order_placed(), context.clone());
+    let length = id.len();
+
+    let run = capture(|| destructured(event()));
+    assert_eq!(run.output, format!("o-7 {length}"));
+    context_never_logged(&run, &context, json!({"payload": logged_order()}));
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let run = runtime.block_on(seclog::testing::capture_future(destructured_async(event())));
+    assert_eq!(run.output.as_ref().unwrap(), &format!("o-7 {length}"));
+    context_never_logged(&run, &context, json!({"payload": logged_order()}));
+
+    let run = capture(|| context_ignored(event()));
+    assert_eq!(run.output, "o-7");
+    context_never_logged(&run, &context, json!({"payload": logged_order()}));
+
+    let run = capture(|| context_left_out(event()));
+    assert_eq!(run.output, "o-7");
+    context_never_logged(&run, &context, json!({"payload": logged_order()}));
+
+    let run = capture(|| context_taken_apart(event()));
+    assert_eq!(run.output, 3 + length);
+    assert!(run.lines.iter().all(|l| !l.contains("4111111111111111")));
+    let records = checked(&run);
+    let (start, _) = pair(&records);
+    assert_eq!(
+        start["seclog"]["input"],
+        json!({"order_id": "o-7"}),
+        "the context's fields are no inputs"
+    );
+
+    let run = capture(|| context_in_a_tuple((order_placed(), context.clone())));
+    assert_eq!(run.output, format!("o-7 {length}"));
+    context_never_logged(&run, &context, json!({"payload": logged_order()}));
+}
+
+#[seclog::audit]
+fn untyped(LambdaEvent { payload, context }: LambdaEvent<Value>) -> bool {
+    payload.is_object() && !context.request_id.is_empty()
+}
+
+#[seclog::audit]
+fn untyped_whole(event: LambdaEvent<Value>) -> bool {
+    event.payload.is_object() && !event.context.request_id.is_empty()
+}
+
+#[test]
+fn a_destructured_payload_describes_the_trigger_as_the_whole_event_does() {
+    let context = full_context("d3adb33f-0000-4000-8000-00000000e405");
+    let sqs = json!({"Records": [{"eventSource": "aws:sqs", "body": "{}"}]});
+    let run = capture(|| untyped(LambdaEvent::new(sqs.clone(), context.clone())));
+    assert!(run.output);
+    let (start, _) = context_never_logged(&run, &context, json!({"payload": sqs}));
+    assert_eq!(start["faas"]["trigger"]["type"], "pubsub");
+
+    let run = capture(|| untyped_whole(LambdaEvent::new(sqs.clone(), context.clone())));
+    let (whole, _) = context_never_logged(&run, &context, json!({"event": sqs}));
+    for member in ["faas", "trace", "transaction"] {
+        assert_eq!(start[member], whole[member], "{member}");
+    }
 }
 
 #[seclog::audit]

@@ -10,11 +10,9 @@ use syn::ItemFn;
 
 pub(crate) fn expand(h: &Handler<'_>) -> TokenStream {
     let ItemFn {
-        attrs,
-        vis,
-        sig,
-        block,
+        attrs, vis, block, ..
     } = h.func;
+    let sig = &h.sig;
     let is_async = sig.asyncness.is_some();
     let fn_name = sig.ident.unraw().to_string();
 
@@ -52,7 +50,14 @@ pub(crate) fn expand(h: &Handler<'_>) -> TokenStream {
     // handler once monomorphised).
     let auth_probe: Vec<_> = h.inputs.iter().map(|i| unspanned(&i.ident)).collect();
 
-    // The 4 W's from the arguments, then from the options (which win).
+    // The 4 W's from the arguments, then from the options (which win): first
+    // the Lambda contexts only seclog binds, as a whole `LambdaEvent`
+    // describes its context before its payload.
+    let hidden = h.hidden.iter().map(|ident| {
+        quote! {
+            (&&::seclog::__private::Wrap(&#ident)).__seclog_describe(__seclog_cx);
+        }
+    });
     let describe = h.inputs.iter().map(|i| {
         let ident = unspanned(&i.ident);
         // What a newtype pattern took out of its wrapper is also described
@@ -101,15 +106,18 @@ pub(crate) fn expand(h: &Handler<'_>) -> TokenStream {
 
     let finish = finish_tokens(h);
     // Gives the body's closure or async block the handler's return type, so
-    // `?` and `.into()` in the body infer as they would in the function.
+    // `?` and `.into()` in the body infer as they would in the function, and
+    // the response and error are known where `finish` picks how to log them.
     // `!` cannot be written in a `let` or a turbofish on stable Rust, so a
-    // body that never returns is typed as `Infallible`, which `!` coerces to.
+    // body that never returns is typed as `Infallible`, which `!` coerces to;
+    // an `impl Trait` cannot be written there either, so it is `_`, which
+    // the body's value fills in with the hidden type.
     let fake_ty = match h.returns {
         Returns::Never => Some(quote!(::core::convert::Infallible)),
         _ => h
             .ret_ty
             .as_ref()
-            .filter(|t| !contains_impl_trait(t))
+            .and_then(body_return_type)
             .map(|t| quote!(#t)),
     };
     let fake_return = fake_ty.map(|t| {
@@ -157,6 +165,7 @@ pub(crate) fn expand(h: &Handler<'_>) -> TokenStream {
             &__SECLOG_META,
             |__seclog_cx: &mut ::seclog::context::Context| {
                 #prelude
+                #(#hidden)*
                 #(#describe)*
                 #who
                 #source_ip
@@ -384,6 +393,32 @@ fn failed_tokens(h: &Handler<'_>) -> TokenStream {
     }
 }
 
+/// The return type as the body's value has it: each `impl Trait` replaced
+/// by `_` (`Result<impl IntoResponse, Error>` is `Result<_, Error>`), or
+/// nothing when that leaves only `_`.
+fn body_return_type(ty: &syn::Type) -> Option<syn::Type> {
+    use syn::visit_mut::VisitMut;
+    struct Infer;
+    impl VisitMut for Infer {
+        fn visit_type_mut(&mut self, ty: &mut syn::Type) {
+            match ty {
+                syn::Type::ImplTrait(t) => {
+                    *ty = syn::Type::Infer(syn::TypeInfer {
+                        underscore_token: syn::Token![_](t.impl_token.span),
+                    });
+                }
+                _ => syn::visit_mut::visit_type_mut(self, ty),
+            }
+        }
+    }
+    let mut ty = ty.clone();
+    Infer.visit_type_mut(&mut ty);
+    match super::strip_parens(&ty) {
+        syn::Type::Infer(_) => None,
+        _ => Some(ty),
+    }
+}
+
 pub(crate) fn contains_impl_trait(ty: &syn::Type) -> bool {
     use syn::visit::Visit;
     struct Finder(bool);
@@ -395,4 +430,39 @@ pub(crate) fn contains_impl_trait(ty: &syn::Type) -> bool {
     let mut f = Finder(false);
     f.visit_type(ty);
     f.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_body_is_typed_with_each_impl_trait_as_an_inferred_type() {
+        let cases: Vec<(syn::Type, Option<syn::Type>)> = vec![
+            (
+                syn::parse_quote!(Result<impl IntoResponse, lambda_http::Error>),
+                Some(syn::parse_quote!(Result<_, lambda_http::Error>)),
+            ),
+            (
+                syn::parse_quote!(Result<Option<(u8, impl Display + Serialize)>, BadCount>),
+                Some(syn::parse_quote!(Result<Option<(u8, _)>, BadCount>)),
+            ),
+            (
+                syn::parse_quote!(Box<dyn Iterator<Item = impl Display>>),
+                Some(syn::parse_quote!(Box<dyn Iterator<Item = _>>)),
+            ),
+            (
+                syn::parse_quote!(Result<u32, String>),
+                Some(syn::parse_quote!(Result<u32, String>)),
+            ),
+            (syn::parse_quote!(impl Future<Output = Result<u8, E>>), None),
+            (syn::parse_quote!((impl IntoResponse)), None),
+        ];
+        for (ty, expected) in cases {
+            let shown = quote!(#ty).to_string();
+            let got = body_return_type(&ty).map(|t| quote!(#t).to_string());
+            let expected = expected.map(|t| quote!(#t).to_string());
+            assert_eq!(got, expected, "{shown}");
+        }
+    }
 }

@@ -38,13 +38,16 @@ pub(crate) fn audit(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// no "unused variable" follows.
 fn unaudited(mut func: ItemFn) -> TokenStream {
     if func.sig.constness.is_none() {
-        let mut names = Vec::new();
+        let mut found = Vec::new();
         for arg in &func.sig.inputs {
             if let FnArg::Typed(pt) = arg {
-                bindings(&pt.pat, &mut names);
+                bindings(&pt.pat, Some(&pt.ty), false, &mut found);
             }
         }
-        let uses = names.iter().map(|n| syn::parse_quote!(let _ = &#n;));
+        let uses = found.iter().map(|f| {
+            let n = &f.ident;
+            syn::parse_quote!(let _ = &#n;)
+        });
         func.block.stmts.splice(0..0, uses);
     }
     quote::ToTokens::into_token_stream(func)
@@ -110,7 +113,9 @@ pub(crate) struct Binding {
     pub(crate) logged: bool,
     /// The argument's type when the binding is all a newtype pattern takes
     /// out of it (`ConnectInfo(addr): ConnectInfo<SocketAddr>`), so the
-    /// binding can be described as what it was unwrapped from.
+    /// binding can be described as what it was unwrapped from; for the
+    /// `payload` of a `LambdaEvent { payload, .. }` pattern, seclog's
+    /// `LambdaPayload`, as the type is not written there.
     pub(crate) unwrapped_from: Option<Type>,
 }
 
@@ -140,9 +145,16 @@ pub(crate) enum Returns {
 struct Input<'a> {
     args: AuditArgs,
     func: &'a ItemFn,
-    /// Every binding of every argument, logged unless the argument is the
-    /// platform's invocation context.
+    /// The signature the audited function is given: the user's, but for
+    /// the Lambda contexts bound as `hidden`.
+    sig: syn::Signature,
+    /// Every binding of every argument, logged unless it is (or is part of)
+    /// what is never logged.
     bindings: Vec<Binding>,
+    /// The Lambda contexts a `LambdaEvent { .. }` pattern left unbound
+    /// (`context: _`, `..`), bound under these names so that they describe
+    /// the invocation; not the user's names, and never logged.
+    hidden: Vec<Ident>,
     returns: Returns,
     ret_ty: Option<Type>,
 }
@@ -151,6 +163,8 @@ struct Input<'a> {
 /// and nothing it has to check.
 pub(crate) struct Handler<'a> {
     pub(crate) func: &'a ItemFn,
+    /// The signature to expand, in place of `func`'s (see `Input::sig`).
+    pub(crate) sig: syn::Signature,
     pub(crate) name: String,
     pub(crate) level: Level,
     pub(crate) category: Category,
@@ -160,6 +174,8 @@ pub(crate) struct Handler<'a> {
     pub(crate) auth: Option<AuthKind>,
     /// Every argument binding, logged or not, with its type (for the 4 W's).
     pub(crate) inputs: Vec<Binding>,
+    /// Bindings seclog added to describe the invocation (`Input::hidden`).
+    pub(crate) hidden: Vec<Ident>,
     pub(crate) who: Option<syn::Expr>,
     pub(crate) source_ip: Option<syn::Expr>,
     pub(crate) user_agent: Option<syn::Expr>,
@@ -178,25 +194,40 @@ impl<'a> Input<'a> {
     fn from_syn(attr: TokenStream, func: &'a ItemFn, errors: &mut Errors) -> Input<'a> {
         let args = AuditArgs::from_syn(attr, errors);
         let mut all = Vec::new();
-        for arg in &func.sig.inputs {
+        let mut sig = func.sig.clone();
+        let mut hidden = Vec::new();
+        let lambda_payload: Type = syn::parse_quote!(::seclog::__private::LambdaPayload);
+        for arg in &mut sig.inputs {
             if let FnArg::Typed(pt) = arg {
-                let mut names = Vec::new();
-                bindings(&pt.pat, &mut names);
-                let never = is_never_logged(&pt.ty);
+                let mut found = Vec::new();
+                bindings(&pt.pat, Some(&pt.ty), false, &mut found);
                 let unwrapped = unwrapped_from(&pt.pat, &pt.ty);
-                all.extend(names.into_iter().map(|ident| Binding {
-                    ident,
+                all.extend(found.into_iter().map(|f| Binding {
+                    ident: f.ident,
                     ty: (*pt.ty).clone(),
-                    logged: !never,
-                    unwrapped_from: unwrapped.clone(),
+                    logged: !f.never,
+                    unwrapped_from: if f.lambda_payload {
+                        Some(lambda_payload.clone())
+                    } else {
+                        unwrapped.clone()
+                    },
                 }));
+                let name = Ident::new(
+                    &format!("__seclog_context_{}", hidden.len()),
+                    proc_macro2::Span::call_site(),
+                );
+                if bind_unbound_context(&mut pt.pat, &name) {
+                    hidden.push(name);
+                }
             }
         }
         let (returns, ret_ty) = returns_of(&func.sig.output);
         Input {
             args,
             func,
+            sig,
             bindings: all,
+            hidden,
             returns,
             ret_ty,
         }
@@ -208,7 +239,9 @@ impl<'a> Input<'a> {
         let Input {
             args,
             func,
+            sig: audited_sig,
             mut bindings,
+            hidden,
             returns,
             ret_ty,
         } = self;
@@ -319,6 +352,7 @@ impl<'a> Input<'a> {
         };
         Handler {
             func,
+            sig: audited_sig,
             name: args.name.unwrap_or_else(|| fn_name.unraw().to_string()),
             level: args.level.unwrap_or(Level::Info),
             category_explicit: args.category.is_some(),
@@ -327,6 +361,7 @@ impl<'a> Input<'a> {
             emit: args.emit.unwrap_or(Emit::Both),
             auth: args.auth,
             inputs: bindings,
+            hidden,
             who: args.who,
             source_ip: args.source_ip,
             user_agent: args.user_agent,
@@ -339,28 +374,160 @@ impl<'a> Input<'a> {
     }
 }
 
-/// The ident bindings a pattern introduces, in order.
-fn bindings(pat: &Pat, out: &mut Vec<Ident>) {
+/// One binding of an argument's pattern.
+struct Found {
+    ident: Ident,
+    /// Bound from what is never logged (see [`is_never_logged`]).
+    never: bool,
+    /// The whole `payload` of a `LambdaEvent { .. }` pattern.
+    lambda_payload: bool,
+}
+
+/// The bindings a pattern introduces, in order, each with whether it is
+/// never logged: what has a type that is never logged (`ty`, the type the
+/// pattern matches where the signature writes it out: an argument's, and
+/// the elements' of a tuple, array or reference type), anything bound
+/// inside a pattern of a type named `Context`, and anything bound from the
+/// `context` of a `LambdaEvent { .. }` pattern (`lambda_runtime`'s, under
+/// any path), which is the Lambda context whatever the binding's name.
+fn bindings(pat: &Pat, ty: Option<&Type>, never: bool, out: &mut Vec<Found>) {
+    let mut ty = ty.map(strip_parens);
+    let never = never || ty.is_some_and(is_never_logged);
+    // A pattern that is no binding and no `&` matches through references
+    // (match ergonomics).
+    if !matches!(pat, Pat::Ident(_) | Pat::Reference(_) | Pat::Wild(_)) {
+        while let Some(Type::Reference(r)) = ty {
+            ty = Some(strip_parens(&r.elem));
+        }
+    }
     match pat {
         Pat::Ident(p) => {
-            out.push(p.ident.clone());
+            out.push(Found {
+                ident: p.ident.clone(),
+                never,
+                lambda_payload: false,
+            });
             if let Some((_, sub)) = &p.subpat {
-                bindings(sub, out);
+                bindings(sub, ty, never, out);
             }
         }
-        Pat::Tuple(t) => t.elems.iter().for_each(|p| bindings(p, out)),
-        Pat::TupleStruct(t) => t.elems.iter().for_each(|p| bindings(p, out)),
-        Pat::Struct(s) => s.fields.iter().for_each(|f| bindings(&f.pat, out)),
-        Pat::Reference(r) => bindings(&r.pat, out),
-        Pat::Slice(s) => s.elems.iter().for_each(|p| bindings(p, out)),
-        Pat::Type(t) => bindings(&t.pat, out),
-        Pat::Paren(p) => bindings(&p.pat, out),
+        Pat::Tuple(t) => {
+            let tys: Option<Vec<&Type>> = match ty {
+                Some(Type::Tuple(tt)) => Some(tt.elems.iter().collect()),
+                _ => None,
+            };
+            let n = t.elems.len();
+            let rest = t.elems.iter().position(|p| matches!(p, Pat::Rest(_)));
+            for (i, p) in t.elems.iter().enumerate() {
+                // Elements after `..` are counted from the end.
+                let ty = tys.as_ref().and_then(|tys| match rest {
+                    None if tys.len() == n => tys.get(i).copied(),
+                    Some(r) if i < r => tys.get(i).copied(),
+                    Some(r) if i > r => (tys.len() + i).checked_sub(n).map(|j| tys[j]),
+                    _ => None,
+                });
+                bindings(p, ty, never, out);
+            }
+        }
+        Pat::Slice(s) => {
+            let elem = match ty {
+                Some(Type::Array(a)) => Some(&*a.elem),
+                Some(Type::Slice(s)) => Some(&*s.elem),
+                _ => None,
+            };
+            s.elems.iter().for_each(|p| bindings(p, elem, never, out));
+        }
+        Pat::TupleStruct(t) => {
+            let never = never || names_context(&t.path);
+            t.elems.iter().for_each(|p| bindings(p, None, never, out));
+        }
+        Pat::Struct(s) => {
+            let never = never || names_context(&s.path);
+            let lambda_event = is_lambda_event(&s.path);
+            for f in &s.fields {
+                let field = match &f.member {
+                    syn::Member::Named(name) if lambda_event => Some(name.to_string()),
+                    _ => None,
+                };
+                let never = never || field.as_deref() == Some("context");
+                let before = out.len();
+                bindings(&f.pat, None, never, out);
+                // The payload bound whole is described as the event's.
+                if field.as_deref() == Some("payload") {
+                    if let Pat::Ident(p) = &*f.pat {
+                        if p.by_ref.is_none() && p.subpat.is_none() && out.len() == before + 1 {
+                            out[before].lambda_payload = true;
+                        }
+                    }
+                }
+            }
+        }
+        Pat::Reference(r) => {
+            let ty = match ty {
+                Some(Type::Reference(r)) => Some(&*r.elem),
+                _ => None,
+            };
+            bindings(&r.pat, ty, never, out)
+        }
+        Pat::Type(t) => bindings(&t.pat, Some(&t.ty), never, out),
+        Pat::Paren(p) => bindings(&p.pat, ty, never, out),
         Pat::Or(o) => {
             if let Some(first) = o.cases.first() {
-                bindings(first, out)
+                bindings(first, ty, never, out)
             }
         }
         _ => {}
+    }
+}
+
+/// Whether a pattern's path names a type called `Context`.
+fn names_context(path: &syn::Path) -> bool {
+    path.segments.last().is_some_and(|s| s.ident == "Context")
+}
+
+/// Whether a pattern's path names `LambdaEvent` (`lambda_runtime::LambdaEvent`,
+/// imported or not).
+fn is_lambda_event(path: &syn::Path) -> bool {
+    path.segments
+        .last()
+        .is_some_and(|s| s.ident == "LambdaEvent")
+}
+
+/// Binds the context of an argument's `LambdaEvent { .. }` pattern to
+/// `name` when the pattern leaves it unbound (`context: _`, or left out with
+/// `..`), so that it still describes the invocation as the whole event
+/// would. Only for the argument's pattern itself, which takes the event by
+/// value (the binding moves the context out, the other field bound or not)
+/// or through a reference (the binding borrows it), never after a `&` or
+/// an `@`. Returns whether it did.
+fn bind_unbound_context(pat: &mut Pat, name: &Ident) -> bool {
+    let Pat::Struct(s) = pat else {
+        return false;
+    };
+    if !is_lambda_event(&s.path) {
+        return false;
+    }
+    let binding: Pat = syn::parse_quote!(#name);
+    let context = s
+        .fields
+        .iter_mut()
+        .find(|f| matches!(&f.member, syn::Member::Named(n) if n == "context"));
+    match context {
+        Some(f) if matches!(*f.pat, Pat::Wild(_)) => {
+            *f.pat = binding;
+            true
+        }
+        Some(_) => false,
+        None if s.rest.is_some() => {
+            s.fields.push(syn::FieldPat {
+                attrs: Vec::new(),
+                member: syn::Member::Named(Ident::new("context", name.span())),
+                colon_token: Some(Default::default()),
+                pat: Box::new(binding),
+            });
+            true
+        }
+        None => false,
     }
 }
 
@@ -424,5 +591,153 @@ fn strip_parens(ty: &Type) -> &Type {
         Type::Paren(p) => strip_parens(&p.elem),
         Type::Group(g) => strip_parens(&g.elem),
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each binding of an argument `pat: ty`, with whether it is logged and
+    /// whether it is a `LambdaEvent`'s whole payload.
+    fn logged(arg: syn::PatType) -> Vec<(String, bool, bool)> {
+        let mut found = Vec::new();
+        bindings(&arg.pat, Some(&arg.ty), false, &mut found);
+        let row = |f: Found| (f.ident.to_string(), !f.never, f.lambda_payload);
+        found.into_iter().map(row).collect()
+    }
+
+    /// A binding's name, whether it is logged, whether it is a whole payload.
+    type Row = (&'static str, bool, bool);
+    /// An argument and the bindings it gives.
+    type Case = (syn::PatType, Vec<Row>);
+
+    fn names(rows: &[Row]) -> Vec<(String, bool, bool)> {
+        rows.iter()
+            .map(|&(n, l, p)| (n.to_string(), l, p))
+            .collect()
+    }
+
+    #[test]
+    fn the_context_of_a_lambda_event_pattern_is_never_logged_under_any_name() {
+        let cases: Vec<Case> = vec![
+            (
+                syn::parse_quote!(LambdaEvent { payload, context }: LambdaEvent<Order>),
+                vec![("payload", true, true), ("context", false, false)],
+            ),
+            (
+                syn::parse_quote!(lambda_runtime::LambdaEvent { context: ctx, payload }: lambda_runtime::LambdaEvent<Value>),
+                vec![("ctx", false, false), ("payload", true, true)],
+            ),
+            (
+                syn::parse_quote!(LambdaEvent { payload: Order { id, .. }, context: Context { request_id, .. } }: Ev),
+                vec![("id", true, false), ("request_id", false, false)],
+            ),
+            (
+                syn::parse_quote!(LambdaEvent { payload: ref p, .. }: &LambdaEvent<Order>),
+                vec![("p", true, false)],
+            ),
+            (
+                syn::parse_quote!(event: LambdaEvent<Order>),
+                vec![("event", true, false)],
+            ),
+        ];
+        for (arg, expected) in cases {
+            let shown = quote::quote!(#arg).to_string();
+            assert_eq!(logged(arg), names(&expected), "{shown}");
+        }
+    }
+
+    #[test]
+    fn a_context_bound_by_other_patterns_is_never_logged() {
+        let cases: Vec<Case> = vec![
+            (
+                syn::parse_quote!((payload, ctx): (Order, lambda_runtime::Context)),
+                vec![("payload", true, false), ("ctx", false, false)],
+            ),
+            (
+                syn::parse_quote!((a, .., c): (u8, u16, u32, Context)),
+                vec![("a", true, false), ("c", false, false)],
+            ),
+            (
+                syn::parse_quote!((a, c): &(u8, Context)),
+                vec![("a", true, false), ("c", false, false)],
+            ),
+            (
+                syn::parse_quote!(&(ref a, ref c): &(u8, Context)),
+                vec![("a", true, false), ("c", false, false)],
+            ),
+            (
+                syn::parse_quote!([first, rest @ ..]: [Context; 3]),
+                vec![("first", false, false), ("rest", false, false)],
+            ),
+            (
+                syn::parse_quote!(Context { request_id, .. }: Ctx),
+                vec![("request_id", false, false)],
+            ),
+            (
+                syn::parse_quote!(State(app): State<App>),
+                vec![("app", false, false)],
+            ),
+            (
+                syn::parse_quote!((a, b): Pair),
+                vec![("a", true, false), ("b", true, false)],
+            ),
+        ];
+        for (arg, expected) in cases {
+            let shown = quote::quote!(#arg).to_string();
+            assert_eq!(logged(arg), names(&expected), "{shown}");
+        }
+    }
+
+    #[test]
+    fn a_context_left_unbound_is_bound_for_the_four_ws_only_where_it_can_be() {
+        let name: Ident = syn::parse_quote!(__seclog_context_0);
+        let cases: Vec<(Pat, Option<Pat>)> = vec![
+            (
+                syn::parse_quote!(LambdaEvent { payload, .. }),
+                Some(syn::parse_quote!(LambdaEvent {
+                    payload,
+                    context: __seclog_context_0,
+                    ..
+                })),
+            ),
+            (
+                syn::parse_quote!(lambda_runtime::LambdaEvent {
+                    payload,
+                    context: _
+                }),
+                Some(syn::parse_quote!(lambda_runtime::LambdaEvent {
+                    payload,
+                    context: __seclog_context_0
+                })),
+            ),
+            (syn::parse_quote!(LambdaEvent { payload, context }), None),
+            (
+                syn::parse_quote!(LambdaEvent {
+                    payload,
+                    context: Context { .. }
+                }),
+                None,
+            ),
+            (syn::parse_quote!(&LambdaEvent { ref payload, .. }), None),
+            (syn::parse_quote!(event), None),
+            (syn::parse_quote!(Order { id, .. }), None),
+        ];
+        for (mut pat, expected) in cases {
+            let before = quote::quote!(#pat).to_string();
+            let bound = bind_unbound_context(&mut pat, &name);
+            let after = quote::quote!(#pat).to_string();
+            match expected {
+                Some(e) => {
+                    assert!(bound, "{before}");
+                    assert_eq!(after, quote::quote!(#e).to_string());
+                }
+                None => {
+                    assert!(!bound, "{before}");
+                    assert_eq!(after, before);
+                }
+            }
+        }
     }
 }

@@ -41,9 +41,16 @@
 //! needs nothing more); the `Context` is never logged. A payload type that
 //! implements neither is a compile error naming it
 //! (`` `Order` cannot be logged ``).
+//!
+//! Destructured in the argument (`LambdaEvent { payload, context }:
+//! LambdaEvent<T>`), the event logs `payload` the same way, and nothing
+//! bound from its `context` (under any name) is logged; the context still
+//! gives the 4 W's, also when the pattern leaves it out (`context: _` or
+//! `..`).
 
 use crate::context::{Context, Describe, Text};
 use crate::format::RecordView;
+use crate::invocation::{LambdaPayload, Unwrapped};
 use crate::json;
 use crate::redact::{Out, Redact, Writer};
 use lambda_runtime::LambdaEvent;
@@ -140,6 +147,36 @@ impl<T: 'static> Describe for LambdaEvent<T> {
     fn describe(&self, cx: &mut Context) {
         self.context.describe(cx);
         describe_payload(&self.payload, cx);
+    }
+}
+
+/// A `serde_json::Value` payload taken out of its event in the handler's
+/// argument gives the trigger it looks like, as the whole event does; a
+/// typed payload (an API Gateway or ALB request) describes itself, and the
+/// context gives the rest, also when the pattern leaves it out. Whatever the
+/// pattern binds from the context is never logged.
+///
+/// ```
+/// use lambda_runtime::LambdaEvent;
+/// use serde_json::{json, Value};
+///
+/// #[seclog::audit]
+/// fn handler(LambdaEvent { payload, context }: LambdaEvent<Value>) -> bool {
+///     payload.is_object() && !context.request_id.is_empty()
+/// }
+///
+/// let mut context = lambda_runtime::Context::default();
+/// context.request_id = "c0ffee00-0000-4000-8000-000000000002".into();
+/// let payload = json!({"Records": [{"eventSource": "aws:sqs", "body": "{}"}]});
+/// let run = seclog::testing::capture(|| handler(LambdaEvent::new(payload.clone(), context)));
+/// let start = &run.records()[0];
+/// assert_eq!(start["seclog"]["input"], json!({ "payload": payload }), "no context");
+/// assert_eq!(start["faas"]["execution"], "c0ffee00-0000-4000-8000-000000000002");
+/// assert_eq!(start["faas"]["trigger"]["type"], "pubsub");
+/// ```
+impl Describe for Unwrapped<'_, LambdaPayload, serde_json::Value> {
+    fn describe(&self, cx: &mut Context) {
+        describe_payload(self.value, cx);
     }
 }
 

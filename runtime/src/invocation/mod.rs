@@ -554,6 +554,13 @@ impl<'a, W: ?Sized, T: ?Sized> Unwrapped<'a, W, T> {
     }
 }
 
+/// The wrapper of an [`Unwrapped`] that is the `payload` of a
+/// `lambda_runtime::LambdaEvent` taken apart in an argument's pattern
+/// (`LambdaEvent { payload, context }: LambdaEvent<T>`), where `#[audit]`
+/// does not see the type: the payload is described as the whole event
+/// describes it (feature `lambda`).
+pub enum LambdaPayload {}
+
 /// The type name of a value, for `error.type`.
 #[inline]
 pub fn type_name_of<T: ?Sized>(_: &T) -> &'static str {
