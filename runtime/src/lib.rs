@@ -68,6 +68,7 @@ pub mod testing;
 /// public API: no stability promises.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::context::{LambdaPayload, Unwrapped};
     pub use crate::dispatch::{
         ArgumentNotLoggable, AuthNothing, AuthViaTrait, DescribeNothing, DescribeViaTrait,
         ErrorNoDisplay, ErrorViaDisplay, ImplTraitNotLoggable, LogViaNothing, LogViaRedact,
@@ -75,9 +76,7 @@ pub mod __private {
         TextViaDisplay, TextViaNothing, TextViaOption, Wrap,
     };
     pub use crate::handler::{HandlerMeta, MetaCache};
-    pub use crate::invocation::{
-        type_name_of, Audited, Begun, Invocation, LambdaPayload, Once, Unwrapped,
-    };
+    pub use crate::invocation::{type_name_of, Audited, Begun, Invocation, Once};
     pub use crate::record::{Emit, EventOutcome, Level};
     pub use crate::redact::__derive::field_by_policy as input;
     pub use crate::redact::{Mask, MaskNode, Object, Out, Redact};

@@ -49,8 +49,8 @@
 //! `..`).
 
 use crate::context::{Context, Describe, Text};
+use crate::context::{LambdaPayload, Unwrapped};
 use crate::format::RecordView;
-use crate::invocation::{LambdaPayload, Unwrapped};
 use crate::json;
 use crate::redact::{Out, Redact, Writer};
 use lambda_runtime::LambdaEvent;

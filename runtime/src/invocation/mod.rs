@@ -533,34 +533,6 @@ impl Drop for Begun {
         }
     }
 }
-/// What a newtype pattern took out of an argument of type `W`
-/// (`ConnectInfo(addr): ConnectInfo<SocketAddr>` gives `addr`), so a
-/// [`Describe`](crate::context::Describe) implementation for `Unwrapped<W, T>` can describe the
-/// value as the wrapper would have been described.
-pub struct Unwrapped<'a, W: ?Sized, T: ?Sized> {
-    /// The value taken out of the wrapper.
-    pub value: &'a T,
-    _wrapper: std::marker::PhantomData<fn() -> *const W>,
-}
-
-impl<'a, W: ?Sized, T: ?Sized> Unwrapped<'a, W, T> {
-    /// `value`, taken out of a `W`.
-    #[inline]
-    pub fn new(value: &'a T) -> Self {
-        Unwrapped {
-            value,
-            _wrapper: std::marker::PhantomData,
-        }
-    }
-}
-
-/// The wrapper of an [`Unwrapped`] that is the `payload` of a
-/// `lambda_runtime::LambdaEvent` taken apart in an argument's pattern
-/// (`LambdaEvent { payload, context }: LambdaEvent<T>`), where `#[audit]`
-/// does not see the type: the payload is described as the whole event
-/// describes it (feature `lambda`).
-pub enum LambdaPayload {}
-
 /// The type name of a value, for `error.type`.
 #[inline]
 pub fn type_name_of<T: ?Sized>(_: &T) -> &'static str {
