@@ -121,7 +121,7 @@ pub use auth::AuthEvent;
 pub use config::{builder, init, Builder, Config, ConfigError, Format};
 pub use hash::{Digest, HashKey};
 pub use record::{EventOutcome, Level, Outcome};
-pub use redact::policy::{is_sensitive_key, DEFAULT_SENSITIVE_KEYS};
+pub use redact::policy::{is_sensitive_key, DEFAULT_SENSITIVE_KEYS, SHORT_SECRET_NAMES};
 pub use redact::shapes::{SecretKind, SecretShape};
 pub use redact::{Array, Limits, Object, Out, Redact};
 /// Audits a handler: every call writes a start record (inputs, who, where,

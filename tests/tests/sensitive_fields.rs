@@ -9,21 +9,25 @@ use seclog::testing::capture_with;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-/// The terms the derive checks at compile time are the runtime's defaults,
-/// term for term and in order.
+/// The terms and short names the derive checks at compile time are the
+/// runtime's, one for one and in order.
 #[test]
 fn the_compile_time_terms_are_the_default_sensitive_keys() {
     let source = include_str!("../../macros/src/redact/sensitive.rs");
-    let start = source
-        .find("pub(crate) const TERMS")
-        .expect("the macro crate declares TERMS");
-    let list = &source[start..];
-    let list = &list[..list.find("];").unwrap()];
-    let compiled: Vec<&str> = list
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix('"')?.strip_suffix("\","))
-        .collect();
-    assert_eq!(compiled, seclog::DEFAULT_SENSITIVE_KEYS);
+    // The strings of the list the macro crate declares as `name`.
+    let list = |name: &str| -> Vec<&str> {
+        let start = source
+            .find(&format!("pub(crate) const {name}"))
+            .unwrap_or_else(|| panic!("the macro crate declares {name}"));
+        let list = &source[start..];
+        let list = &list[list.find("= &[").unwrap() + 4..list.find("];").unwrap()];
+        list.split(',')
+            .map(|item| item.trim().trim_matches('"'))
+            .filter(|item| !item.is_empty())
+            .collect()
+    };
+    assert_eq!(list("TERMS"), seclog::DEFAULT_SENSITIVE_KEYS);
+    assert_eq!(list("SHORT_NAMES"), seclog::SHORT_SECRET_NAMES);
 }
 
 #[derive(Serialize, seclog::Redact)]

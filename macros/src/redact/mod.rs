@@ -259,8 +259,18 @@ fn looks_secret(ident: &Ident, name: &str, term: &str) -> String {
     } else {
         " (case, `-`, `_` and `.` aside)"
     };
+    let why = if !sensitive::SHORT_NAMES.contains(&term) {
+        format!("{its} contains the sensitive term `{term}`{ignoring}")
+    } else if name
+        .trim_start_matches(['-', '_', '.', ' '])
+        .eq_ignore_ascii_case(term)
+    {
+        format!("{its} is `{term}`, a secret's short name")
+    } else {
+        format!("{its} ends in the word `{term}`, a secret's short name")
+    };
     format!(
-        "{logged} looks secret: {its} contains the sensitive term `{term}`{ignoring}, and an unmarked field is logged as it is. \
+        "{logged} looks secret: {why}, and an unmarked field is logged as it is. \
          Mark it `#[redact]`, `#[redact(hash)]`, `#[redact(seal)]`, `#[redact(keep_last = N)]` or `#[redact(skip)]`; \
          or `#[redact(clear)]` to log it as declared, if the value is not secret or its type redacts itself"
     )

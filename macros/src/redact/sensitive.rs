@@ -37,10 +37,39 @@ pub(crate) const TERMS: &[&str] = &[
     "tlskey",
 ];
 
-/// The first term (in list order) that `name` contains once normalised.
+/// Short names of secrets, which are no terms: `auth` and `sig` count as
+/// the whole name, `pass` also as its last word (`db_pass`), as
+/// `seclog::SHORT_SECRET_NAMES` has it (`tests/tests/sensitive_fields.rs`
+/// keeps the two in step).
+pub(crate) const SHORT_NAMES: &[&str] = &["auth", "sig", "pass"];
+
+/// The first term (in list order) that `name` contains once normalised,
+/// or the short name it is.
 pub(crate) fn matched_term(name: &str) -> Option<&'static str> {
     let normalised = normalise(name);
-    TERMS.iter().copied().find(|t| normalised.contains(t))
+    TERMS
+        .iter()
+        .copied()
+        .find(|t| normalised.contains(t))
+        .or_else(|| short_name(name))
+}
+
+/// The short name `name` is, as the runtime's policy counts one.
+fn short_name(name: &str) -> Option<&'static str> {
+    let trimmed = name.trim_start_matches(['-', '_', '.', ' ']);
+    if let Some(short) = SHORT_NAMES.iter().find(|n| trimmed.eq_ignore_ascii_case(n)) {
+        return Some(short);
+    }
+    let n = trimmed.len();
+    let last_word = n > 4
+        && trimmed.is_char_boundary(n - 4)
+        && trimmed[n - 4..].eq_ignore_ascii_case("pass")
+        && {
+            let before = trimmed.as_bytes()[n - 5];
+            matches!(before, b'-' | b'_' | b'.' | b' ')
+                || before.is_ascii_lowercase() && trimmed.as_bytes()[n - 4] == b'P'
+        };
+    last_word.then_some("pass")
 }
 
 /// `name` in lower case without the separators the policy ignores.
@@ -71,7 +100,30 @@ mod tests {
         ] {
             assert_eq!(matched_term(name), Some(term), "{name}");
         }
-        for name in ["email", "username", "amount", "pin_code", "pass", "api"] {
+        for (name, short) in [
+            ("pass", "pass"),
+            ("db_pass", "pass"),
+            ("smtpPass", "pass"),
+            ("auth", "auth"),
+            ("_auth", "auth"),
+            ("sig", "sig"),
+        ] {
+            assert_eq!(matched_term(name), Some(short), "{name}");
+        }
+        for name in [
+            "email",
+            "username",
+            "amount",
+            "pin_code",
+            "api",
+            "bypass",
+            "compass",
+            "passenger",
+            "author",
+            "oauth_provider",
+            "design",
+            "dbpass",
+        ] {
             assert_eq!(matched_term(name), None, "{name}");
         }
     }

@@ -204,7 +204,7 @@ impl Policy {
             }
             // A key outside ASCII is normalised to be judged.
             if held || all.is_ascii() {
-                return Some((k, held));
+                return Some((k, held || is_short_secret_name(&b[k..end])));
             }
         } else {
             k = b[..end].iter().rposition(|&c| c == b'"')? + 1;
@@ -214,6 +214,9 @@ impl Policy {
     }
 
     fn search(&self, key: &str) -> bool {
+        if is_short_secret_name(key.as_bytes()) {
+            return true;
+        }
         if self.extra.is_empty() {
             if let Some(verdict) = DEFAULT_TERMS.matches(key.as_bytes()) {
                 return verdict;
@@ -570,6 +573,34 @@ fn remembered_verdict(
     }
 }
 
+/// Short names of secrets, which are no terms: contained anywhere they
+/// would take `author`, `design` or `passenger` for secrets. `auth` and
+/// `sig` count as the whole key (case and `-`, `_`, `.` or spaces before
+/// it aside: npm's `_auth`, Docker's `"auth"`, an Azure SAS URL's `sig=`),
+/// `pass` also as the key's last word (`DB_PASS`, `smtp-pass`, `dbPass`).
+pub const SHORT_SECRET_NAMES: &[&str] = &["auth", "sig", "pass"];
+
+/// Whether `key` is one of [`SHORT_SECRET_NAMES`] as they count.
+pub(crate) fn is_short_secret_name(key: &[u8]) -> bool {
+    let start = key.iter().take_while(|&&c| is_ignored(c as char)).count();
+    let key = &key[start..];
+    let n = key.len();
+    if n > 4 + 64 {
+        return false;
+    }
+    if SHORT_SECRET_NAMES
+        .iter()
+        .any(|name| key.eq_ignore_ascii_case(name.as_bytes()))
+    {
+        return true;
+    }
+    // `pass` as the last word: after a separator, or capitalised after a
+    // lower-case letter.
+    n > 4
+        && key[n - 4..].eq_ignore_ascii_case(b"pass")
+        && (is_ignored(key[n - 5] as char) || key[n - 5].is_ascii_lowercase() && key[n - 4] == b'P')
+}
+
 fn is_ignored(c: char) -> bool {
     matches!(c, '-' | '_' | '.' | ' ')
 }
@@ -601,6 +632,20 @@ mod tests {
             .flat_map(char::to_lowercase)
             .collect();
         DEFAULT_SENSITIVE_KEYS.iter().any(|t| norm.contains(t))
+            || SHORT_SECRET_NAMES.iter().any(|n| {
+                key.trim_start_matches(['-', '_', '.', ' '])
+                    .eq_ignore_ascii_case(n)
+            })
+            || {
+                // `pass` as the last word: after a separator, or
+                // capitalised after a lower-case letter.
+                let words: Vec<&str> = key.split(['-', '_', '.', ' ']).collect();
+                let last = words.last().copied().unwrap_or("");
+                let camel = last.len() > 4
+                    && last.ends_with("Pass")
+                    && last[..last.len() - 4].ends_with(|c: char| c.is_ascii_lowercase());
+                words.len() > 1 && last.eq_ignore_ascii_case("pass") || camel
+            }
     }
 
     #[test]
@@ -735,6 +780,35 @@ mod tests {
         // Keys outside ASCII, one lower-casing to ASCII (the Kelvin sign
         // to `k`).
         keys.extend(["api\u{212a}ey", "pässword", "tök\u{212a}en", "ÉSSN"].map(String::from));
+        // The short names, and words that hold them.
+        keys.extend(
+            [
+                "pass",
+                "PASS",
+                "DB_PASS",
+                "smtp-pass",
+                "dbPass",
+                "a.Pass",
+                "_auth",
+                "AUTH",
+                "sig",
+                "x-Sig",
+                "bypass",
+                "compass",
+                "passenger",
+                "XPass",
+                "dbpass",
+                "pass_",
+                "author",
+                "oauth",
+                "design",
+                "a_uth",
+                "sig_",
+                "ÿPass",
+                "éPass",
+            ]
+            .map(String::from),
+        );
         let p = Policy::default();
         for k in &keys {
             assert_eq!(p.search(k), by_definition(k), "{k:?}");

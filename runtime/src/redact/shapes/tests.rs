@@ -915,6 +915,27 @@ fn a_sensitive_query_or_form_value_is_replaced_and_its_key_kept() {
         redact("password=a\"b'c&x=1"),
         "password=[REDACTED:query_param]&x=1"
     );
+    // The short names of secrets: whole keys, and `pass` as a last word.
+    assert_eq!(
+        redact("DB_HOST=db DB_PASS=HoOsFaQ DB_NAME=orders"),
+        "DB_HOST=db DB_PASS=[REDACTED:query_param] DB_NAME=orders"
+    );
+    assert_eq!(
+        redact("GET /users/42.json?auth=W7hipTg&print=pretty"),
+        "GET /users/42.json?auth=[REDACTED:query_param]&print=pretty"
+    );
+    assert_eq!(
+        redact("https://a.blob.core.windows.net/x.csv?sv=2022-11-02&sp=r&sig=FWJ5RX%3D"),
+        "https://a.blob.core.windows.net/x.csv?sv=2022-11-02&sp=r&sig=[REDACTED:query_param]"
+    );
+    assert_eq!(
+        redact(r#"{"smtp":{"host":"mail","user":"m","pass":"xNDi9"}}"#),
+        r#"{"smtp":{"host":"mail","user":"m","pass":"[REDACTED:json_value]"}}"#
+    );
+    assert_eq!(
+        redact("smtp:\n  host: mail\n  pass: ajAIx\n"),
+        "smtp:\n  host: mail\n  pass: [REDACTED:key_value]\n"
+    );
     for text in [
         "password=\"\" x",
         "a=b&c=d",
@@ -925,6 +946,7 @@ fn a_sensitive_query_or_form_value_is_replaced_and_its_key_kept() {
         "=secret",
         "x = password=",
         "Root=1-6747a2f1-3c5e7a9b1d2f4e6a8c0b2d4f",
+        "bypass=1&compass=N&author=bob&design=x&passes=2&sigma=3",
     ] {
         assert_eq!(redact(text), text);
     }
