@@ -769,3 +769,130 @@ fn an_original_uri_and_a_raw_query_taken_whole_are_logged_through_the_policy() {
     );
     assert_eq!(start["seclog"]["input"]["query"], Value::Null);
 }
+
+/// Only `Serialize`: what a handler usually answers with.
+#[derive(serde::Serialize)]
+struct User {
+    id: u32,
+    username: String,
+    api_token: String,
+}
+
+fn user() -> User {
+    User {
+        id: 1,
+        username: "alice".into(),
+        api_token: "tok-in-the-response-47".into(),
+    }
+}
+
+const USER_SENT: &str = r#"{"id":1,"username":"alice","api_token":"tok-in-the-response-47"}"#;
+
+fn logged_user() -> Value {
+    json!({"id": 1, "username": "alice", "api_token": "[REDACTED]"})
+}
+
+#[test]
+fn header_map_and_json_responses_log_the_headers_through_the_policy_and_a_serialize_only_body() {
+    use axum::http::header::{ETAG, LOCATION};
+
+    fn headers() -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(ETAG, "\"v1\"".parse().unwrap());
+        h.insert(SET_COOKIE, "sid=sid-in-the-response-48".parse().unwrap());
+        h
+    }
+    #[seclog::audit]
+    async fn with_etag() -> (HeaderMap, Json<User>) {
+        (headers(), Json(user()))
+    }
+    #[seclog::audit]
+    async fn created() -> (StatusCode, HeaderMap, Json<User>) {
+        let mut h = headers();
+        h.insert(LOCATION, "/users/1".parse().unwrap());
+        (StatusCode::CREATED, h, Json(user()))
+    }
+    let router = || {
+        axum::Router::new()
+            .route("/etag", axum::routing::get(with_etag))
+            .route("/users", axum::routing::post(created))
+    };
+    let secrets = ["tok-in-the-response-47", "sid-in-the-response-48"];
+
+    let (status, body, run) = call(router(), get_request("/etag"));
+    assert_eq!((status, body.as_str()), (StatusCode::OK, USER_SENT));
+    let (_, end) = start_and_end(&run);
+    assert_eq!(end["http"]["response"]["status_code"], 200);
+    assert_eq!(
+        end["seclog"]["response"],
+        json!([{"etag": "\"v1\"", "set-cookie": "[REDACTED]"}, logged_user()])
+    );
+    assert_not_in(&run, &secrets);
+
+    let (status, body, run) = call(router(), post_json("/users", "{}"));
+    assert_eq!((status, body.as_str()), (StatusCode::CREATED, USER_SENT));
+    let (_, end) = start_and_end(&run);
+    assert_eq!(end["http"]["response"]["status_code"], 201);
+    assert_eq!(
+        end["seclog"]["response"],
+        json!([201, {"etag": "\"v1\"", "set-cookie": "[REDACTED]", "location": "/users/1"}, logged_user()])
+    );
+    assert_not_in(&run, &secrets);
+}
+
+#[test]
+fn header_array_responses_behind_impl_into_response_log_each_header_through_the_policy() {
+    use axum::http::header::{CONTENT_TYPE, LOCATION};
+
+    #[seclog::audit]
+    async fn export_csv() -> impl IntoResponse {
+        (
+            [
+                (CONTENT_TYPE, "text/csv"),
+                (SET_COOKIE, "sid=sid-in-the-response-49"),
+                (SET_COOKIE, "theme=dark"),
+            ],
+            "id,name\n1,alice\n".to_string(),
+        )
+    }
+    #[seclog::audit]
+    async fn created_with_location() -> impl IntoResponse {
+        let user = user();
+        (
+            StatusCode::CREATED,
+            [(LOCATION, format!("/users/{}", user.id))],
+            Json(user),
+        )
+    }
+    let router = || {
+        axum::Router::new()
+            .route("/export", axum::routing::get(export_csv))
+            .route("/users", axum::routing::post(created_with_location))
+    };
+
+    let (status, body, run) = call(router(), get_request("/export"));
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::OK, "id,name\n1,alice\n")
+    );
+    let (_, end) = start_and_end(&run);
+    assert_eq!(end["event"]["outcome"], "success");
+    assert_eq!(
+        end["seclog"]["response"],
+        json!([
+            {"content-type": "text/csv", "set-cookie": "[REDACTED]"},
+            "id,name\n1,alice\n"
+        ])
+    );
+    assert_not_in(&run, &["sid-in-the-response-49", "theme=dark"]);
+
+    let (status, body, run) = call(router(), post_json("/users", "{}"));
+    assert_eq!((status, body.as_str()), (StatusCode::CREATED, USER_SENT));
+    let (_, end) = start_and_end(&run);
+    assert_eq!(end["http"]["response"]["status_code"], 201);
+    assert_eq!(
+        end["seclog"]["response"],
+        json!([201, {"location": "/users/1"}, logged_user()])
+    );
+    assert_not_in(&run, &["tok-in-the-response-47"]);
+}

@@ -54,7 +54,8 @@
 //! | `Json<T>`, `Form<T>`, `Html<T>` | 200 | the `T` inside |
 //! | `Redirect` | its status | status and location (its query string through the policy) |
 //! | `NoContent` | 204 | `null` |
-//! | `(StatusCode, T)`, `(StatusCode, P, T)` | the `StatusCode` | an array of the parts, when each can be logged (`(StatusCode, Json<T>)` also with a `Serialize`-only `T`) |
+//! | `(StatusCode, T)`, `(StatusCode, P, T)` | the `StatusCode` | an array of the parts, when each can be logged (`(StatusCode, Json<T>)`, `(StatusCode, HeaderMap, Json<T>)` and `(StatusCode, [(HeaderName, V); N], Json<T>)` also with a `Serialize`-only `T`) |
+//! | `(HeaderMap, T)`, `([(HeaderName, V); N], T)` | `T`'s | an array of the headers (each through the sensitive-key policy, `Set-Cookie` `[REDACTED]`) and `T` (`Json<T>` also with a `Serialize`-only `T`) |
 //! | `Result<T, E>` | `Ok`: as `T`; `Err`: as `E` when it is one of these (or implements [`Outcome`] with a status) | `Ok`: as `T`; `Err` is the error |
 //! | `impl IntoResponse` | as the value the handler returned | as that value |
 //!
@@ -63,10 +64,11 @@
 //! [`Outcome`] (`status_code`); [`AuditLayer`] records the status the
 //! client received in every case.
 //!
-//! A response whose parts cannot all be logged (a header array such as
-//! `[(SET_COOKIE, value)]` is not, as its values would escape the
-//! sensitive-key policy) is a compile error that says so; log the outcome
-//! without it with `#[seclog::audit(skip_response)]`.
+//! A header array is logged when its names are `HeaderName`s
+//! (`[(header::SET_COOKIE, value)]`), through the sensitive-key policy as a
+//! `HeaderMap` is. A response whose parts cannot all be logged is a compile
+//! error that says so; log the outcome without it with
+//! `#[seclog::audit(skip_response)]`.
 //!
 //! # Every request: [`AuditLayer`]
 //!
@@ -111,7 +113,7 @@
 //! authorizer's `user.id`), as an audited `lambda_http::Request` handler
 //! does.
 
-use super::http_types::{self, user_agent, write_headers, write_query};
+use super::http_types::{self, user_agent, write_header_pairs, write_headers, write_query};
 use super::wrapper::carried_by;
 use crate::context::{Context, Describe, Text};
 use crate::invocation::Unwrapped;
@@ -123,7 +125,7 @@ use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, Quer
 use axum::extract::{
     ConnectInfo, Extension, Form, MatchedPath, OriginalUri, Path, Query, RawQuery, State,
 };
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, HeaderName, Method, StatusCode, Uri};
 use axum::response::{Html, NoContent, Redirect};
 use axum::Json;
 use std::net::SocketAddr;
@@ -168,6 +170,17 @@ carried_by! {
         let mut array = out.array();
         array.item(&v.0);
         array.item_with(|out| out.serialize(&v.1 .0));
+    };
+    <T> (HeaderMap, Json<T>) => |v, out| {
+        let mut array = out.array();
+        array.item(&v.0);
+        array.item_with(|out| out.serialize(&v.1 .0));
+    };
+    <T> (StatusCode, HeaderMap, Json<T>) => |v, out| {
+        let mut array = out.array();
+        array.item(&v.0);
+        array.item(&v.1);
+        array.item_with(|out| out.serialize(&v.2 .0));
     };
     <T> Option<Json<T>> => |v, out| match v {
         Some(json) => out.serialize(&json.0),
@@ -568,5 +581,69 @@ impl<P, T> Outcome for (StatusCode, P, T) {
     }
     fn status_code(&self) -> Option<u16> {
         Some(self.0.as_u16())
+    }
+}
+
+/// The status is what the part after the headers gives.
+impl<T: Outcome> Outcome for (HeaderMap, T) {
+    fn outcome(&self) -> EventOutcome {
+        self.1.outcome()
+    }
+    fn status_code(&self) -> Option<u16> {
+        self.1.status_code()
+    }
+}
+
+/// A header array (`[(header::LOCATION, "/users/7")]`, a response part):
+/// each header through the sensitive-key policy, as a [`HeaderMap`] is
+/// logged (`Set-Cookie` `[REDACTED]`).
+impl<V: AsRef<[u8]>, const N: usize> Redact for [(HeaderName, V); N] {
+    fn redact(&self, out: Out<'_>) {
+        write_header_pairs(self, out)
+    }
+}
+
+/// The status is what the part after the headers gives.
+impl<V, const N: usize, T: Outcome> Outcome for ([(HeaderName, V); N], T) {
+    fn outcome(&self) -> EventOutcome {
+        self.1.outcome()
+    }
+    fn status_code(&self) -> Option<u16> {
+        self.1.status_code()
+    }
+}
+
+// `(StatusCode, [(HeaderName, V); N], Json<T>)` with a `Serialize`-only
+// `T`, as `carried_by!` does for one type parameter.
+impl<V: AsRef<[u8]>, const N: usize, T: serde::Serialize> crate::dispatch::LogViaSerialize
+    for &&&crate::dispatch::Wrap<'_, (StatusCode, [(HeaderName, V); N], Json<T>)>
+{
+    #[inline]
+    fn __seclog_log(&self, out: Out<'_>) {
+        let v = self.0;
+        let mut array = out.array();
+        array.item(&v.0);
+        array.item(&v.1);
+        array.item_with(|out| out.serialize(&v.2 .0));
+    }
+}
+
+impl<V, const N: usize, T> crate::dispatch::LogViaNothing<T>
+    for &crate::dispatch::Wrap<'_, (StatusCode, [(HeaderName, V); N], Json<T>)>
+{
+    fn __seclog_log(&self, _: Out<'_>)
+    where
+        T: crate::dispatch::ArgumentNotLoggable,
+    {
+    }
+    fn __seclog_log_response(&self, _: Out<'_>)
+    where
+        T: crate::dispatch::ResponseNotLoggable,
+    {
+    }
+    fn __seclog_log_impl_trait(&self, _: Out<'_>)
+    where
+        T: crate::dispatch::ImplTraitNotLoggable,
+    {
     }
 }
