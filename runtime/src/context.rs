@@ -67,6 +67,15 @@ impl<T: Describe + ?Sized> Describe for Box<T> {
     }
 }
 
+/// What the value knows, when there is one (an optional extractor's).
+impl<T: Describe> Describe for Option<T> {
+    fn describe(&self, cx: &mut Context) {
+        if let Some(v) = self {
+            v.describe(cx)
+        }
+    }
+}
+
 /// A text field of the context.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(usize)]

@@ -522,3 +522,457 @@ fn an_authentication_attempt_in_a_whole_json_body_makes_an_authentication_handle
     assert_eq!(end["http"]["response"]["status_code"], 401);
     assert!(!r.lines.iter().any(|l| l.contains("guess-1")));
 }
+
+/// Calls `router` once with `request`, as a server would, capturing the
+/// records written meanwhile; the response's status and body text.
+fn call(router: axum::Router, request: Request) -> (StatusCode, String, Captured<()>) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let mut answer = None;
+    let run = runtime.block_on(seclog::testing::capture_future(async {
+        let response = tower::ServiceExt::<Request>::oneshot(router, request)
+            .await
+            .unwrap();
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        answer = Some((status, String::from_utf8(body.to_vec()).unwrap()));
+    }));
+    let (status, body) = answer.unwrap();
+    (status, body, run)
+}
+
+fn post_json(uri: &str, body: &str) -> Request {
+    Request::post(uri)
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(body.to_string()))
+        .unwrap()
+}
+
+fn get_request(uri: &str) -> Request {
+    Request::get(uri).body(axum::body::Body::empty()).unwrap()
+}
+
+fn assert_not_in(run: &Captured<()>, secrets: &[&str]) {
+    for line in &run.lines {
+        for secret in secrets {
+            assert!(!line.contains(secret), "{secret} in {line}");
+        }
+    }
+}
+
+/// Only `Serialize`: what a signup form's body usually is.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Signup {
+    username: String,
+    password: String,
+}
+
+#[test]
+fn an_optional_json_body_of_a_serialize_only_type_is_logged_as_the_value_or_null() {
+    #[seclog::audit]
+    async fn update_profile(payload: Option<Json<Signup>>) -> StatusCode {
+        match payload {
+            Some(Json(s)) if !s.password.is_empty() => StatusCode::OK,
+            Some(_) => StatusCode::BAD_REQUEST,
+            None => StatusCode::NO_CONTENT,
+        }
+    }
+    let router = || axum::Router::new().route("/profile", axum::routing::post(update_profile));
+
+    let request = post_json(
+        "/profile",
+        r#"{"username":"alice","password":"pw-in-the-body-41"}"#,
+    );
+    let (status, body, run) = call(router(), request);
+    assert_eq!((status, body.as_str()), (StatusCode::OK, ""));
+    let (start, end) = start_and_end(&run);
+    assert_eq!(
+        start["seclog"]["input"]["payload"],
+        json!({"username": "alice", "password": "[REDACTED]"})
+    );
+    assert_eq!(end["http"]["response"]["status_code"], 200);
+    assert_not_in(&run, &["pw-in-the-body-41"]);
+
+    // No content type: axum gives `None`.
+    let request = Request::post("/profile")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let (status, _, run) = call(router(), request);
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (start, _) = start_and_end(&run);
+    assert_eq!(start["seclog"]["input"]["payload"], Value::Null);
+}
+
+#[test]
+fn a_json_result_logs_the_body_or_the_rejection_text() {
+    use axum::extract::rejection::JsonRejection;
+
+    #[seclog::audit]
+    async fn create_checked(
+        payload: Result<Json<Value>, JsonRejection>,
+    ) -> Result<Json<Value>, (StatusCode, String)> {
+        match payload {
+            Ok(Json(v)) => Ok(Json(v)),
+            Err(rejection) => Err((rejection.status(), rejection.body_text())),
+        }
+    }
+    /// Which way a transfer goes: an unknown variant is named in axum's text.
+    #[derive(serde::Serialize, serde::Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    enum Direction {
+        In,
+        Out,
+    }
+    #[seclog::audit]
+    async fn typed(payload: Result<Json<Direction>, JsonRejection>) -> (StatusCode, String) {
+        match payload {
+            Ok(_) => (StatusCode::OK, String::new()),
+            Err(rejection) => (rejection.status(), rejection.body_text()),
+        }
+    }
+    let router = || {
+        axum::Router::new()
+            .route("/items", axum::routing::post(create_checked))
+            .route("/typed", axum::routing::post(typed))
+    };
+
+    let sent = r#"{"name":"pen","password":"pw-in-the-body-42"}"#;
+    let (status, body, run) = call(router(), post_json("/items", sent));
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap(),
+        serde_json::from_str::<Value>(sent).unwrap()
+    );
+    let (start, end) = start_and_end(&run);
+    let logged = json!({"name": "pen", "password": "[REDACTED]"});
+    assert_eq!(start["seclog"]["input"]["payload"], logged);
+    assert_eq!(end["seclog"]["response"], logged);
+    assert_not_in(&run, &["pw-in-the-body-42"]);
+
+    // No content type: the rejection's status and text.
+    let request = Request::post("/items")
+        .body(axum::body::Body::from(sent))
+        .unwrap();
+    let (status, body, run) = call(router(), request);
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(
+        body,
+        "Expected request with `Content-Type: application/json`"
+    );
+    let (start, end) = start_and_end(&run);
+    assert_eq!(
+        start["seclog"]["input"]["payload"],
+        json!({"rejection": {"status": 415, "text": body}})
+    );
+    assert_eq!(end["event"]["outcome"], "failure");
+    assert_not_in(&run, &["pw-in-the-body-42"]);
+
+    // axum's text quotes the request: a secret in it is found by its shape.
+    const GITHUB_TOKEN: &str = "ghp_16C7e42F292c6912E7710c838347Ae178B4a";
+    let (status, body, run) = call(
+        router(),
+        post_json("/typed", &format!("\"{GITHUB_TOKEN}\"")),
+    );
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains(GITHUB_TOKEN), "axum's own text: {body}");
+    let (start, _) = start_and_end(&run);
+    let rejection = &start["seclog"]["input"]["payload"]["rejection"];
+    assert_eq!(rejection["status"], 422);
+    let text = rejection["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("Failed to deserialize the JSON body"),
+        "{text}"
+    );
+    assert_not_in(&run, &[GITHUB_TOKEN]);
+
+    // A known variant: the value.
+    let (status, _, run) = call(router(), post_json("/typed", "\"out\""));
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(start_and_end(&run).0["seclog"]["input"]["payload"], "out");
+}
+
+#[test]
+fn query_and_form_results_log_the_value_through_the_policy_or_the_rejection() {
+    use axum::extract::rejection::{FormRejection, QueryRejection};
+
+    #[derive(serde::Serialize, serde::Deserialize)]
+    struct Search {
+        q: String,
+        token: String,
+    }
+    #[seclog::audit]
+    async fn search(query: Result<Query<Search>, QueryRejection>) -> (StatusCode, String) {
+        match query {
+            Ok(_) => (StatusCode::OK, String::new()),
+            Err(rejection) => (rejection.status(), rejection.body_text()),
+        }
+    }
+    #[seclog::audit]
+    async fn sign_up(form: Result<Form<Signup>, FormRejection>) -> StatusCode {
+        match form {
+            Ok(_) => StatusCode::CREATED,
+            Err(rejection) => rejection.status(),
+        }
+    }
+    let router = || {
+        axum::Router::new()
+            .route("/search", axum::routing::get(search))
+            .route("/signup", axum::routing::post(sign_up))
+    };
+
+    let (status, _, run) = call(
+        router(),
+        get_request("/search?q=pens&token=tok-in-the-query-43"),
+    );
+    assert_eq!(status, StatusCode::OK);
+    let (start, _) = start_and_end(&run);
+    assert_eq!(
+        start["seclog"]["input"]["query"],
+        json!({"q": "pens", "token": "[REDACTED]"})
+    );
+    assert_not_in(&run, &["tok-in-the-query-43"]);
+
+    let (status, body, run) = call(router(), get_request("/search?q=pens"));
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        body,
+        "Failed to deserialize query string: missing field `token`"
+    );
+    let (start, _) = start_and_end(&run);
+    assert_eq!(
+        start["seclog"]["input"]["query"],
+        json!({"rejection": {"status": 400, "text": body}})
+    );
+
+    let request = Request::post("/signup")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(
+            "username=alice&password=pw-in-the-form-44",
+        ))
+        .unwrap();
+    let (status, _, run) = call(router(), request);
+    assert_eq!(status, StatusCode::CREATED);
+    let (start, _) = start_and_end(&run);
+    assert_eq!(
+        start["seclog"]["input"]["form"],
+        json!({"username": "alice", "password": "[REDACTED]"})
+    );
+    assert_not_in(&run, &["pw-in-the-form-44"]);
+}
+
+#[test]
+fn an_optional_extension_is_never_logged_and_describes_the_user_when_present() {
+    #[derive(Clone)]
+    struct CurrentUser {
+        id: String,
+        session_key: String,
+    }
+    impl Describe for CurrentUser {
+        fn describe(&self, cx: &mut Context) {
+            cx.set_user_id(&self.id);
+        }
+    }
+    #[seclog::audit]
+    async fn maybe_me(user: Option<Extension<CurrentUser>>) -> String {
+        user.map(|Extension(u)| u.id + &u.session_key[..0])
+            .unwrap_or_else(|| "anonymous".into())
+    }
+    let user = CurrentUser {
+        id: "u-42".into(),
+        session_key: "sk-in-the-extension-45".into(),
+    };
+    let route = || axum::Router::new().route("/me", axum::routing::get(maybe_me));
+
+    let (status, body, run) = call(route().layer(Extension(user)), get_request("/me"));
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "u-42"));
+    let (start, end) = start_and_end(&run);
+    assert_eq!(start["seclog"]["input"], json!({}), "never logged");
+    assert_eq!(start["user"]["id"], "u-42");
+    assert_eq!(end["seclog"]["response"], "u-42");
+    assert_not_in(&run, &["sk-in-the-extension-45"]);
+
+    let (status, body, run) = call(route(), get_request("/me"));
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "anonymous"));
+    let (start, _) = start_and_end(&run);
+    assert_eq!(start["seclog"]["input"], json!({}));
+    assert!(start.get("user").is_none());
+}
+
+#[test]
+fn an_original_uri_and_a_raw_query_taken_whole_are_logged_through_the_policy() {
+    use axum::extract::{OriginalUri, RawQuery};
+
+    #[seclog::audit]
+    async fn reset(uri: OriginalUri, query: RawQuery) -> (StatusCode, String) {
+        (
+            StatusCode::NOT_FOUND,
+            format!("{} {:?}", uri.0.path(), query.0.is_some()),
+        )
+    }
+    let router = || {
+        axum::Router::new().nest(
+            "/api",
+            axum::Router::new().route("/reset", axum::routing::get(reset)),
+        )
+    };
+
+    let (status, body, run) = call(
+        router(),
+        get_request("/api/reset?user=alice&token=tok-in-the-query-46"),
+    );
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::NOT_FOUND, "/api/reset true")
+    );
+    let (start, end) = start_and_end(&run);
+    let input = &start["seclog"]["input"];
+    let query = json!({"user": "alice", "token": "[REDACTED]"});
+    assert_eq!(
+        input["uri"],
+        json!({"path": "/api/reset", "query": query}),
+        "the path before nesting"
+    );
+    assert_eq!(input["query"], query);
+    assert_eq!(start["url"]["path"], "/api/reset");
+    assert_eq!(end["http"]["response"]["status_code"], 404);
+    assert_not_in(&run, &["tok-in-the-query-46"]);
+
+    let (_, body, run) = call(router(), get_request("/api/reset"));
+    assert_eq!(body, "/api/reset false");
+    let (start, _) = start_and_end(&run);
+    assert_eq!(
+        start["seclog"]["input"]["uri"],
+        json!({"path": "/api/reset"})
+    );
+    assert_eq!(start["seclog"]["input"]["query"], Value::Null);
+}
+
+/// Only `Serialize`: what a handler usually answers with.
+#[derive(serde::Serialize)]
+struct User {
+    id: u32,
+    username: String,
+    api_token: String,
+}
+
+fn user() -> User {
+    User {
+        id: 1,
+        username: "alice".into(),
+        api_token: "tok-in-the-response-47".into(),
+    }
+}
+
+const USER_SENT: &str = r#"{"id":1,"username":"alice","api_token":"tok-in-the-response-47"}"#;
+
+fn logged_user() -> Value {
+    json!({"id": 1, "username": "alice", "api_token": "[REDACTED]"})
+}
+
+#[test]
+fn header_map_and_json_responses_log_the_headers_through_the_policy_and_a_serialize_only_body() {
+    use axum::http::header::{ETAG, LOCATION};
+
+    fn headers() -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(ETAG, "\"v1\"".parse().unwrap());
+        h.insert(SET_COOKIE, "sid=sid-in-the-response-48".parse().unwrap());
+        h
+    }
+    #[seclog::audit]
+    async fn with_etag() -> (HeaderMap, Json<User>) {
+        (headers(), Json(user()))
+    }
+    #[seclog::audit]
+    async fn created() -> (StatusCode, HeaderMap, Json<User>) {
+        let mut h = headers();
+        h.insert(LOCATION, "/users/1".parse().unwrap());
+        (StatusCode::CREATED, h, Json(user()))
+    }
+    let router = || {
+        axum::Router::new()
+            .route("/etag", axum::routing::get(with_etag))
+            .route("/users", axum::routing::post(created))
+    };
+    let secrets = ["tok-in-the-response-47", "sid-in-the-response-48"];
+
+    let (status, body, run) = call(router(), get_request("/etag"));
+    assert_eq!((status, body.as_str()), (StatusCode::OK, USER_SENT));
+    let (_, end) = start_and_end(&run);
+    assert_eq!(end["http"]["response"]["status_code"], 200);
+    assert_eq!(
+        end["seclog"]["response"],
+        json!([{"etag": "\"v1\"", "set-cookie": "[REDACTED]"}, logged_user()])
+    );
+    assert_not_in(&run, &secrets);
+
+    let (status, body, run) = call(router(), post_json("/users", "{}"));
+    assert_eq!((status, body.as_str()), (StatusCode::CREATED, USER_SENT));
+    let (_, end) = start_and_end(&run);
+    assert_eq!(end["http"]["response"]["status_code"], 201);
+    assert_eq!(
+        end["seclog"]["response"],
+        json!([201, {"etag": "\"v1\"", "set-cookie": "[REDACTED]", "location": "/users/1"}, logged_user()])
+    );
+    assert_not_in(&run, &secrets);
+}
+
+#[test]
+fn header_array_responses_behind_impl_into_response_log_each_header_through_the_policy() {
+    use axum::http::header::{CONTENT_TYPE, LOCATION};
+
+    #[seclog::audit]
+    async fn export_csv() -> impl IntoResponse {
+        (
+            [
+                (CONTENT_TYPE, "text/csv"),
+                (SET_COOKIE, "sid=sid-in-the-response-49"),
+                (SET_COOKIE, "theme=dark"),
+            ],
+            "id,name\n1,alice\n".to_string(),
+        )
+    }
+    #[seclog::audit]
+    async fn created_with_location() -> impl IntoResponse {
+        let user = user();
+        (
+            StatusCode::CREATED,
+            [(LOCATION, format!("/users/{}", user.id))],
+            Json(user),
+        )
+    }
+    let router = || {
+        axum::Router::new()
+            .route("/export", axum::routing::get(export_csv))
+            .route("/users", axum::routing::post(created_with_location))
+    };
+
+    let (status, body, run) = call(router(), get_request("/export"));
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::OK, "id,name\n1,alice\n")
+    );
+    let (_, end) = start_and_end(&run);
+    assert_eq!(end["event"]["outcome"], "success");
+    assert_eq!(
+        end["seclog"]["response"],
+        json!([
+            {"content-type": "text/csv", "set-cookie": "[REDACTED]"},
+            "id,name\n1,alice\n"
+        ])
+    );
+    assert_not_in(&run, &["sid-in-the-response-49", "theme=dark"]);
+
+    let (status, body, run) = call(router(), post_json("/users", "{}"));
+    assert_eq!((status, body.as_str()), (StatusCode::CREATED, USER_SENT));
+    let (_, end) = start_and_end(&run);
+    assert_eq!(end["http"]["response"]["status_code"], 201);
+    assert_eq!(
+        end["seclog"]["response"],
+        json!([201, {"location": "/users/1"}, logged_user()])
+    );
+    assert_not_in(&run, &["tok-in-the-response-47"]);
+}

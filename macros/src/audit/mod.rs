@@ -534,17 +534,31 @@ fn bind_unbound_context(pat: &mut Pat, name: &Ident) -> bool {
 /// Whether an argument of this type is never logged as an input: the
 /// platform's invocation context (`lambda_runtime::Context`), which feeds
 /// the 4 W's, and axum's `State<S>` and `Extension<T>`, which carry the
-/// server's own values (pools, clients, keys), not the request's.
+/// server's own values (pools, clients, keys), not the request's; an
+/// `Option` of one (axum's optional `Extension`) neither.
 fn is_never_logged(ty: &Type) -> bool {
     match ty {
         Type::Path(p) => p.path.segments.last().is_some_and(|s| {
             let generic = matches!(s.arguments, syn::PathArguments::AngleBracketed(_));
-            s.ident == "Context" || (generic && (s.ident == "State" || s.ident == "Extension"))
+            s.ident == "Context"
+                || (generic && (s.ident == "State" || s.ident == "Extension"))
+                || (s.ident == "Option" && option_of(&s.arguments).is_some_and(is_never_logged))
         }),
         Type::Reference(r) => is_never_logged(&r.elem),
         Type::Paren(p) => is_never_logged(&p.elem),
         Type::Group(g) => is_never_logged(&g.elem),
         _ => false,
+    }
+}
+
+/// The one type argument of `Option<T>`.
+fn option_of(arguments: &syn::PathArguments) -> Option<&Type> {
+    let syn::PathArguments::AngleBracketed(a) = arguments else {
+        return None;
+    };
+    match (a.args.len(), a.args.first()) {
+        (1, Some(syn::GenericArgument::Type(t))) => Some(t),
+        _ => None,
     }
 }
 

@@ -2,7 +2,7 @@
 //! them (API Gateway and ALB events, `lambda_http`, axum).
 
 use crate::redact::Out;
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName};
 
 /// Headers as an object: each name (lower case) through the sensitive-key
 /// policy, its value a string, or an array when it was sent more than once.
@@ -18,6 +18,36 @@ pub(crate) fn write_headers(map: &HeaderMap, out: Out<'_>) {
                     let mut array = out.array();
                     for v in values.iter() {
                         array.item_with(|out| header_value(v.as_bytes(), out));
+                    }
+                }
+            }
+        });
+    }
+}
+
+/// Headers given as `(name, value)` pairs (axum's header arrays), written
+/// as [`write_headers`] writes a map: a name given more than once has its
+/// values in an array, in order.
+pub(crate) fn write_header_pairs<V: AsRef<[u8]>>(pairs: &[(HeaderName, V)], out: Out<'_>) {
+    let mut object = out.object();
+    for (i, (name, _)) in pairs.iter().enumerate() {
+        if pairs[..i].iter().any(|(seen, _)| seen == name) {
+            continue;
+        }
+        let values = || {
+            pairs[i..]
+                .iter()
+                .filter(move |(n, _)| n == name)
+                .map(|(_, v)| v.as_ref())
+        };
+        object.entry_with(name.as_str(), |out| {
+            let mut iter = values();
+            match (iter.next(), iter.next()) {
+                (Some(one), None) => header_value(one, out),
+                _ => {
+                    let mut array = out.array();
+                    for v in values() {
+                        array.item_with(|out| header_value(v, out));
                     }
                 }
             }

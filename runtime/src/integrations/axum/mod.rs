@@ -36,11 +36,14 @@
 //!
 //! | argument | logged as | gives |
 //! |---|---|---|
-//! | `State<S>`, `Extension<T>` (destructured or not) | never logged: they hold the server's values, not the request's | what `S` or `T` knows, if it implements [`Describe`] (a signed-in user in an `Extension`, say) |
+//! | `State<S>`, `Extension<T>` (destructured or not), `Option<Extension<T>>` | never logged: they hold the server's values, not the request's | what `S` or `T` knows, if it implements [`Describe`] (a signed-in user in an `Extension`, say) |
 //! | `Json<T>`, `Form<T>`, `Query<T>`, `Path<T>` | the `T` inside: its [`Redact`] when it has one, else its `Serialize` through the sensitive-key policy | what `T` knows (an [`AuthEvent`] makes the handler an authentication action) |
+//! | `Option<Json<T>>`, `Option<Path<T>>` | the `T` inside as above; `null` when axum gave `None` | what `T` knows |
+//! | `Result<Json<T>, JsonRejection>`, and `Form`, `Query`, `Path` with their rejections | `Ok`: the `T` inside as above; `Err`: `{"rejection": {"status": 415, "text": "..."}}`, axum's status and text (the text is made from the request: secrets in it are found by their shape) | `Ok`: what `T` knows |
 //! | `ConnectInfo<SocketAddr>` (destructured or not) | the address | `source.ip` |
 //! | `HeaderMap` | each header through the sensitive-key policy (`Authorization`, `Cookie`, API keys: `[REDACTED]`) | `user_agent.original` |
-//! | `Method`, `Uri` | the method; the path and the query string (each parameter through the policy) | `http.request.method`; `url.path` |
+//! | `Method`, `Uri`, `OriginalUri` | the method; the path and the query string (each parameter through the policy) | `http.request.method`; `url.path` |
+//! | `RawQuery` | the query string as an object, each parameter through the policy; `null` when there is none | |
 //! | `Request` (`axum::extract::Request`) | method, path, query string and headers (the body is a stream, left unread) | all of the above |
 //! | `MatchedPath` | the route | |
 //!
@@ -51,7 +54,8 @@
 //! | `Json<T>`, `Form<T>`, `Html<T>` | 200 | the `T` inside |
 //! | `Redirect` | its status | status and location (its query string through the policy) |
 //! | `NoContent` | 204 | `null` |
-//! | `(StatusCode, T)`, `(StatusCode, P, T)` | the `StatusCode` | an array of the parts, when each can be logged (`(StatusCode, Json<T>)` also with a `Serialize`-only `T`) |
+//! | `(StatusCode, T)`, `(StatusCode, P, T)` | the `StatusCode` | an array of the parts, when each can be logged (`(StatusCode, Json<T>)`, `(StatusCode, HeaderMap, Json<T>)` and `(StatusCode, [(HeaderName, V); N], Json<T>)` also with a `Serialize`-only `T`) |
+//! | `(HeaderMap, T)`, `([(HeaderName, V); N], T)` | `T`'s | an array of the headers (each through the sensitive-key policy, `Set-Cookie` `[REDACTED]`) and `T` (`Json<T>` also with a `Serialize`-only `T`) |
 //! | `Result<T, E>` | `Ok`: as `T`; `Err`: as `E` when it is one of these (or implements [`Outcome`] with a status) | `Ok`: as `T`; `Err` is the error |
 //! | `impl IntoResponse` | as the value the handler returned | as that value |
 //!
@@ -60,10 +64,11 @@
 //! [`Outcome`] (`status_code`); [`AuditLayer`] records the status the
 //! client received in every case.
 //!
-//! A response whose parts cannot all be logged (a header array such as
-//! `[(SET_COOKIE, value)]` is not, as its values would escape the
-//! sensitive-key policy) is a compile error that says so; log the outcome
-//! without it with `#[seclog::audit(skip_response)]`.
+//! A header array is logged when its names are `HeaderName`s
+//! (`[(header::SET_COOKIE, value)]`), through the sensitive-key policy as a
+//! `HeaderMap` is. A response whose parts cannot all be logged is a compile
+//! error that says so; log the outcome without it with
+//! `#[seclog::audit(skip_response)]`.
 //!
 //! # Every request: [`AuditLayer`]
 //!
@@ -108,7 +113,7 @@
 //! authorizer's `user.id`), as an audited `lambda_http::Request` handler
 //! does.
 
-use super::http_types::{self, user_agent, write_headers, write_query};
+use super::http_types::{self, user_agent, write_header_pairs, write_headers, write_query};
 use super::wrapper::carried_by;
 use crate::context::Unwrapped;
 use crate::context::{Context, Describe, Text};
@@ -116,8 +121,11 @@ use crate::record::{EventOutcome, Outcome};
 use crate::redact::{Out, Redact};
 use crate::AuthEvent;
 use axum::extract::connect_info::MockConnectInfo;
-use axum::extract::{ConnectInfo, Extension, Form, MatchedPath, Path, Query, State};
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{
+    ConnectInfo, Extension, Form, MatchedPath, OriginalUri, Path, Query, RawQuery, State,
+};
+use axum::http::{HeaderMap, HeaderName, Method, StatusCode, Uri};
 use axum::response::{Html, NoContent, Redirect};
 use axum::Json;
 use std::net::SocketAddr;
@@ -163,6 +171,84 @@ carried_by! {
         array.item(&v.0);
         array.item_with(|out| out.serialize(&v.1 .0));
     };
+    <T> (HeaderMap, Json<T>) => |v, out| {
+        let mut array = out.array();
+        array.item(&v.0);
+        array.item_with(|out| out.serialize(&v.1 .0));
+    };
+    <T> (StatusCode, HeaderMap, Json<T>) => |v, out| {
+        let mut array = out.array();
+        array.item(&v.0);
+        array.item(&v.1);
+        array.item_with(|out| out.serialize(&v.2 .0));
+    };
+    <T> Option<Json<T>> => |v, out| match v {
+        Some(json) => out.serialize(&json.0),
+        None => out.null(),
+    };
+    <T> Option<Path<T>> => |v, out| match v {
+        Some(path) => out.serialize(&path.0),
+        None => out.null(),
+    };
+    <T> Result<Json<T>, JsonRejection> => |v, out| match v {
+        Ok(json) => out.serialize(&json.0),
+        Err(rejection) => write_rejection(rejection.status(), rejection, out),
+    };
+    <T> Result<Form<T>, FormRejection> => |v, out| match v {
+        Ok(form) => out.serialize(&form.0),
+        Err(rejection) => write_rejection(rejection.status(), rejection, out),
+    };
+    <T> Result<Query<T>, QueryRejection> => |v, out| match v {
+        Ok(query) => out.serialize(&query.0),
+        Err(rejection) => write_rejection(rejection.status(), rejection, out),
+    };
+    <T> Result<Path<T>, PathRejection> => |v, out| match v {
+        Ok(path) => out.serialize(&path.0),
+        Err(rejection) => write_rejection(rejection.status(), rejection, out),
+    };
+}
+
+macro_rules! extracted_or_rejected {
+    ($($wrapper:ident, $rejection:ident;)*) => {$(
+        /// What the extractor gave: the value it carries when it succeeded,
+        /// else its rejection as `{"rejection": {"status": 415, "text": "..."}}`
+        /// (the text axum answers with, made from the request: secrets in
+        /// it are found by their shape).
+        impl<T: Redact> Redact for Result<$wrapper<T>, $rejection> {
+            fn redact(&self, out: Out<'_>) {
+                match self {
+                    Ok(v) => v.0.redact(out),
+                    Err(rejection) => write_rejection(rejection.status(), rejection, out),
+                }
+            }
+        }
+
+        /// What the value it carries knows, when the extractor succeeded.
+        impl<T: Describe> Describe for Result<$wrapper<T>, $rejection> {
+            fn describe(&self, cx: &mut Context) {
+                if let Ok(v) = self {
+                    v.0.describe(cx)
+                }
+            }
+        }
+    )*};
+}
+extracted_or_rejected! {
+    Json, JsonRejection;
+    Form, FormRejection;
+    Query, QueryRejection;
+    Path, PathRejection;
+}
+
+/// An extractor's rejection: `{"rejection": {"status": 415, "text": "..."}}`,
+/// the text through the writer's string path (scanned for secrets' shapes).
+fn write_rejection(status: StatusCode, text: &dyn std::fmt::Display, out: Out<'_>) {
+    let mut o = out.object();
+    o.field_with("rejection", |out| {
+        let mut o = out.object();
+        o.field("status", &status);
+        o.field_with("text", |out| out.display(text));
+    });
 }
 
 /// What the server's state knows, if anything; never logged.
@@ -220,6 +306,32 @@ impl Describe for ConnectInfo<SocketAddr> {
 impl Describe for Unwrapped<'_, ConnectInfo<SocketAddr>, SocketAddr> {
     fn describe(&self, cx: &mut Context) {
         cx.set_source(&self.value.ip())
+    }
+}
+
+/// The path and the query string (each parameter through the
+/// sensitive-key policy), as a [`Uri`] is logged.
+impl Redact for OriginalUri {
+    fn redact(&self, out: Out<'_>) {
+        self.0.redact(out)
+    }
+}
+
+/// `url.path`: the path the client asked for, before any nesting.
+impl Describe for OriginalUri {
+    fn describe(&self, cx: &mut Context) {
+        self.0.describe(cx)
+    }
+}
+
+/// The query string as an object, each parameter through the sensitive-key
+/// policy (as a [`Uri`]'s query is logged); `null` when there is none.
+impl Redact for RawQuery {
+    fn redact(&self, out: Out<'_>) {
+        match &self.0 {
+            Some(query) => write_query(query, out),
+            None => out.null(),
+        }
     }
 }
 
@@ -469,5 +581,69 @@ impl<P, T> Outcome for (StatusCode, P, T) {
     }
     fn status_code(&self) -> Option<u16> {
         Some(self.0.as_u16())
+    }
+}
+
+/// The status is what the part after the headers gives.
+impl<T: Outcome> Outcome for (HeaderMap, T) {
+    fn outcome(&self) -> EventOutcome {
+        self.1.outcome()
+    }
+    fn status_code(&self) -> Option<u16> {
+        self.1.status_code()
+    }
+}
+
+/// A header array (`[(header::LOCATION, "/users/7")]`, a response part):
+/// each header through the sensitive-key policy, as a [`HeaderMap`] is
+/// logged (`Set-Cookie` `[REDACTED]`).
+impl<V: AsRef<[u8]>, const N: usize> Redact for [(HeaderName, V); N] {
+    fn redact(&self, out: Out<'_>) {
+        write_header_pairs(self, out)
+    }
+}
+
+/// The status is what the part after the headers gives.
+impl<V, const N: usize, T: Outcome> Outcome for ([(HeaderName, V); N], T) {
+    fn outcome(&self) -> EventOutcome {
+        self.1.outcome()
+    }
+    fn status_code(&self) -> Option<u16> {
+        self.1.status_code()
+    }
+}
+
+// `(StatusCode, [(HeaderName, V); N], Json<T>)` with a `Serialize`-only
+// `T`, as `carried_by!` does for one type parameter.
+impl<V: AsRef<[u8]>, const N: usize, T: serde::Serialize> crate::dispatch::LogViaSerialize
+    for &&&crate::dispatch::Wrap<'_, (StatusCode, [(HeaderName, V); N], Json<T>)>
+{
+    #[inline]
+    fn __seclog_log(&self, out: Out<'_>) {
+        let v = self.0;
+        let mut array = out.array();
+        array.item(&v.0);
+        array.item(&v.1);
+        array.item_with(|out| out.serialize(&v.2 .0));
+    }
+}
+
+impl<V, const N: usize, T> crate::dispatch::LogViaNothing<T>
+    for &crate::dispatch::Wrap<'_, (StatusCode, [(HeaderName, V); N], Json<T>)>
+{
+    fn __seclog_log(&self, _: Out<'_>)
+    where
+        T: crate::dispatch::ArgumentNotLoggable,
+    {
+    }
+    fn __seclog_log_response(&self, _: Out<'_>)
+    where
+        T: crate::dispatch::ResponseNotLoggable,
+    {
+    }
+    fn __seclog_log_impl_trait(&self, _: Out<'_>)
+    where
+        T: crate::dispatch::ImplTraitNotLoggable,
+    {
     }
 }
