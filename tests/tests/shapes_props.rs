@@ -365,7 +365,7 @@ fn text_pair() -> impl Strategy<Value = Secret> {
         ]),
         distinctive(6..20),
         prop::option::of(distinctive(2..10)),
-        0..13usize,
+        0..14usize,
     )
         .prop_map(|(key, value, second, form)| {
             let camel: String = key
@@ -397,6 +397,8 @@ fn text_pair() -> impl Strategy<Value = Secret> {
                     format!("Object {{\n    \"{key}\": String(\n        \"{quoted}\",\n    ),\n}}")
                 }
                 11 => format!(r#"{{"{key}": Some("{quoted}"), "n": None}}"#),
+                // A list of pairs, as `{:?}` prints a form's parameters.
+                12 => format!(r#"[("user", "bob"), ("{key}", "{quoted}")]"#),
                 _ => format!("{{'user': 'bob', '{key}': '{quoted}'}}"),
             };
             let mut parts = vec![value];

@@ -890,6 +890,9 @@ pub(super) fn tuple_value_at(text: &str, i: usize, policy: &Policy) -> Option<Fo
     let b = text.as_bytes();
     let name_start = i - run_back(b, i, |c| c.is_ascii_alphanumeric() || c == b'_');
     read(i - name_start);
+    if name_start == i {
+        return pair_value_at(text, i, policy);
+    }
     // The name is ASCII, so its bounds are character boundaries.
     let name = &text[name_start..i];
     // A credential's scheme, as the `headers` crate's `Debug` prints one:
@@ -899,6 +902,33 @@ pub(super) fn tuple_value_at(text: &str, i: usize, policy: &Policy) -> Option<Fo
         return None;
     }
     let start = i + 2;
+    let end = string_end(b, start, false, b'"');
+    read(end - start);
+    value_found(b, start, end, SecretKind::KeyValue)
+}
+
+/// The value of a key and value as a pair, when the key is sensitive, as
+/// `{:?}` prints a list of them (a form's parameters, an environment:
+/// `[("grant_type", "password"), ("password", "…")]`): `i` is the `(`,
+/// followed by `"`, with no name before it. The key is up to 64 bytes
+/// and holds no escape; the value is the string after `", "`.
+fn pair_value_at(text: &str, i: usize, policy: &Policy) -> Option<Found> {
+    let b = text.as_bytes();
+    let key_start = i + 2;
+    let room = &b[key_start..b.len().min(key_start + 65)];
+    let key_len = room
+        .iter()
+        .position(|&c| matches!(c, b'"' | b'\\' | b'\n'))?;
+    read(key_len);
+    let key_end = key_start + key_len;
+    if b[key_end] != b'"' || b.get(key_end + 1..key_end + 4) != Some(b", \"") {
+        return None;
+    }
+    // Between two ASCII quotes: a slice of whole characters.
+    if !is_sensitive_name(policy, text.get(key_start..key_end)?) {
+        return None;
+    }
+    let start = key_end + 4;
     let end = string_end(b, start, false, b'"');
     read(end - start);
     value_found(b, start, end, SecretKind::KeyValue)
@@ -1093,7 +1123,14 @@ fn query_value_end(b: &[u8], start: usize) -> usize {
     let mut k = start;
     while let Some(&c) = b.get(k) {
         let ends = match c {
-            b'&' | b';' => true,
+            // `&` ends a value where another pair begins (`&key=`) or
+            // nothing does; inside a value (`pass=a&=b`) it does not.
+            b'&' => {
+                let key = run(b, k + 1, is_key_byte);
+                read(key - k);
+                key == b.len() || b[key] == b'=' && key > k + 1 || b[key].is_ascii_whitespace()
+            }
+            b';' => true,
             b'"' | b'\'' => match b.get(k + 1) {
                 None => true,
                 Some(&next) => {

@@ -343,6 +343,16 @@ fn a_sensitive_value_of_a_key_value_pair_in_text_is_replaced_and_its_key_kept() 
             r#"rejected Password("[REDACTED:key_value]") for Login { user: "bob", key: ApiKey("[REDACTED:key_value]") }"#,
         ),
         (r#"SessionToken("t"#, r#"SessionToken("[REDACTED:key_value]"#),
+        // Keys and values as pairs, as `{:?}` prints a form's parameters
+        // or an environment.
+        (
+            r#"params: [("grant_type", "password"), ("password", "HoOs Fa"), ("client_id", "web")]"#,
+            r#"params: [("grant_type", "password"), ("password", "[REDACTED:key_value]"), ("client_id", "web")]"#,
+        ),
+        (
+            r#"[("HOME", "/root"), ("DATABASE_PASSWORD", "dcm4\"p"), ("PATH", "/bin")]"#,
+            r#"[("HOME", "/root"), ("DATABASE_PASSWORD", "[REDACTED:key_value]"), ("PATH", "/bin")]"#,
+        ),
         // A credential's scheme as a tuple, as the `headers` crate's
         // `Debug` prints an `Authorization` header.
         (
@@ -399,6 +409,7 @@ fn a_sensitive_value_of_a_key_value_pair_in_text_is_replaced_and_its_key_kept() 
         "if the password = the old one, refuse",
         "a = b, x = y",
         r#"Bearer(""), Basic("[REDACTED]"), Other("x")"#,
+        r#"("password"), ("password","x"), ("passed", "x"), ("user", "password")"#,
         // An error's code that begins its message, as AWS writes one: the
         // message stays.
         "ExpiredTokenException: The security token included in the request is expired",
@@ -914,6 +925,19 @@ fn a_sensitive_query_or_form_value_is_replaced_and_its_key_kept() {
     assert_eq!(
         redact("password=a\"b'c&x=1"),
         "password=[REDACTED:query_param]&x=1"
+    );
+    // `&` ends a value where another pair begins, not inside one.
+    assert_eq!(
+        redact("host=db user=admin password=wKV&=qlU~^+r[ dbname=core"),
+        "host=db user=admin password=[REDACTED:query_param] dbname=core"
+    );
+    assert_eq!(
+        redact("password=a&b&c=1&token=x&"),
+        "password=[REDACTED:query_param]&c=1&token=[REDACTED:query_param]&"
+    );
+    assert_eq!(
+        redact("/cb?token=abc&next"),
+        "/cb?token=[REDACTED:query_param]&next"
     );
     // The short names of secrets: whole keys, and `pass` as a last word.
     assert_eq!(
@@ -1547,6 +1571,10 @@ fn scanning_is_linear_on_hostile_text() {
         "a=b\"".repeat(n / 4),
         "pwd=a\" ".repeat(n / 7),
         "ExpiredTokenException: ".repeat(n / 23),
+        "(\"password\", \"".repeat(n / 14),
+        format!("(\"{}", "a".repeat(n)),
+        "password=a&".repeat(n / 11),
+        format!("password=a{}", "&a".repeat(n / 2)),
         format!("{}(\"", "a".repeat(n)),
         format!("Password(\"{}", "\\\"".repeat(n / 2)),
         "@".repeat(n),
