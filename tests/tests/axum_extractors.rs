@@ -242,6 +242,35 @@ fn a_matched_path_argument_is_logged_as_the_route() {
 }
 
 #[test]
+fn a_body_taken_as_bytes_is_logged_as_its_length() {
+    #[seclog::audit]
+    async fn upload(Path(name): Path<String>, body: axum::body::Bytes) -> StatusCode {
+        match body.len() {
+            0 => StatusCode::BAD_REQUEST,
+            _ if name.is_empty() => StatusCode::NOT_FOUND,
+            _ => StatusCode::CREATED,
+        }
+    }
+    let router: axum::Router =
+        axum::Router::new().route("/files/{name}", axum::routing::put(upload));
+    let request = Request::put("/files/notes.txt")
+        .body(axum::body::Body::from("password=hunter2"))
+        .unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let run = capture(|| runtime.block_on(tower::ServiceExt::<Request>::oneshot(router, request)));
+    assert_eq!(run.output.as_ref().unwrap().status(), 201);
+    let (start, end) = start_and_end(&run);
+    assert_eq!(
+        start["seclog"]["input"],
+        json!({"name": "notes.txt", "body": "[16 bytes]"})
+    );
+    assert_eq!(end["http"]["response"]["status_code"], 201);
+    assert!(!run.lines.iter().any(|l| l.contains("hunter2")));
+}
+
+#[test]
 fn status_code_responses_give_the_status_and_400_or_more_is_a_failure() {
     #[seclog::audit]
     async fn status(code: u16) -> StatusCode {

@@ -36,6 +36,7 @@ pub use mask::{Mask, MaskNode};
 pub use object::{Array, Object};
 pub use out::Out;
 pub(crate) use policy::Policy;
+pub(crate) use std_impls::bytes as byte_string;
 pub use writer::Writer;
 
 /// What `#[derive(seclog::Redact)]` expands to: re-exports only. Not a

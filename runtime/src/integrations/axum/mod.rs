@@ -335,6 +335,16 @@ impl Redact for RawQuery {
     }
 }
 
+/// A body taken as bytes (`body: Bytes`): its length, `"[N bytes]"`, as
+/// any byte string is logged (and as `Bytes` is when `bytes`' `serde`
+/// feature is on). Take it as `String`, `Json<T>` or `Form<T>` to log what
+/// it says, or read it into one.
+impl Redact for axum::body::Bytes {
+    fn redact(&self, out: Out<'_>) {
+        crate::redact::byte_string(self, out)
+    }
+}
+
 /// The route.
 impl Redact for MatchedPath {
     fn redact(&self, out: Out<'_>) {
@@ -645,5 +655,23 @@ impl<V, const N: usize, T> crate::dispatch::LogViaNothing<T>
     where
         T: crate::dispatch::ImplTraitNotLoggable,
     {
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Logged under the `axum` feature alone, where `Bytes` has no
+    /// `Serialize` (another feature may turn on `bytes`' `serde`).
+    #[test]
+    fn a_body_of_bytes_is_logged_as_its_length() {
+        fn redacts<T: Redact>(value: &T) -> String {
+            crate::to_json(value)
+        }
+        assert_eq!(
+            redacts(&axum::body::Bytes::from_static(b"abc")),
+            r#""[3 bytes]""#
+        );
     }
 }
