@@ -580,8 +580,29 @@ fn remembered_verdict(
 /// `pass` also as the key's last word (`DB_PASS`, `smtp-pass`, `dbPass`).
 pub const SHORT_SECRET_NAMES: &[&str] = &["auth", "sig", "pass"];
 
-/// Whether `key` is one of [`SHORT_SECRET_NAMES`] as they count.
+/// Whether `key` is one of [`SHORT_SECRET_NAMES`] as they count: on the
+/// path of every key read out of text, so most keys are refused by their
+/// last bytes, case folded, without a call.
+#[inline(always)]
 pub(crate) fn is_short_secret_name(key: &[u8]) -> bool {
+    // Setting bit 5 folds an ASCII letter's case and maps no other byte to
+    // a lower-case letter but the upper-case one.
+    let n = key.len();
+    let last = match key.last_chunk::<4>() {
+        Some(last) => u32::from_le_bytes(*last),
+        None if n == 3 => u32::from_le_bytes([0, key[0], key[1], key[2]]),
+        None => return false,
+    };
+    let w = last | 0x2020_2020;
+    (w == u32::from_le_bytes(*b"pass")
+        || w == u32::from_le_bytes(*b"auth")
+        || w & !0xff == u32::from_le_bytes(*b"\0sig"))
+        && is_short_secret_name_slowly(key)
+}
+
+#[inline(never)]
+#[cold]
+fn is_short_secret_name_slowly(key: &[u8]) -> bool {
     let start = key.iter().take_while(|&&c| is_ignored(c as char)).count();
     let key = &key[start..];
     let n = key.len();
