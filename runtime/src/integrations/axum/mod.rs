@@ -115,8 +115,7 @@
 
 use super::http_types::{self, user_agent, write_header_pairs, write_headers, write_query};
 use super::wrapper::carried_by;
-use crate::context::Unwrapped;
-use crate::context::{Context, Describe, Text};
+use crate::context::{Context, Describe, Text, Unwrapped};
 use crate::record::{EventOutcome, Outcome};
 use crate::redact::{Out, Redact};
 use crate::AuthEvent;
