@@ -365,7 +365,7 @@ fn text_pair() -> impl Strategy<Value = Secret> {
         ]),
         distinctive(6..20),
         prop::option::of(distinctive(2..10)),
-        0..14usize,
+        0..15usize,
     )
         .prop_map(|(key, value, second, form)| {
             let camel: String = key
@@ -399,6 +399,8 @@ fn text_pair() -> impl Strategy<Value = Secret> {
                 11 => format!(r#"{{"{key}": Some("{quoted}"), "n": None}}"#),
                 // A list of pairs, as `{:?}` prints a form's parameters.
                 12 => format!(r#"[("user", "bob"), ("{key}", "{quoted}")]"#),
+                // A header given on a command line.
+                13 => format!(r#"curl -H "{key}: {quoted}" https://api.example.com"#),
                 _ => format!("{{'user': 'bob', '{key}': '{quoted}'}}"),
             };
             let mut parts = vec![value];

@@ -36,6 +36,7 @@ pub use mask::{Mask, MaskNode};
 pub use object::{Array, Object};
 pub use out::Out;
 pub(crate) use policy::Policy;
+#[cfg(feature = "axum")]
 pub(crate) use std_impls::bytes as byte_string;
 pub use writer::Writer;
 

@@ -797,6 +797,10 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
     // How far the key is indented on its line (a YAML block's lines are
     // indented further).
     let mut indent = 0;
+    // The quote that opened the item, when the key follows one (a header
+    // given on a command line: `-H "X-Api-Key: …"`): the value ends at
+    // the quote that closes it.
+    let mut closing = None;
     let key_start = match *b.get(key_end.checked_sub(1)?)? {
         // `"key":` is JSON's own place; `"key" :` is read as JSON.
         b'"' if key_end < i => return json_value_at(text, key_end - 1, i, policy),
@@ -832,6 +836,10 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
                 None | Some(b'\n' | b'\r' | b'-') => Extent::Line,
                 _ if escaped_break => Extent::EscapedLine,
                 Some(b'{' | b'(' | b'[' | b',' | b';') => Extent::Word,
+                Some(quote @ (b'"' | b'\'')) => {
+                    closing = Some(quote);
+                    Extent::Line
+                }
                 _ => return None,
             };
             indent = start - before;
@@ -846,9 +854,21 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
     let (start, end) = match b.get(v) {
         None => return None,
         Some(&quote @ (b'"' | b'\'')) => (v + 1, string_end(b, v + 1, false, quote)),
+        // Inside a quoted item: to its closing quote, a scheme word kept.
+        Some(_) if closing.is_some() => {
+            let end = unescaped(b, v, closing.unwrap_or(b'"'));
+            let word = run(b, v, |c| !c.is_ascii_whitespace()).min(end);
+            let scheme = SCHEMES
+                .iter()
+                .any(|s| b[v..word].eq_ignore_ascii_case(s.as_bytes()));
+            match scheme && word + 1 < end {
+                true => (word + 1, end),
+                false => (v, end),
+            }
+        }
         Some(_) => {
             let word = word_value_end(b, v, Extent::Word);
-            let scheme = ["bearer", "basic", "digest", "token", "negotiate"]
+            let scheme = SCHEMES
                 .iter()
                 .any(|s| b[v..word].eq_ignore_ascii_case(s.as_bytes()));
             let start = match b.get(word..word + 2) {
@@ -960,6 +980,24 @@ fn names_an_error(key: &str) -> bool {
     key.starts_with(|c: char| c.is_ascii_uppercase())
         && key.bytes().all(|c| c.is_ascii_alphanumeric())
         && FAILURES.iter().any(|w| key.contains(w))
+}
+
+/// The authorization schemes whose credential follows their word.
+const SCHEMES: [&str; 5] = ["bearer", "basic", "digest", "token", "negotiate"];
+
+/// Where the first `quote` from `start` that no backslash escapes is, or
+/// the line break or the end before it.
+fn unescaped(b: &[u8], start: usize, quote: u8) -> usize {
+    let mut k = start;
+    while let Some(&c) = b.get(k) {
+        match c {
+            b'\\' => k += 2,
+            b'\n' | b'\r' => return k,
+            c if c == quote => return k,
+            _ => k += 1,
+        }
+    }
+    b.len()
 }
 
 /// Whether a YAML value is a block scalar's indicator: `|` or `>`, then

@@ -343,6 +343,20 @@ fn a_sensitive_value_of_a_key_value_pair_in_text_is_replaced_and_its_key_kept() 
             r#"rejected Password("[REDACTED:key_value]") for Login { user: "bob", key: ApiKey("[REDACTED:key_value]") }"#,
         ),
         (r#"SessionToken("t"#, r#"SessionToken("[REDACTED:key_value]"#),
+        // A header given on a command line: the key follows a quote,
+        // and the value ends at the quote that closes it.
+        (
+            r#"curl -H "X-Api-Key: 1006f7e3 dfc9" https://api.example.com"#,
+            r#"curl -H "X-Api-Key: [REDACTED:key_value]" https://api.example.com"#,
+        ),
+        (
+            "curl -H 'Cookie: sid=Fo5Xh2; theme=dark' https://app.example.com",
+            "curl -H 'Cookie: [REDACTED:key_value]' https://app.example.com",
+        ),
+        (
+            r#"args: ["-H", "Authorization: Bearer 9a6c52cf\"x", "-v"]"#,
+            r#"args: ["-H", "Authorization: Bearer [REDACTED:bearer]", "-v"]"#,
+        ),
         // Keys and values as pairs, as `{:?}` prints a form's parameters
         // or an environment.
         (
@@ -410,6 +424,7 @@ fn a_sensitive_value_of_a_key_value_pair_in_text_is_replaced_and_its_key_kept() 
         "a = b, x = y",
         r#"Bearer(""), Basic("[REDACTED]"), Other("x")"#,
         r#"("password"), ("password","x"), ("passed", "x"), ("user", "password")"#,
+        r#"he said "note: none of your business" and left"#,
         // An error's code that begins its message, as AWS writes one: the
         // message stays.
         "ExpiredTokenException: The security token included in the request is expired",
@@ -1572,6 +1587,9 @@ fn scanning_is_linear_on_hostile_text() {
         "pwd=a\" ".repeat(n / 7),
         "ExpiredTokenException: ".repeat(n / 23),
         "(\"password\", \"".repeat(n / 14),
+        "\"pwd: a\" ".repeat(n / 9),
+        "'pwd: Bearer a' ".repeat(n / 16),
+        format!("\"pwd: {}", "\\\"".repeat(n / 2)),
         format!("(\"{}", "a".repeat(n)),
         "password=a&".repeat(n / 11),
         format!("password=a{}", "&a".repeat(n / 2)),
