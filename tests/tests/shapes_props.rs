@@ -365,7 +365,7 @@ fn text_pair() -> impl Strategy<Value = Secret> {
         ]),
         distinctive(6..20),
         prop::option::of(distinctive(2..10)),
-        0..15usize,
+        0..17usize,
     )
         .prop_map(|(key, value, second, form)| {
             let camel: String = key
@@ -401,12 +401,17 @@ fn text_pair() -> impl Strategy<Value = Secret> {
                 12 => format!(r#"[("user", "bob"), ("{key}", "{quoted}")]"#),
                 // A header given on a command line.
                 13 => format!(r#"curl -H "{key}: {quoted}" https://api.example.com"#),
+                // A list of variables: a sensitive name, then its value.
+                14 => format!(
+                    r#"{{"env": [{{"name": "STAGE", "value": "prod"}}, {{"name": "{key}", "value": "{quoted}"}}]}}"#
+                ),
+                15 => format!("\nenv:\n  - name: {key}\n    value: {value}\n"),
                 _ => format!("{{'user': 'bob', '{key}': '{quoted}'}}"),
             };
             let mut parts = vec![value];
             // An unquoted value is one word: the second is only planted
             // where quotes hold it.
-            if !matches!(form, 3 | 4) {
+            if !matches!(form, 3 | 4 | 15) {
                 parts.extend(second);
             }
             Secret {

@@ -639,9 +639,17 @@ pub(super) fn json_value_at(text: &str, i: usize, colon: usize, policy: &Policy)
     // than the quote before, so each byte is read back at most once.
     let (k, sensitive) = policy.quoted_key_before(text, key_end)?;
     read(key_end - k);
+    // Most keys are neither sensitive nor a pair's value: refused first.
+    let value_of_pair = !sensitive && names_a_value(&b[k..key_end]);
+    if !(sensitive || value_of_pair) {
+        return None;
+    }
     // A key holds no line break (JSON escapes one in a string): quotes
     // around one are prose's, not a key's.
-    if !sensitive || (escaped && (k < 2 || b[k - 2] != b'\\')) || has_line_break(&b[k..key_end]) {
+    if (escaped && (k < 2 || b[k - 2] != b'\\')) || has_line_break(&b[k..key_end]) {
+        return None;
+    }
+    if value_of_pair && !named_before(text, k - 1 - usize::from(escaped), escaped, policy) {
         return None;
     }
     let mut v = run(b, colon + 1, |c| c == b' ');
@@ -682,6 +690,115 @@ pub(super) fn json_value_at(text: &str, i: usize, colon: usize, policy: &Policy)
             || matches!(c, b',' | b'}' | b']' | b'{' | b'[' | b'"' | b'\'' | b'\\'))
     });
     value_found(b, v, end, SecretKind::JsonValue)
+}
+
+/// Whether a key is the value of a name and value pair (`value`,
+/// `Value`, `ParameterValue`).
+#[inline(always)]
+fn names_a_value(key: &[u8]) -> bool {
+    // Bit 5 folds a letter's case (see `policy::is_short_secret_name`).
+    match key.last_chunk::<5>() {
+        Some(&[v, a, l, u, e]) if key.len() <= 32 => {
+            v | 0x20 == b'v'
+                && u32::from_le_bytes([a, l, u, e]) | 0x2020_2020 == u32::from_le_bytes(*b"alue")
+        }
+        _ => false,
+    }
+}
+
+/// Whether a key names the other half of a name and value pair (`name`,
+/// `Name`, `ParameterKey`, `key`).
+fn names_a_name(key: &[u8]) -> bool {
+    let ends = |word: &[u8]| {
+        key.get(key.len().wrapping_sub(word.len())..)
+            .is_some_and(|end| end.eq_ignore_ascii_case(word))
+    };
+    key.len() <= 32 && (ends(b"name") || ends(b"key"))
+}
+
+/// Whether the member before the key whose opening quote is at `open` is
+/// a name and a sensitive one, as lists of variables and parameters write
+/// a pair: `{"name": "DB_PASSWORD", "value": "…"}` (an ECS task
+/// definition, a Kubernetes manifest as JSON),
+/// `{"ParameterKey": "DbPassword", "ParameterValue": "…"}`
+/// (CloudFormation). Read back over at most the member before; a name
+/// holding an escape is not read.
+fn named_before(text: &str, open: usize, escaped: bool, policy: &Policy) -> bool {
+    let b = text.as_bytes();
+    let quote: &[u8] = if escaped { b"\\\"" } else { b"\"" };
+    let spaces = |end: usize| end - run_back(b, end, |c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'));
+    // A quoted string ending at `end`: where its content begins, when it
+    // holds at most `max` bytes and no backslash.
+    let string_before = |end: usize, max: usize| -> Option<usize> {
+        let close = end.checked_sub(quote.len())?;
+        if &b[close..end] != quote {
+            return None;
+        }
+        let from = close.saturating_sub(max + 1);
+        let at = b[from..close]
+            .iter()
+            .rposition(|&c| c == b'"' || c == b'\\')?
+            + from;
+        read(close - at);
+        let opening = (at + 1).checked_sub(quote.len())?;
+        (b[at] == b'"' && &b[opening..at + 1] == quote).then_some(at + 1)
+    };
+    let Some(comma) = spaces(open).checked_sub(1) else {
+        return false;
+    };
+    if b[comma] != b',' {
+        return false;
+    }
+    let value_end = spaces(comma);
+    let Some(value_start) = string_before(value_end, 128) else {
+        return false;
+    };
+    let Some(colon) = spaces(value_start - quote.len()).checked_sub(1) else {
+        return false;
+    };
+    if b[colon] != b':' {
+        return false;
+    }
+    let key_end = spaces(colon);
+    let Some(key_start) = string_before(key_end, 32) else {
+        return false;
+    };
+    let close = value_end - quote.len();
+    names_a_name(&b[key_start..key_end - quote.len()])
+        // Between ASCII quotes: whole characters.
+        && text
+            .get(value_start..close)
+            .is_some_and(|name| is_sensitive_name(policy, name))
+}
+
+/// Whether the line before the one that begins at `line` is a name, and
+/// a sensitive one, as YAML writes a list of variables: `- name:
+/// DB_PASSWORD` over `value: …` (a Kubernetes manifest, a compose file).
+/// Read back over at most 160 bytes.
+fn named_on_line_before(text: &str, line: usize, policy: &Policy) -> bool {
+    let b = text.as_bytes();
+    // The line break that ends the line before (and a `\r` before it).
+    let Some(end) = line.checked_sub(1).filter(|&k| b[k] == b'\n') else {
+        return false;
+    };
+    let end = end - usize::from(end >= 1 && b[end - 1] == b'\r');
+    let from = end.saturating_sub(160);
+    let start = match b[from..end].iter().rposition(|&c| c == b'\n') {
+        Some(at) => from + at + 1,
+        None if from == 0 => 0,
+        None => return false,
+    };
+    read(end - start);
+    let item = text[start..end].trim_start_matches(' ');
+    let item = item
+        .strip_prefix("- ")
+        .unwrap_or(item)
+        .trim_start_matches(' ');
+    let Some((key, name)) = item.split_once(": ") else {
+        return false;
+    };
+    let name = name.trim().trim_matches(|c| c == '"' || c == '\'');
+    names_a_name(key.as_bytes()) && is_sensitive_name(policy, name)
 }
 
 /// The value `start..end` as a match of `kind`, unless it is empty or a
@@ -847,7 +964,12 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
         }
     };
     let key = text.get(key_start..key_end - usize::from(b[key_end - 1] == b'\''))?;
-    if !is_sensitive_name(policy, key) || names_an_error(key) {
+    let named = || {
+        extent == Extent::Line
+            && names_a_value(key.as_bytes())
+            && named_on_line_before(text, key_start - indent, policy)
+    };
+    if !(is_sensitive_name(policy, key) || named()) || names_an_error(key) {
         return None;
     }
     let v = run(b, i + 1, |c| c == b' ' || c == b'\t');

@@ -213,6 +213,20 @@ fn a_sensitive_value_in_json_quoted_as_text_is_replaced_and_its_key_kept() {
         ),
         // One that never closes: to the end.
         (r#"{"cookie":[{"a":1"#, r#"{"cookie":[REDACTED:json_value]"#),
+        // A name and value pair whose name is sensitive, as lists of
+        // variables and parameters write one.
+        (
+            r#"{"environment": [{"name": "STAGE", "value": "prod"}, {"name": "DB_PASSWORD", "value": "tjfIZ4"}]}"#,
+            r#"{"environment": [{"name": "STAGE", "value": "prod"}, {"name": "DB_PASSWORD", "value": "[REDACTED:json_value]"}]}"#,
+        ),
+        (
+            "[{\"ParameterKey\":\"DbPassword\",\n  \"ParameterValue\":\"s3 cr3t\"}]",
+            "[{\"ParameterKey\":\"DbPassword\",\n  \"ParameterValue\":\"[REDACTED:json_value]\"}]",
+        ),
+        (
+            r#"{\"Name\":\"api_key\",\"Value\":\"k-1\"}"#,
+            r#"{\"Name\":\"api_key\",\"Value\":\"[REDACTED:json_value]\"}"#,
+        ),
         // Escapes inside a value do not end it.
         (
             r#"{"token":"a\"b\\c"}"#,
@@ -249,6 +263,9 @@ fn a_sensitive_value_in_json_quoted_as_text_is_replaced_and_its_key_kept() {
         r#"{"password":"[REDACTED]"}"#,
         r#"{"password":""}"#,
         r#"Object {"user": String("bob"), "note": Some("password")}"#,
+        r#"{"name": "STAGE", "value": "prod"}, {"value": "v", "name": "password"}"#,
+        r#"{"label": "password", "value": "shown"}, "password", "value": "x""#,
+        r#"{"name": "pass\"word", "value": "x"}"#,
         "time 'x': 12:30",
         "a #: b %: c &: d",
         // Quotes around a line break are prose's, not a key's.
@@ -367,6 +384,15 @@ fn a_sensitive_value_of_a_key_value_pair_in_text_is_replaced_and_its_key_kept() 
             r#"[("HOME", "/root"), ("DATABASE_PASSWORD", "dcm4\"p"), ("PATH", "/bin")]"#,
             r#"[("HOME", "/root"), ("DATABASE_PASSWORD", "[REDACTED:key_value]"), ("PATH", "/bin")]"#,
         ),
+        // A YAML list of variables: a sensitive name over its value.
+        (
+            "env:\n  - name: RUST_LOG\n    value: info\n  - name: DB_PASSWORD\n    value: De1f 8r\n",
+            "env:\n  - name: RUST_LOG\n    value: info\n  - name: DB_PASSWORD\n    value: [REDACTED:key_value]\n",
+        ),
+        (
+            "- name: \"api_key\"\r\n  value: k-1\r\n",
+            "- name: \"api_key\"\r\n  value: [REDACTED:key_value]\r\n",
+        ),
         // A credential's scheme as a tuple, as the `headers` crate's
         // `Debug` prints an `Authorization` header.
         (
@@ -423,6 +449,7 @@ fn a_sensitive_value_of_a_key_value_pair_in_text_is_replaced_and_its_key_kept() 
         "if the password = the old one, refuse",
         "a = b, x = y",
         r#"Bearer(""), Basic("[REDACTED]"), Other("x")"#,
+        "- name: STAGE\n  value: prod\n- label: password\n  value: shown\nvalue: first",
         r#"("password"), ("password","x"), ("passed", "x"), ("user", "password")"#,
         r#"he said "note: none of your business" and left"#,
         // An error's code that begins its message, as AWS writes one: the
@@ -1587,6 +1614,9 @@ fn scanning_is_linear_on_hostile_text() {
         "pwd=a\" ".repeat(n / 7),
         "ExpiredTokenException: ".repeat(n / 23),
         "(\"password\", \"".repeat(n / 14),
+        "{\"name\": \"a\", \"value\": ".repeat(n / 26),
+        "\"a\",\"value\":".repeat(n / 14),
+        format!("\"name\":\"{}\",\"value\":1", "a".repeat(n)),
         "\"pwd: a\" ".repeat(n / 9),
         "'pwd: Bearer a' ".repeat(n / 16),
         format!("\"pwd: {}", "\\\"".repeat(n / 2)),
