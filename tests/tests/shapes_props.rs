@@ -365,7 +365,7 @@ fn text_pair() -> impl Strategy<Value = Secret> {
         ]),
         distinctive(6..20),
         prop::option::of(distinctive(2..10)),
-        0..17usize,
+        0..18usize,
     )
         .prop_map(|(key, value, second, form)| {
             let camel: String = key
@@ -406,6 +406,8 @@ fn text_pair() -> impl Strategy<Value = Secret> {
                     r#"{{"env": [{{"name": "STAGE", "value": "prod"}}, {{"name": "{key}", "value": "{quoted}"}}]}}"#
                 ),
                 15 => format!("\nenv:\n  - name: {key}\n    value: {value}\n"),
+                // A command line's flag, as `{:?}` of a `Command` quotes it.
+                16 => format!(r#""tool" "--{key}" "{quoted}" "-v""#),
                 _ => format!("{{'user': 'bob', '{key}': '{quoted}'}}"),
             };
             let mut parts = vec![value];

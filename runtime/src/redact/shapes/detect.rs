@@ -1076,6 +1076,56 @@ fn pair_value_at(text: &str, i: usize, policy: &Policy) -> Option<Found> {
     value_found(b, start, end, SecretKind::KeyValue)
 }
 
+/// The value of a command line's flag whose name is sensitive, as a
+/// shell or `{:?}` of a `Command` writes it: `--password hunter2`,
+/// `"--api-key" "k-1"` (`--password=…` is a `key=value` pair). `i` is the
+/// first `-`, at the start of a word or after a quote; a quoted flag's
+/// value is the quoted string after it, an unquoted flag's the word (or
+/// the quoted string) after it, unless that is another flag.
+pub(super) fn flag_value_at(text: &str, i: usize, policy: &Policy) -> Option<Found> {
+    let b = text.as_bytes();
+    let name_end = run(b, i + 2, |c| {
+        c.is_ascii_alphanumeric() || c == b'-' || c == b'_'
+    });
+    read(name_end - i);
+    // The name is ASCII: whole characters.
+    if name_end - i > 66 || !is_sensitive_name(policy, &text[i + 2..name_end]) {
+        return None;
+    }
+    let quote = i
+        .checked_sub(1)
+        .map(|k| b[k])
+        .filter(|&c| c == b'"' || c == b'\'');
+    let (start, end) = match quote {
+        Some(q) => {
+            // `"--password" "…"`: the flag's closing quote, a space, the
+            // value's opening quote.
+            if b.get(name_end..name_end + 3) != Some(&[q, b' ', q]) {
+                return None;
+            }
+            let start = name_end + 3;
+            (start, string_end(b, start, false, q))
+        }
+        None => {
+            if b.get(name_end) != Some(&b' ') {
+                return None;
+            }
+            // A quoted value (`--password "a b"`) to its closing quote; no
+            // value before another flag or at the end.
+            match *b.get(name_end + 1)? {
+                b'-' => return None,
+                q @ (b'"' | b'\'') => (name_end + 2, string_end(b, name_end + 2, false, q)),
+                _ => (
+                    name_end + 1,
+                    run(b, name_end + 1, |c| !c.is_ascii_whitespace()),
+                ),
+            }
+        }
+    };
+    read(end - start);
+    value_found(b, start, end, SecretKind::KeyValue)
+}
+
 /// Whether an unquoted key is an error's code rather than a key: a
 /// PascalCase word naming a failure, as AWS and many services begin an
 /// error message (`ExpiredTokenException: The security token included in

@@ -19,7 +19,7 @@
 //! | [`query_param`](SecretKind::QueryParam) | `key=value` where the key is sensitive ([`is_sensitive_key`](crate::is_sensitive_key), with the terms added at run time): the value, up to `&` where another pair begins, `;`, whitespace or the end (or a quote that closes the text around the pair), or a quoted value (logfmt's `password="a b"`) to its closing quote | `password=[REDACTED:query_param]` |
 //! | [`url_password`](SecretKind::UrlPassword) | the password of a URL's `user:password@`, after `scheme://`, to the authority's last `@` (`postgres://app:hunter2@db:5432/orders`) | `postgres://app:[REDACTED:url_password]@db:5432/orders` |
 //! | [`json_value`](SecretKind::JsonValue) | the value of a `"key": value` pair whose key is sensitive, in JSON quoted as text (an upstream error quoting a request body, a response body carried as a string, JSON inside a JSON string as `\"key\":`): a quoted string's content, an object or array whole, Rust's `Debug` of a value whole (`"password": String("…")`, as `{:?}` prints a `serde_json::Value`; `Some("…")`); the value of a name and value pair whose name is sensitive (`{"name": "DB_PASSWORD", "value": "…"}` of an ECS task definition or a Kubernetes manifest, CloudFormation's `ParameterKey` and `ParameterValue`); or a bare number or word | `"password":"[REDACTED:json_value]"` |
-//! | [`key_value`](SecretKind::KeyValue) | the value of a `key: value` pair (a space after the colon) or a `key = value` pair (a space before the `=`: TOML, INI) whose key is sensitive, in text: Rust's `Debug` of a struct (`password: "hunter2"`, as an error or panic message prints it), YAML, a header dump (`X-Api-Key: k-123`), a Python dict (`'password': 'hunter2'`), JSON with a space before its colon (`"password" : "hunter2"`); also the string of a tuple struct whose name is sensitive, as a newtype's `Debug` prints it (`Password("hunter2")`), or for a credential's scheme (`Authorization(Bearer("…"))`), a YAML `value:` under a sensitive `- name:` line (a list of variables), and a sensitive key's value in a pair (`[("password", "…")]`, as `{:?}` prints a form's parameters or an environment). An unquoted key starts the text, a line or an item (after `{`, `(`, `[`, `,`, `;` or `-`, or a quote, where the value ends at the quote that closes it: `-H "X-Api-Key: …"`), so a sentence's `invalid token: expired` stays, and a PascalCase word naming a failure is an error's code, not a key (`ExpiredTokenException: …`); the value is a quoted string's content, or else what follows, read through the brackets and strings it opens (`Some("hunter2")`, a struct whole: `Session { … }`): to the end of the line after a key that starts one (YAML, INI, a header), with the lines indented under it after a YAML block indicator (`password: |`), one word after a key inside a line; after an authorization scheme word (`Bearer`, `Basic`, `Token`, `Negotiate`) the credential after it, the scheme kept (after `Digest`, its parameters) | `password: "[REDACTED:key_value]"` |
+//! | [`key_value`](SecretKind::KeyValue) | the value of a `key: value` pair (a space after the colon) or a `key = value` pair (a space before the `=`: TOML, INI) whose key is sensitive, in text: Rust's `Debug` of a struct (`password: "hunter2"`, as an error or panic message prints it), YAML, a header dump (`X-Api-Key: k-123`), a Python dict (`'password': 'hunter2'`), JSON with a space before its colon (`"password" : "hunter2"`); also the string of a tuple struct whose name is sensitive, as a newtype's `Debug` prints it (`Password("hunter2")`), or for a credential's scheme (`Authorization(Bearer("…"))`), a YAML `value:` under a sensitive `- name:` line (a list of variables), a command line's sensitive flag (`--password …`, `"--api-key" "…"` as `{:?}` of a `Command` prints it), and a sensitive key's value in a pair (`[("password", "…")]`, as `{:?}` prints a form's parameters or an environment). An unquoted key starts the text, a line or an item (after `{`, `(`, `[`, `,`, `;` or `-`, or a quote, where the value ends at the quote that closes it: `-H "X-Api-Key: …"`), so a sentence's `invalid token: expired` stays, and a PascalCase word naming a failure is an error's code, not a key (`ExpiredTokenException: …`); the value is a quoted string's content, or else what follows, read through the brackets and strings it opens (`Some("hunter2")`, a struct whole: `Session { … }`): to the end of the line after a key that starts one (YAML, INI, a header), with the lines indented under it after a YAML block indicator (`password: |`), one word after a key inside a line; after an authorization scheme word (`Bearer`, `Basic`, `Token`, `Negotiate`) the credential after it, the scheme kept (after `Digest`, its parameters) | `password: "[REDACTED:key_value]"` |
 //!
 //! In a form body or a URL, where a space is `+` or `%20`, the space after
 //! `Bearer`, `Basic` and `-----BEGIN` may be written so, the credential's
@@ -376,7 +376,12 @@ impl Places for Finder<'_> {
             b'J' => before(2) == b'e' && before(1) == b'y',
             // `AKIA`, `ASIA`, `AIza`.
             b'I' => before(2) == b'A' || before(1) == b'A',
-            b'-' => b.get(p + 4) == Some(&b'-'),
+            // `-----BEGIN`, or a flag starting a word: `--password`.
+            b'-' => {
+                b.get(p + 4) == Some(&b'-')
+                    || matches!(before(1), b' ' | b'"' | b'\'')
+                        && b.get(p + 2).is_some_and(u8::is_ascii_alphabetic)
+            }
             b'@' => p >= 5,
             b'"' => p >= 2,
             // `"key":` is the place of the `"` before.
@@ -487,6 +492,11 @@ impl Finder<'_> {
                     self.next[1] = seen;
                     return;
                 }
+            },
+            // `--password value` of a command line, `-----BEGIN` of a key.
+            b'-' if b.get(p + 2).is_some_and(u8::is_ascii_alphabetic) => match p >= self.next[7] {
+                true => (flag_value_at(self.text, p, self.policy), 7),
+                false => return,
             },
             b'-' if p >= self.next[2] => (private_key_at(b, p), 2),
             b'I' if b.get(p + 1) == Some(&b'z') => match p > self.next[8] {

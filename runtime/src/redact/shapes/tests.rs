@@ -374,6 +374,20 @@ fn a_sensitive_value_of_a_key_value_pair_in_text_is_replaced_and_its_key_kept() 
             r#"args: ["-H", "Authorization: Bearer 9a6c52cf\"x", "-v"]"#,
             r#"args: ["-H", "Authorization: Bearer [REDACTED:bearer]", "-v"]"#,
         ),
+        // A command line's flags, as a shell and `{:?}` of a `Command`
+        // write them.
+        (
+            r#"restic failed: "restic" "backup" "--password" "dcm4 pM" "/data" exited"#,
+            r#"restic failed: "restic" "backup" "--password" "[REDACTED:key_value]" "/data" exited"#,
+        ),
+        (
+            "running: deploy --api-key k-1f2e --region eu-west-1",
+            "running: deploy --api-key [REDACTED:key_value] --region eu-west-1",
+        ),
+        (
+            "--client-secret s3cr3t --pwd 'a b'",
+            "--client-secret [REDACTED:key_value] --pwd '[REDACTED:key_value]'",
+        ),
         // Keys and values as pairs, as `{:?}` prints a form's parameters
         // or an environment.
         (
@@ -450,6 +464,8 @@ fn a_sensitive_value_of_a_key_value_pair_in_text_is_replaced_and_its_key_kept() 
         "a = b, x = y",
         r#"Bearer(""), Basic("[REDACTED]"), Other("x")"#,
         "- name: STAGE\n  value: prod\n- label: password\n  value: shown\nvalue: first",
+        "tool --password-prompt --verbose, a-password b, x--token y, --token, --password \"\"",
+        "-----BEGIN PUBLIC KEY-----",
         r#"("password"), ("password","x"), ("passed", "x"), ("user", "password")"#,
         r#"he said "note: none of your business" and left"#,
         // An error's code that begins its message, as AWS writes one: the
@@ -1614,6 +1630,10 @@ fn scanning_is_linear_on_hostile_text() {
         "pwd=a\" ".repeat(n / 7),
         "ExpiredTokenException: ".repeat(n / 23),
         "(\"password\", \"".repeat(n / 14),
+        " --pwd".repeat(n / 6),
+        " --pwd ".repeat(n / 7),
+        "\"--pwd\" \"".repeat(n / 10),
+        format!(" --{}", "a".repeat(n)),
         "{\"name\": \"a\", \"value\": ".repeat(n / 26),
         "\"a\",\"value\":".repeat(n / 14),
         format!("\"name\":\"{}\",\"value\":1", "a".repeat(n)),
