@@ -743,32 +743,24 @@ fn named_before(text: &str, open: usize, escaped: bool, policy: &Policy) -> bool
         let opening = (at + 1).checked_sub(quote.len())?;
         (b[at] == b'"' && &b[opening..at + 1] == quote).then_some(at + 1)
     };
-    let Some(comma) = spaces(open).checked_sub(1) else {
-        return false;
+    // Where `byte` is, with only spaces between it and `end`.
+    let byte_before = |end: usize, byte: u8| -> Option<usize> {
+        let at = spaces(end).checked_sub(1)?;
+        (b[at] == byte).then_some(at)
     };
-    if b[comma] != b',' {
-        return false;
-    }
-    let value_end = spaces(comma);
-    let Some(value_start) = string_before(value_end, 128) else {
-        return false;
+    let name = || -> Option<bool> {
+        let value_end = spaces(byte_before(open, b',')?);
+        let value_start = string_before(value_end, 128)?;
+        let key_end = spaces(byte_before(value_start - quote.len(), b':')?);
+        let key_start = string_before(key_end, 32)?;
+        let close = value_end - quote.len();
+        Some(
+            names_a_name(&b[key_start..key_end - quote.len()])
+                // Between ASCII quotes: whole characters.
+                && is_sensitive_name(policy, text.get(value_start..close)?),
+        )
     };
-    let Some(colon) = spaces(value_start - quote.len()).checked_sub(1) else {
-        return false;
-    };
-    if b[colon] != b':' {
-        return false;
-    }
-    let key_end = spaces(colon);
-    let Some(key_start) = string_before(key_end, 32) else {
-        return false;
-    };
-    let close = value_end - quote.len();
-    names_a_name(&b[key_start..key_end - quote.len()])
-        // Between ASCII quotes: whole characters.
-        && text
-            .get(value_start..close)
-            .is_some_and(|name| is_sensitive_name(policy, name))
+    name().unwrap_or(false)
 }
 
 /// Whether the line before the one that begins at `line` is a name, and
