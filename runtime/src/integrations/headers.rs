@@ -2,7 +2,9 @@
 //! them (API Gateway and ALB events, `lambda_http`, axum).
 
 use crate::redact::Out;
-use http::{HeaderMap, HeaderName};
+use http::HeaderMap;
+#[cfg(feature = "axum")]
+use http::HeaderName;
 
 /// Headers as an object: each name (lower case) through the sensitive-key
 /// policy, its value a string, or an array when it was sent more than once.
@@ -28,6 +30,7 @@ pub(crate) fn write_headers(map: &HeaderMap, out: Out<'_>) {
 /// Headers given as `(name, value)` pairs (axum's header arrays), written
 /// as [`write_headers`] writes a map: a name given more than once has its
 /// values in an array, in order.
+#[cfg(feature = "axum")]
 pub(crate) fn write_header_pairs<V: AsRef<[u8]>>(pairs: &[(HeaderName, V)], out: Out<'_>) {
     let mut object = out.object();
     for (i, (name, _)) in pairs.iter().enumerate() {

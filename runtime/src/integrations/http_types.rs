@@ -9,7 +9,9 @@
 //! | `Method` | its name; gives `http.request.method` | |
 //! | `Uri` | its path and query string (each parameter through the policy); the path gives `url.path` | |
 
-pub(crate) use super::headers::{write_header_pairs, write_headers};
+#[cfg(feature = "axum")]
+pub(crate) use super::headers::write_header_pairs;
+pub(crate) use super::headers::write_headers;
 use crate::context::{Context, Describe};
 use crate::record::{EventOutcome, Outcome};
 use crate::redact::{Out, Redact};
