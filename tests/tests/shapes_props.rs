@@ -161,6 +161,13 @@ fn service_token() -> impl Strategy<Value = Secret> {
             ("xoxb-123456789012-1234567890123-", "[a-z-]{0,6}"),
             ("xoxp-1234567890-1234567890-", "[a-z-]{0,6}"),
             ("AIza", "[a-z]{1,6}"),
+            ("dckr_pat_", "[a-z][a-z_-]{0,5}"),
+            ("glsa_", "[a-z][a-z_]{0,5}"),
+            ("pscale_tkn_", "[a-z][a-z_-]{0,5}"),
+            ("lin_api_", "[a-z]{1,6}"),
+            ("ntn_", "[a-z]{1,6}"),
+            ("figd_", "[a-z][a-z_-]{0,5}"),
+            ("gsk_", "[a-z]{1,6}"),
         ]),
         distinctive(40..60),
     )

@@ -135,7 +135,7 @@ enum Body {
 /// The prefixes of [`SecretKind::ServiceToken`], each with how its body is
 /// written and how long it is at least (shorter, it is a placeholder or
 /// a word: `sk_live_xxx`).
-const SERVICE_TOKENS: [(&[u8], Body, usize); 28] = [
+const SERVICE_TOKENS: [(&[u8], Body, usize); 45] = [
     (b"ghp_", Body::Base62, 30),
     (b"gho_", Body::Base62, 30),
     (b"ghu_", Body::Base62, 30),
@@ -164,6 +164,25 @@ const SERVICE_TOKENS: [(&[u8], Body, usize); 28] = [
     (b"xoxs-", Body::Slack, 20),
     (b"xoxo-", Body::Slack, 20),
     (b"AIza", Body::Base64url, 35),
+    // Docker Hub, Grafana, Sentry, Supabase, PlanetScale, Linear, Notion,
+    // Netlify, Render, RubyGems, Figma, 1Password, Groq.
+    (b"dckr_pat_", Body::Base64url, 24),
+    (b"glsa_", Body::Word, 40),
+    (b"glc_", Body::Word, 32),
+    (b"sntrys_", Body::Word, 40),
+    (b"sntryu_", Body::Hex, 64),
+    (b"sbp_", Body::Hex, 40),
+    (b"pscale_tkn_", Body::Base64url, 32),
+    (b"pscale_pw_", Body::Base64url, 32),
+    (b"lin_api_", Body::Base62, 40),
+    (b"ntn_", Body::Base62, 40),
+    (b"secret_", Body::Base62, 40),
+    (b"nfp_", Body::Base62, 30),
+    (b"rnd_", Body::Base62, 30),
+    (b"rubygems_", Body::Hex, 48),
+    (b"figd_", Body::Base64url, 32),
+    (b"ops_", Body::Word, 40),
+    (b"gsk_", Body::Base62, 40),
 ];
 
 /// What [`SERVICE_TOKENS`] says before any token is read: which bytes

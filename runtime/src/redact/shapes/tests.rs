@@ -656,6 +656,16 @@ fn a_services_token_is_replaced_by_its_prefix() {
         "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",
         "dop_v1_0f3c5e8a9b7d6c4e2f1a0b9c8d7e6f5a0f3c5e8a9b7d6c4e2f1a0b9c8d7e6f5a",
         "AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY",
+        "dckr_pat_Xq9vL2mT7rK4nP1sW8yD3fH6jB0",
+        "glsa_Xq9vL2mT7rK4nP1sW8yD3fH6jB0gC5uE_0f3c5e8a",
+        "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",
+        "sbp_0f3c5e8a9b7d6c4e2f1a0b9c8d7e6f5a0f3c5e8a",
+        "pscale_tkn_Xq9vL2mT7rK4nP1sW8yD3fH6jB0gC5uE2aI4",
+        "lin_api_Xq9vL2mT7rK4nP1sW8yD3fH6jB0gC5uE2aI4oO7lS",
+        "ntn_Xq9vL2mT7rK4nP1sW8yD3fH6jB0gC5uE2aI4oO7lS1qN",
+        "rubygems_0f3c5e8a9b7d6c4e2f1a0b9c8d7e6f5a0f3c5e8a9b7d6c4e",
+        "figd_Xq9vL2mT7rK4nP1sW8yD3fH6jB0gC5uE2aI4",
+        "gsk_Xq9vL2mT7rK4nP1sW8yD3fH6jB0gC5uE2aI4oO7lS1qN3x",
     ];
     for token in tokens {
         for (text, logged) in [
@@ -702,6 +712,12 @@ fn a_services_token_is_replaced_by_its_prefix() {
         "xAIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY",
         "IJ Iq Iz AIz",
         "Mac OS X 14_4",
+        "secret_name_for_the_database_credentials_rotation_job",
+        "ops_dashboard_link_for_the_weekly_on_call_handover_notes",
+        "rnd_seed_for_the_fixture_generator_in_integration_tests",
+        "sbp_0f3c5e8a",
+        "rubygems_ORG_API_KEY_WAS_ROTATED_AND_THE_OLD_ONE_REVOKED",
+        "lin_api_documentation_for_the_issue_tracker_integration",
     ] {
         assert_eq!(redact(text), text);
     }
@@ -710,18 +726,18 @@ fn a_services_token_is_replaced_by_its_prefix() {
 #[test]
 fn what_the_service_token_table_says_is_read_from_it() {
     // The widths of the `_` places and the shortest token, as the table
-    // of prefixes gives them (`sk_`, `ghp_`, `whsec_`, `github_`; `xoxb-`
-    // and 20 bytes).
+    // of prefixes gives them (`sk_`, `ghp_`, `dckr_`, `whsec_`, `github_`,
+    // `rubygems_`; `xoxb-` and 20 bytes).
     assert_eq!(
         service_token_underscores().collect::<Vec<_>>(),
-        [2, 3, 5, 6]
+        [2, 3, 4, 5, 6, 8]
     );
     assert_eq!(TOKEN_FACTS.shortest, 25);
     let firsts: String = (0..=255u8)
         .filter(|&c| TOKEN_FACTS.firsts[c as usize])
         .map(char::from)
         .collect();
-    assert_eq!(firsts, "Adghnrswx");
+    assert_eq!(firsts, "Adfghlnoprswx");
 }
 
 #[test]
