@@ -75,12 +75,17 @@ fn jwt() -> impl Strategy<Value = Secret> {
         "[A-Za-z0-9_-]{7,40}",
         distinctive(8..60),
         "[A-Za-z0-9_-]{0,43}",
-        any::<bool>(),
+        0..3usize,
     )
-        .prop_map(|(header, payload, signature, encrypted)| {
+        .prop_map(|(header, payload, signature, form)| {
             let mut text = format!("eyJ{header}.{payload}.{signature}");
-            if encrypted && !signature.is_empty() {
-                text.push_str(&format!(".{payload}Q.tag"));
+            match form {
+                // Encrypted: five segments.
+                1 if !signature.is_empty() => text.push_str(&format!(".{payload}Q.tag")),
+                // Encrypted with a key agreed directly: the key's segment
+                // empty.
+                2 => text = format!("eyJ{header}..iv{signature}.{payload}.tag"),
+                _ => {}
             }
             Secret {
                 text,
@@ -372,7 +377,7 @@ fn text_pair() -> impl Strategy<Value = Secret> {
         ]),
         distinctive(6..20),
         prop::option::of(distinctive(2..10)),
-        0..18usize,
+        0..19usize,
     )
         .prop_map(|(key, value, second, form)| {
             let camel: String = key
@@ -415,6 +420,9 @@ fn text_pair() -> impl Strategy<Value = Secret> {
                 15 => format!("\nenv:\n  - name: {key}\n    value: {value}\n"),
                 // A command line's flag, as `{:?}` of a `Command` quotes it.
                 16 => format!(r#""tool" "--{key}" "{quoted}" "-v""#),
+                // A struct under a quoted key, as a map of headers prints
+                // its values.
+                17 => format!(r#"{{"{key}": HeaderValue {{ _private: H1("{quoted}") }}, "n": 1}}"#),
                 _ => format!("{{'user': 'bob', '{key}': '{quoted}'}}"),
             };
             let mut parts = vec![value];
@@ -468,6 +476,37 @@ fn encoded() -> impl Strategy<Value = Secret> {
         })
 }
 
+/// A pair, a URL with a password or a JSON text percent-encoded whole
+/// inside the value of a key that is not sensitive, as a query carries
+/// another URL (`redirect_uri=https%3A%2F%2F…%3Faccess_token%3D…`).
+fn nested_encoded() -> impl Strategy<Value = Secret> {
+    (
+        prop_oneof![query(), url(), quoted_pair()],
+        prop::sample::select(vec![
+            "next=",
+            "redirect_uri=https%3A%2F%2Fapp%2Fcb%3F",
+            "q=",
+        ]),
+    )
+        .prop_map(|(secret, outer)| {
+            let encode = |text: &str| {
+                text.bytes()
+                    .map(|c| match c {
+                        b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                            (c as char).to_string()
+                        }
+                        c => format!("%{c:02X}"),
+                    })
+                    .collect::<String>()
+            };
+            Secret {
+                text: format!("{outer}{}", encode(&secret.text)),
+                parts: secret.parts.iter().map(|p| encode(p)).collect(),
+                to_the_end: false,
+            }
+        })
+}
+
 /// A card number quoted as URL-encoded JSON quotes it.
 fn quoted_card() -> impl Strategy<Value = Secret> {
     card().prop_map(|card| Secret {
@@ -496,7 +535,8 @@ fn any_secret() -> impl Strategy<Value = Secret> {
         quoted_pair(),
         text_pair(),
         encoded(),
-        quoted_card()
+        quoted_card(),
+        nested_encoded()
     ];
     kinds.prop_filter("no part spells a sensitive term", |secret| {
         !secret

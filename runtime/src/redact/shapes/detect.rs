@@ -73,8 +73,22 @@ pub(super) fn jwt_at(b: &[u8], i: usize) -> Result<Found, usize> {
         let end = run(b, dot + 1, is_b64url);
         (b.get(dot) == Some(&b'.')).then_some(end)
     };
-    let Some(payload) = second(first).filter(|&end| first - i >= 10 && end - first > 2) else {
+    if first - i < 10 {
         return Err(first);
+    }
+    let Some(payload) = second(first).filter(|&end| end - first > 2) else {
+        // An encrypted token whose key is agreed directly (`"alg":"dir"`)
+        // has an empty second segment: `header..iv.ciphertext.tag`.
+        return match b.get(first..first + 2) == Some(b"..") {
+            true => direct_jwe_end(b, first + 1)
+                .map(|end| Found {
+                    start: i,
+                    end,
+                    kind: SecretKind::Jwt,
+                })
+                .ok_or(first),
+            false => Err(first),
+        };
     };
     if b.get(payload) != Some(&b'.') {
         return Err(first);
@@ -94,6 +108,24 @@ pub(super) fn jwt_at(b: &[u8], i: usize) -> Result<Found, usize> {
         end,
         kind: SecretKind::Jwt,
     })
+}
+
+/// The end of the last three segments of an encrypted token whose empty
+/// key segment ends at the `.` at `dot`: the initialization vector, the
+/// ciphertext and the tag, each of at least one base64url character.
+fn direct_jwe_end(b: &[u8], dot: usize) -> Option<usize> {
+    let mut end = dot;
+    for _ in 0..3 {
+        if b.get(end) != Some(&b'.') {
+            return None;
+        }
+        let next = run(b, end + 1, is_b64url);
+        if next == end + 1 {
+            return None;
+        }
+        end = next;
+    }
+    Some(end)
 }
 
 /// An AWS access key id at `i`.
@@ -370,12 +402,49 @@ pub(super) fn url_password(
     if from < 3 || &b[from - 3..from] != b"://" {
         return None;
     }
-    let colon = colon?;
+    let Some(colon) = colon else {
+        // Without a `:`, the userinfo is most often a user's name; one
+        // with a token's shape is a token (`https://<40 hex digits>@github.com/…`,
+        // as git was given one before tokens had a prefix).
+        return is_token_like(&b[from..at]).then_some(Found {
+            start: from,
+            end: at,
+            kind: SecretKind::UrlPassword,
+        });
+    };
     (colon + 1 < at).then_some(Found {
         start: colon + 1,
         end: at,
         kind: SecretKind::UrlPassword,
     })
+}
+
+/// Whether a URL's userinfo without a `:` has a token's shape rather than
+/// a name's: 32 or more hex digits, letters and digits both among them,
+/// or 24 or more letters, digits, `-` and `_` with upper-case and
+/// lower-case letters and three digits among them. Names people give
+/// accounts (`git`, `oauth2`, `x-access-token`, `deploy-bot-2024`) have
+/// neither.
+fn is_token_like(user: &[u8]) -> bool {
+    if user.len() > 256 {
+        return false;
+    }
+    read(user.len());
+    let (mut digits, mut upper, mut lower, mut hex) = (0, 0, 0, 0);
+    for &c in user {
+        match c {
+            b'0'..=b'9' => digits += 1,
+            b'A'..=b'Z' => upper += 1,
+            b'a'..=b'z' => lower += 1,
+            b'-' | b'_' => {}
+            _ => return false,
+        }
+        hex += usize::from(c.is_ascii_hexdigit());
+    }
+    let letters = upper + lower;
+    let hex_digits = hex == user.len() && user.len() >= 32 && digits > 0 && letters > 0;
+    let mixed = user.len() >= 24 && upper > 0 && lower > 0 && digits >= 3;
+    hex_digits || mixed
 }
 
 /// A PEM private key block beginning at `i`.
@@ -401,7 +470,11 @@ pub(super) fn private_key_at(b: &[u8], i: usize) -> Option<Found> {
     let label = &b[label_start..label_end];
     let (mut private_key, mut end_marker) = (Joined::default(), Joined::default());
     let private_key = private_key.join(b"PRIVATE", space, b"KEY");
-    if !b[label_end..].starts_with(b"-----") || find_bytes(label, private_key).is_none() {
+    // A private key (`RSA PRIVATE KEY`, `OPENSSH PRIVATE KEY`, `PGP
+    // PRIVATE KEY BLOCK`) or a seed it is made from (NATS' `USER NKEY
+    // SEED` of a `.creds` file).
+    let secret = find_bytes(label, private_key).is_some() || label.ends_with(b"SEED");
+    if !b[label_end..].starts_with(b"-----") || !secret {
         return None;
     }
     let end_marker = end_marker.join(b"-----END", space, b"");
@@ -692,13 +765,19 @@ pub(super) fn json_value_at(text: &str, i: usize, colon: usize, policy: &Policy)
         });
     }
     // Rust's `Debug` of a value under a quoted key, as `{:?}` prints a
-    // `serde_json::Value` (`String("…")`), an `Option` (`Some("…")`) or
-    // a map of them: read through its brackets as an unquoted key's
-    // value is, over the lines a pretty `{:#?}` spreads it on.
+    // `serde_json::Value` (`String("…")`), an `Option` (`Some("…")`), a
+    // struct (`HeaderValue { _private: H1("…") }`, as a map of headers
+    // prints) or a map of them: read through its brackets as an unquoted
+    // key's value is, over the lines a pretty `{:#?}` spreads it on.
     let name = run(b, v, |c| {
         c.is_ascii_alphanumeric() || c == b'_' || c == b':'
     });
-    if !escaped && name > v && b.get(name) == Some(&b'(') {
+    let opens = |at: usize| match b.get(at) {
+        Some(b'(') => true,
+        Some(b' ') => b.get(at + 1) == Some(&b'{'),
+        _ => false,
+    };
+    if !escaped && name > v && opens(name) {
         let end = word_value_end(b, v, Extent::Word);
         read(end - v);
         return value_found(b, v, end, SecretKind::JsonValue);
@@ -905,7 +984,8 @@ fn container_end(b: &[u8], start: usize, escaped: bool) -> usize {
 /// A key in single quotes is up to 64 bytes. An unquoted key (letters,
 /// digits, `_`, `-`, `.`) must start the text, a line (or a YAML list
 /// item, after `- `) or an item of a struct or map (after `{`, `(`, `[`,
-/// `,` or `;`), spaces between: in a sentence such as `invalid token:
+/// `,` or `;`), spaces between, or be a `Cookie` or `Set-Cookie` header
+/// after another key's `: `: in a sentence such as `invalid token:
 /// expired` the word before the colon is no key. The value is a quoted
 /// string's content, or else what follows, read through the brackets it
 /// opens and the strings in it (`Some("hunter2")`, `{'a': 1}`, a struct
@@ -964,6 +1044,17 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
                 None | Some(b'\n' | b'\r' | b'-') => Extent::Line,
                 _ if escaped_break => Extent::EscapedLine,
                 Some(b'{' | b'(' | b'[' | b',' | b';') => Extent::Word,
+                // A cookie header that is the value of another key
+                // (`response headers: set-cookie: sid=…`): one word.
+                // Other keys there are prose's (`error: password: too
+                // short`, as validation errors are worded).
+                Some(b':')
+                    if before < start
+                        && (b[start..key_end].eq_ignore_ascii_case(b"cookie")
+                            || b[start..key_end].eq_ignore_ascii_case(b"set-cookie")) =>
+                {
+                    Extent::Word
+                }
                 Some(quote @ (b'"' | b'\'')) => {
                     closing = Some(quote);
                     Extent::Line
@@ -1092,15 +1183,22 @@ fn pair_value_at(text: &str, i: usize, policy: &Policy) -> Option<Found> {
 /// `"--api-key" "k-1"` (`--password=…` is a `key=value` pair). `i` is the
 /// first `-`, at the start of a word or after a quote; a quoted flag's
 /// value is the quoted string after it, an unquoted flag's the word (or
-/// the quoted string) after it, unless that is another flag.
+/// the quoted string) after it, unless that is another flag. Of a
+/// `--user` or `--proxy-user` flag (curl's), whose value is
+/// `name:password`, the value is the part after the first `:`.
 pub(super) fn flag_value_at(text: &str, i: usize, policy: &Policy) -> Option<Found> {
     let b = text.as_bytes();
     let name_end = run(b, i + 2, |c| {
         c.is_ascii_alphanumeric() || c == b'-' || c == b'_'
     });
     read(name_end - i);
+    if name_end - i > 66 {
+        return None;
+    }
     // The name is ASCII: whole characters.
-    if name_end - i > 66 || !is_sensitive_name(policy, &text[i + 2..name_end]) {
+    let name = &text[i + 2..name_end];
+    let user_and_password = matches!(name, "user" | "proxy-user");
+    if !user_and_password && !is_sensitive_name(policy, name) {
         return None;
     }
     let quote = i
@@ -1134,6 +1232,10 @@ pub(super) fn flag_value_at(text: &str, i: usize, policy: &Policy) -> Option<Fou
         }
     };
     read(end - start);
+    let start = match user_and_password {
+        true => start + b[start..end].iter().position(|&c| c == b':')? + 1,
+        false => start,
+    };
     value_found(b, start, end, SecretKind::KeyValue)
 }
 
@@ -1340,7 +1442,7 @@ pub(super) fn query_value_at(text: &str, i: usize, policy: &Policy) -> Option<Fo
 /// a quote that closes the text around the pair, followed by the end,
 /// whitespace or a closing bracket or separator (`-d 'a=1&secret=x'`,
 /// `["password=x"]`). A quote inside a value (`a"b`) does not end it.
-fn query_value_end(b: &[u8], start: usize) -> usize {
+pub(super) fn query_value_end(b: &[u8], start: usize) -> usize {
     let mut k = start;
     while let Some(&c) = b.get(k) {
         let ends = match c {
@@ -1482,6 +1584,9 @@ pub(super) fn escape_around(b: &[u8], i: usize) -> Option<usize> {
 /// decimal point or thousands separator after a digit; an escaped
 /// character before it counts as the character it stands for.
 pub(super) fn card_starts(b: &[u8], i: usize) -> bool {
+    if track_one_at(b, i) {
+        return true;
+    }
     if escape_around(b, i).is_some() {
         // The hex digits of an escape, not the text's.
         return false;
@@ -1497,6 +1602,19 @@ pub(super) fn card_starts(b: &[u8], i: usize) -> bool {
             !(is_alnum(before) || matches!(before, b'.' | b',') && b[i - 2].is_ascii_digit())
         }
     }
+}
+
+/// Whether the digits at `i` are the card number of a magnetic stripe's
+/// track 1 (`%B4111…^DOE/JOHN^…`, as a card reader gives it): after the
+/// `%B` that starts the track (no percent-encoded byte), up to 19 digits
+/// and the `^` that ends them.
+pub(super) fn track_one_at(b: &[u8], i: usize) -> bool {
+    if i < 2 || &b[i - 2..i] != b"%B" {
+        return false;
+    }
+    let end = run(b, i, |c| c.is_ascii_digit());
+    read(end - i);
+    end - i <= 19 && b.get(end) == Some(&b'^')
 }
 
 /// Whether a card may end at `i` (mirroring [`card_starts`]).

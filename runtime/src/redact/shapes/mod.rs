@@ -9,17 +9,17 @@
 //!
 //! | kind | shape | written as |
 //! |---|---|---|
-//! | [`jwt`](SecretKind::Jwt) | three base64url segments separated by dots, the first starting `eyJ` (an encoded `{"`), at least 10 and 2 characters long for the first two; up to two more segments (an encrypted token) | `[REDACTED:jwt]` |
+//! | [`jwt`](SecretKind::Jwt) | three base64url segments separated by dots, the first starting `eyJ` (an encoded `{"`), at least 10 and 2 characters long for the first two; up to two more segments (an encrypted token), or, after an empty second segment, three (an encrypted token whose key is agreed directly, `"alg":"dir"`) | `[REDACTED:jwt]` |
 //! | [`bearer`](SecretKind::Bearer) | the word `Bearer` (any case) then spaces and a token of at least 8 characters that mixes two of lower case, upper case (after its first character) and digits | `Bearer [REDACTED:bearer]` |
 //! | [`basic`](SecretKind::Basic) | the word `Basic` (any case) then spaces and base64 text that decodes to printable `user:password` | `Basic [REDACTED:basic]` |
 //! | [`aws_access_key_id`](SecretKind::AwsAccessKeyId) | `AKIA` or `ASIA` and 16 upper-case letters or digits, with no letter or digit on either side | `[REDACTED:aws_access_key_id]` |
 //! | [`service_token`](SecretKind::ServiceToken) | a token under a well-known service's documented prefix, at the start of a word, with a body long enough not to be a placeholder: GitHub `ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_` (30 or more letters and digits) and `github_pat_` (40 or more, also `_`), both cases among the letters (so `github_pat_expiration_notice_…` stays), as in all whose body is random letters and digits but Stripe's `whsec_` (which its CLI writes in hex); OpenAI and Anthropic `sk-` (`sk-proj-…`, `sk-ant-…`: 40 or more letters, digits, `_` and `-`, both cases among the letters, so a slug such as `sk-en-release-notes-…` or an upper-case code stays); Stripe `sk_live_`, `rk_live_`, `sk_test_`, `rk_test_` (20 or more) and `whsec_` (24 or more); Slack `xoxb-`, `xoxp-`, `xoxa-`, `xoxr-`, `xoxs-`, `xoxo-` (20 or more letters, digits and `-`, the first twelve digits and dashes: the team's and user's numbers); npm `npm_` and Hugging Face `hf_` (30 or more); Shopify `shpat_`, `shpss_`, `shpca_`, `shppa_` (32 or more hex digits); DigitalOcean `dop_v1_`, `doo_v1_`, `dor_v1_` (64 or more hex digits); Google API keys `AIza` (35 or more letters, digits, `_` and `-`: Maps, Gemini, Firebase; sent as `?key=`, which no sensitive term names); Docker Hub `dckr_pat_`, Grafana `glsa_` and `glc_`, Sentry `sntrys_` and `sntryu_`, Supabase `sbp_`, PlanetScale `pscale_tkn_` and `pscale_pw_`, Linear `lin_api_`, Notion `ntn_` and `secret_`, Netlify `nfp_`, Render `rnd_`, RubyGems `rubygems_`, Figma `figd_`, 1Password `ops_`, Groq `gsk_` (each with its body's documented characters and a length no placeholder has). Also the secret path of an incoming webhook's `http(s)://` URL, its host and the path's known beginning kept: Slack `hooks.slack.com/services/` (and `/workflows/`, `/triggers/`), Discord `discord.com/api/webhooks/` (also `discordapp.com`, `canary.`, `ptb.`), 16 or more bytes of path | `[REDACTED:service_token]`, `https://hooks.slack.com/services/[REDACTED:service_token]` |
-//! | [`private_key`](SecretKind::PrivateKey) | a PEM block whose label names a `PRIVATE KEY`, from `-----BEGIN` through the matching `-----END` line, or to the end of the text when that line is missing | `[REDACTED:private_key]` |
-//! | [`card_number`](SecretKind::CardNumber) | 13 to 19 digits, in groups joined by single spaces, dashes, `+` (a space in a form body) or `%20` (a space in a URL), that pass the Luhn check, begin as a card may (not with 0; with 1 only as the 15 digits of an airline's UATP card, so times since 1970 in milliseconds, microseconds and nanoseconds stay) and are not part of a longer run of letters and digits (nor a decimal number) | `[REDACTED:card_number]` |
-//! | [`query_param`](SecretKind::QueryParam) | `key=value` where the key is sensitive ([`is_sensitive_key`](crate::is_sensitive_key), with the terms added at run time): the value, up to `&` where another pair begins, `;`, whitespace or the end (or a quote that closes the text around the pair), or a quoted value (logfmt's `password="a b"`) to its closing quote | `password=[REDACTED:query_param]` |
-//! | [`url_password`](SecretKind::UrlPassword) | the password of a URL's `user:password@`, after `scheme://`, to the authority's last `@` (`postgres://app:hunter2@db:5432/orders`) | `postgres://app:[REDACTED:url_password]@db:5432/orders` |
-//! | [`json_value`](SecretKind::JsonValue) | the value of a `"key": value` pair whose key is sensitive, in JSON quoted as text (an upstream error quoting a request body, a response body carried as a string, JSON inside a JSON string as `\"key\":`): a quoted string's content, an object or array whole, Rust's `Debug` of a value whole (`"password": String("…")`, as `{:?}` prints a `serde_json::Value`; `Some("…")`); the value of a name and value pair whose name is sensitive (`{"name": "DB_PASSWORD", "value": "…"}` of an ECS task definition or a Kubernetes manifest, CloudFormation's `ParameterKey` and `ParameterValue`); or a bare number or word | `"password":"[REDACTED:json_value]"` |
-//! | [`key_value`](SecretKind::KeyValue) | the value of a `key: value` pair (a space after the colon) or a `key = value` pair (a space before the `=`: TOML, INI) whose key is sensitive, in text: Rust's `Debug` of a struct (`password: "hunter2"`, as an error or panic message prints it), YAML, a header dump (`X-Api-Key: k-123`), a Python dict (`'password': 'hunter2'`), JSON with a space before its colon (`"password" : "hunter2"`); also the string of a tuple struct whose name is sensitive, as a newtype's `Debug` prints it (`Password("hunter2")`), or for a credential's scheme, as the `headers` crate's `Debug` prints one (`Authorization(Bearer("…"))`); a YAML `value:` under a sensitive `- name:` line (a list of variables); a command line's sensitive flag (`--password …`, or `"--api-key" "…"` as `{:?}` of a `Command` prints it); and a sensitive key's value in a pair (`[("password", "…")]`, as `{:?}` prints a form's parameters or an environment). An unquoted key starts the text, a line or an item (after `{`, `(`, `[`, `,`, `;` or `-`, or a quote, where the value ends at the quote that closes it: `-H "X-Api-Key: …"`), so a sentence's `invalid token: expired` stays, and a PascalCase word naming a failure is an error's code, not a key (`ExpiredTokenException: …`); the value is a quoted string's content, or else what follows, read through the brackets and strings it opens (`Some("hunter2")`, a struct whole: `Session { … }`): to the end of the line after a key that starts one (YAML, INI, a header), with the lines indented under it after a YAML block indicator (`password: |`), one word after a key inside a line; after an authorization scheme word (`Bearer`, `Basic`, `Token`, `Negotiate`) the credential after it, the scheme kept (after `Digest`, its parameters) | `password: "[REDACTED:key_value]"` |
+//! | [`private_key`](SecretKind::PrivateKey) | a PEM block whose label names a `PRIVATE KEY` or ends `SEED` (a NATS `.creds` file's `USER NKEY SEED`), from `-----BEGIN` through the matching `-----END` line, or to the end of the text when that line is missing | `[REDACTED:private_key]` |
+//! | [`card_number`](SecretKind::CardNumber) | 13 to 19 digits, in groups joined by single spaces, dashes, `+` (a space in a form body) or `%20` (a space in a URL), that pass the Luhn check, begin as a card may (not with 0; with 1 only as the 15 digits of an airline's UATP card, so times since 1970 in milliseconds, microseconds and nanoseconds stay) and are not part of a longer run of letters and digits (nor a decimal number); also after the `%B` that starts a magnetic stripe's track 1, up to the `^` after the number | `[REDACTED:card_number]` |
+//! | [`query_param`](SecretKind::QueryParam) | `key=value` where the key is sensitive ([`is_sensitive_key`](crate::is_sensitive_key), with the terms added at run time): the value, up to `&` where another pair begins, `;`, whitespace or the end (or a quote that closes the text around the pair), or a quoted value (logfmt's `password="a b"`) to its closing quote; in the value of a key that is not sensitive, when it holds a `%`, the secrets of the value percent-decoded (a query carrying another URL, query or JSON text: `redirect_uri=https%3A%2F%2Fapp%2Fcb%3Faccess_token%3D…`), each replaced where its encoded bytes are | `password=[REDACTED:query_param]` |
+//! | [`url_password`](SecretKind::UrlPassword) | the password of a URL's `user:password@`, after `scheme://`, to the authority's last `@` (`postgres://app:hunter2@db:5432/orders`); a userinfo without a `:` when it has a token's shape (32 or more hex digits, letters and digits both among them, or 24 or more letters, digits, `-` and `_` with both cases and three digits: `https://<token>@github.com/…`) | `postgres://app:[REDACTED:url_password]@db:5432/orders` |
+//! | [`json_value`](SecretKind::JsonValue) | the value of a `"key": value` pair whose key is sensitive, in JSON quoted as text (an upstream error quoting a request body, a response body carried as a string, JSON inside a JSON string as `\"key\":`): a quoted string's content, an object or array whole, Rust's `Debug` of a value whole (`"password": String("…")`, as `{:?}` prints a `serde_json::Value`; `Some("…")`; a struct, `HeaderValue { … }`); the value of a name and value pair whose name is sensitive (`{"name": "DB_PASSWORD", "value": "…"}` of an ECS task definition or a Kubernetes manifest, CloudFormation's `ParameterKey` and `ParameterValue`); or a bare number or word | `"password":"[REDACTED:json_value]"` |
+//! | [`key_value`](SecretKind::KeyValue) | the value of a `key: value` pair (a space after the colon) or a `key = value` pair (a space before the `=`: TOML, INI) whose key is sensitive, in text: Rust's `Debug` of a struct (`password: "hunter2"`, as an error or panic message prints it), YAML, a header dump (`X-Api-Key: k-123`), a Python dict (`'password': 'hunter2'`), JSON with a space before its colon (`"password" : "hunter2"`); also the string of a tuple struct whose name is sensitive, as a newtype's `Debug` prints it (`Password("hunter2")`), or for a credential's scheme, as the `headers` crate's `Debug` prints one (`Authorization(Bearer("…"))`); a YAML `value:` under a sensitive `- name:` line (a list of variables); a command line's sensitive flag (`--password …`, or `"--api-key" "…"` as `{:?}` of a `Command` prints it), and the password of curl's `--user name:password` and `--proxy-user`; and a sensitive key's value in a pair (`[("password", "…")]`, as `{:?}` prints a form's parameters or an environment). An unquoted key starts the text, a line or an item (after `{`, `(`, `[`, `,`, `;` or `-`, or a quote, where the value ends at the quote that closes it: `-H "X-Api-Key: …"`; a `Cookie` or `Set-Cookie` header also after another key's `: `, as in `response headers: set-cookie: sid=…`), so a sentence's `invalid token: expired` stays, and a PascalCase word naming a failure is an error's code, not a key (`ExpiredTokenException: …`); the value is a quoted string's content, or else what follows, read through the brackets and strings it opens (`Some("hunter2")`, a struct whole: `Session { … }`): to the end of the line after a key that starts one (YAML, INI, a header), with the lines indented under it after a YAML block indicator (`password: |`), one word after a key inside a line; after an authorization scheme word (`Bearer`, `Basic`, `Token`, `Negotiate`) the credential after it, the scheme kept (after `Digest`, its parameters) | `password: "[REDACTED:key_value]"` |
 //!
 //! In a form body or a URL, where a space is `+` or `%20`, the space after
 //! `Bearer`, `Basic` and `-----BEGIN` may be written so, the credential's
@@ -344,6 +344,15 @@ pub(crate) struct Finder<'a> {
     /// The authority around the last `@` looked at, so that the next `@`
     /// reads back only as far as that one.
     authority: Authority,
+    /// The first `%` at or after the last place it was looked for from
+    /// (the text's length when there is none); before that place, it
+    /// says nothing.
+    percent: usize,
+    /// Where the value of the last `key=value` pair read for
+    /// percent-encoded text ends: the `=`s before are inside it. In a
+    /// value percent-decoded, which is not decoded again, the largest
+    /// `usize`.
+    encoded_to: usize,
 }
 
 impl<'a> Finder<'a> {
@@ -358,6 +367,8 @@ impl<'a> Finder<'a> {
                 last: 0,
                 colon: None,
             },
+            percent: 0,
+            encoded_to: 0,
         }
     }
 }
@@ -462,12 +473,54 @@ impl Finder<'_> {
                 .map(|c| searched + c);
             read(p - searched);
         }
+        // A userinfo without a `:` that holds an `@` (an email address)
+        // is a name, and was judged at its first `@`.
+        let judged = colon.is_none() && last > 0 && last >= from;
         self.authority = Authority {
             from,
             last: p,
             colon,
         };
-        url_password(b, from, colon, p)
+        match judged {
+            true => None,
+            false => url_password(b, from, colon, p),
+        }
+    }
+
+    /// The secrets in the percent-encoded text of the value of a
+    /// `key=value` pair whose key is not sensitive, whose `=` is at `p`:
+    /// a query or form value that carries another URL, query or JSON text
+    /// (`redirect_uri=https%3A%2F%2Fapp%2Fcb%3Faccess_token%3D…`,
+    /// `payload=%7B%22password%22%3A%22…%22%7D`). The value (to where a
+    /// `key=value` value ends) is decoded once and its shapes found; each
+    /// is replaced where its encoded bytes are. A value holding no `%`
+    /// is not decoded; each byte is looked at once for a `%` and once as
+    /// such a value.
+    #[inline(never)]
+    fn encoded_value_at(&mut self, p: usize) {
+        let b = self.text.as_bytes();
+        let start = p + 1;
+        if p < self.encoded_to {
+            return;
+        }
+        match b.get(start) {
+            Some(&c) if c != b'&' && !c.is_ascii_whitespace() => {}
+            _ => return,
+        }
+        if self.percent < start {
+            self.percent = next_percent(self.text, start);
+            read(self.percent - start);
+        }
+        let percent = self.percent;
+        if percent == b.len() {
+            return;
+        }
+        let end = query_value_end(b, start);
+        read(end - start);
+        self.encoded_to = end;
+        if percent < end {
+            decode_value(self.text, start, end, self.policy, self.found);
+        }
     }
 
     /// Looks at place `p` for the shape its byte can belong to.
@@ -480,7 +533,10 @@ impl Finder<'_> {
                 true => (key_value_at(self.text, p, self.policy), 7),
                 false => return,
             },
-            b'=' if p >= self.next[0] => (query_value_at(self.text, p, self.policy), 0),
+            b'=' if p >= self.next[0] => match query_value_at(self.text, p, self.policy) {
+                None => return self.encoded_value_at(p),
+                hit => (hit, 0),
+            },
             b'"' if p >= self.next[6] => (json_value_at(self.text, p, p + 1, self.policy), 6),
             b':' if b.get(p + 1) == Some(&b'/') => match p >= self.next[9] {
                 true => (webhook_at(b, p), 9),
@@ -529,6 +585,91 @@ impl Finder<'_> {
     }
 }
 
+/// The longest value decoded on the stack: longer ones are decoded into
+/// memory of their own, which few texts need.
+const ENCODED_ON_STACK: usize = 512;
+
+/// The first `%` of `text` at or after `from` (a character boundary), or
+/// the length of `text`.
+fn next_percent(text: &str, from: usize) -> usize {
+    // `str::find` of an ASCII character searches a word at a time.
+    text[from..].find('%').map_or(text.len(), |k| from + k)
+}
+
+/// [`decoded_shapes`] of `source[start..end]`, decoded on the stack when
+/// it is short.
+#[cold]
+#[inline(never)]
+fn decode_value(source: &str, start: usize, end: usize, policy: &Policy, found: &mut Vec<Found>) {
+    let n = end - start;
+    if n <= ENCODED_ON_STACK {
+        let mut text = [0u8; ENCODED_ON_STACK];
+        let mut from = [0u32; ENCODED_ON_STACK + 1];
+        decoded_shapes(source, start, end, &mut text, &mut from, policy, found);
+    } else {
+        let (mut text, mut from) = (vec![0u8; n], vec![0u32; n + 1]);
+        decoded_shapes(source, start, end, &mut text, &mut from, policy, found);
+    }
+}
+
+/// Appends to `found` the shapes in `source[start..end]` percent-decoded,
+/// where their encoded bytes are: the text decoded goes in `text` (as
+/// long as the value), the offset in the value of each decoded byte's
+/// source in `from` (one more, for the end). A decoded byte that makes
+/// no UTF-8 is read as `?`.
+fn decoded_shapes(
+    source: &str,
+    start: usize,
+    end: usize,
+    text: &mut [u8],
+    from: &mut [u32],
+    policy: &Policy,
+    found: &mut Vec<Found>,
+) {
+    let b = &source.as_bytes()[start..end];
+    let (mut i, mut n) = (0, 0);
+    while i < b.len() {
+        from[n] = i as u32;
+        text[n] = match escape_at(b, i) {
+            Some(c) => {
+                i += 3;
+                c
+            }
+            None => {
+                i += 1;
+                b[i - 1]
+            }
+        };
+        n += 1;
+    }
+    from[n] = b.len() as u32;
+    if n == b.len() {
+        // Nothing was encoded: the text itself was looked at.
+        return;
+    }
+    let text = &mut text[..n];
+    if std::str::from_utf8(text).is_err() {
+        for c in text.iter_mut().filter(|c| !c.is_ascii()) {
+            *c = b'?';
+        }
+    }
+    let Ok(decoded) = std::str::from_utf8(text) else {
+        return;
+    };
+    let mut inner = Vec::new();
+    let mut finder = Finder::new(decoded, policy, &mut inner);
+    finder.encoded_to = usize::MAX;
+    find(decoded.as_bytes(), &mut finder);
+    settle(&mut inner, 0);
+    // Bytes not encoded may be part of a character of several: each
+    // match covers whole ones.
+    found.extend(inner.into_iter().map(|f| Found {
+        start: floor_char_boundary(source, start + from[f.start] as usize),
+        end: ceil_char_boundary(source, start + from[f.end] as usize),
+        kind: f.kind,
+    }));
+}
+
 /// Looks for card numbers in the run `start..end` of digits and
 /// separators: from each group of digits, so a card overlapping a longer
 /// valid number before it is still covered (overlaps are merged
@@ -537,7 +678,11 @@ impl Finder<'_> {
 pub(crate) fn cards_in(b: &[u8], start: usize, end: usize, found: &mut Vec<Found>) {
     let mut i = start;
     while i < end {
-        if let Some(after) = escape_around(b, i) {
+        let escape = match track_one_at(b, i) {
+            true => None,
+            false => escape_around(b, i),
+        };
+        if let Some(after) = escape {
             // A run may begin inside an escape (`%b7` before digits).
             i = after;
         } else if b[i].is_ascii_digit() {

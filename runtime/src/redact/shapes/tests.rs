@@ -31,8 +31,34 @@ fn scan_everywhere(text: &str, policy: &Policy, found: &mut Vec<Found>) {
         b'b' | b'B' => credential_at(b, i).ok_or(i + 1),
         _ => Err(i + 1),
     });
+    // A pair's value holding a `%`, when its key is not sensitive, is
+    // decoded from its first `=` (the `=`s inside it are part of it).
+    let (mut decoded, mut encoded_to) = (Vec::new(), 0);
     kind(&mut |i| match b[i] {
-        b'=' => query_value_at(text, i, policy).ok_or(i + 1),
+        b'=' => query_value_at(text, i, policy).ok_or_else(|| {
+            let value = b
+                .get(i + 1)
+                .is_some_and(|&c| c != b'&' && !c.is_ascii_whitespace());
+            let pair = (i == 0 || is_key_byte(b[i - 1])) && b.get(i + 1) != Some(&b'=');
+            if value && pair && i >= encoded_to {
+                let end = query_value_end(b, i + 1);
+                encoded_to = end;
+                if b[i + 1..end].contains(&b'%') {
+                    let n = end - i - 1;
+                    let (mut bytes, mut from) = (vec![0; n], vec![0; n + 1]);
+                    decoded_shapes(
+                        text,
+                        i + 1,
+                        end,
+                        &mut bytes,
+                        &mut from,
+                        policy,
+                        &mut decoded,
+                    );
+                }
+            }
+            i + 1
+        }),
         _ => Err(i + 1),
     });
     kind(&mut |i| match (b[i], b.get(i + 1)) {
@@ -45,6 +71,12 @@ fn scan_everywhere(text: &str, policy: &Policy, found: &mut Vec<Found>) {
             key_value_at(text, i, policy).ok_or(i + 1)
         }
         (b'(', Some(b'"')) if i >= 1 => tuple_value_at(text, i, policy).ok_or(i + 1),
+        (b'-', Some(b'-'))
+            if (i == 0 || matches!(b[i - 1], b' ' | b'"' | b'\''))
+                && b.get(i + 2).is_some_and(u8::is_ascii_alphabetic) =>
+        {
+            flag_value_at(text, i, policy).ok_or(i + 1)
+        }
         _ => Err(i + 1),
     });
     for at in (0..b.len()).filter(|&i| b[i] == b'@') {
@@ -58,6 +90,7 @@ fn scan_everywhere(text: &str, policy: &Policy, found: &mut Vec<Found>) {
             .map(|c| from + c);
         found.extend(url_password(b, from, colon, at));
     }
+    found.append(&mut decoded);
     // Cards overlap: each group of digits is looked at, also one right
     // after a percent-encoded character (`%20`).
     for i in 0..b.len() {
@@ -97,6 +130,12 @@ fn a_jwt_is_replaced_and_the_words_around_it_stay() {
     assert_eq!(redact(&format!("{none} x")), "[REDACTED:jwt] x");
     let jwe = "eyJhbGciOiJSU0EtT0FFUCJ9.OKOawDo13gRp2ojaHV7LFpZcgV7T6DVZKTyKOMTYUmKoTCVJRgckCL9kiMT03JGe.48V1_ALb6US04U3b.5eym8TW_c8SuK0ltJ3rpYIzOeDQz7TALvtu6UG9oMo4vpzs9tX_EFShS8iB7j6jiSdiwkIr3ajwQzaBtQD_A.XFBoMYUZodetZdvTiFvSkQ";
     assert_eq!(redact(&format!("jwe={jwe};")), "jwe=[REDACTED:jwt];");
+    // Encrypted with a key agreed directly (`"alg":"dir"`): no key segment.
+    let direct = "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..Xq7vB2nM4kL9pR1t.Zk2mQ8vX1pR4tY7wB0nC3jF6hL9sD2aG5eK8u.Hj4Kl7Zx0Cv3Bn6Mq9Wt";
+    assert_eq!(
+        redact(&format!("jwe decode failed for {direct}: bad tag")),
+        "jwe decode failed for [REDACTED:jwt]: bad tag"
+    );
 }
 
 #[test]
@@ -107,6 +146,11 @@ fn what_only_resembles_a_jwt_stays() {
         "eyJhbGciOiJIUzI1NiJ9 alone",
         "eyJhbGciOiJIUzI1NiJ9.x",
         "the eyJ prefix",
+        // A header, then `..` with fewer than three segments after.
+        "eyJhbGciOiJkaXIifQ..",
+        "eyJhbGciOiJkaXIifQ..iv.ct",
+        "eyJhbGciOiJkaXIifQ..iv..tag",
+        "eyJhbGciOiJkaXIifQ...",
     ] {
         assert_eq!(redact(text), text);
     }
@@ -255,6 +299,15 @@ fn a_sensitive_value_in_json_quoted_as_text_is_replaced_and_its_key_kept() {
             r#"{"token": Some(String("t-1"))}"#,
             r#"{"token": [REDACTED:json_value]}"#,
         ),
+        // A struct, as a map of headers prints its values.
+        (
+            r#"headers: {"x-amz-date": HeaderValue { _private: H1("20240610T120000Z") }, "x-amz-security-token": HeaderValue { _private: H1("FwoG Zx}") }}"#,
+            r#"headers: {"x-amz-date": HeaderValue { _private: H1("20240610T120000Z") }, "x-amz-security-token": [REDACTED:json_value]}"#,
+        ),
+        (
+            "{\n    \"authorization\": Secret {\n        inner: \"Bearer 9a6c\",\n    },\n    \"n\": 1,\n}",
+            "{\n    \"authorization\": [REDACTED:json_value],\n    \"n\": 1,\n}",
+        ),
     ] {
         assert_eq!(redact(text), logged, "{text}");
     }
@@ -388,6 +441,24 @@ fn a_sensitive_value_of_a_key_value_pair_in_text_is_replaced_and_its_key_kept() 
             "--client-secret s3cr3t --pwd 'a b'",
             "--client-secret [REDACTED:key_value] --pwd '[REDACTED:key_value]'",
         ),
+        // curl's `--user name:password`: the name kept.
+        (
+            "curl --user admin:g2sye9b2 -X DELETE http://es:9200/logs",
+            "curl --user admin:[REDACTED:key_value] -X DELETE http://es:9200/logs",
+        ),
+        (
+            r#""curl" "--proxy-user" "ops:p a:ss" "https://x""#,
+            r#""curl" "--proxy-user" "ops:[REDACTED:key_value]" "https://x""#,
+        ),
+        // A cookie header that is the value of another key.
+        (
+            "response headers: set-cookie: __Host-sid=nlz2MPKg; Path=/; Secure",
+            "response headers: set-cookie: [REDACTED:key_value]; Path=/; Secure",
+        ),
+        (
+            "headers: Cookie: sid=Fo5X",
+            "headers: Cookie: [REDACTED:key_value]",
+        ),
         // Keys and values as pairs, as `{:?}` prints a form's parameters
         // or an environment.
         (
@@ -465,6 +536,10 @@ fn a_sensitive_value_of_a_key_value_pair_in_text_is_replaced_and_its_key_kept() 
         r#"Bearer(""), Basic("[REDACTED]"), Other("x")"#,
         "- name: STAGE\n  value: prod\n- label: password\n  value: shown\nvalue: first",
         "tool --password-prompt --verbose, a-password b, x--token y, --token, --password \"\"",
+        // `--user` without a password, or with an empty one.
+        "curl --user admin -X GET, wget --user bob, curl --user bob: x",
+        // A key other than a cookie header after another key's `: `.
+        "error: password: too short, headers: accept: */*",
         "-----BEGIN PUBLIC KEY-----",
         r#"("password"), ("password","x"), ("passed", "x"), ("user", "password")"#,
         r#"he said "note: none of your business" and left"#,
@@ -522,6 +597,21 @@ fn a_password_in_a_url_is_replaced_and_the_rest_kept() {
         // Under eight bytes, where the pass looks only at what fits.
         ("a://:p@", "a://:[REDACTED:url_password]@"),
         ("://:p@", "://:[REDACTED:url_password]@"),
+        // A userinfo without a `:` with a token's shape: hex digits, as
+        // a token was given to git before tokens had a prefix, or
+        // letters of both cases and digits.
+        (
+            "fatal: could not read from https://4709ab7f3f386d0cd566647b5aa666347428c3dd@github.com/acme/legacy.git",
+            "fatal: could not read from https://[REDACTED:url_password]@github.com/acme/legacy.git",
+        ),
+        (
+            "https://A1B2C3D4E5F6A7B8C9D0E1F2A3B4C5D6@o1.ingest.sentry.io/42",
+            "https://[REDACTED:url_password]@o1.ingest.sentry.io/42",
+        ),
+        (
+            "git clone https://Xq9vL2mT7rK4nP1sW8yD3fH6@git.acme.io/r.git",
+            "git clone https://[REDACTED:url_password]@git.acme.io/r.git",
+        ),
     ] {
         assert_eq!(redact(text), logged, "{text}");
     }
@@ -530,6 +620,17 @@ fn a_password_in_a_url_is_replaced_and_the_rest_kept() {
         "mailto:alice@example.com",
         "alice@example.com: see https://example.com/a@b",
         "https://alice@example.com/",
+        // Names people give accounts, and hex too short for a token.
+        "https://x-access-token@github.com/acme/r.git",
+        "https://gitlab-ci-token@gitlab.acme.io/r.git",
+        "https://deploy-bot-2024-production-eu@git.acme.io/",
+        "https://DeployBotProductionAccount1@git.acme.io/",
+        "https://0123456789abcdef0123456789abcde@h/",
+        "https://1234567890123456789012345678901234567890@h/",
+        "ssh://git@github.com:acme/r.git",
+        // An email address as the user, `@` encoded or not.
+        "https://alice%40acme.io@git.acme.io/",
+        "https://alice@acme.io@git.acme.io/",
         "https://user:@host/",
         "http://[::1]:8080/",
         "time 12:30://",
@@ -794,6 +895,12 @@ fn a_private_key_is_replaced_through_its_end_line() {
     );
     let pkcs8 = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ+DYvh6SEqVTm50DFtMDoQikTmiCqirVv9mWG9qfSnF\n-----END PRIVATE KEY-----";
     assert_eq!(redact(&format!("a{pkcs8}b")), "a[REDACTED:private_key]b");
+    // The seed of a NATS user's key pair, as a `.creds` file holds it.
+    let seed = "-----BEGIN USER NKEY SEED-----\nSUAMK2FG4MI6UE3ACF3FK3OIQBCEIEZV7NSWFFEW63UXMRLFM2XLAXK4GY\n------END USER NKEY SEED------";
+    assert_eq!(
+        redact(&format!("bad creds: {seed}\n")),
+        "bad creds: [REDACTED:private_key]-\n"
+    );
 }
 
 #[test]
@@ -816,6 +923,12 @@ fn public_pem_blocks_stay() {
     assert_eq!(redact(cert), cert);
     let public = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----";
     assert_eq!(redact(public), public);
+    // A NATS user's token is signed, not secret; a seed is only a label's
+    // last word.
+    let jwt = "-----BEGIN NATS USER JWT-----\nabc\n------END NATS USER JWT------";
+    assert_eq!(redact(jwt), jwt);
+    let seeds = "-----BEGIN SEEDS LIST-----\nabc\n-----END SEEDS LIST-----";
+    assert_eq!(redact(seeds), seeds);
 }
 
 #[test]
@@ -846,6 +959,15 @@ fn a_luhn_valid_card_number_is_replaced_however_it_is_grouped() {
             "{card}"
         );
     }
+    // A magnetic stripe's tracks, as a card reader gives them.
+    assert_eq!(
+        redact("swipe parse error: %B4111111111111111^DOE/JOHN^27121010000000000000?"),
+        "swipe parse error: %B[REDACTED:card_number]^DOE/JOHN^27121010000000000000?"
+    );
+    assert_eq!(
+        redact(";4111111111111111=27121010000000000000?"),
+        ";[REDACTED:card_number]=27121010000000000000?"
+    );
     assert_eq!(
         redact("4111111111111111"),
         "[REDACTED:card_number]",
@@ -938,6 +1060,65 @@ fn numbers_that_are_not_card_numbers_stay() {
         "1,234,567,890,123,456",
         "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
         "550e8400-e29b-41d4-a716-446655440000",
+    ] {
+        assert_eq!(redact(text), text);
+    }
+}
+
+#[test]
+fn secrets_percent_encoded_in_a_pairs_value_are_replaced_where_they_are() {
+    let long = "%2F".repeat(200);
+    for (text, logged) in [
+        (
+            "GET /oauth/callback?redirect_uri=https%3A%2F%2Fapp.acme.io%2Fcb%3Faccess_token%3DKjIg8xNb%26state%3Dxyz HTTP/1.1".to_string(),
+            "GET /oauth/callback?redirect_uri=https%3A%2F%2Fapp.acme.io%2Fcb%3Faccess_token%3D[REDACTED:query_param]%26state%3Dxyz HTTP/1.1".to_string(),
+        ),
+        (
+            "POST /hook payload=%7B%22user%22%3A%22bob%22%2C%22password%22%3A%22W7hip%20T%22%7D".to_string(),
+            "POST /hook payload=%7B%22user%22%3A%22bob%22%2C%22password%22%3A%22[REDACTED:json_value]%22%7D".to_string(),
+        ),
+        (
+            "GET /goto?next=%2Fsettings%3Fapi_key%3D0282728&lang=en".to_string(),
+            "GET /goto?next=%2Fsettings%3Fapi_key%3D[REDACTED:query_param]&lang=en".to_string(),
+        ),
+        (
+            "import?source=postgres%3A%2F%2Fetl%3AF4vUCsMe%40db.internal%2Fwh".to_string(),
+            "import?source=postgres%3A%2F%2Fetl%3A[REDACTED:url_password]%40db.internal%2Fwh".to_string(),
+        ),
+        (
+            "h=Authorization%3A%20Bearer%209a6c52cf".to_string(),
+            "h=Authorization%3A%20Bearer%20[REDACTED:bearer]".to_string(),
+        ),
+        // Lower-case hex, and a value longer than is decoded on the stack.
+        (
+            format!("next={long}%3fpassword%3dpw1&x=1"),
+            format!("next={long}%3fpassword%3d[REDACTED:query_param]&x=1"),
+        ),
+        // Characters of several bytes, encoded or not, and bytes that
+        // make no UTF-8 (read as `?`).
+        (
+            "q=caf%C3%A9%26token%3D%E2%82%AC1é&x=é%3Fpwd%3Dé1".to_string(),
+            "q=caf%C3%A9%26token%3D[REDACTED:query_param]&x=é%3Fpwd%3D[REDACTED:query_param]".to_string(),
+        ),
+        (
+            "x=%FF%3Fpassword%3Dabc".to_string(),
+            "x=%FF%3Fpassword%3D[REDACTED:query_param]".to_string(),
+        ),
+        // Inside a JSON text carried as a string.
+        (
+            r#"{"url":"/cb?next=%2Fa%3Fsecret%3Ds3%22"}"#.to_string(),
+            r#"{"url":"/cb?next=%2Fa%3Fsecret%3D[REDACTED:query_param]%22"}"#.to_string(),
+        ),
+    ] {
+        assert_eq!(redact(&text), logged, "{text}");
+    }
+    for text in [
+        "q=hello%20world&lang=en",
+        "path=%2Fapi%2Fv1%2Forders%3Fpage%3D2",
+        "next=%2Fsettings%3Ftab%3Dprofile%26sort%3Dname",
+        "progress 100% done, x=%ZZ, y=%, z=%3",
+        "utm=a%3Db%3Dc",
+        "filter=%7B%22status%22%3A%22paid%22%7D",
     ] {
         assert_eq!(redact(text), text);
     }
@@ -1356,6 +1537,24 @@ fn the_vector_passes_find_what_looking_everywhere_finds() {
         "https://discord.com/api/webhooks/",
         ":/",
         "Xq9vL2mT7rK4nP1sW8yD3fH6jB0gC5uE",
+        "x=",
+        "next=",
+        "%3D",
+        "%3d",
+        "%22",
+        "%3A",
+        "%40",
+        "%2F",
+        "%26",
+        "%B",
+        "^",
+        "..",
+        " --user ",
+        "u:p",
+        "-----BEGIN USER NKEY SEED-----",
+        "\"pwd\": S { ",
+        "Cookie: ",
+        "4709ab7f3f386d0cd566647b5aa666347428c3dd",
     ];
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let (mut fast, mut everywhere) = (Vec::new(), Vec::new());
@@ -1690,6 +1889,32 @@ fn scanning_is_linear_on_hostile_text() {
         "xoxb-1234567890123-".repeat(n / 19),
         "xoxb-1234567890123 ".repeat(n / 19),
         format!("a{}", "xoxb-1234567890123-".repeat(n / 19)),
+        "eyJhbGciOiJkaXIifQ..".repeat(n / 20),
+        format!("eyJhbGciOiJkaXIifQ{}", "..a".repeat(n / 3)),
+        "\"pwd\": S { ".repeat(n / 11),
+        format!("\"pwd\": S {}", " {".repeat(n / 2)),
+        " --user a:".repeat(n / 10),
+        format!(" --user {}", ":".repeat(n)),
+        "-----BEGIN SEED-----".repeat(n / 20),
+        ": cookie: ".repeat(n / 10),
+        format!("x: cookie: {}", "(".repeat(n)),
+        "%B4111111111111111^".repeat(n / 19),
+        "%B".repeat(n / 2),
+        format!("%B{}", "1".repeat(n)),
+        format!("a://{}{}", "x".repeat(255), "@".repeat(n)),
+        format!("a://{}/", "x@".repeat(125)).repeat(n / 255),
+        format!(
+            "{}@",
+            "a://4709ab7f3f386d0cd566647b5aa666347428c3dd@".repeat(n / 45)
+        ),
+        "x=%".repeat(n / 3),
+        format!("x={}", "%3Dx".repeat(n / 4)),
+        format!("x={}", "%26a%3Db".repeat(n / 8)),
+        format!("x={}", "%3D%25".repeat(n / 6)),
+        format!("{}%", "x=y ".repeat(n / 4)),
+        format!("{} %", "x=x=".repeat(n / 4)),
+        format!("{} %", "x=y&".repeat(n / 4)),
+        "x=%2F%3Fa%3Db ".repeat(n / 14),
     ];
     for text in &texts {
         READ.with(|r| r.set(0));
