@@ -191,15 +191,17 @@ fn service_token() -> impl Strategy<Value = Secret> {
 }
 
 /// An incoming webhook's URL, whose path after its known beginning is the
-/// secret (the distinctive part in it must not be logged).
+/// secret, or Telegram's bot API's, whose path holds the bot's token (the
+/// distinctive part in it must not be logged).
 fn webhook() -> impl Strategy<Value = Secret> {
     (
         prop::sample::select(vec![
             "https://hooks.slack.com/services/T0A1B2C3D/B0A1B2C3D/",
             "https://discord.com/api/webhooks/1234567890123456789/",
             "https://canary.discord.com/api/webhooks/1234567890123456789/",
+            "https://api.telegram.org/bot6386605549:AA",
         ]),
-        distinctive(16..40),
+        distinctive(30..40),
     )
         .prop_map(|(url, secret)| Secret {
             text: format!("{url}{secret}"),

@@ -307,10 +307,13 @@ pub(super) fn service_token_at(b: &[u8], i: usize) -> Option<Found> {
     })
 }
 
-/// The incoming-webhook URLs whose path is their secret (whoever has the
-/// URL can post as the integration): the host and the beginning of the
-/// path, after which the secret runs.
-const WEBHOOKS: [&[u8]; 7] = [
+/// The URLs whose path holds their secret: the incoming webhooks' (whoever
+/// has the URL can post as the integration), and Telegram's bot API,
+/// whose path begins with the bot's token (`/bot123456:AA…/sendMessage`,
+/// as an HTTP client's error quotes it; a file's download URL has it
+/// too). The host and the beginning of the path, after which the secret
+/// runs.
+const WEBHOOKS: [&[u8]; 9] = [
     b"hooks.slack.com/services/",
     b"hooks.slack.com/workflows/",
     b"hooks.slack.com/triggers/",
@@ -318,6 +321,8 @@ const WEBHOOKS: [&[u8]; 7] = [
     b"discordapp.com/api/webhooks/",
     b"canary.discord.com/api/webhooks/",
     b"ptb.discord.com/api/webhooks/",
+    b"api.telegram.org/bot",
+    b"api.telegram.org/file/bot",
 ];
 
 /// Whether `c` can begin the host of one of [`WEBHOOKS`] (in any case):
@@ -333,7 +338,8 @@ fn starts_alike(b: &[u8], prefix: &[u8]) -> bool {
 
 /// The secret path of an incoming-webhook URL whose `scheme://` has its
 /// `:` at `colon` (see [`WEBHOOKS`]): from after the path's known
-/// beginning through the bytes a URL's path holds, at least sixteen. The
+/// beginning through the bytes a URL's path holds, at least sixteen (of
+/// Telegram's bot API, the token alone: the path's segment goes on). The
 /// scheme, host and known beginning are kept.
 pub(super) fn webhook_at(b: &[u8], colon: usize) -> Option<Found> {
     // `http` or `https` in any case before the `:`, `//` after it.
@@ -349,11 +355,22 @@ pub(super) fn webhook_at(b: &[u8], colon: usize) -> Option<Found> {
         return None;
     }
     let url = &b[colon + 3..];
-    let beginning = WEBHOOKS
-        .iter()
-        .find(|w| starts_alike(url, w))
-        .map(|w| w.len())?;
-    let start = colon + 3 + beginning;
+    let beginning = WEBHOOKS.iter().find(|w| starts_alike(url, w))?;
+    let start = colon + 3 + beginning.len();
+    // Telegram's bot API (and its files'): the bot's token follows `bot`,
+    // its number, a `:` and 30 or more letters, digits, `_` and `-`.
+    if beginning.ends_with(b"/bot") {
+        let number = run(b, start, |c| c.is_ascii_digit());
+        let end = run(b, number + 1, |c| is_alnum(c) || c == b'_' || c == b'-');
+        read(end - start);
+        return (number > start && b.get(number) == Some(&b':') && end - number > 30).then_some(
+            Found {
+                start,
+                end,
+                kind: SecretKind::ServiceToken,
+            },
+        );
+    }
     let end = run(b, start, |c| {
         is_alnum(c) || matches!(c, b'-' | b'_' | b'.' | b'/' | b'@' | b'~')
     });

@@ -871,7 +871,21 @@ fn a_webhooks_secret_path_is_replaced_and_its_host_kept() {
             format!(r#"{{"webhook":"{kept}[REDACTED:service_token]"}}"#),
         );
     }
+    // Telegram's bot API: the token in the path, the method after it kept.
+    assert_eq!(
+        redact("error sending request for url (https://api.telegram.org/bot6386605549:AAAAxqv7fqJoHSTNzbiAUN0zsjI2V0J6rpm/sendMessage): operation timed out"),
+        "error sending request for url (https://api.telegram.org/bot[REDACTED:service_token]/sendMessage): operation timed out"
+    );
+    assert_eq!(
+        redact("GET https://API.Telegram.org/file/bot123:AAAAxqv7fqJoHSTNzbiAUN0zsjI2V0J6rpm/photos/f.jpg"),
+        "GET https://API.Telegram.org/file/bot[REDACTED:service_token]/photos/f.jpg"
+    );
     for text in [
+        "https://api.telegram.org/bot",
+        "https://api.telegram.org/bot123456/getMe",
+        "https://api.telegram.org/bot123456:AAshort/getMe",
+        "https://api.telegram.org/bot:AAAAxqv7fqJoHSTNzbiAUN0zsjI2V0J6rpm/getMe",
+        "https://api.telegram.org/file/bot",
         "https://hooks.slack.com/services/",
         "https://hooks.slack.com/services/T0A1B2C3D",
         "https://api.slack.com/messaging/webhooks",
@@ -1535,6 +1549,8 @@ fn the_vector_passes_find_what_looking_everywhere_finds() {
         "Iq",
         "https://hooks.slack.com/services/",
         "https://discord.com/api/webhooks/",
+        "https://api.telegram.org/bot",
+        "123:",
         ":/",
         "Xq9vL2mT7rK4nP1sW8yD3fH6jB0gC5uE",
         "x=",
@@ -1879,6 +1895,8 @@ fn scanning_is_linear_on_hostile_text() {
         format!("https://{}", "a".repeat(n)),
         "https://hooks.slack.com/".repeat(n / 24),
         format!("https://hooks.slack.com/services/{}", "a/".repeat(n / 2)),
+        "https://api.telegram.org/bot1:".repeat(n / 30),
+        format!("https://api.telegram.org/bot{}", "1".repeat(n)),
         "a_".repeat(n / 2),
         "sk-".repeat(n / 3),
         format!("sk-{}", "a".repeat(n)),
