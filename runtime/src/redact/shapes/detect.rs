@@ -1112,6 +1112,15 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
             let scheme = SCHEMES
                 .iter()
                 .any(|s| b[v..word].eq_ignore_ascii_case(s.as_bytes()));
+            // A scheme's word alone on its line (`Authorization: Bearer`,
+            // as a client that found no token sends it) holds no secret.
+            if scheme {
+                let rest = run(b, word, |c| c == b' ' || c == b'\t');
+                read(rest - word);
+                if matches!(b.get(rest), None | Some(b'\n' | b'\r')) {
+                    return None;
+                }
+            }
             let start = match b.get(word..word + 2) {
                 Some([b' ', c]) if scheme && !c.is_ascii_whitespace() => word + 1,
                 _ => v,

@@ -540,6 +540,9 @@ fn a_sensitive_value_of_a_key_value_pair_in_text_is_replaced_and_its_key_kept() 
         "curl --user admin -X GET, wget --user bob, curl --user bob: x",
         // A key other than a cookie header after another key's `: `.
         "error: password: too short, headers: accept: */*",
+        // A scheme's word alone on its line holds no secret.
+        "Authorization: Bearer",
+        "GET / HTTP/1.1\r\nAuthorization: Basic  \r\nHost: a\r\n",
         "-----BEGIN PUBLIC KEY-----",
         r#"("password"), ("password","x"), ("passed", "x"), ("user", "password")"#,
         r#"he said "note: none of your business" and left"#,
