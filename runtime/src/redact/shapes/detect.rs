@@ -325,10 +325,20 @@ const WEBHOOKS: [&[u8]; 9] = [
     b"api.telegram.org/file/bot",
 ];
 
-/// Whether `c` can begin the host of one of [`WEBHOOKS`] (in any case):
-/// a URL's `://` is looked at closer only then.
-pub(super) fn is_webhook_host_start(c: u8) -> bool {
-    WEBHOOKS.iter().any(|w| w[0] == c | 0x20)
+/// Whether `url` (what follows a `://`) can begin with the host of one of
+/// [`WEBHOOKS`]: its first four bytes, in any case, are one's. A URL's
+/// `://` is looked at closer only then (`https://app.example.com` is
+/// not, though `api.telegram.org` begins with an `a` too).
+pub(super) fn is_webhook_host_start(url: &[u8]) -> bool {
+    let Some(&[a, b, c, d]) = url.first_chunk::<4>() else {
+        return false;
+    };
+    // Bit 5 folds a letter's case; no other byte of a host folds onto one
+    // of these.
+    let head = u32::from_le_bytes([a, b, c, d]) | 0x2020_2020;
+    WEBHOOKS
+        .iter()
+        .any(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]) == head)
 }
 
 /// Whether `b` begins with `prefix`, in any case.
@@ -355,7 +365,11 @@ pub(super) fn webhook_at(b: &[u8], colon: usize) -> Option<Found> {
         return None;
     }
     let url = &b[colon + 3..];
-    let beginning = WEBHOOKS.iter().find(|w| starts_alike(url, w))?;
+    let beginning = WEBHOOKS.iter().find(|w| {
+        url.get(..4)
+            .is_some_and(|head| head.eq_ignore_ascii_case(&w[..4]))
+            && starts_alike(url, w)
+    })?;
     let start = colon + 3 + beginning.len();
     // Telegram's bot API (and its files'): the bot's token follows `bot`,
     // its number, a `:` and 30 or more letters, digits, `_` and `-`.

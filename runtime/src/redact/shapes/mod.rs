@@ -402,7 +402,7 @@ impl Places for Finder<'_> {
             // `https://` of a webhook's URL, or a `key: value` pair.
             b':' if b.get(p + 1) == Some(&b'/') => {
                 matches!(before(1) | 0x20, b'p' | b's')
-                    && b.get(p + 3).is_some_and(|&c| is_webhook_host_start(c))
+                    && b.get(p + 3..).is_some_and(is_webhook_host_start)
             }
             b':' => p >= 1 && before(1) != b'"',
             // A tuple struct's name before `("`, or a pair's key after it.
