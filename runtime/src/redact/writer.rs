@@ -2,7 +2,7 @@
 //! (string length, record size, depth) and what has been cut.
 
 use super::policy::KeyVerdict;
-use super::shapes::{self, Finder, Found, Shapes};
+use super::shapes::{self, Finder, Found, Progress, Shapes};
 use super::{Limits, Mask, Out, Policy, RESERVE};
 use crate::json::{self, SCAN_PAST_CUT};
 use std::fmt;
@@ -73,6 +73,9 @@ pub struct Writer {
     pub(super) flattened: Option<Tally>,
     /// The shapes found in the text being written, reused across records.
     found: Vec<Found>,
+    /// How far the look for shapes got in the last string (see
+    /// [`Progress`]).
+    progress: Progress,
     /// `Display` output being scanned, reused across records.
     shown: String,
 }
@@ -103,6 +106,7 @@ impl Writer {
             flatten: None,
             flattened: None,
             found: Vec::new(),
+            progress: Progress::default(),
             shown: String::new(),
         };
         w.reset();
@@ -241,7 +245,7 @@ impl Writer {
     fn copy_scanning(&mut self, s: &str) -> bool {
         let start = self.buf.len();
         self.found.clear();
-        let mut finder = Finder::new(s, self.policy, &mut self.found);
+        let mut finder = Finder::new(s, self.policy, &mut self.found, &mut self.progress);
         if !json::push_value_str(&mut self.buf, s, &mut finder) {
             return false;
         }

@@ -302,7 +302,11 @@ pub(crate) struct Found {
 /// and only those are looked at.
 pub(crate) fn scan(text: &str, policy: &Policy, found: &mut Vec<Found>) {
     let first = found.len();
-    find(text.as_bytes(), &mut Finder::new(text, policy, found));
+    let mut progress = Progress::default();
+    find(
+        text.as_bytes(),
+        &mut Finder::new(text, policy, found, &mut progress),
+    );
     settle(found, first);
 }
 
@@ -318,22 +322,19 @@ pub(crate) trait Places {
 
 /// Where the authority around an `@` begins, that `@`, and the first `:`
 /// between: the bytes between hold nothing that ends an authority.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 struct Authority {
     from: usize,
     last: usize,
     colon: Option<usize>,
 }
 
-/// Looks at the places a vector pass reports, and collects the matches.
-/// Each kind is looked for on its own: one kind's match never hides the
-/// beginning of another's (overlaps are merged afterwards), while matches
-/// of one kind never overlap, so a place inside the last one is not looked
-/// at again.
-pub(crate) struct Finder<'a> {
-    text: &'a str,
-    policy: &'a Policy,
-    pub(crate) found: &'a mut Vec<Found>,
+/// How far a [`Finder`] has got in its text. A writer keeps one for all
+/// the strings it writes, and it is made new only for a text after one
+/// where something was looked at: most texts have no place worth a look,
+/// and then nothing of it changed.
+#[derive(Default)]
+pub(crate) struct Progress {
     /// Where the next match of each kind may begin: a `key=value` value,
     /// a JWT, a private key, an AWS key id, a credential, a card run, a
     /// quoted pair's value, a `key: value` pair's value (also of a spaced
@@ -354,22 +355,40 @@ pub(crate) struct Finder<'a> {
     /// value percent-decoded, which is not decoded again, the largest
     /// `usize`.
     encoded_to: usize,
+    /// Whether anything of it changed: a place was looked at, or a run.
+    touched: bool,
+}
+
+/// Looks at the places a vector pass reports, and collects the matches.
+/// Each kind is looked for on its own: one kind's match never hides the
+/// beginning of another's (overlaps are merged afterwards), while matches
+/// of one kind never overlap, so a place inside the last one is not looked
+/// at again.
+pub(crate) struct Finder<'a> {
+    text: &'a str,
+    policy: &'a Policy,
+    pub(crate) found: &'a mut Vec<Found>,
+    progress: &'a mut Progress,
 }
 
 impl<'a> Finder<'a> {
-    pub(crate) fn new(text: &'a str, policy: &'a Policy, found: &'a mut Vec<Found>) -> Self {
+    /// A finder for `text` that appends to `found`, starting `progress`
+    /// anew when a text before changed it.
+    #[inline(always)]
+    pub(crate) fn new(
+        text: &'a str,
+        policy: &'a Policy,
+        found: &'a mut Vec<Found>,
+        progress: &'a mut Progress,
+    ) -> Self {
+        if progress.touched {
+            *progress = Progress::default();
+        }
         Finder {
             text,
             policy,
             found,
-            next: [0; 10],
-            authority: Authority {
-                from: 0,
-                last: 0,
-                colon: None,
-            },
-            percent: 0,
-            encoded_to: 0,
+            progress,
         }
     }
 }
@@ -420,7 +439,8 @@ impl Places for Finder<'_> {
 
     #[inline(never)]
     fn run(&mut self, window: usize) {
-        if window < self.next[5] {
+        self.progress.touched = true;
+        if window < self.progress.next[5] {
             return;
         }
         let b = self.text.as_bytes();
@@ -430,13 +450,13 @@ impl Places for Finder<'_> {
         }
         let end = run(b, window + CARD_RUN, is_card_byte);
         read(window - start);
-        self.next[5] = end;
+        self.progress.next[5] = end;
         cards_in(b, start, end, self.found);
         // A Slack token's digits and dashes follow `xoxb-` (its `-` is
         // the run's first byte).
-        if start >= 4 && start - 4 >= self.next[8] && b[start] == b'-' {
+        if start >= 4 && start - 4 >= self.progress.next[8] && b[start] == b'-' {
             if let Some(hit) = service_token_at(b, start - 4) {
-                self.next[8] = hit.end;
+                self.progress.next[8] = hit.end;
                 self.found.push(hit);
             }
         }
@@ -455,7 +475,7 @@ impl Finder<'_> {
             mut from,
             last,
             mut colon,
-        } = self.authority;
+        } = self.progress.authority;
         let mut k = p;
         while k > last {
             if ends_authority(b[k - 1]) {
@@ -477,7 +497,7 @@ impl Finder<'_> {
         // A userinfo without a `:` that holds an `@` (an email address)
         // is a name, and was judged at its first `@`.
         let judged = colon.is_none() && last > 0 && last >= from;
-        self.authority = Authority {
+        self.progress.authority = Authority {
             from,
             last: p,
             colon,
@@ -501,24 +521,24 @@ impl Finder<'_> {
     fn encoded_value_at(&mut self, p: usize) {
         let b = self.text.as_bytes();
         let start = p + 1;
-        if p < self.encoded_to {
+        if p < self.progress.encoded_to {
             return;
         }
         match b.get(start) {
             Some(&c) if c != b'&' && !c.is_ascii_whitespace() => {}
             _ => return,
         }
-        if self.percent < start {
-            self.percent = next_percent(self.text, start);
-            read(self.percent - start);
+        if self.progress.percent < start {
+            self.progress.percent = next_percent(self.text, start);
+            read(self.progress.percent - start);
         }
-        let percent = self.percent;
+        let percent = self.progress.percent;
         if percent == b.len() {
             return;
         }
         let end = query_value_end(b, start);
         read(end - start);
-        self.encoded_to = end;
+        self.progress.encoded_to = end;
         if percent < end {
             decode_value(self.text, start, end, self.policy, self.found);
         }
@@ -527,51 +547,56 @@ impl Finder<'_> {
     /// Looks at place `p` for the shape its byte can belong to.
     #[inline(never)]
     fn look(&mut self, p: usize) {
+        self.progress.touched = true;
         let b = self.text.as_bytes();
         let (hit, kind) = match b[p] {
             // `key = value`, spaced as TOML and INI files space it.
-            b'=' if p >= 1 && b[p - 1] == b' ' => match p >= self.next[7] {
+            b'=' if p >= 1 && b[p - 1] == b' ' => match p >= self.progress.next[7] {
                 true => (key_value_at(self.text, p, self.policy), 7),
                 false => return,
             },
-            b'=' if p >= self.next[0] => match query_value_at(self.text, p, self.policy) {
+            b'=' if p >= self.progress.next[0] => match query_value_at(self.text, p, self.policy) {
                 None => return self.encoded_value_at(p),
                 hit => (hit, 0),
             },
-            b'"' if p >= self.next[6] => (json_value_at(self.text, p, p + 1, self.policy), 6),
-            b':' if b.get(p + 1) == Some(&b'/') => match p >= self.next[9] {
+            b'"' if p >= self.progress.next[6] => {
+                (json_value_at(self.text, p, p + 1, self.policy), 6)
+            }
+            b':' if b.get(p + 1) == Some(&b'/') => match p >= self.progress.next[9] {
                 true => (webhook_at(b, p), 9),
                 false => return,
             },
-            b':' if p >= self.next[7] => (key_value_at(self.text, p, self.policy), 7),
-            b'(' if p >= self.next[7] => (tuple_value_at(self.text, p, self.policy), 7),
-            b'J' if p >= 2 && p - 2 >= self.next[1] => match jwt_at(b, p - 2) {
+            b':' if p >= self.progress.next[7] => (key_value_at(self.text, p, self.policy), 7),
+            b'(' if p >= self.progress.next[7] => (tuple_value_at(self.text, p, self.policy), 7),
+            b'J' if p >= 2 && p - 2 >= self.progress.next[1] => match jwt_at(b, p - 2) {
                 Ok(hit) => (Some(hit), 1),
                 Err(seen) => {
-                    self.next[1] = seen;
+                    self.progress.next[1] = seen;
                     return;
                 }
             },
             // `--password value` of a command line, `-----BEGIN` of a key.
-            b'-' if b.get(p + 2).is_some_and(u8::is_ascii_alphabetic) => match p >= self.next[7] {
-                true => (flag_value_at(self.text, p, self.policy), 7),
-                false => return,
-            },
-            b'-' if p >= self.next[2] => (private_key_at(b, p), 2),
-            b'I' if b.get(p + 1) == Some(&b'z') => match p > self.next[8] {
+            b'-' if b.get(p + 2).is_some_and(u8::is_ascii_alphabetic) => {
+                match p >= self.progress.next[7] {
+                    true => (flag_value_at(self.text, p, self.policy), 7),
+                    false => return,
+                }
+            }
+            b'-' if p >= self.progress.next[2] => (private_key_at(b, p), 2),
+            b'I' if b.get(p + 1) == Some(&b'z') => match p > self.progress.next[8] {
                 true => (service_token_at(b, p - 1), 8),
                 false => return,
             },
-            b'I' if p >= 2 && p - 2 >= self.next[3] => (aws_at(b, p - 2), 3),
-            b'B' | b'b' if p >= self.next[4] => (credential_at(b, p), 4),
+            b'I' if p >= 2 && p - 2 >= self.progress.next[3] => (aws_at(b, p - 2), 3),
+            b'B' | b'b' if p >= self.progress.next[4] => (credential_at(b, p), 4),
             b'_' => match service_token_underscores()
-                .filter(|&w| p >= w && p - w >= self.next[8])
+                .filter(|&w| p >= w && p - w >= self.progress.next[8])
                 .find_map(|w| service_token_at(b, p - w))
             {
                 Some(hit) => (Some(hit), 8),
                 None => return,
             },
-            b'k' if p > self.next[8] => (service_token_at(b, p - 1), 8),
+            b'k' if p > self.progress.next[8] => (service_token_at(b, p - 1), 8),
             b'@' => {
                 let hit = self.url_password_at(p);
                 self.found.extend(hit);
@@ -580,7 +605,7 @@ impl Finder<'_> {
             _ => return,
         };
         if let Some(hit) = hit {
-            self.next[kind] = hit.end;
+            self.progress.next[kind] = hit.end;
             self.found.push(hit);
         }
     }
@@ -658,9 +683,14 @@ fn decoded_shapes(
         return;
     };
     let mut inner = Vec::new();
-    let mut finder = Finder::new(decoded, policy, &mut inner);
-    finder.encoded_to = usize::MAX;
-    find(decoded.as_bytes(), &mut finder);
+    let mut progress = Progress {
+        encoded_to: usize::MAX,
+        ..Progress::default()
+    };
+    find(
+        decoded.as_bytes(),
+        &mut Finder::new(decoded, policy, &mut inner, &mut progress),
+    );
     settle(&mut inner, 0);
     // Bytes not encoded may be part of a character of several: each
     // match covers whole ones.
