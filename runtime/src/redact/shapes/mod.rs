@@ -630,10 +630,10 @@ fn decode_value(source: &str, start: usize, end: usize, policy: &Policy, found: 
     let n = end - start;
     if n <= ENCODED_ON_STACK {
         let mut text = [0u8; ENCODED_ON_STACK];
-        let mut from = [0u32; ENCODED_ON_STACK + 1];
+        let mut from = [0usize; ENCODED_ON_STACK + 1];
         decoded_shapes(source, start, end, &mut text, &mut from, policy, found);
     } else {
-        let (mut text, mut from) = (vec![0u8; n], vec![0u32; n + 1]);
+        let (mut text, mut from) = (vec![0u8; n], vec![0usize; n + 1]);
         decoded_shapes(source, start, end, &mut text, &mut from, policy, found);
     }
 }
@@ -648,14 +648,14 @@ fn decoded_shapes(
     start: usize,
     end: usize,
     text: &mut [u8],
-    from: &mut [u32],
+    from: &mut [usize],
     policy: &Policy,
     found: &mut Vec<Found>,
 ) {
     let b = &source.as_bytes()[start..end];
     let (mut i, mut n) = (0, 0);
     while i < b.len() {
-        from[n] = i as u32;
+        from[n] = i;
         text[n] = match escape_at(b, i) {
             Some(c) => {
                 i += 3;
@@ -668,7 +668,7 @@ fn decoded_shapes(
         };
         n += 1;
     }
-    from[n] = b.len() as u32;
+    from[n] = b.len();
     if n == b.len() {
         // Nothing was encoded: the text itself was looked at.
         return;
@@ -695,8 +695,8 @@ fn decoded_shapes(
     // Bytes not encoded may be part of a character of several: each
     // match covers whole ones.
     found.extend(inner.into_iter().map(|f| Found {
-        start: floor_char_boundary(source, start + from[f.start] as usize),
-        end: ceil_char_boundary(source, start + from[f.end] as usize),
+        start: floor_char_boundary(source, start + from[f.start]),
+        end: ceil_char_boundary(source, start + from[f.end]),
         kind: f.kind,
     }));
 }
