@@ -451,11 +451,13 @@ pub(super) fn url_password(
 }
 
 /// Whether a URL's userinfo without a `:` has a token's shape rather than
-/// a name's: 32 or more hex digits, letters and digits both among them,
-/// or 24 or more letters, digits, `-` and `_` with upper-case and
-/// lower-case letters and three digits among them. Names people give
-/// accounts (`git`, `oauth2`, `x-access-token`, `deploy-bot-2024`) have
-/// neither.
+/// a name's: 32 or more hex digits, letters and digits both among them;
+/// 24 or more letters, digits, `-` and `_` with upper-case and lower-case
+/// letters and three digits among them; or 40 or more with four digits
+/// (Azure DevOps' tokens, 52 lower-case letters and digits). Names people
+/// give accounts (`git`, `oauth2`, `x-access-token`, `deploy-bot-2024`)
+/// have none of these; a long PascalCase one with digits is taken for a
+/// token.
 fn is_token_like(user: &[u8]) -> bool {
     if user.len() > 256 {
         return false;
@@ -475,7 +477,8 @@ fn is_token_like(user: &[u8]) -> bool {
     let letters = upper + lower;
     let hex_digits = hex == user.len() && user.len() >= 32 && digits > 0 && letters > 0;
     let mixed = user.len() >= 24 && upper > 0 && lower > 0 && digits >= 3;
-    hex_digits || mixed
+    let long = user.len() >= 40 && letters > 0 && digits >= 4;
+    hex_digits || mixed || long
 }
 
 /// A PEM private key block beginning at `i`.

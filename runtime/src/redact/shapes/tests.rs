@@ -615,6 +615,10 @@ fn a_password_in_a_url_is_replaced_and_the_rest_kept() {
             "git clone https://Xq9vL2mT7rK4nP1sW8yD3fH6@git.acme.io/r.git",
             "git clone https://[REDACTED:url_password]@git.acme.io/r.git",
         ),
+        (
+            "https://q3vkd7s2nbxw5yfm4lz6hqg2rc7tpj3aok5wie6ubd2mxy4fsn7a@dev.azure.com/acme/_git/r",
+            "https://[REDACTED:url_password]@dev.azure.com/acme/_git/r",
+        ),
     ] {
         assert_eq!(redact(text), logged, "{text}");
     }
@@ -627,6 +631,7 @@ fn a_password_in_a_url_is_replaced_and_the_rest_kept() {
         "https://x-access-token@github.com/acme/r.git",
         "https://gitlab-ci-token@gitlab.acme.io/r.git",
         "https://deploy-bot-2024-production-eu@git.acme.io/",
+        "https://release-automation-service-account-eu-west-1@git.acme.io/",
         "https://DeployBotProductionAccount1@git.acme.io/",
         "https://0123456789abcdef0123456789abcde@h/",
         "https://1234567890123456789012345678901234567890@h/",
