@@ -379,7 +379,7 @@ fn text_pair() -> impl Strategy<Value = Secret> {
         ]),
         distinctive(6..20),
         prop::option::of(distinctive(2..10)),
-        0..19usize,
+        0..20usize,
     )
         .prop_map(|(key, value, second, form)| {
             let camel: String = key
@@ -425,6 +425,9 @@ fn text_pair() -> impl Strategy<Value = Secret> {
                 // A struct under a quoted key, as a map of headers prints
                 // its values.
                 17 => format!(r#"{{"{key}": HeaderValue {{ _private: H1("{quoted}") }}, "n": 1}}"#),
+                // An XML element named for a secret, in a document with a
+                // namespace (a SOAP body, an AWS response).
+                18 => format!(r#"<r xmlns="urn:x"><n:{camel}>{quoted}</n:{camel}><id>7</id></r>"#),
                 _ => format!("{{'user': 'bob', '{key}': '{quoted}'}}"),
             };
             let mut parts = vec![value];

@@ -932,6 +932,126 @@ fn value_found(b: &[u8], start: usize, end: usize, kind: SecretKind) -> Option<F
     (end > start && !is_marker(&b[start..end])).then_some(Found { start, end, kind })
 }
 
+/// Whether the `=` at `p` is an XML document's: of its declaration
+/// (`<?xml version="`) or of a namespace (`xmlns="`, `xmlns:soap="`), as
+/// nearly every document's root element declares one. An attribute's
+/// value is quoted, as a query's seldom is: that is looked at first.
+#[inline(always)]
+pub(super) fn declares_xml(b: &[u8], p: usize) -> bool {
+    matches!(b.get(p + 1), Some(b'"' | b'\'')) && declares_xml_slowly(b, p)
+}
+
+fn declares_xml_slowly(b: &[u8], p: usize) -> bool {
+    let before = &b[..p];
+    if before.ends_with(b"<?xml version") || before.ends_with(b" xmlns") {
+        return true;
+    }
+    let prefix = run_back(b, p, |c| {
+        c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')
+    });
+    prefix > 0 && before[..p - prefix].ends_with(b" xmlns:")
+}
+
+/// Appends to `found` the text of each element of the XML in `text` from
+/// `from` on whose name (without its namespace prefix) is sensitive:
+/// `<SecretAccessKey>…</SecretAccessKey>` of an AWS response,
+/// `<ns1:Password>…</ns1:Password>` of a SOAP request, the text of a
+/// `<![CDATA[…]]>` section whole. Of such an element whose content is more
+/// elements (`<Credentials>`), every text inside, to its closing tag (to
+/// the end of the text when that never comes); its tags are kept. A name
+/// ending `Request`, `Response` or `Result` names an operation's message
+/// (`GetSessionTokenResponse`), not a secret. Each byte is read at most
+/// twice: tags and text once, and once more to look for a closing tag or
+/// a tag's `>`, each looked for past the last.
+pub(super) fn xml_elements(text: &str, from: usize, policy: &Policy, found: &mut Vec<Found>) {
+    let b = text.as_bytes();
+    let mut k = from;
+    // The first `>` at or after the last place one was looked for from.
+    let mut gt = from;
+    let name_byte = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b':');
+    while let Some(open) = b[k..].iter().position(|&c| c == b'<').map(|at| k + at) {
+        read(open - k);
+        k = open + 1;
+        if !b
+            .get(k)
+            .is_some_and(|&c| c.is_ascii_alphabetic() || c == b'_')
+        {
+            continue;
+        }
+        let name_end = run(b, k, name_byte);
+        if gt < name_end {
+            gt = b[name_end..]
+                .iter()
+                .position(|&c| c == b'>')
+                .map_or(b.len(), |at| name_end + at);
+            read(gt - name_end);
+        }
+        if gt == b.len() {
+            return;
+        }
+        let name = &text[k..name_end];
+        let local = name.rsplit(':').next().unwrap_or(name);
+        k = gt + 1;
+        let message = ["Request", "Response", "Result"]
+            .iter()
+            .any(|w| local.ends_with(w));
+        if b[gt - 1] == b'/' || message || !is_sensitive_name(policy, local) {
+            continue;
+        }
+        let content = gt + 1;
+        let leaf = b[content..]
+            .iter()
+            .position(|&c| c == b'<')
+            .map_or(b.len(), |at| content + at);
+        read(leaf - content);
+        if leaf == b.len() || b[leaf..].starts_with(b"</") {
+            found.extend(value_found(b, content, leaf, SecretKind::KeyValue));
+            k = leaf;
+            continue;
+        }
+        // A CDATA section or more elements: every text inside.
+        let mut closing = Vec::with_capacity(name.len() + 3);
+        closing.extend_from_slice(b"</");
+        closing.extend_from_slice(name.as_bytes());
+        closing.push(b'>');
+        let end = find_bytes(&b[content..], &closing).map_or(b.len(), |at| content + at);
+        xml_texts(b, content, end, found);
+        k = end;
+    }
+}
+
+/// Appends to `found` each text between the tags of `b[from..to]` that is
+/// not only whitespace, and each CDATA section's text whole.
+fn xml_texts(b: &[u8], from: usize, to: usize, found: &mut Vec<Found>) {
+    let mut k = from;
+    while k < to {
+        if b[k..to].starts_with(b"<![CDATA[") {
+            let start = k + 9;
+            let end = find_bytes(&b[start..to], b"]]>").map_or(to, |at| start + at);
+            found.extend(value_found(b, start, end, SecretKind::KeyValue));
+            k = end + 3;
+            continue;
+        }
+        if b[k] == b'<' {
+            // A tag: to its `>`.
+            k = b[k..to]
+                .iter()
+                .position(|&c| c == b'>')
+                .map_or(to, |at| k + at + 1);
+            continue;
+        }
+        let end = b[k..to]
+            .iter()
+            .position(|&c| c == b'<')
+            .map_or(to, |at| k + at);
+        if !b[k..end].iter().all(u8::is_ascii_whitespace) {
+            found.extend(value_found(b, k, end, SecretKind::KeyValue));
+        }
+        k = end;
+    }
+    read(to - from);
+}
+
 /// Whether `key`, read as a key or a type's name in text, is sensitive: a
 /// key shorter than every term cannot hold one.
 fn is_sensitive_name(policy: &Policy, key: &str) -> bool {

@@ -19,7 +19,7 @@
 //! | [`query_param`](SecretKind::QueryParam) | `key=value` where the key is sensitive ([`is_sensitive_key`](crate::is_sensitive_key), with the terms added at run time): the value, up to `&` where another pair begins, `;`, whitespace or the end (or a quote that closes the text around the pair), or a quoted value (logfmt's `password="a b"`) to its closing quote; in the value of a key that is not sensitive, when it holds a `%`, the secrets of the value percent-decoded (a query carrying another URL, query or JSON text: `redirect_uri=https%3A%2F%2Fapp%2Fcb%3Faccess_token%3D…`), each replaced where its encoded bytes are | `password=[REDACTED:query_param]` |
 //! | [`url_password`](SecretKind::UrlPassword) | the password of a URL's `user:password@`, after `scheme://`, to the authority's last `@` (`postgres://app:hunter2@db:5432/orders`); a userinfo without a `:` when it has a token's shape (32 or more hex digits, letters and digits both among them; 24 or more letters, digits, `-` and `_` with both cases and three digits; 40 or more with four digits, as Azure DevOps' tokens: `https://<token>@github.com/…`) | `postgres://app:[REDACTED:url_password]@db:5432/orders` |
 //! | [`json_value`](SecretKind::JsonValue) | the value of a `"key": value` pair whose key is sensitive, in JSON quoted as text (an upstream error quoting a request body, a response body carried as a string, JSON inside a JSON string as `\"key\":`): a quoted string's content, an object or array whole, Rust's `Debug` of a value whole (`"password": String("…")`, as `{:?}` prints a `serde_json::Value`; `Some("…")`; a struct, `HeaderValue { … }`); the value of a name and value pair whose name is sensitive (`{"name": "DB_PASSWORD", "value": "…"}` of an ECS task definition or a Kubernetes manifest, CloudFormation's `ParameterKey` and `ParameterValue`); or a bare number or word | `"password":"[REDACTED:json_value]"` |
-//! | [`key_value`](SecretKind::KeyValue) | the value of a `key: value` pair (a space after the colon) or a `key = value` pair (a space before the `=`: TOML, INI) whose key is sensitive, in text: Rust's `Debug` of a struct (`password: "hunter2"`, as an error or panic message prints it), YAML, a header dump (`X-Api-Key: k-123`), a Python dict (`'password': 'hunter2'`), JSON with a space before its colon (`"password" : "hunter2"`); also the string of a tuple struct whose name is sensitive, as a newtype's `Debug` prints it (`Password("hunter2")`), or for a credential's scheme, as the `headers` crate's `Debug` prints one (`Authorization(Bearer("…"))`); a YAML `value:` under a sensitive `- name:` line (a list of variables); a command line's sensitive flag (`--password …`, or `"--api-key" "…"` as `{:?}` of a `Command` prints it), and the password of curl's `--user name:password` and `--proxy-user`; and a sensitive key's value in a pair (`[("password", "…")]`, as `{:?}` prints a form's parameters or an environment). An unquoted key starts the text, a line or an item (after `{`, `(`, `[`, `,`, `;` or `-`, or a quote, where the value ends at the quote that closes it: `-H "X-Api-Key: …"`; a `Cookie` or `Set-Cookie` header also after another key's `: `, as in `response headers: set-cookie: sid=…`), so a sentence's `invalid token: expired` stays, and a PascalCase word naming a failure is an error's code, not a key (`ExpiredTokenException: …`); the value is a quoted string's content, or else what follows, read through the brackets and strings it opens (`Some("hunter2")`, a struct whole: `Session { … }`): to the end of the line after a key that starts one (YAML, INI, a header), with the lines indented under it after a YAML block indicator (`password: |`), one word after a key inside a line; after an authorization scheme word (`Bearer`, `Basic`, `Token`, `Negotiate`) the credential after it, the scheme kept (after `Digest`, its parameters) | `password: "[REDACTED:key_value]"` |
+//! | [`key_value`](SecretKind::KeyValue) | the value of a `key: value` pair (a space after the colon) or a `key = value` pair (a space before the `=`: TOML, INI) whose key is sensitive, in text: Rust's `Debug` of a struct (`password: "hunter2"`, as an error or panic message prints it), YAML, a header dump (`X-Api-Key: k-123`), a Python dict (`'password': 'hunter2'`), JSON with a space before its colon (`"password" : "hunter2"`); also the string of a tuple struct whose name is sensitive, as a newtype's `Debug` prints it (`Password("hunter2")`), or for a credential's scheme, as the `headers` crate's `Debug` prints one (`Authorization(Bearer("…"))`); a YAML `value:` under a sensitive `- name:` line (a list of variables); a command line's sensitive flag (`--password …`, or `"--api-key" "…"` as `{:?}` of a `Command` prints it), and the password of curl's `--user name:password` and `--proxy-user`; and a sensitive key's value in a pair (`[("password", "…")]`, as `{:?}` prints a form's parameters or an environment); and the text of an XML element whose name is sensitive, in a document with a declaration or a namespace (`<SecretAccessKey>…</SecretAccessKey>`, `<ns1:Password>`, a CDATA section whole; of such an element of more elements, every text inside; names ending `Request`, `Response` or `Result` are an operation's messages). An unquoted key starts the text, a line or an item (after `{`, `(`, `[`, `,`, `;` or `-`, or a quote, where the value ends at the quote that closes it: `-H "X-Api-Key: …"`; a `Cookie` or `Set-Cookie` header also after another key's `: `, as in `response headers: set-cookie: sid=…`), so a sentence's `invalid token: expired` stays, and a PascalCase word naming a failure is an error's code, not a key (`ExpiredTokenException: …`); the value is a quoted string's content, or else what follows, read through the brackets and strings it opens (`Some("hunter2")`, a struct whole: `Session { … }`): to the end of the line after a key that starts one (YAML, INI, a header), with the lines indented under it after a YAML block indicator (`password: |`), one word after a key inside a line; after an authorization scheme word (`Bearer`, `Basic`, `Token`, `Negotiate`) the credential after it, the scheme kept (after `Digest`, its parameters) | `password: "[REDACTED:key_value]"` |
 //!
 //! In a form body or a URL, where a space is `+` or `%20`, the space after
 //! `Bearer`, `Basic` and `-----BEGIN` may be written so, the credential's
@@ -107,8 +107,8 @@ pub enum SecretKind {
     JsonValue,
     /// The value of a `key: value` pair whose key is sensitive, in text
     /// such as Rust's `Debug` of a struct, YAML or a header dump, or the
-    /// string of a tuple struct whose name is (`Password("…")`); the key
-    /// or name is kept.
+    /// string of a tuple struct whose name is (`Password("…")`), or the
+    /// text of an XML element whose name is; the key or name is kept.
     KeyValue,
     /// Found by a [`SecretShape`] the user registered, under its name.
     Custom(&'static str),
@@ -355,6 +355,9 @@ pub(crate) struct Progress {
     /// value percent-decoded, which is not decoded again, the largest
     /// `usize`.
     encoded_to: usize,
+    /// Whether the XML in the text was read (from the first `=` of its
+    /// declaration or a namespace's).
+    xml: bool,
     /// Whether anything of it changed: a place was looked at, or a run.
     touched: bool,
 }
@@ -556,7 +559,13 @@ impl Finder<'_> {
                 false => return,
             },
             b'=' if p >= self.progress.next[0] => match query_value_at(self.text, p, self.policy) {
-                None => return self.encoded_value_at(p),
+                None => {
+                    if !self.progress.xml && declares_xml(b, p) {
+                        self.progress.xml = true;
+                        xml_elements(self.text, 0, self.policy, self.found);
+                    }
+                    return self.encoded_value_at(p);
+                }
                 hit => (hit, 0),
             },
             b'"' if p >= self.progress.next[6] => {

@@ -33,13 +33,19 @@ fn scan_everywhere(text: &str, policy: &Policy, found: &mut Vec<Found>) {
     });
     // A pair's value holding a `%`, when its key is not sensitive, is
     // decoded from its first `=` (the `=`s inside it are part of it).
-    let (mut decoded, mut encoded_to) = (Vec::new(), 0);
+    // So is an XML document, whole, from the first `=` of its declaration
+    // or a namespace's.
+    let (mut decoded, mut encoded_to, mut xml) = (Vec::new(), 0, false);
     kind(&mut |i| match b[i] {
         b'=' => query_value_at(text, i, policy).ok_or_else(|| {
             let value = b
                 .get(i + 1)
                 .is_some_and(|&c| c != b'&' && !c.is_ascii_whitespace());
             let pair = (i == 0 || is_key_byte(b[i - 1])) && b.get(i + 1) != Some(&b'=');
+            if pair && b.get(i + 1).is_some_and(|&c| c != b'&') && !xml && declares_xml(b, i) {
+                xml = true;
+                xml_elements(text, 0, policy, &mut decoded);
+            }
             if value && pair && i >= encoded_to {
                 let end = query_value_end(b, i + 1);
                 encoded_to = end;
@@ -1088,6 +1094,52 @@ fn numbers_that_are_not_card_numbers_stay() {
 }
 
 #[test]
+fn the_text_of_a_sensitive_xml_element_is_replaced_and_its_tags_kept() {
+    for (text, logged) in [
+        (
+            r#"unhandled response body: <AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>ASIAAGI3MNBQNSPUQ2ID</AccessKeyId><SecretAccessKey>BkM+PKsCTPUpP4J4N6OCZFkUUdUYXyVXtwwl6KcC</SecretAccessKey><SessionToken>FwoGZXIvYXdz EBYaDN</SessionToken><Expiration>2024-06-10T13:00:00Z</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>"#,
+            // `Credentials` is sensitive too: every text inside it, as
+            // the policy redacts an object under a sensitive key of data.
+            r#"unhandled response body: <AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>[REDACTED:aws_access_key_id]</AccessKeyId><SecretAccessKey>[REDACTED:key_value]</SecretAccessKey><SessionToken>[REDACTED:key_value]</SessionToken><Expiration>[REDACTED:key_value]</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>"#,
+        ),
+        (
+            r#"<GetSessionTokenResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Result><AccessKeyId>ASIAAGI3MNBQNSPUQ2ID</AccessKeyId><SecretAccessKey>BkM+PKsC/TPUpP4J4N6</SecretAccessKey><Expiration>2024-06-10T13:00:00Z</Expiration></Result></GetSessionTokenResponse>"#,
+            r#"<GetSessionTokenResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Result><AccessKeyId>[REDACTED:aws_access_key_id]</AccessKeyId><SecretAccessKey>[REDACTED:key_value]</SecretAccessKey><Expiration>2024-06-10T13:00:00Z</Expiration></Result></GetSessionTokenResponse>"#,
+        ),
+        // A SOAP request: namespace prefixes, and a declaration.
+        (
+            r#"<?xml version="1.0"?><soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Body><ns1:Login><ns1:User>bob</ns1:User><ns1:Password>hunter 2</ns1:Password></ns1:Login></soap:Body></soap:Envelope>"#,
+            r#"<?xml version="1.0"?><soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Body><ns1:Login><ns1:User>bob</ns1:User><ns1:Password>[REDACTED:key_value]</ns1:Password></ns1:Login></soap:Body></soap:Envelope>"#,
+        ),
+        // A CDATA section whole, and an element of more elements whole.
+        (
+            r#"<r xmlns="urn:x"><ApiKey><![CDATA[k<1>&2]]></ApiKey><Secret><Value>v</Value><n>1</n></Secret><Id>7</Id></r>"#,
+            r#"<r xmlns="urn:x"><ApiKey><![CDATA[[REDACTED:key_value]]]></ApiKey><Secret><Value>[REDACTED:key_value]</Value><n>[REDACTED:key_value]</n></Secret><Id>7</Id></r>"#,
+        ),
+        (
+            r#"<r xmlns="urn:x"><Secret> <![CDATA[a<b>c]]> <v>d</v></Secret></r>"#,
+            r#"<r xmlns="urn:x"><Secret> <![CDATA[[REDACTED:key_value]]]> <v>[REDACTED:key_value]</v></Secret></r>"#,
+        ),
+        // An element never closed: to the end.
+        (
+            r#"<r xmlns="urn:x"><Secret><Value>v w"#,
+            r#"<r xmlns="urn:x"><Secret><Value>[REDACTED:key_value]"#,
+        ),
+    ] {
+        assert_eq!(redact(text), logged, "{text}");
+    }
+    for text in [
+        r#"<?xml version="1.0" encoding="UTF-8"?><Order><Id>42</Id><Status>paid</Status></Order>"#,
+        r#"<r xmlns="urn:x"><Token/><Password></Password><Note>password</Note></r>"#,
+        // Without a declaration or a namespace, a text is not read as XML.
+        "<Password>hunter2</Password>",
+        "a < b and c > d, x=1",
+    ] {
+        assert_eq!(redact(text), text);
+    }
+}
+
+#[test]
 fn secrets_percent_encoded_in_a_pairs_value_are_replaced_where_they_are() {
     let long = "%2F".repeat(200);
     for (text, logged) in [
@@ -1579,6 +1631,17 @@ fn the_vector_passes_find_what_looking_everywhere_finds() {
         "\"pwd\": S { ",
         "Cookie: ",
         "4709ab7f3f386d0cd566647b5aa666347428c3dd",
+        " xmlns=\"urn:x\"",
+        "<?xml version=\"1.0\"?>",
+        "<Password>",
+        "</Password>",
+        "<n:Secret>",
+        "<![CDATA[",
+        "]]>",
+        "<a>",
+        "/>",
+        "<",
+        ">",
     ];
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let (mut fast, mut everywhere) = (Vec::new(), Vec::new());
@@ -1941,6 +2004,13 @@ fn scanning_is_linear_on_hostile_text() {
         format!("{} %", "x=x=".repeat(n / 4)),
         format!("{} %", "x=y&".repeat(n / 4)),
         "x=%2F%3Fa%3Db ".repeat(n / 14),
+        format!(" xmlns=\"x\"{}", "<a".repeat(n / 2)),
+        format!(" xmlns=\"x\"{}", "<a>".repeat(n / 3)),
+        format!(" xmlns=\"x\"{}", "<a><b>".repeat(n / 6)),
+        format!(" xmlns=\"x\"{}", "<a><![CDATA[".repeat(n / 12)),
+        format!(" xmlns=\"x\"<a>{}", "<b>".repeat(n / 3)),
+        " xmlns=\"x\"".repeat(n / 11),
+        format!(" xmlns=\"x\"{}", "<a/>".repeat(n / 4)),
     ];
     for text in &texts {
         READ.with(|r| r.set(0));
