@@ -1582,7 +1582,7 @@ pub(super) fn query_value_at(text: &str, i: usize, policy: &Policy) -> Option<Fo
         policy.is_sensitive(key)
     };
     if !is_sensitive {
-        return None;
+        return api_key_at(b, key, i);
     }
     // Read only after a sensitive key: keys never hold `=`, so each byte
     // is read once as a key and at most once as a value (a value ends at
@@ -1597,6 +1597,40 @@ pub(super) fn query_value_at(text: &str, i: usize, policy: &Policy) -> Option<Fo
     // A value seclog already replaced (`name=[REDACTED]` of a cookie) is
     // left as it is.
     value_found(b, start, end, SecretKind::QueryParam)
+}
+
+/// The names a query's API key goes by that are no sensitive term, as
+/// they name other things too (`key` an S3 object or a sort order).
+const API_KEY_NAMES: [&str; 5] = ["key", "appid", "app_id", "appkey", "app_key"];
+
+/// The value of a query or form pair `key=value` whose `=` is at `i` and
+/// whose key is one of [`API_KEY_NAMES`] (in any case), when the value has
+/// a token's shape ([`is_token_like`], up to 64 letters, digits, `-` and
+/// `_`, then the end of the value or of the text around it): the API key
+/// of `?appid=cc02…` or `&key=…`, where `key=uploads/a.png` and
+/// `key=name` stay. No more than 65 bytes of the value are read.
+fn api_key_at(b: &[u8], key: &str, i: usize) -> Option<Found> {
+    if !API_KEY_NAMES.iter().any(|n| key.eq_ignore_ascii_case(n)) {
+        return None;
+    }
+    let start = i + 1;
+    let bounded = &b[..b.len().min(start + 65)];
+    let end = run(bounded, start, |c| is_alnum(c) || c == b'-' || c == b'_');
+    let ends = match b.get(end) {
+        None => true,
+        Some(&c) => {
+            c.is_ascii_whitespace()
+                || matches!(
+                    c,
+                    b'&' | b';' | b')' | b']' | b'}' | b'"' | b'\'' | b',' | b'#' | b'>'
+                )
+        }
+    };
+    (ends && end - start <= 64 && is_token_like(&b[start..end])).then_some(Found {
+        start,
+        end,
+        kind: SecretKind::QueryParam,
+    })
 }
 
 /// The end of an unquoted `key=value` value that begins at `start`: at

@@ -1199,6 +1199,32 @@ fn secrets_percent_encoded_in_a_pairs_value_are_replaced_where_they_are() {
 }
 
 #[test]
+fn an_api_key_under_a_name_that_is_no_term_is_replaced_by_its_shape() {
+    for (text, logged) in [
+        (
+            "HTTP status client error (401 Unauthorized) for url (https://api.openweathermap.org/data/2.5/weather?q=London&appid=cc022238daceee2092f073ff80b9465a)",
+            "HTTP status client error (401 Unauthorized) for url (https://api.openweathermap.org/data/2.5/weather?q=London&appid=[REDACTED:query_param])",
+        ),
+        (
+            "GET /v1/search?KEY=Xq9vL2mT7rK4nP1sW8yD3fH6&q=x",
+            "GET /v1/search?KEY=[REDACTED:query_param]&q=x",
+        ),
+        ("app_key=q3vkd7s2nbxw5yfm4lz6hqg2rc7tpj3aok5wie6u", "app_key=[REDACTED:query_param]"),
+    ] {
+        assert_eq!(redact(text), logged, "{text}");
+    }
+    for text in [
+        "GET /files?key=uploads/2024/a.png",
+        "sort=key&key=created_at&appid=com.acme.app&app_id=12345",
+        "key=DeployBot",
+        // Longer than an API key is (65 characters): a digest, an id.
+        "key=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0",
+    ] {
+        assert_eq!(redact(text), text);
+    }
+}
+
+#[test]
 fn a_sensitive_query_or_form_value_is_replaced_and_its_key_kept() {
     assert_eq!(
         redact("/login?user=alice&password=hunter2&next=/home"),
@@ -2010,6 +2036,9 @@ fn scanning_is_linear_on_hostile_text() {
         format!(" xmlns=\"x\"{}", "<a><![CDATA[".repeat(n / 12)),
         format!(" xmlns=\"x\"<a>{}", "<b>".repeat(n / 3)),
         " xmlns=\"x\"".repeat(n / 11),
+        "key=".repeat(n / 4),
+        format!("key={}", "a1B".repeat(n / 3)),
+        "key=a1B2c3D4e5F6g7H8i9J0kLmN&".repeat(n / 29),
         format!(" xmlns=\"x\"{}", "<a/>".repeat(n / 4)),
     ];
     for text in &texts {
