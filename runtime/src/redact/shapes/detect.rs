@@ -1308,8 +1308,14 @@ pub(super) fn tuple_value_at(text: &str, i: usize, policy: &Policy) -> Option<Fo
     if !scheme && !is_sensitive_name(policy, name) {
         return None;
     }
+    // Every string of the tuple: a credential of two (`Basic("user",
+    // "password")`, as an OCI registry client prints one) holds its secret
+    // in the second.
     let start = i + 2;
-    let end = string_end(b, start, false, b'"');
+    let mut end = string_end(b, start, false, b'"');
+    while b.get(end..end + 4) == Some(b"\", \"") {
+        end = string_end(b, end + 4, false, b'"');
+    }
     read(end - start);
     value_found(b, start, end, SecretKind::KeyValue)
 }
@@ -1395,6 +1401,16 @@ pub(super) fn flag_value_at(text: &str, i: usize, policy: &Policy) -> Option<Fou
         }
     };
     read(end - start);
+    // A usage text's placeholder (`--api-token <API_TOKEN>`, as clap's
+    // errors print it) is no value.
+    if let [b'<' | b'[', inner @ .., b'>' | b']'] = &b[start..end] {
+        if inner
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+        {
+            return None;
+        }
+    }
     let start = match user_and_password {
         true => start + b[start..end].iter().position(|&c| c == b':')? + 1,
         false => start,
@@ -1431,7 +1447,16 @@ fn names_an_error(key: &str) -> bool {
 }
 
 /// The authorization schemes whose credential follows their word.
-const SCHEMES: [&str; 5] = ["bearer", "basic", "digest", "token", "negotiate"];
+const SCHEMES: [&str; 7] = [
+    "bearer",
+    "basic",
+    "digest",
+    "token",
+    "negotiate",
+    // Dynatrace's and Okta's.
+    "api-token",
+    "ssws",
+];
 
 /// Where the first `quote` from `start` that no backslash escapes is, or
 /// the line break or the end before it.
@@ -1589,11 +1614,34 @@ pub(super) fn query_value_at(text: &str, i: usize, policy: &Policy) -> Option<Fo
     // the next match of its kind). A quoted value (logfmt's
     // `password="a b"`, Python's `password='a b'`) runs to its closing
     // quote.
-    let (start, end) = match b[i + 1] {
+    let (mut start, mut end) = match b[i + 1] {
         quote @ (b'"' | b'\'') => (i + 2, string_end(b, i + 2, false, quote)),
         _ => (i + 1, query_value_end(b, i + 1)),
     };
     read(end - i);
+    // An authorization scheme's word, then a space and the credential
+    // (`Authorization=Api-Token dt0c01…`, as OpenTelemetry's headers
+    // variable holds one): the credential, the scheme kept.
+    let scheme = SCHEMES
+        .iter()
+        .any(|s| b[start..end].eq_ignore_ascii_case(s.as_bytes()));
+    if scheme
+        && b.get(end) == Some(&b' ')
+        && b.get(end + 1).is_some_and(|&c| !c.is_ascii_whitespace())
+    {
+        let next = query_value_end(b, end + 1);
+        read(next - end);
+        // Not when the next word is another pair (`auth=basic user=bob`):
+        // base64's padding is no pair's `=`.
+        let word = &b[end + 1..next];
+        let pair = word
+            .iter()
+            .position(|&c| c == b'=')
+            .is_some_and(|at| at > 0 && word.get(at + 1).is_some_and(|&c| c != b'='));
+        if !pair {
+            (start, end) = (end + 1, next);
+        }
+    }
     // A value seclog already replaced (`name=[REDACTED]` of a cookie) is
     // left as it is.
     value_found(b, start, end, SecretKind::QueryParam)

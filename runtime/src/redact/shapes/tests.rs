@@ -1199,6 +1199,47 @@ fn secrets_percent_encoded_in_a_pairs_value_are_replaced_where_they_are() {
 }
 
 #[test]
+fn a_credential_after_its_scheme_word_in_a_pair_or_a_tuple_is_replaced() {
+    for (text, logged) in [
+        (
+            "OTEL_EXPORTER_OTLP_HEADERS=Authorization=Api-Token dt0c01.H3I2ABCDEFGH.abcdef0123456789",
+            "OTEL_EXPORTER_OTLP_HEADERS=Authorization=Api-Token [REDACTED:query_param]",
+        ),
+        (
+            "authorization=SSWS 00QCjAl4MlV-WPXM",
+            "authorization=SSWS [REDACTED:query_param]",
+        ),
+        (
+            "Authorization: SSWS 00QCjAl4MlV-WPXM",
+            "Authorization: SSWS [REDACTED:key_value]",
+        ),
+        (
+            "auth=Basic dXNlcjpwYXNzd29yZA== next",
+            "auth=Basic [REDACTED:basic] next",
+        ),
+        // A tuple of two strings: both (the second holds the secret).
+        (
+            r#"pulling with Basic("AWS", "eyJwYXlsb2FkIjoiQUJD") from registry"#,
+            r#"pulling with Basic("[REDACTED:key_value]") from registry"#,
+        ),
+        (
+            r#"Credentials("svc", "p\"w", "x") ok"#,
+            r#"Credentials("[REDACTED:key_value]") ok"#,
+        ),
+    ] {
+        assert_eq!(redact(text), logged, "{text}");
+    }
+    // The next word is another pair: the scheme alone is replaced.
+    assert_eq!(
+        redact("auth=basic user=bob"),
+        "auth=[REDACTED:query_param] user=bob"
+    );
+    // A usage text's placeholder is no value.
+    let usage = "error: a value is required for '--api-token <API_TOKEN>' but none was supplied\n\nUsage: app --api-token <API_TOKEN> [--password [PASSWORD]]";
+    assert_eq!(redact(usage), usage);
+}
+
+#[test]
 fn an_api_key_under_a_name_that_is_no_term_is_replaced_by_its_shape() {
     for (text, logged) in [
         (
@@ -2036,6 +2077,11 @@ fn scanning_is_linear_on_hostile_text() {
         format!(" xmlns=\"x\"{}", "<a><![CDATA[".repeat(n / 12)),
         format!(" xmlns=\"x\"<a>{}", "<b>".repeat(n / 3)),
         " xmlns=\"x\"".repeat(n / 11),
+        "a=token ".repeat(n / 8),
+        format!("a=token {}", "x".repeat(n)),
+        "a=token b=".repeat(n / 10),
+        format!("Pwd(\"a\"{}", ", \"".repeat(n / 3)),
+        " --pwd <A> ".repeat(n / 11),
         "key=".repeat(n / 4),
         format!("key={}", "a1B".repeat(n / 3)),
         "key=a1B2c3D4e5F6g7H8i9J0kLmN&".repeat(n / 29),
