@@ -35,6 +35,14 @@ pub(crate) const TERMS: &[&str] = &[
     "masterkey",
     "clientkey",
     "tlskey",
+    "hmackey",
+    "jwtkey",
+    "appkey",
+    "authkey",
+    "writekey",
+    "licensekey",
+    "pepper",
+    "codeverifier",
 ];
 
 /// Short names of secrets, which are no terms: `auth` and `sig` count as

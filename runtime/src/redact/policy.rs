@@ -51,6 +51,14 @@ pub const DEFAULT_SENSITIVE_KEYS: &[&str] = &[
     "masterkey",
     "clientkey",
     "tlskey",
+    "hmackey",
+    "jwtkey",
+    "appkey",
+    "authkey",
+    "writekey",
+    "licensekey",
+    "pepper",
+    "codeverifier",
 ];
 
 /// The length of the shortest of [`DEFAULT_SENSITIVE_KEYS`].

@@ -1649,7 +1649,7 @@ pub(super) fn query_value_at(text: &str, i: usize, policy: &Policy) -> Option<Fo
 
 /// The names a query's API key goes by that are no sensitive term, as
 /// they name other things too (`key` an S3 object or a sort order).
-const API_KEY_NAMES: [&str; 5] = ["key", "appid", "app_id", "appkey", "app_key"];
+const API_KEY_NAMES: [&str; 3] = ["key", "appid", "app_id"];
 
 /// The value of a query or form pair `key=value` whose `=` is at `i` and
 /// whose key is one of [`API_KEY_NAMES`] (in any case), when the value has

@@ -1250,7 +1250,7 @@ fn an_api_key_under_a_name_that_is_no_term_is_replaced_by_its_shape() {
             "GET /v1/search?KEY=Xq9vL2mT7rK4nP1sW8yD3fH6&q=x",
             "GET /v1/search?KEY=[REDACTED:query_param]&q=x",
         ),
-        ("app_key=q3vkd7s2nbxw5yfm4lz6hqg2rc7tpj3aok5wie6u", "app_key=[REDACTED:query_param]"),
+        ("APP_ID=q3vkd7s2nbxw5yfm4lz6hqg2rc7tpj3aok5wie6u", "APP_ID=[REDACTED:query_param]"),
     ] {
         assert_eq!(redact(text), logged, "{text}");
     }
