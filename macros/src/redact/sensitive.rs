@@ -43,6 +43,9 @@ pub(crate) const TERMS: &[&str] = &[
     "licensekey",
     "pepper",
     "codeverifier",
+    "pkce",
+    "cipherkey",
+    "aeskey",
 ];
 
 /// Short names of secrets, which are no terms: `auth` and `sig` count as

@@ -59,6 +59,9 @@ pub const DEFAULT_SENSITIVE_KEYS: &[&str] = &[
     "licensekey",
     "pepper",
     "codeverifier",
+    "pkce",
+    "cipherkey",
+    "aeskey",
 ];
 
 /// The length of the shortest of [`DEFAULT_SENSITIVE_KEYS`].

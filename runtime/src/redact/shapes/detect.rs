@@ -1658,6 +1658,9 @@ const API_KEY_NAMES: [&str; 3] = ["key", "appid", "app_id"];
 /// of `?appid=cc02…` or `&key=…`, where `key=uploads/a.png` and
 /// `key=name` stay. No more than 65 bytes of the value are read.
 fn api_key_at(b: &[u8], key: &str, i: usize) -> Option<Found> {
+    if key.eq_ignore_ascii_case("code") {
+        return authorization_code_at(b, i);
+    }
     if !API_KEY_NAMES.iter().any(|n| key.eq_ignore_ascii_case(n)) {
         return None;
     }
@@ -1675,6 +1678,36 @@ fn api_key_at(b: &[u8], key: &str, i: usize) -> Option<Found> {
         }
     };
     (ends && end - start <= 64 && is_token_like(&b[start..end])).then_some(Found {
+        start,
+        end,
+        kind: SecretKind::QueryParam,
+    })
+}
+
+/// The value of a `code=` pair whose `=` is at `i` when it looks like an
+/// OAuth authorization code, which a login's callback URL carries and
+/// whoever holds it may trade for tokens: its first 24 bytes (or all,
+/// when fewer) are 16 or more letters, digits, `-`, `_`, `.`, `/` and `%`
+/// (GitHub's 20 hex digits, Google's `4%2F0Aea…`), four letters and two
+/// digits among them. A status (`code=404`), a promotion (`code=SUMMER24`)
+/// or a word stays. No more than 24 bytes are read unless it is one; then
+/// the value whole.
+fn authorization_code_at(b: &[u8], i: usize) -> Option<Found> {
+    let start = i + 1;
+    let code_byte = |c: u8| is_alnum(c) || matches!(c, b'-' | b'_' | b'.' | b'/' | b'%');
+    let head = run(&b[..b.len().min(start + 24)], start, code_byte);
+    let head_bytes = &b[start..head];
+    let letters = head_bytes
+        .iter()
+        .filter(|c| c.is_ascii_alphabetic())
+        .count();
+    let digits = head_bytes.iter().filter(|c| c.is_ascii_digit()).count();
+    if head_bytes.len() < 16 || letters < 4 || digits < 2 {
+        return None;
+    }
+    let end = query_value_end(b, start);
+    read(end - start);
+    Some(Found {
         start,
         end,
         kind: SecretKind::QueryParam,

@@ -1251,6 +1251,16 @@ fn an_api_key_under_a_name_that_is_no_term_is_replaced_by_its_shape() {
             "GET /v1/search?KEY=[REDACTED:query_param]&q=x",
         ),
         ("APP_ID=q3vkd7s2nbxw5yfm4lz6hqg2rc7tpj3aok5wie6u", "APP_ID=[REDACTED:query_param]"),
+        // An OAuth authorization code in a login's callback, as
+        // tower-http's trace logs the URI.
+        (
+            "ERROR request{method=GET uri=/auth/github/callback?code=042e1b9c6e100ceb99e2&state=HC9EGjISAZQ version=HTTP/1.1}: response failed",
+            "ERROR request{method=GET uri=/auth/github/callback?code=[REDACTED:query_param]&state=HC9EGjISAZQ version=HTTP/1.1}: response failed",
+        ),
+        (
+            "uri: /auth/google/callback?state=Q517&code=4%2F0AeaYSHH3dnPHxODJ6eR2Hqbzmbwtg_QX1&scope=email",
+            "uri: /auth/google/callback?state=Q517&code=[REDACTED:query_param]&scope=email",
+        ),
     ] {
         assert_eq!(redact(text), logged, "{text}");
     }
@@ -1258,6 +1268,7 @@ fn an_api_key_under_a_name_that_is_no_term_is_replaced_by_its_shape() {
         "GET /files?key=uploads/2024/a.png",
         "sort=key&key=created_at&appid=com.acme.app&app_id=12345",
         "key=DeployBot",
+        "GET /r?code=404 and code=SUMMER2024&error_code=invalid_grant_2024_expired, code=abcdefghijklmnopqrst",
         // Longer than an API key is (65 characters): a digest, an id.
         "key=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0",
     ] {
@@ -2083,6 +2094,9 @@ fn scanning_is_linear_on_hostile_text() {
         format!("Pwd(\"a\"{}", ", \"".repeat(n / 3)),
         " --pwd <A> ".repeat(n / 11),
         "key=".repeat(n / 4),
+        "code=".repeat(n / 5),
+        format!("code={}", "a1".repeat(n / 2)),
+        "code=a1b2c3d4e5f6g7h8 ".repeat(n / 22),
         format!("key={}", "a1B".repeat(n / 3)),
         "key=a1B2c3D4e5F6g7H8i9J0kLmN&".repeat(n / 29),
         format!(" xmlns=\"x\"{}", "<a/>".repeat(n / 4)),
