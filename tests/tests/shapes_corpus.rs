@@ -10,8 +10,18 @@
 mod corpus;
 
 /// Whether `out` shows `secret`, or eight characters of it in a row when
-/// it is longer than twelve.
+/// it is longer than twelve; of a secret printed as a list of bytes
+/// (`104, 117, …`, as `{:?}` prints a `Vec<u8>`), six of its numbers in a
+/// row (eight characters of one occur in any list of bytes).
 fn shows(out: &str, secret: &str) -> bool {
+    if secret.contains(", ")
+        && secret
+            .bytes()
+            .all(|c| c.is_ascii_digit() || c == b',' || c == b' ')
+    {
+        let numbers: Vec<&str> = secret.split(", ").collect();
+        return numbers.windows(6).any(|w| out.contains(&w.join(", ")));
+    }
     let chars: Vec<char> = secret.chars().collect();
     out.contains(secret)
         || chars.len() > 12
