@@ -365,11 +365,7 @@ pub(super) fn webhook_at(b: &[u8], colon: usize) -> Option<Found> {
         return None;
     }
     let url = &b[colon + 3..];
-    let beginning = WEBHOOKS.iter().find(|w| {
-        url.get(..4)
-            .is_some_and(|head| head.eq_ignore_ascii_case(&w[..4]))
-            && starts_alike(url, w)
-    })?;
+    let beginning = WEBHOOKS.iter().find(|w| starts_alike(url, w))?;
     let start = colon + 3 + beginning.len();
     // Telegram's bot API (and its files'): the bot's token follows `bot`,
     // its number, a `:` and 30 or more letters, digits, `_` and `-`.
@@ -952,8 +948,8 @@ fn declares_xml_slowly(b: &[u8], p: usize) -> bool {
     prefix > 0 && before[..p - prefix].ends_with(b" xmlns:")
 }
 
-/// Appends to `found` the text of each element of the XML in `text` from
-/// `from` on whose name (without its namespace prefix) is sensitive:
+/// Appends to `found` the text of each element of the XML in `text`
+/// whose name (without its namespace prefix) is sensitive:
 /// `<SecretAccessKey>…</SecretAccessKey>` of an AWS response,
 /// `<ns1:Password>…</ns1:Password>` of a SOAP request, the text of a
 /// `<![CDATA[…]]>` section whole. Of such an element whose content is more
@@ -963,11 +959,11 @@ fn declares_xml_slowly(b: &[u8], p: usize) -> bool {
 /// (`GetSessionTokenResponse`), not a secret. Each byte is read at most
 /// twice: tags and text once, and once more to look for a closing tag or
 /// a tag's `>`, each looked for past the last.
-pub(super) fn xml_elements(text: &str, from: usize, policy: &Policy, found: &mut Vec<Found>) {
+pub(super) fn xml_elements(text: &str, policy: &Policy, found: &mut Vec<Found>) {
     let b = text.as_bytes();
-    let mut k = from;
+    let mut k = 0;
     // The first `>` at or after the last place one was looked for from.
-    let mut gt = from;
+    let mut gt = 0;
     let name_byte = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b':');
     while let Some(open) = b[k..].iter().position(|&c| c == b'<').map(|at| k + at) {
         read(open - k);

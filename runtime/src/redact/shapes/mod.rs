@@ -562,7 +562,7 @@ impl Finder<'_> {
                 None => {
                     if !self.progress.xml && declares_xml(b, p) {
                         self.progress.xml = true;
-                        xml_elements(self.text, 0, self.policy, self.found);
+                        xml_elements(self.text, self.policy, self.found);
                     }
                     return self.encoded_value_at(p);
                 }

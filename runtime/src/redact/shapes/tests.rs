@@ -44,7 +44,7 @@ fn scan_everywhere(text: &str, policy: &Policy, found: &mut Vec<Found>) {
             let pair = (i == 0 || is_key_byte(b[i - 1])) && b.get(i + 1) != Some(&b'=');
             if pair && b.get(i + 1).is_some_and(|&c| c != b'&') && !xml && declares_xml(b, i) {
                 xml = true;
-                xml_elements(text, 0, policy, &mut decoded);
+                xml_elements(text, policy, &mut decoded);
             }
             if value && pair && i >= encoded_to {
                 let end = query_value_end(b, i + 1);
