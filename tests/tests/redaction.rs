@@ -1209,15 +1209,15 @@ fn a_destructured_binding_named_like_a_secret_is_redacted_and_added_terms_count(
         username: "alice".into(),
         password: "hunter2".into(),
     };
-    let run = capture(|| sign_in_destructured(creds(), 4921));
+    let run = capture(|| sign_in_destructured(creds(), 49_217_310));
     let input = &run.records()[0]["seclog"]["input"];
     assert_eq!(input["username"], "alice");
     assert_eq!(input["password"], "[REDACTED]");
-    assert_eq!(input["pin"], 4921, "not a default term");
+    assert_eq!(input["pin"], 49_217_310, "not a default term");
     assert!(!run.lines.iter().any(|l| l.contains("hunter2")));
     let config = seclog::builder().sensitive_key("pin").build().unwrap();
-    let run = capture_with(config, || sign_in_destructured(creds(), 4921));
+    let run = capture_with(config, || sign_in_destructured(creds(), 49_217_310));
     let input = &run.records()[0]["seclog"]["input"];
     assert_eq!(input["pin"], "[REDACTED]", "a term added at run time");
-    assert!(!run.lines.iter().any(|l| l.contains("4921")));
+    assert!(!run.lines.iter().any(|l| l.contains("49217310")));
 }
