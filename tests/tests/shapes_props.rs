@@ -173,6 +173,7 @@ fn service_token() -> impl Strategy<Value = Secret> {
             ("ntn_", "[a-z]{1,6}"),
             ("figd_", "[a-z][a-z_-]{0,5}"),
             ("gsk_", "[a-z]{1,6}"),
+            ("hcaik_01", "[a-z0-9]{20,30}"),
         ]),
         distinctive(40..60),
     )
@@ -367,7 +368,9 @@ fn quoted_pair() -> impl Strategy<Value = Secret> {
 /// `serde_json::Value` (one line, pretty), YAML, a header dump, a Python
 /// dict, a tuple struct named for a secret
 /// (`ClientSecret("…")`), TOML (`key = "…"`), logfmt (`key="…"`), a
-/// YAML block scalar. A quoted value may hold a space.
+/// YAML block scalar, `Debug` of a name and value pair, PostgreSQL's
+/// detail of a key's violation, a JSON Web Key's private member. A quoted
+/// value may hold a space.
 fn text_pair() -> impl Strategy<Value = Secret> {
     (
         prop::sample::select(vec![
@@ -379,7 +382,7 @@ fn text_pair() -> impl Strategy<Value = Secret> {
         ]),
         distinctive(6..20),
         prop::option::of(distinctive(2..10)),
-        0..20usize,
+        0..24usize,
     )
         .prop_map(|(key, value, second, form)| {
             let camel: String = key
@@ -428,6 +431,18 @@ fn text_pair() -> impl Strategy<Value = Secret> {
                 // An XML element named for a secret, in a document with a
                 // namespace (a SOAP body, an AWS response).
                 18 => format!(r#"<r xmlns="urn:x"><n:{camel}>{quoted}</n:{camel}><id>7</id></r>"#),
+                // `Debug` of a name and value pair (k8s-openapi, the AWS
+                // SDK).
+                19 => format!(
+                    r#"[EnvVar {{ name: "{key}", value: Some("{quoted}"), value_from: None }}]"#
+                ),
+                20 => format!(
+                    r#"Parameter {{ parameter_key: Some("{camel}"), parameter_value: Some("{quoted}") }}"#
+                ),
+                // A database error's key whose column is sensitive.
+                21 => format!(r#"detail: Some("Key ({key})=({quoted}) already exists.")"#),
+                // A JSON Web Key's private member (its key aside).
+                22 => format!(r#"{{"kty":"EC","crv":"P-256","x":"f83O","d":"{quoted}"}}"#),
                 _ => format!("{{'user': 'bob', '{key}': '{quoted}'}}"),
             };
             let mut parts = vec![value];

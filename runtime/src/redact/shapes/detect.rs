@@ -167,7 +167,7 @@ enum Body {
 /// The prefixes of [`SecretKind::ServiceToken`], each with how its body is
 /// written and how long it is at least (shorter, it is a placeholder or
 /// a word: `sk_live_xxx`).
-const SERVICE_TOKENS: [(&[u8], Body, usize); 45] = [
+const SERVICE_TOKENS: [(&[u8], Body, usize); 47] = [
     (b"ghp_", Body::Base62, 30),
     (b"gho_", Body::Base62, 30),
     (b"ghu_", Body::Base62, 30),
@@ -197,7 +197,7 @@ const SERVICE_TOKENS: [(&[u8], Body, usize); 45] = [
     (b"xoxo-", Body::Slack, 20),
     (b"AIza", Body::Base64url, 35),
     // Docker Hub, Grafana, Sentry, Supabase, PlanetScale, Linear, Notion,
-    // Netlify, Render, RubyGems, Figma, 1Password, Groq.
+    // Netlify, Render, RubyGems, Figma, 1Password, Groq, Honeycomb.
     (b"dckr_pat_", Body::Base64url, 24),
     (b"glsa_", Body::Word, 40),
     (b"glc_", Body::Word, 32),
@@ -215,6 +215,11 @@ const SERVICE_TOKENS: [(&[u8], Body, usize); 45] = [
     (b"figd_", Body::Base64url, 32),
     (b"ops_", Body::Word, 40),
     (b"gsk_", Body::Base62, 40),
+    // Honeycomb's ingest and configuration keys (`x-honeycomb-team`, as
+    // OpenTelemetry's exporters send them): 58 letters and digits, in
+    // lower case as Honeycomb issues them.
+    (b"hcaik_", Body::Alnum, 58),
+    (b"hcaic_", Body::Alnum, 58),
 ];
 
 /// What [`SERVICE_TOKENS`] says before any token is read: which bytes
@@ -751,7 +756,20 @@ impl Utf8Check {
 /// string's content (to its closing quote, escapes skipped), an object or
 /// array whole (as the policy redacts one under a sensitive key of data),
 /// or a bare number or word.
-pub(super) fn json_value_at(text: &str, i: usize, colon: usize, policy: &Policy) -> Option<Found> {
+///
+/// `jwk` is where the members of a JSON Web Key's object follow its
+/// `"kty"` key, when the last such key was seen and nothing since ended
+/// its object: the private members read there (`"d"` of an EC or OKP
+/// key, `"d"`, `"p"`, `"q"`, `"dp"`, `"dq"` and `"qi"` of an RSA key,
+/// `"k"` of a symmetric one) are values too. It moves on to each of them,
+/// so that the bytes between are read once.
+pub(super) fn json_value_at(
+    text: &str,
+    i: usize,
+    colon: usize,
+    policy: &Policy,
+    jwk: &mut Option<usize>,
+) -> Option<Found> {
     let b = text.as_bytes();
     let quote = b'"';
     // `\"key\":` inside a JSON string: the quotes are escaped.
@@ -763,7 +781,7 @@ pub(super) fn json_value_at(text: &str, i: usize, colon: usize, policy: &Policy)
     read(key_end - k);
     // Most keys are neither sensitive nor a pair's value: refused first.
     let value_of_pair = !sensitive && names_a_value(&b[k..key_end]);
-    if !(sensitive || value_of_pair) {
+    if !(sensitive || value_of_pair || jwk_private(b, k, key_end, jwk)) {
         return None;
     }
     // A key holds no line break (JSON escapes one in a string): quotes
@@ -818,6 +836,36 @@ pub(super) fn json_value_at(text: &str, i: usize, colon: usize, policy: &Policy)
             || matches!(c, b',' | b'}' | b']' | b'{' | b'[' | b'"' | b'\'' | b'\\'))
     });
     value_found(b, v, end, SecretKind::JsonValue)
+}
+
+/// Whether the key at `k..key_end` is a private member of a JSON Web Key
+/// (see [`json_value_at`]'s `jwk`), noting where a `"kty"` key ends.
+#[inline(always)]
+fn jwk_private(b: &[u8], k: usize, key_end: usize, jwk: &mut Option<usize>) -> bool {
+    let key = &b[k..key_end];
+    match key.len() {
+        1 | 2 => {}
+        3 if key == b"kty" => {
+            *jwk = Some(key_end);
+            return false;
+        }
+        _ => return false,
+    }
+    let Some(from) = jwk.filter(|&from| from <= k) else {
+        return false;
+    };
+    if !matches!(key, b"d" | b"p" | b"q" | b"dp" | b"dq" | b"qi" | b"k") {
+        return false;
+    }
+    read(k - from);
+    // The key's object goes on while no bracket ends it: a key's members
+    // are strings and numbers (an RSA key's `"oth"` aside).
+    if b[from..k].iter().any(|&c| c == b'{' || c == b'}') {
+        *jwk = None;
+        return false;
+    }
+    *jwk = Some(key_end);
+    true
 }
 
 /// Whether a key is the value of a name and value pair (`value`,
@@ -919,6 +967,63 @@ fn named_on_line_before(text: &str, line: usize, policy: &Policy) -> bool {
     };
     let name = name.trim().trim_matches(|c| c == '"' || c == '\'');
     names_a_name(key.as_bytes()) && is_sensitive_name(policy, name)
+}
+
+/// Whether the field before the `,` at `comma` is a name, and a
+/// sensitive one, as `Debug` prints a name and value pair:
+/// `EnvVar { name: "DB_PASSWORD", value: Some(…) }` (k8s-openapi),
+/// `KeyValuePair { name: Some("DB_PASSWORD"), value: Some(…) }` and
+/// `Parameter { parameter_key: Some("DbMasterPassword"), parameter_value:
+/// Some(…) }` (the AWS SDK). Read back over at most the field before: its
+/// string (up to 128 bytes, no escape), the `Some(` around it and its
+/// key.
+fn named_in_field_before(text: &str, comma: usize, policy: &Policy) -> bool {
+    let b = text.as_bytes();
+    // `Some("…")`, or another wrapper's (`Concrete("…")`): its `)`.
+    let wrapped = comma >= 1 && b[comma - 1] == b')';
+    let Some(close) = (comma - usize::from(wrapped))
+        .checked_sub(1)
+        .filter(|&k| b[k] == b'"')
+    else {
+        return false;
+    };
+    let from = close.saturating_sub(129);
+    let Some(open) = b[from..close]
+        .iter()
+        .rposition(|&c| c == b'"' || c == b'\\')
+        .map(|k| k + from)
+    else {
+        return false;
+    };
+    read(close - open);
+    if b[open] != b'"' {
+        return false;
+    }
+    let mut field_end = open;
+    if wrapped {
+        let Some(paren) = open.checked_sub(1).filter(|&k| b[k] == b'(') else {
+            return false;
+        };
+        let wrapper = paren - run_back(b, paren, |c| c.is_ascii_alphanumeric());
+        read(paren - wrapper);
+        if wrapper == paren {
+            return false;
+        }
+        field_end = wrapper;
+    }
+    let Some(key_end) = field_end
+        .checked_sub(2)
+        .filter(|&k| &b[k..field_end] == b": ")
+    else {
+        return false;
+    };
+    let key_start = key_end - run_back(b, key_end, is_name_byte);
+    read(key_end - key_start);
+    names_a_name(&b[key_start..key_end])
+        // Between ASCII quotes: whole characters.
+        && text
+            .get(open + 1..close)
+            .is_some_and(|name| is_sensitive_name(policy, name))
 }
 
 /// The value `start..end` as a match of `kind`, unless it is empty or a
@@ -1159,9 +1264,11 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
     // given on a command line: `-H "X-Api-Key: …"`): the value ends at
     // the quote that closes it.
     let mut closing = None;
+    // The `,` that ends the field before, when the key follows one.
+    let mut comma = None;
     let key_start = match *b.get(key_end.checked_sub(1)?)? {
         // `"key":` is JSON's own place; `"key" :` is read as JSON.
-        b'"' if key_end < i => return json_value_at(text, key_end - 1, i, policy),
+        b'"' if key_end < i => return json_value_at(text, key_end - 1, i, policy, &mut None),
         b'"' => return None,
         b'\'' => {
             let close = key_end - 1;
@@ -1193,7 +1300,11 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
             extent = match before.checked_sub(1).map(|k| b[k]) {
                 None | Some(b'\n' | b'\r' | b'-') => Extent::Line,
                 _ if escaped_break => Extent::EscapedLine,
-                Some(b'{' | b'(' | b'[' | b',' | b';') => Extent::Word,
+                Some(b',') => {
+                    comma = Some(before - 1);
+                    Extent::Word
+                }
+                Some(b'{' | b'(' | b'[' | b';') => Extent::Word,
                 // A cookie header that is the value of another key
                 // (`response headers: set-cookie: sid=…`): one word.
                 // Other keys there are prose's (`error: password: too
@@ -1217,9 +1328,12 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
     };
     let key = text.get(key_start..key_end - usize::from(b[key_end - 1] == b'\''))?;
     let named = || {
-        extent == Extent::Line
-            && names_a_value(key.as_bytes())
-            && named_on_line_before(text, key_start - indent, policy)
+        names_a_value(key.as_bytes())
+            && match (extent, comma) {
+                (Extent::Line, _) => named_on_line_before(text, key_start - indent, policy),
+                (_, Some(comma)) => named_in_field_before(text, comma, policy),
+                _ => false,
+            }
     };
     if !(is_sensitive_name(policy, key) || named()) || names_an_error(key) {
         return None;
@@ -1587,6 +1701,9 @@ pub(super) fn query_value_at(text: &str, i: usize, policy: &Policy) -> Option<Fo
         key_start -= 1;
     }
     read(i - key_start);
+    if key_start == i && i > 0 && b[i - 1] == b')' && b[i + 1] == b'(' {
+        return columns_value_at(text, i, policy);
+    }
     // A key shorter than every term cannot hold one.
     if i - key_start < policy.min_term_len() {
         return None;
@@ -1641,6 +1758,49 @@ pub(super) fn query_value_at(text: &str, i: usize, policy: &Policy) -> Option<Fo
     // A value seclog already replaced (`name=[REDACTED]` of a cookie) is
     // left as it is.
     value_found(b, start, end, SecretKind::QueryParam)
+}
+
+/// The longest values [`columns_value_at`] reads.
+const COLUMN_VALUES: usize = 1024;
+
+/// The values of a database error's key when one of its columns is
+/// sensitive, as PostgreSQL's detail of a unique or foreign key violation
+/// quotes them (`Key (token)=(…) already exists.`, `Key (tenant_id,
+/// api_key)=(7, …)`, as sqlx and tokio-postgres print the error): `i` is
+/// the `=` between the columns' `)` and the values' `(`. The columns are
+/// read back to their `(` over at most 128 bytes; the values, replaced
+/// whole, run to the `)` that closes them (brackets inside counted), over
+/// at most [`COLUMN_VALUES`] bytes.
+fn columns_value_at(text: &str, i: usize, policy: &Policy) -> Option<Found> {
+    let b = text.as_bytes();
+    let close = i - 1;
+    let from = close.saturating_sub(128);
+    let open = b[from..close].iter().rposition(|&c| c == b'(')? + from;
+    read(close - open);
+    let columns = text.get(open + 1..close)?;
+    let sensitive = columns
+        .split(',')
+        .any(|column| is_sensitive_name(policy, column.trim().trim_matches('"')));
+    if !sensitive {
+        return None;
+    }
+    let start = i + 2;
+    let limit = b.len().min(start + COLUMN_VALUES);
+    let mut depth = 0usize;
+    let mut end = start;
+    while end < limit {
+        match b[end] {
+            b'(' => depth += 1,
+            b')' if depth == 0 => break,
+            b')' => depth -= 1,
+            _ => {}
+        }
+        end += 1;
+    }
+    read(end - start);
+    // Whole characters: the cap can fall inside one.
+    let end = ceil_char_boundary(text, end);
+    value_found(b, start, end, SecretKind::KeyValue)
 }
 
 /// The names a query's API key goes by that are no sensitive term, as

@@ -67,8 +67,11 @@ fn scan_everywhere(text: &str, policy: &Policy, found: &mut Vec<Found>) {
         }),
         _ => Err(i + 1),
     });
+    let mut jwk = None;
     kind(&mut |i| match (b[i], b.get(i + 1)) {
-        (b'"', Some(b':')) if i >= 2 => json_value_at(text, i, i + 1, policy).ok_or(i + 1),
+        (b'"', Some(b':')) if i >= 2 => {
+            json_value_at(text, i, i + 1, policy, &mut jwk).ok_or(i + 1)
+        }
         _ => Err(i + 1),
     });
     kind(&mut |i| match (b[i], b.get(i + 1)) {
@@ -277,6 +280,20 @@ fn a_sensitive_value_in_json_quoted_as_text_is_replaced_and_its_key_kept() {
             r#"{\"Name\":\"api_key\",\"Value\":\"k-1\"}"#,
             r#"{\"Name\":\"api_key\",\"Value\":\"[REDACTED:json_value]\"}"#,
         ),
+        // A JSON Web Key's private members, after its `"kty"`, in the same
+        // object; the public ones stay.
+        (
+            r#"bad key {"kty":"EC","crv":"P-256","x":"qza-M9","y":"oHzr","d":"LdB-QP09"}: curve"#,
+            r#"bad key {"kty":"EC","crv":"P-256","x":"qza-M9","y":"oHzr","d":"[REDACTED:json_value]"}: curve"#,
+        ),
+        (
+            r#"{\"kty\":\"oct\",\"alg\":\"HS256\",\"k\":\"OOUw_VCq\"}"#,
+            r#"{\"kty\":\"oct\",\"alg\":\"HS256\",\"k\":\"[REDACTED:json_value]\"}"#,
+        ),
+        (
+            r#"{"keys":[{"kty":"RSA","n":"0vx7","e":"AQAB","d":"X4cT","p":"83i","q":"3Qe","dp":"G4s","dq":"s9l","qi":"GyM"}]}"#,
+            r#"{"keys":[{"kty":"RSA","n":"0vx7","e":"AQAB","d":"[REDACTED:json_value]","p":"[REDACTED:json_value]","q":"[REDACTED:json_value]","dp":"[REDACTED:json_value]","dq":"[REDACTED:json_value]","qi":"[REDACTED:json_value]"}]}"#,
+        ),
         // Escapes inside a value do not end it.
         (
             r#"{"token":"a\"b\\c"}"#,
@@ -484,6 +501,37 @@ fn a_sensitive_value_of_a_key_value_pair_in_text_is_replaced_and_its_key_kept() 
             "- name: \"api_key\"\r\n  value: k-1\r\n",
             "- name: \"api_key\"\r\n  value: [REDACTED:key_value]\r\n",
         ),
+        // `Debug` of a name and value pair: a struct's `value` after a
+        // sensitive `name` field, as k8s-openapi and the AWS SDK print
+        // lists of variables and parameters.
+        (
+            r#"[EnvVar { name: "RUST_LOG", value: Some("info") }, EnvVar { name: "DB_PASSWORD", value: Some("kFd M1"), value_from: None }]"#,
+            r#"[EnvVar { name: "RUST_LOG", value: Some("info") }, EnvVar { name: "DB_PASSWORD", value: [REDACTED:key_value], value_from: None }]"#,
+        ),
+        (
+            r#"KeyValuePair { name: Some("DB_PASSWORD"), value: Some("23JU") }"#,
+            r#"KeyValuePair { name: Some("DB_PASSWORD"), value: [REDACTED:key_value] }"#,
+        ),
+        (
+            r#"Parameter { parameter_key: Some("DbMasterPassword"), parameter_value: Some("8t0v"), use_previous_value: None }"#,
+            r#"Parameter { parameter_key: Some("DbMasterPassword"), parameter_value: [REDACTED:key_value], use_previous_value: None }"#,
+        ),
+        // PostgreSQL's detail of a key's violation: the values of a key
+        // with a sensitive column, whole.
+        (
+            r#"detail: Some("Key (token)=(TUQ1Ynx) already exists."), hint: None"#,
+            r#"detail: Some("Key (token)=([REDACTED:key_value]) already exists."), hint: None"#,
+        ),
+        (
+            "Key (tenant_id, api_key)=(7, a(b)c) already exists.",
+            "Key (tenant_id, api_key)=([REDACTED:key_value]) already exists.",
+        ),
+        (
+            "Key (lower(refresh_token::text))=(sPzL) is not present in table \"sessions\".",
+            "Key (lower(refresh_token::text))=([REDACTED:key_value]) is not present in table \"sessions\".",
+        ),
+        // Unclosed: to the end.
+        ("Key (token)=(abc", "Key (token)=([REDACTED:key_value]"),
         // A credential's scheme as a tuple, as the `headers` crate's
         // `Debug` prints an `Authorization` header.
         (
@@ -559,6 +607,20 @@ fn a_sensitive_value_of_a_key_value_pair_in_text_is_replaced_and_its_key_kept() 
         "InvalidClientTokenId: The security token included in the request is invalid.",
         "AuthorizationHeaderMalformed: The authorization header is malformed; the region is wrong",
         "MissingAuthenticationTokenException: Missing Authentication Token",
+        // A name that is not sensitive, or no name before the value; a
+        // name with an escape; `value` after another field.
+        r#"EnvVar { name: "RUST_LOG", value: Some("info"), value_from: None }"#,
+        r#"Cookie { name: Concrete("theme"), value: Concrete("dark") }"#,
+        r#"Row { id: Some("DB_PASSWORD"), value: Some("x") }, Row { name: "a\"password", value: 1 }"#,
+        r#"Field { name: "password", kind: Text, value: Some("x") }"#,
+        // A key's columns that are not sensitive, or no columns.
+        "Key (email)=(alice@example.com) already exists.",
+        "Key (tenant_id, slug)=(7, acme) already exists.",
+        "f(x)=(y), ()=(z), (=(",
+        // No `"kty"`, another object after it, or a public member.
+        r#"{"d":"2024-06-10","p":1,"q":"rust"}"#,
+        r#"{"kty":"EC","x":"a"},{"d":"2024-06-10","k":"v"}"#,
+        r#"{"kty":"RSA","n":"0vx7","e":"AQAB","kid":"k1","use":"sig"}"#,
     ] {
         assert_eq!(redact(text), text);
     }
@@ -781,6 +843,8 @@ fn a_services_token_is_replaced_by_its_prefix() {
         "rubygems_0f3c5e8a9b7d6c4e2f1a0b9c8d7e6f5a0f3c5e8a9b7d6c4e",
         "figd_Xq9vL2mT7rK4nP1sW8yD3fH6jB0gC5uE2aI4",
         "gsk_Xq9vL2mT7rK4nP1sW8yD3fH6jB0gC5uE2aI4oO7lS1qN3x",
+        "hcaik_01j5c7tgzayi6nsz98rqgrla9psq3r2m0jx4k8v2w6b1n3f5h7d9s0q2e4",
+        "hcaic_01j5c7tgzayi6nsz98rqgrla9psq3r2m0jx4k8v2w6b1n3f5h7d9s0q2e4",
     ];
     for token in tokens {
         for (text, logged) in [
@@ -828,6 +892,7 @@ fn a_services_token_is_replaced_by_its_prefix() {
         "IJ Iq Iz AIz",
         "Mac OS X 14_4",
         "secret_name_for_the_database_credentials_rotation_job",
+        "hcaik_01j5c7tgzayi6nsz98rqgrla9psq3r2m0jx4k8",
         "ops_dashboard_link_for_the_weekly_on_call_handover_notes",
         "rnd_seed_for_the_fixture_generator_in_integration_tests",
         "sbp_0f3c5e8a",
@@ -1720,6 +1785,20 @@ fn the_vector_passes_find_what_looking_everywhere_finds() {
         "/>",
         "<",
         ">",
+        "Key (token)",
+        "(a, b)",
+        ")=(",
+        ")",
+        "name: \"DB_PASSWORD\"",
+        "name: Some(\"pwd\")",
+        ", value: ",
+        "Some(\"x\")",
+        "{\"kty\":\"EC\"",
+        ",\"d\":\"x\"",
+        ",\"k\":",
+        "{",
+        "}",
+        "hcaik_01j5c7tgzayi6nsz98rqgrla9psq3r2m0jx4k8v2w6b1n3f5h7d9s0q2e4",
     ];
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let (mut fast, mut everywhere) = (Vec::new(), Vec::new());
@@ -2100,6 +2179,21 @@ fn scanning_is_linear_on_hostile_text() {
         format!("key={}", "a1B".repeat(n / 3)),
         "key=a1B2c3D4e5F6g7H8i9J0kLmN&".repeat(n / 29),
         format!(" xmlns=\"x\"{}", "<a/>".repeat(n / 4)),
+        "(a)=(".repeat(n / 5),
+        "(a)=((".repeat(n / 6),
+        format!("{}(a)=(", "(".repeat(n)),
+        format!("(a)=({}", "(".repeat(n)),
+        "(b)=(".repeat(n / 5),
+        format!("({})=(x)", "b".repeat(n)),
+        "n: \"a\", value: ".repeat(n / 15),
+        "name: Some(\"a\"), value: Some(\"x\"), ".repeat(n / 36),
+        format!("{}(\"a\"), value: ", "S".repeat(n)),
+        format!("{}: \"a\", value: ", "name".repeat(n / 4)),
+        format!("name: \"{}\", value: ", "a".repeat(n)),
+        format!("{{\"kty\":\"EC\"{}", ",\"d\":\"x\"".repeat(n / 8)),
+        format!("{{\"kty\":\"EC\"{}", ",\"e\":\"x\",\"d\":1".repeat(n / 14)),
+        "{\"kty\":1,\"d\":\"x\"}".repeat(n / 17),
+        format!("\"kty\":{}", " \"d\":".repeat(n / 6)),
     ];
     for text in &texts {
         READ.with(|r| r.set(0));
