@@ -145,6 +145,36 @@ fn aws() -> impl Strategy<Value = Secret> {
         })
 }
 
+/// Up to 80 bytes of `text` either side of `len` bytes at `at`, cut at
+/// characters' boundaries.
+fn around(text: &str, at: usize, len: usize) -> &str {
+    let mut start = at.saturating_sub(80);
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (at + len + 80).min(text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    &text[start..end]
+}
+
+/// An AWS session token: its prefix, then base64 with `/`, `+` and
+/// padding (the distinctive part in it must not be logged).
+fn session_token() -> impl Strategy<Value = Secret> {
+    (
+        "[A-Za-z0-9+/]{0,40}",
+        distinctive(90..120),
+        "[A-Za-z0-9+/]{0,40}",
+        prop::sample::select(vec!["", "=", "=="]),
+    )
+        .prop_map(|(head, body, tail, padding)| Secret {
+            text: format!("IQoJb3JpZ2luX2Vj{head}{body}{tail}{padding}"),
+            parts: vec![body],
+            to_the_end: false,
+        })
+}
+
 /// A service's token: its prefix, then a body of its alphabet (the
 /// distinctive part, upper-case letters and digits, is what must not be
 /// logged), long enough, with lower-case letters where its random part
@@ -466,7 +496,14 @@ fn encoded() -> impl Strategy<Value = Secret> {
     (
         // A card number's groups are joined as a form body or URL joins
         // them already (`card`); here it is only quoted.
-        prop_oneof![jwt(), bearer(), basic(), aws(), private_key()],
+        prop_oneof![
+            jwt(),
+            bearer(),
+            basic(),
+            aws(),
+            session_token(),
+            private_key()
+        ],
         prop::sample::select(vec!["+", "%20"]),
         any::<bool>(),
     )
@@ -546,6 +583,7 @@ fn any_secret() -> impl Strategy<Value = Secret> {
         bearer(),
         basic(),
         aws(),
+        session_token(),
         service_token(),
         webhook(),
         private_key(),
@@ -842,8 +880,7 @@ proptest! {
                     if let Some(at) = output.find(part.as_str()) {
                         return Err(TestCaseError::fail(format!(
                             "{sink}: {part:?} of {secret:?} leaked: …{}…",
-                            &output[at.saturating_sub(80)..(at + part.len() + 80).min(output.len())]
-                                .chars().collect::<String>()
+                            around(&output, at, part.len())
                         )));
                     }
                 }

@@ -143,6 +143,44 @@ pub(super) fn aws_at(b: &[u8], i: usize) -> Option<Found> {
     })
 }
 
+/// How every session token AWS STS issues begins (the base64 of its
+/// format's first bytes), as `AWS_SESSION_TOKEN` of a Lambda function's
+/// environment and `x-amz-security-token` of a signed request hold one.
+const SESSION_TOKEN: &[u8] = b"IQoJb3JpZ2luX2Vj";
+
+/// The fewest characters of a session token: real ones run to hundreds.
+const SESSION_TOKEN_LEAST: usize = 100;
+
+/// An AWS session token at `i` (see [`SecretKind::AwsSessionToken`]): its
+/// prefix at the start of a word, then base64 to at least
+/// [`SESSION_TOKEN_LEAST`] characters in all. The token runs over base64's
+/// characters, also as a URL or a JSON text writes them (`%2B`, `%2F`,
+/// `%3D`, `\/`), and up to two `=` of padding.
+pub(super) fn session_token_at(b: &[u8], i: usize) -> Option<Found> {
+    if !b.get(i..)?.starts_with(SESSION_TOKEN)
+        || !word_starts(b, i)
+        || i > 0 && matches!(b[i - 1], b'+' | b'/')
+    {
+        return None;
+    }
+    let mut end = i + SESSION_TOKEN.len();
+    loop {
+        match b.get(end) {
+            Some(&c) if is_alnum(c) || c == b'+' || c == b'/' => end += 1,
+            Some(b'%') if matches!(escape_at(b, end), Some(b'+' | b'/' | b'=')) => end += 3,
+            Some(b'\\') if b.get(end + 1) == Some(&b'/') => end += 2,
+            _ => break,
+        }
+    }
+    end += b[end..].iter().take(2).take_while(|&&c| c == b'=').count();
+    read(end - i);
+    (end - i >= SESSION_TOKEN_LEAST).then_some(Found {
+        start: i,
+        end,
+        kind: SecretKind::AwsSessionToken,
+    })
+}
+
 /// How the body of a service's token is written.
 #[derive(Clone, Copy)]
 enum Body {

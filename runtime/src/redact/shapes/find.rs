@@ -14,8 +14,9 @@ use super::*;
 /// `https://`), `(` followed by `"` (of
 /// a tuple struct's `Debug`, `Password("…")`), `b` or `B` followed by
 /// `a`, `e`, `A` or `E` (`Be` and `Ba` of `Bearer` and `Basic`), `I`
-/// followed by `A`, `J`, `q` or `z` (`IA` of `AKIA` and `ASIA`, `Iz` of
-/// `AIza`; the other two come with them, see `vector`), `_` (of a service
+/// followed by `A`, `J`, `Q`, `Z`, `a`, `j`, `q` or `z` (`IA` of `AKIA`
+/// and `ASIA`, `Iz` of `AIza`, `IQ` of an AWS session token's `IQoJ`; the
+/// others come with them, see `vector`), `_` (of a service
 /// token's prefix, `ghp_`) and `k` followed by `-` (of `sk-`). In the
 /// text records are made of these are rare, so the exact look costs next
 /// to nothing: this pass is the price, sixteen bytes a step (thirty-two
@@ -148,7 +149,7 @@ pub(super) fn find_bytewise(text: &[u8], places: &mut impl Places) {
             || (c == b':' && (next == b' ' || next == b'/'))
             || (c == b'(' && next == b'"')
             || (c & 0xdf == 0x42 && next & 0xdb == 0x41)
-            || (c == b'I' && matches!(next, b'A' | b'J' | b'q' | b'z'))
+            || (c == b'I' && matches!(next, b'A' | b'J' | b'Q' | b'Z' | b'a' | b'j' | b'q' | b'z'))
             || c == b'_'
             || (c == b'k' && next == b'-')
         {

@@ -13,6 +13,7 @@
 //! | [`bearer`](SecretKind::Bearer) | the word `Bearer` (any case) then spaces and a token of at least 8 characters that mixes two of lower case, upper case (after its first character) and digits | `Bearer [REDACTED:bearer]` |
 //! | [`basic`](SecretKind::Basic) | the word `Basic` (any case) then spaces and base64 text that decodes to printable `user:password` | `Basic [REDACTED:basic]` |
 //! | [`aws_access_key_id`](SecretKind::AwsAccessKeyId) | `AKIA` or `ASIA` and 16 upper-case letters or digits, with no letter or digit on either side | `[REDACTED:aws_access_key_id]` |
+//! | [`aws_session_token`](SecretKind::AwsSessionToken) | an AWS session token as STS issues them: `IQoJb3JpZ2luX2Vj` at the start of a word, then base64 (also its `/`, `+` and `=` percent-encoded, or `\/`) to 100 or more characters in all | `[REDACTED:aws_session_token]` |
 //! | [`service_token`](SecretKind::ServiceToken) | a token under a well-known service's documented prefix, at the start of a word, with a body long enough not to be a placeholder: GitHub `ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_` (30 or more letters and digits) and `github_pat_` (40 or more, also `_`), both cases among the letters (so `github_pat_expiration_notice_…` stays), as in all whose body is random letters and digits but Stripe's `whsec_` (which its CLI writes in hex); OpenAI and Anthropic `sk-` (`sk-proj-…`, `sk-ant-…`: 40 or more letters, digits, `_` and `-`, both cases among the letters, so a slug such as `sk-en-release-notes-…` or an upper-case code stays); Stripe `sk_live_`, `rk_live_`, `sk_test_`, `rk_test_` (20 or more) and `whsec_` (24 or more); Slack `xoxb-`, `xoxp-`, `xoxa-`, `xoxr-`, `xoxs-`, `xoxo-` (20 or more letters, digits and `-`, the first twelve digits and dashes: the team's and user's numbers); npm `npm_` and Hugging Face `hf_` (30 or more); Shopify `shpat_`, `shpss_`, `shpca_`, `shppa_` (32 or more hex digits); DigitalOcean `dop_v1_`, `doo_v1_`, `dor_v1_` (64 or more hex digits); Google API keys `AIza` (35 or more letters, digits, `_` and `-`: Maps, Gemini, Firebase; sent as `?key=`, which no sensitive term names); Docker Hub `dckr_pat_`, Grafana `glsa_` and `glc_`, Sentry `sntrys_` and `sntryu_`, Supabase `sbp_`, PlanetScale `pscale_tkn_` and `pscale_pw_`, Linear `lin_api_`, Notion `ntn_` and `secret_`, Netlify `nfp_`, Render `rnd_`, RubyGems `rubygems_`, Figma `figd_`, 1Password `ops_`, Groq `gsk_`, Honeycomb `hcaik_` and `hcaic_` (each with its body's documented characters and a length no placeholder has). Also the secret path of an incoming webhook's `http(s)://` URL, its host and the path's known beginning kept: Slack `hooks.slack.com/services/` (and `/workflows/`, `/triggers/`), Discord `discord.com/api/webhooks/` (also `discordapp.com`, `canary.`, `ptb.`), 16 or more bytes of path; and the bot's token in a URL of Telegram's bot API (`api.telegram.org/bot<token>/…`, also `/file/bot`: its number, `:` and 30 or more letters, digits, `_` and `-`), the method after it kept | `[REDACTED:service_token]`, `https://hooks.slack.com/services/[REDACTED:service_token]` |
 //! | [`private_key`](SecretKind::PrivateKey) | a PEM block whose label names a `PRIVATE KEY` or ends `SEED` (a NATS `.creds` file's `USER NKEY SEED`), from `-----BEGIN` through the matching `-----END` line, or to the end of the text when that line is missing | `[REDACTED:private_key]` |
 //! | [`card_number`](SecretKind::CardNumber) | 13 to 19 digits, in groups joined by single spaces, dashes, `+` (a space in a form body) or `%20` (a space in a URL), that pass the Luhn check, begin as a card may (not with 0; with 1 only as the 15 digits of an airline's UATP card, so times since 1970 in milliseconds, microseconds and nanoseconds stay) and are not part of a longer run of letters and digits (nor a decimal number); also after the `%B` that starts a magnetic stripe's track 1, up to the `^` after the number | `[REDACTED:card_number]` |
@@ -80,6 +81,10 @@ pub enum SecretKind {
     Basic,
     /// An AWS access key id (`AKIA…` long-term, `ASIA…` temporary).
     AwsAccessKeyId,
+    /// An AWS session token, as STS issues them (`IQoJb3JpZ2luX2Vj…`),
+    /// which with its access key id and secret key signs requests until
+    /// it expires.
+    AwsSessionToken,
     /// A token a well-known service issues under a documented prefix:
     /// GitHub (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`, `github_pat_`),
     /// OpenAI and Anthropic (`sk-`), Stripe (`sk_live_`, `rk_live_`,
@@ -118,10 +123,11 @@ pub enum SecretKind {
 impl SecretKind {
     /// The kinds seclog finds by itself; when two matches begin at the
     /// same place, the kind that comes first here names them.
-    pub const BUILT_IN: [SecretKind; 11] = [
+    pub const BUILT_IN: [SecretKind; 12] = [
         SecretKind::PrivateKey,
         SecretKind::Jwt,
         SecretKind::AwsAccessKeyId,
+        SecretKind::AwsSessionToken,
         SecretKind::ServiceToken,
         SecretKind::CardNumber,
         SecretKind::Bearer,
@@ -139,6 +145,7 @@ impl SecretKind {
             SecretKind::Bearer => "bearer",
             SecretKind::Basic => "basic",
             SecretKind::AwsAccessKeyId => "aws_access_key_id",
+            SecretKind::AwsSessionToken => "aws_session_token",
             SecretKind::ServiceToken => "service_token",
             SecretKind::PrivateKey => "private_key",
             SecretKind::CardNumber => "card_number",
@@ -157,6 +164,7 @@ impl SecretKind {
             SecretKind::Bearer => "[REDACTED:bearer]",
             SecretKind::Basic => "[REDACTED:basic]",
             SecretKind::AwsAccessKeyId => "[REDACTED:aws_access_key_id]",
+            SecretKind::AwsSessionToken => "[REDACTED:aws_session_token]",
             SecretKind::ServiceToken => "[REDACTED:service_token]",
             SecretKind::PrivateKey => "[REDACTED:private_key]",
             SecretKind::CardNumber => "[REDACTED:card_number]",
@@ -418,8 +426,8 @@ impl Places for Finder<'_> {
                     && after.is_some_and(|c| c != b'=' && c != b'&')
             }
             b'J' => before(2) == b'e' && before(1) == b'y',
-            // `AKIA`, `ASIA`, `AIza`.
-            b'I' => before(2) == b'A' || before(1) == b'A',
+            // `AKIA`, `ASIA`, `AIza`, `IQoJ` of a session token.
+            b'I' => before(2) == b'A' || before(1) == b'A' || b.get(p + 1) == Some(&b'Q'),
             // `-----BEGIN`, or a flag starting a word: `--password`.
             b'-' => {
                 b.get(p + 4) == Some(&b'-')
@@ -605,6 +613,10 @@ impl Finder<'_> {
             b'-' if p >= self.progress.next[2] => (private_key_at(b, p), 2),
             b'I' if b.get(p + 1) == Some(&b'z') => match p > self.progress.next[8] {
                 true => (service_token_at(b, p - 1), 8),
+                false => return,
+            },
+            b'I' if b.get(p + 1) == Some(&b'Q') => match p >= self.progress.next[3] {
+                true => (session_token_at(b, p), 3),
                 false => return,
             },
             b'I' if p >= 2 && p - 2 >= self.progress.next[3] => (aws_at(b, p - 2), 3),

@@ -20,7 +20,7 @@ fn scan_everywhere(text: &str, policy: &Policy, found: &mut Vec<Found>) {
         }
     };
     kind(&mut |i| jwt_at(b, i));
-    kind(&mut |i| aws_at(b, i).ok_or(i + 1));
+    kind(&mut |i| aws_at(b, i).or_else(|| session_token_at(b, i)).ok_or(i + 1));
     kind(&mut |i| service_token_at(b, i).ok_or(i + 1));
     kind(&mut |i| match (b[i], b.get(i + 1)) {
         (b':', Some(b'/')) => webhook_at(b, i).ok_or(i + 1),
@@ -789,6 +789,59 @@ fn the_words_bearer_and_basic_in_a_sentence_stay() {
         "babble basically bearers",
     ] {
         assert_eq!(redact(text), text);
+    }
+}
+
+/// A made-up AWS session token of 140 characters, with the `/` and `+`
+/// of base64 and its padding.
+const SESSION: &str = "IQoJb3JpZ2luX2VjEYHOnk3omgCDr0RmfONXiX3//////////wEaCWV1LXdlc3QtMSJHMEUCIQ7jDxPlBWzWHkqDJihqKl56WCw/yA30+4GXsV5o2sl+bbCKeaTP71H6VrPABPXsv==";
+
+#[test]
+fn an_aws_session_token_is_replaced_wherever_it_is() {
+    let marker = "[REDACTED:aws_session_token]";
+    // As SigV4's canonical request quotes it, in an environment, in JSON.
+    for (text, logged) in [
+        (
+            format!("host:api\nx-amz-security-token:{SESSION}\n\nhost;x-amz-date"),
+            format!("host:api\nx-amz-security-token:{marker}\n\nhost;x-amz-date"),
+        ),
+        (
+            format!("AWS_SESSION_TOKEN={SESSION} ./run"),
+            format!("AWS_SESSION_TOKEN={marker} ./run"),
+        ),
+        (format!("creds {SESSION}."), format!("creds {marker}.")),
+        (
+            format!(r#"{{"msg":"used {SESSION}"}}"#),
+            format!(r#"{{"msg":"used {marker}"}}"#),
+        ),
+        // Its `/` escaped as some JSON writers do, or percent-encoded in
+        // a URL under a name that is no term.
+        (
+            format!(r#"{{"t":"{}"}}"#, SESSION.replace('/', "\\/")),
+            format!(r#"{{"t":"{marker}"}}"#),
+        ),
+        (
+            format!(
+                "GET /x?t={}&n=1",
+                SESSION
+                    .replace('/', "%2F")
+                    .replace('+', "%2B")
+                    .replace('=', "%3D")
+            ),
+            format!("GET /x?t={marker}&n=1"),
+        ),
+    ] {
+        assert_eq!(redact(&text), logged, "{text}");
+    }
+    for text in [
+        // Too short, inside a word, or no token's prefix.
+        SESSION[..99].to_string(),
+        format!("x{SESSION}"),
+        format!("+{SESSION}"),
+        "IQ tests, Ia, Ij, IZ and IQoJ".to_string(),
+        SESSION.replace("IQoJb3", "IQoJc3"),
+    ] {
+        assert_eq!(redact(&text), text);
     }
 }
 
@@ -1785,6 +1838,12 @@ fn the_vector_passes_find_what_looking_everywhere_finds() {
         "/>",
         "<",
         ">",
+        "IQoJb3JpZ2luX2Vj",
+        "IQoJb3JpZ2luX2VjEYHOnk3omgCDr0RmfONXiX3//////////wEaCWV1LXdlc3QtMSJHMEUCIQ7jDxPlBWzWHkqDJihqKl56WCw/yA30+4GXsV5o2sl+bbCKe",
+        "%2F",
+        "\\/",
+        "Ia",
+        "IQ",
         "Key (token)",
         "(a, b)",
         ")=(",
@@ -2179,6 +2238,11 @@ fn scanning_is_linear_on_hostile_text() {
         format!("key={}", "a1B".repeat(n / 3)),
         "key=a1B2c3D4e5F6g7H8i9J0kLmN&".repeat(n / 29),
         format!(" xmlns=\"x\"{}", "<a/>".repeat(n / 4)),
+        "IQoJb3JpZ2luX2Vj".repeat(n / 16),
+        "IQ".repeat(n / 2),
+        format!("IQoJb3JpZ2luX2Vj{}", "%2F".repeat(n / 3)),
+        format!("IQoJb3JpZ2luX2Vj{}", "\\/".repeat(n / 2)),
+        "IQoJb3JpZ2luX2Vj ".repeat(n / 17),
         "(a)=(".repeat(n / 5),
         "(a)=((".repeat(n / 6),
         format!("{}(a)=(", "(".repeat(n)),

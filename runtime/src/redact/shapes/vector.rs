@@ -54,12 +54,11 @@ pub(crate) unsafe fn places16<const LONG: bool>(v: __m128i, next: __m128i) -> __
         let colon = _mm_and_si128(eq(v, b':'), eq(next, b' '));
         return _mm_or_si128(found, _mm_or_si128(aws, colon));
     }
-    // `I`, then `A`, `J`, `q` or `z` (the classes of the 32-byte passes
-    // hold these four together).
-    let after_i = _mm_or_si128(
-        _mm_or_si128(eq(next, b'A'), eq(next, b'J')),
-        _mm_or_si128(eq(next, b'q'), eq(next, b'z')),
-    );
+    // `I`, then `A`, `J`, `Q`, `Z`, `a`, `j`, `q` or `z` (the classes of
+    // the 32-byte passes hold these eight together): without bits 4 and
+    // 5, `A` or `J`.
+    let folded = _mm_and_si128(next, _mm_set1_epi8(0xcfu8 as i8));
+    let after_i = _mm_or_si128(eq(folded, b'A'), eq(folded, b'J'));
     let aws_or_google = _mm_and_si128(eq(v, b'I'), after_i);
     // `:` then a space, of a `key: value` pair, or `/`, of `https://`.
     let colon = _mm_and_si128(eq(v, b':'), _mm_or_si128(eq(next, b' '), eq(next, b'/')));
@@ -444,7 +443,7 @@ const SECONDS: [Class; 8] = [
     class(0x02, ALL, ALL),                             // any
     class(0x04, one(0xd), one(2)),                     // `-`
     class(0x08, one(0x1) | one(0x5), one(4) | one(6)), // `a`, `e`, `A`, `E`
-    class(0x10, one(0x1) | one(0xa), one(4) | one(7)), // `A`, `J`, `q`, `z`
+    class(0x10, one(0x1) | one(0xa), 0x00f0),          // `A`, `J`, `Q`, `Z`, `a`, `j`, `q`, `z`
     class(0x20, one(0x0) | one(0xf), one(2)),          // ` `, `/`
     class(0x40, one(0xa), one(3)),                     // `:`
     class(0x80, one(0x2), one(2)),                     // `"`
