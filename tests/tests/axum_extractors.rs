@@ -662,10 +662,25 @@ fn a_json_result_logs_the_body_or_the_rejection_text() {
             Err(rejection) => (rejection.status(), rejection.body_text()),
         }
     }
+    /// A login whose password is a string: axum's text names the field
+    /// and quotes a value of the wrong type.
+    #[derive(serde::Serialize, serde::Deserialize)]
+    struct Login {
+        user: String,
+        password: String,
+    }
+    #[seclog::audit]
+    async fn login(payload: Result<Json<Login>, JsonRejection>) -> (StatusCode, String) {
+        match payload {
+            Ok(_) => (StatusCode::OK, String::new()),
+            Err(rejection) => (rejection.status(), rejection.body_text()),
+        }
+    }
     let router = || {
         axum::Router::new()
             .route("/items", axum::routing::post(create_checked))
             .route("/typed", axum::routing::post(typed))
+            .route("/login", axum::routing::post(login))
     };
 
     let sent = r#"{"name":"pen","password":"pw-in-the-body-42"}"#;
@@ -716,6 +731,34 @@ fn a_json_result_logs_the_body_or_the_rejection_text() {
         "{text}"
     );
     assert_not_in(&run, &[GITHUB_TOKEN]);
+
+    // A password of the wrong type: axum's text quotes it after the
+    // field's name, the handler answers with it, and neither record
+    // shows it.
+    let (status, body, run) = call(
+        router(),
+        post_json("/login", r#"{"user":"bob","password":68481033}"#),
+    );
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains("password: invalid type: integer `68481033`"),
+        "axum's own text: {body}"
+    );
+    let (start, end) = start_and_end(&run);
+    let text = start["seclog"]["input"]["payload"]["rejection"]["text"]
+        .as_str()
+        .unwrap();
+    assert!(
+        text.contains("password: invalid type: integer `[REDACTED:key_value]`, expected a string"),
+        "{text}"
+    );
+    assert!(
+        end["seclog"]["response"]
+            .to_string()
+            .contains("[REDACTED:key_value]"),
+        "{end}"
+    );
+    assert_not_in(&run, &["68481033"]);
 
     // A known variant: the value.
     let (status, _, run) = call(router(), post_json("/typed", "\"out\""));

@@ -399,7 +399,8 @@ fn quoted_pair() -> impl Strategy<Value = Secret> {
 /// dict, a tuple struct named for a secret
 /// (`ClientSecret("…")`), TOML (`key = "…"`), logfmt (`key="…"`), a
 /// YAML block scalar, `Debug` of a name and value pair, PostgreSQL's
-/// detail of a key's violation, a JSON Web Key's private member. A quoted
+/// detail of a key's violation, serde's complaint at a path, a TOML error's
+/// excerpt, a JSON Web Key's private member. A quoted
 /// value may hold a space.
 fn text_pair() -> impl Strategy<Value = Secret> {
     (
@@ -412,7 +413,7 @@ fn text_pair() -> impl Strategy<Value = Secret> {
         ]),
         distinctive(6..20),
         prop::option::of(distinctive(2..10)),
-        0..24usize,
+        0..26usize,
     )
         .prop_map(|(key, value, second, form)| {
             let camel: String = key
@@ -471,6 +472,12 @@ fn text_pair() -> impl Strategy<Value = Secret> {
                 ),
                 // A database error's key whose column is sensitive.
                 21 => format!(r#"detail: Some("Key ({key})=({quoted}) already exists.")"#),
+                // serde's complaint at the key's path, as axum's rejection
+                // of a JSON body words it; a line a TOML error quotes.
+                23 => format!(
+                    "Failed to deserialize the JSON body into the target type: {key}: invalid type: string {quoted:?}, expected u32 at line 1 column 9"
+                ),
+                24 => format!("TOML parse error at line 5, column 3\n  |\n5 | {key} = {value}\n  |   ^\n"),
                 // A JSON Web Key's private member (its key aside).
                 22 => format!(r#"{{"kty":"EC","crv":"P-256","x":"f83O","d":"{quoted}"}}"#),
                 _ => format!("{{'user': 'bob', '{key}': '{quoted}'}}"),
@@ -478,7 +485,7 @@ fn text_pair() -> impl Strategy<Value = Secret> {
             let mut parts = vec![value];
             // An unquoted value is one word: the second is only planted
             // where quotes hold it.
-            if !matches!(form, 3 | 4 | 15) {
+            if !matches!(form, 3 | 4 | 15 | 24) {
                 parts.extend(second);
             }
             Secret {

@@ -1304,6 +1304,9 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
     let mut closing = None;
     // The `,` that ends the field before, when the key follows one.
     let mut comma = None;
+    // Whether the value is serde's complaint of a value of the wrong type
+    // at the key's path (see [`wrong_value`]).
+    let mut complaint = false;
     let key_start = match *b.get(key_end.checked_sub(1)?)? {
         // `"key":` is JSON's own place; `"key" :` is read as JSON.
         b'"' if key_end < i => return json_value_at(text, key_end - 1, i, policy, &mut None),
@@ -1336,7 +1339,9 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
                 && b[before - 2] == b'\\'
                 && matches!(b[before - 1], b'n' | b'r' | b't');
             extent = match before.checked_sub(1).map(|k| b[k]) {
-                None | Some(b'\n' | b'\r' | b'-') => Extent::Line,
+                // Also a line an error quotes after its number (`5 |
+                // password = …`, as toml, config and miette print one).
+                None | Some(b'\n' | b'\r' | b'-' | b'|') => Extent::Line,
                 _ if escaped_break => Extent::EscapedLine,
                 Some(b',') => {
                     comma = Some(before - 1);
@@ -1352,6 +1357,13 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
                         && (b[start..key_end].eq_ignore_ascii_case(b"cookie")
                             || b[start..key_end].eq_ignore_ascii_case(b"set-cookie")) =>
                 {
+                    Extent::Word
+                }
+                // serde's complaint at a path, after an error's own words
+                // (axum's `Failed to deserialize the JSON body into the
+                // target type: password: invalid type: …`).
+                Some(b':') if before < start && complaint_at(b, i + 1) => {
+                    complaint = true;
                     Extent::Word
                 }
                 Some(quote @ (b'"' | b'\'')) => {
@@ -1375,6 +1387,9 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
     };
     if !(is_sensitive_name(policy, key) || named()) || names_an_error(key) {
         return None;
+    }
+    if complaint {
+        return wrong_value(b, i + 1);
     }
     let v = run(b, i + 1, |c| c == b' ' || c == b'\t');
     let (start, end) = match b.get(v) {
@@ -1434,6 +1449,45 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
         }
     };
     read(end - v);
+    value_found(b, start, end, SecretKind::KeyValue)
+}
+
+/// The words with which serde complains of a value of the wrong type or
+/// value, quoting it.
+const COMPLAINTS: [&[u8]; 2] = [b" invalid type: ", b" invalid value: "];
+
+/// Whether serde's complaint of a value (see [`COMPLAINTS`]) begins at
+/// `at`, as `serde_path_to_error` writes one after the path of the field
+/// (`password: invalid type: integer `…`, expected a string`).
+fn complaint_at(b: &[u8], at: usize) -> bool {
+    COMPLAINTS.iter().any(|words| b[at..].starts_with(words))
+}
+
+/// The value serde's complaint at `at` quotes (see [`complaint_at`]): what
+/// it names of the value (`integer`, `string`, `floating point`), then the
+/// value between backticks, or a string's between quotes (escaped as
+/// `Debug` escapes it), read over at most 32 bytes of names and 256 of
+/// value; unclosed, to where it was read. A complaint that quotes none
+/// (`invalid type: map`) holds no value.
+fn wrong_value(b: &[u8], at: usize) -> Option<Found> {
+    let words = COMPLAINTS.iter().find(|words| b[at..].starts_with(words))?;
+    let from = at + words.len();
+    let names = &b[from..b.len().min(from + 32)];
+    let open = names
+        .iter()
+        .position(|&c| !(c.is_ascii_lowercase() || c == b' '))?
+        + from;
+    read(open - from);
+    let start = open + 1;
+    let end = match b[open] {
+        b'`' => {
+            let room = &b[start..b.len().min(start + 256)];
+            start + room.iter().position(|&c| c == b'`').unwrap_or(room.len())
+        }
+        b'"' => string_end(b, start, false, b'"').min(start + 256),
+        _ => return None,
+    };
+    read(end - start);
     value_found(b, start, end, SecretKind::KeyValue)
 }
 

@@ -532,6 +532,21 @@ fn a_sensitive_value_of_a_key_value_pair_in_text_is_replaced_and_its_key_kept() 
         ),
         // Unclosed: to the end.
         ("Key (token)=(abc", "Key (token)=([REDACTED:key_value]"),
+        // serde's complaint at a sensitive path after an error's words, as
+        // axum's rejection of a JSON body words it: the value it quotes.
+        (
+            "Failed to deserialize the JSON body into the target type: password: invalid type: integer `68481033`, expected a string at line 1 column 42",
+            "Failed to deserialize the JSON body into the target type: password: invalid type: integer `[REDACTED:key_value]`, expected a string at line 1 column 42",
+        ),
+        (
+            r#"bad request: user.api_key: invalid value: string "k-1\"2", expected a key"#,
+            r#"bad request: user.api_key: invalid value: string "[REDACTED:key_value]", expected a key"#,
+        ),
+        // A line an error quotes after its number.
+        (
+            "TOML parse error at line 5, column 12\n  |\n5 | password = cXq0h7\n  |            ^\ninvalid string\n",
+            "TOML parse error at line 5, column 12\n  |\n5 | password = [REDACTED:key_value]\n  |            ^\ninvalid string\n",
+        ),
         // A credential's scheme as a tuple, as the `headers` crate's
         // `Debug` prints an `Authorization` header.
         (
@@ -613,6 +628,12 @@ fn a_sensitive_value_of_a_key_value_pair_in_text_is_replaced_and_its_key_kept() 
         r#"Cookie { name: Concrete("theme"), value: Concrete("dark") }"#,
         r#"Row { id: Some("DB_PASSWORD"), value: Some("x") }, Row { name: "a\"password", value: 1 }"#,
         r#"Field { name: "password", kind: Text, value: Some("x") }"#,
+        // serde's complaint of a value it does not quote, or at a path
+        // that is not sensitive.
+        "target type: password: invalid type: map, expected a string at line 1 column 1",
+        "target type: email: invalid type: integer `5`, expected a string",
+        "target type: password: invalid length 3, expected 8 at line 1",
+        "| password | token |",
         // A key's columns that are not sensitive, or no columns.
         "Key (email)=(alice@example.com) already exists.",
         "Key (tenant_id, slug)=(7, acme) already exists.",
@@ -1844,6 +1865,11 @@ fn the_vector_passes_find_what_looking_everywhere_finds() {
         "\\/",
         "Ia",
         "IQ",
+        ": password: invalid type: integer `",
+        "`",
+        " invalid value: string \"",
+        "\n5 | ",
+        "password = ",
         "Key (token)",
         "(a, b)",
         ")=(",
@@ -2238,6 +2264,11 @@ fn scanning_is_linear_on_hostile_text() {
         format!("key={}", "a1B".repeat(n / 3)),
         "key=a1B2c3D4e5F6g7H8i9J0kLmN&".repeat(n / 29),
         format!(" xmlns=\"x\"{}", "<a/>".repeat(n / 4)),
+        "x: a: invalid type: ".repeat(n / 20),
+        "x: a: invalid type: integer `".repeat(n / 29),
+        format!("x: a: invalid type: integer `{}", "a".repeat(n)),
+        format!("x: a: invalid type: string \"{}", "\\\"".repeat(n / 2)),
+        "| a = ".repeat(n / 6),
         "IQoJb3JpZ2luX2Vj".repeat(n / 16),
         "IQ".repeat(n / 2),
         format!("IQoJb3JpZ2luX2Vj{}", "%2F".repeat(n / 3)),
