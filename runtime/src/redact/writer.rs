@@ -291,7 +291,7 @@ impl Writer {
         found.clear();
         shapes::scan(text, self.policy, &mut found);
         shapes::scan_custom(text, self.shapes, &mut found);
-        shapes::settle(&mut found, 0);
+        shapes::settle(text, &mut found, 0);
         self.buf.push(b'"');
         let limit = self.limit_end.max(self.buf.len());
         let max = self.limits.max_string_bytes;

@@ -1389,7 +1389,7 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
         return None;
     }
     if complaint {
-        return wrong_value(b, i + 1);
+        return wrong_value(text, i + 1);
     }
     let v = run(b, i + 1, |c| c == b' ' || c == b'\t');
     let (start, end) = match b.get(v) {
@@ -1469,7 +1469,8 @@ fn complaint_at(b: &[u8], at: usize) -> bool {
 /// `Debug` escapes it), read over at most 32 bytes of names and 256 of
 /// value; unclosed, to where it was read. A complaint that quotes none
 /// (`invalid type: map`) holds no value.
-fn wrong_value(b: &[u8], at: usize) -> Option<Found> {
+fn wrong_value(text: &str, at: usize) -> Option<Found> {
+    let b = text.as_bytes();
     let words = COMPLAINTS.iter().find(|words| b[at..].starts_with(words))?;
     let from = at + words.len();
     let names = &b[from..b.len().min(from + 32)];
@@ -1488,6 +1489,8 @@ fn wrong_value(b: &[u8], at: usize) -> Option<Found> {
         _ => return None,
     };
     read(end - start);
+    // Whole characters: the cap can fall inside one.
+    let end = ceil_char_boundary(text, end);
     value_found(b, start, end, SecretKind::KeyValue)
 }
 

@@ -316,7 +316,7 @@ pub(crate) fn scan(text: &str, policy: &Policy, found: &mut Vec<Found>) {
         text.as_bytes(),
         &mut Finder::new(text, policy, found, &mut progress),
     );
-    settle(found, first);
+    settle(text, found, first);
 }
 
 /// What a vector pass over a text reports.
@@ -723,7 +723,7 @@ fn decoded_shapes(
         decoded.as_bytes(),
         &mut Finder::new(decoded, policy, &mut inner, &mut progress),
     );
-    settle(&mut inner, 0);
+    settle(decoded, &mut inner, 0);
     // Bytes not encoded may be part of a character of several: each
     // match covers whole ones.
     found.extend(inner.into_iter().map(|f| Found {
@@ -812,11 +812,19 @@ pub(crate) fn scan_custom(text: &str, shapes: &Shapes, found: &mut Vec<Found>) {
     }
 }
 
-/// Puts `found[from..]` in order of position and merges overlapping
-/// matches: the one that starts first names the union (at the same place,
-/// the kind first in [`SecretKind::BUILT_IN`], then the user's).
-pub(crate) fn settle(found: &mut Vec<Found>, from: usize) {
+/// Puts `found[from..]` (matches in `text`) in order of position and
+/// merges overlapping matches: the one that starts first names the union
+/// (at the same place, the kind first in [`SecretKind::BUILT_IN`], then
+/// the user's). Each match is first grown to whole characters of `text`,
+/// as a user's shape's range is: the detectors end theirs on ASCII bytes
+/// or their caps on a boundary, and a slip would otherwise show part of a
+/// character, or fail to slice.
+pub(crate) fn settle(text: &str, found: &mut Vec<Found>, from: usize) {
     let tail = &mut found[from..];
+    for f in tail.iter_mut() {
+        f.start = floor_char_boundary(text, f.start.min(text.len()));
+        f.end = ceil_char_boundary(text, f.end.clamp(f.start, text.len()));
+    }
     if tail.windows(2).all(|w| w[0].end <= w[1].start) {
         return;
     }
@@ -905,7 +913,7 @@ pub(crate) fn redact_text_in<'a>(text: &'a str, policy: &Policy, shapes: &Shapes
     if found.is_empty() {
         return Cow::Borrowed(text);
     }
-    settle(&mut found, 0);
+    settle(text, &mut found, 0);
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     for f in &found {

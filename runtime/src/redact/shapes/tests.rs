@@ -109,7 +109,7 @@ fn scan_everywhere(text: &str, policy: &Policy, found: &mut Vec<Found>) {
             found.extend(card_at(b, i));
         }
     }
-    settle(found, 0);
+    settle(text, found, 0);
 }
 
 fn redact(text: &str) -> String {
@@ -863,6 +863,31 @@ fn an_aws_session_token_is_replaced_wherever_it_is() {
         SESSION.replace("IQoJb3", "IQoJc3"),
     ] {
         assert_eq!(redact(&text), text);
+    }
+}
+
+#[test]
+fn values_read_to_a_cap_end_on_a_characters_boundary() {
+    // serde's complaint and a database error's key are read over at most
+    // 256 and 1,024 bytes: a character across the cap is replaced whole.
+    for (text, logged) in [
+        (
+            format!("x: password: invalid type: integer `{}é`", "a".repeat(255)),
+            "x: password: invalid type: integer `[REDACTED:key_value]`".to_string(),
+        ),
+        (
+            format!(
+                "x: password: invalid value: string \"{}😀 tail",
+                "a".repeat(254)
+            ),
+            "x: password: invalid value: string \"[REDACTED:key_value] tail".to_string(),
+        ),
+        (
+            format!("Key (token)=({}é tail", "a".repeat(1023)),
+            "Key (token)=([REDACTED:key_value] tail".to_string(),
+        ),
+    ] {
+        assert_eq!(redact(&text), logged);
     }
 }
 
@@ -1645,7 +1670,7 @@ fn overlapping_matches_merge_under_the_first() {
             kind: SecretKind::Custom("c"),
         },
     ];
-    settle(&mut found, 0);
+    settle("0123456789abcdef", &mut found, 0);
     assert_eq!(
         found,
         [
@@ -1658,6 +1683,36 @@ fn overlapping_matches_merge_under_the_first() {
                 start: 12,
                 end: 14,
                 kind: SecretKind::Custom("c")
+            }
+        ]
+    );
+    // Grown to whole characters first.
+    let text = "aé€b";
+    let mut found = vec![
+        Found {
+            start: 2,
+            end: 2,
+            kind: SecretKind::Custom("a"),
+        },
+        Found {
+            start: 4,
+            end: 5,
+            kind: SecretKind::Custom("b"),
+        },
+    ];
+    settle(text, &mut found, 0);
+    assert_eq!(
+        found,
+        [
+            Found {
+                start: 1,
+                end: 3,
+                kind: SecretKind::Custom("a")
+            },
+            Found {
+                start: 3,
+                end: 6,
+                kind: SecretKind::Custom("b")
             }
         ]
     );
