@@ -1118,6 +1118,14 @@ pub(super) fn xml_elements(text: &str, policy: &Policy, found: &mut Vec<Found>) 
             continue;
         }
         let name_end = run(b, k, name_byte);
+        // A start tag's name ends at `>`, `/` or whitespace: `<password=…`
+        // is no tag.
+        if !matches!(
+            b.get(name_end),
+            Some(b'>' | b'/' | b' ' | b'\t' | b'\n' | b'\r')
+        ) {
+            continue;
+        }
         if gt < name_end {
             gt = b[name_end..]
                 .iter()

@@ -1298,9 +1298,16 @@ fn the_text_of_a_sensitive_xml_element_is_replaced_and_its_tags_kept() {
         // Without a declaration or a namespace, a text is not read as XML.
         "<Password>hunter2</Password>",
         "a < b and c > d, x=1",
+        // A name that no `>`, `/` or space ends is no tag.
+        r#"<passwords-are-rotated, <r xmlns="urn:x"><id>7</id></r> end"#,
     ] {
         assert_eq!(redact(text), text);
     }
+    // A pair after a `<` is a pair, not a tag.
+    assert_eq!(
+        redact("<password=A0A0 <r xmlns=\"urn:x\"><id>7</id></r> \nend of text"),
+        "<password=[REDACTED:query_param] <r xmlns=\"urn:x\"><id>7</id></r> \nend of text"
+    );
 }
 
 #[test]
