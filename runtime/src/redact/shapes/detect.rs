@@ -822,9 +822,9 @@ pub(super) fn json_value_at(
     if !(sensitive || value_of_pair || jwk_private(b, k, key_end, jwk)) {
         return None;
     }
-    // A key holds no line break (JSON escapes one in a string): quotes
-    // around one are prose's, not a key's.
-    if (escaped && (k < 2 || b[k - 2] != b'\\')) || has_line_break(&b[k..key_end]) {
+    // A key holds no control character (JSON escapes them in a string):
+    // quotes around one are prose's, not a key's.
+    if (escaped && (k < 2 || b[k - 2] != b'\\')) || b[k..key_end].iter().any(|&c| c < 0x20) {
         return None;
     }
     if value_of_pair && !named_before(text, k - 1 - usize::from(escaped), escaped, policy) {
@@ -854,10 +854,14 @@ pub(super) fn json_value_at(
     // `serde_json::Value` (`String("…")`), an `Option` (`Some("…")`), a
     // struct (`HeaderValue { _private: H1("…") }`, as a map of headers
     // prints) or a map of them: read through its brackets as an unquoted
-    // key's value is, over the lines a pretty `{:#?}` spreads it on.
-    let name = run(b, v, |c| {
-        c.is_ascii_alphanumeric() || c == b'_' || c == b':'
-    });
+    // key's value is, over the lines a pretty `{:#?}` spreads it on. A
+    // type's or a variant's name begins with a capital (`f(x` is a word).
+    let name = match b.get(v) {
+        Some(c) if c.is_ascii_uppercase() => run(b, v, |c| {
+            c.is_ascii_alphanumeric() || c == b'_' || c == b':'
+        }),
+        _ => v,
+    };
     let opens = |at: usize| match b.get(at) {
         Some(b'(') => true,
         Some(b' ') => b.get(at + 1) == Some(&b'{'),

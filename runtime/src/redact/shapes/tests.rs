@@ -294,6 +294,12 @@ fn a_sensitive_value_in_json_quoted_as_text_is_replaced_and_its_key_kept() {
             r#"{"keys":[{"kty":"RSA","n":"0vx7","e":"AQAB","d":"X4cT","p":"83i","q":"3Qe","dp":"G4s","dq":"s9l","qi":"GyM"}]}"#,
             r#"{"keys":[{"kty":"RSA","n":"0vx7","e":"AQAB","d":"[REDACTED:json_value]","p":"[REDACTED:json_value]","q":"[REDACTED:json_value]","dp":"[REDACTED:json_value]","dq":"[REDACTED:json_value]","qi":"[REDACTED:json_value]"}]}"#,
         ),
+        // A word that opens a bracket is no `Debug` value: it does not
+        // run on to where the bracket closes.
+        (
+            r#"{"password": f(x, "n": 1} end"#,
+            r#"{"password": [REDACTED:json_value], "n": 1} end"#,
+        ),
         // Escapes inside a value do not end it.
         (
             r#"{"token":"a\"b\\c"}"#,
@@ -1298,6 +1304,8 @@ fn the_text_of_a_sensitive_xml_element_is_replaced_and_its_tags_kept() {
         // Without a declaration or a namespace, a text is not read as XML.
         "<Password>hunter2</Password>",
         "a < b and c > d, x=1",
+        // Quotes around a control character hold no JSON key.
+        "\"password\t\": Some(x) end",
         // A name that no `>`, `/` or space ends is no tag.
         r#"<passwords-are-rotated, <r xmlns="urn:x"><id>7</id></r> end"#,
     ] {
