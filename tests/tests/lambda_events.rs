@@ -977,3 +977,49 @@ proptest! {
         }
     }
 }
+
+/// A Kinesis stream's consumer: its records' data is base64 of the
+/// producer's JSON.
+#[seclog::audit]
+fn ingest(event: LambdaEvent<aws_lambda_events::kinesis::KinesisEvent>) -> usize {
+    event.payload.records.len()
+}
+
+#[test]
+fn a_secret_in_a_kinesis_records_base64_data_is_not_logged() {
+    use base64::Engine as _;
+    let producer = r#"{"user":"bob","action":"signup","password":"hunter2-from-the-stream"}"#;
+    let plain = r#"{"user":"bob","action":"login"}"#;
+    let encode = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
+    let record = |data: &str| {
+        json!({
+            "eventSource": "aws:kinesis",
+            "eventID": "shardId-000000000000:4959",
+            "awsRegion": "eu-west-1",
+            "kinesis": {
+                "kinesisSchemaVersion": "1.0",
+                "partitionKey": "bob",
+                "sequenceNumber": "4959",
+                "data": data,
+                "approximateArrivalTimestamp": 1718000000.5
+            }
+        })
+    };
+    let event = serde_json::from_value(json!({
+        "Records": [record(&encode(producer)), record(&encode(plain))]
+    }))
+    .unwrap();
+    let id = "d3adb33f-0000-4000-8000-00000000e402";
+    let run = capture(|| ingest(LambdaEvent::new(event, lambda_context(id))));
+    assert_eq!(run.output, 2);
+    let records = checked(&run);
+    let logged = &records[0]["seclog"]["input"]["event"]["Records"];
+    // The record whose JSON holds a password: its data whole; the other's
+    // is kept, and so is every other field.
+    assert_eq!(logged[0]["kinesis"]["data"], "[REDACTED:json_value]");
+    assert_eq!(logged[0]["kinesis"]["partitionKey"], "bob");
+    assert_eq!(logged[1]["kinesis"]["data"], encode(plain));
+    let all = run.lines.join("\n");
+    assert!(!all.contains(&encode(producer)[..40]), "{all}");
+    assert!(!all.contains("hunter2-from-the-stream"), "{all}");
+}

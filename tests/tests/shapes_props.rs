@@ -145,6 +145,32 @@ fn aws() -> impl Strategy<Value = Secret> {
         })
 }
 
+/// A secret in JSON text carried base64-encoded, as a Kinesis or Kafka
+/// record's data or a registry's auth header carries it (base64 or
+/// base64url, padded or not): the run, whole, must not be logged.
+fn base64_json() -> impl Strategy<Value = Secret> {
+    use base64::Engine as _;
+    (
+        prop_oneof![quoted_pair(), jwt(), card(), aws()],
+        any::<bool>(),
+    )
+        .prop_map(|(secret, url)| {
+            let json = match secret.text.starts_with('{') {
+                true => format!(r#"{{"n":1,"d":{}}}"#, secret.text),
+                false => format!(r#"{{"n":1,"d":"{}"}}"#, secret.text),
+            };
+            let encoded = match url {
+                true => base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&json),
+                false => base64::engine::general_purpose::STANDARD.encode(&json),
+            };
+            Secret {
+                parts: vec![encoded.trim_end_matches('=').to_string()],
+                text: encoded,
+                to_the_end: false,
+            }
+        })
+}
+
 /// Up to 80 bytes of `text` either side of `len` bytes at `at`, cut at
 /// characters' boundaries.
 fn around(text: &str, at: usize, len: usize) -> &str {
@@ -591,6 +617,7 @@ fn any_secret() -> impl Strategy<Value = Secret> {
         basic(),
         aws(),
         session_token(),
+        base64_json(),
         service_token(),
         webhook(),
         private_key(),

@@ -29,6 +29,13 @@
 //! that is not a letter or digit (`%22`, or a JSON string's `\n` or
 //! `\u0022` in a JSON text carried as a string) is a secret's boundary.
 //!
+//! JSON text carried in base64 (a Kinesis or Kafka record's data, a
+//! registry's auth header) is read too: a run of base64 or base64url of at
+//! least 24 characters that begins `eyJ` (`{"` encoded) and is no JWT is
+//! decoded once, and when any shape is found in its text the run is
+//! replaced whole, under the first one's kind. Text decoded so, or
+//! percent-decoded from a pair's value, is not decoded again.
+//!
 //! The scheme word of a `Bearer` or `Basic` credential and the key of a
 //! `key=value` pair are kept: they say what was there without revealing
 //! it. Everything else stays byte for byte: UUIDs, order references,
@@ -367,6 +374,10 @@ pub(crate) struct Progress {
     /// Where the members of the JSON Web Key whose `"kty"` key was seen
     /// last follow it (see [`json_value_at`]).
     jwk: Option<usize>,
+    /// Where the last base64 run read for JSON text ends (see
+    /// [`base64_json`]): the `eyJ`s before are inside it. In text decoded
+    /// already, which is not decoded again, the largest `usize`.
+    base64_to: usize,
     /// Whether the XML in the text was read (from the first `=` of its
     /// declaration or a namespace's).
     xml: bool,
@@ -600,11 +611,18 @@ impl Finder<'_> {
                 Ok(hit) => (Some(hit), 1),
                 Err(seen) => {
                     self.progress.next[1] = seen;
+                    if p - 2 >= self.progress.base64_to && base64_json_starts(b, p - 2) {
+                        self.progress.base64_to =
+                            base64_json(self.text, p - 2, self.policy, self.found, nested_scan);
+                    }
                     return;
                 }
             },
-            // `--password value` of a command line, `-----BEGIN` of a key.
-            b'-' if b.get(p + 2).is_some_and(u8::is_ascii_alphabetic) => {
+            // `--password value` of a command line (a flag starts a word),
+            // `-----BEGIN` of a key.
+            b'-' if b.get(p + 2).is_some_and(u8::is_ascii_alphabetic)
+                && (p == 0 || matches!(b[p - 1], b' ' | b'"' | b'\'')) =>
+            {
                 match p >= self.progress.next[7] {
                     true => (flag_value_at(self.text, p, self.policy), 7),
                     false => return,
@@ -715,15 +733,7 @@ fn decoded_shapes(
         return;
     };
     let mut inner = Vec::new();
-    let mut progress = Progress {
-        encoded_to: usize::MAX,
-        ..Progress::default()
-    };
-    find(
-        decoded.as_bytes(),
-        &mut Finder::new(decoded, policy, &mut inner, &mut progress),
-    );
-    settle(decoded, &mut inner, 0);
+    nested_scan(decoded, policy, &mut inner);
     // Bytes not encoded may be part of a character of several: each
     // match covers whole ones.
     found.extend(inner.into_iter().map(|f| Found {
@@ -731,6 +741,124 @@ fn decoded_shapes(
         end: ceil_char_boundary(source, start + from[f.end]),
         kind: f.kind,
     }));
+}
+
+/// [`scan`] of a text decoded from a value, which is not decoded again:
+/// neither percent-encoded text nor base64 in it is read.
+fn nested_scan(decoded: &str, policy: &Policy, found: &mut Vec<Found>) {
+    let mut progress = Progress {
+        encoded_to: usize::MAX,
+        base64_to: usize::MAX,
+        ..Progress::default()
+    };
+    let first = found.len();
+    find(
+        decoded.as_bytes(),
+        &mut Finder::new(decoded, policy, found, &mut progress),
+    );
+    settle(decoded, found, first);
+}
+
+/// The longest base64 run decoded on the stack: longer ones are decoded
+/// into memory of their own.
+const BASE64_ON_STACK: usize = 1024;
+
+/// The fewest characters of a base64 run read for JSON text: 18 bytes
+/// (`{"password":"x"}` has 16).
+const BASE64_JSON_LEAST: usize = 24;
+
+/// Whether the `eyJ` at `i` (`{"` in base64) begins a base64 run: no
+/// character of base64 or base64url comes right before it.
+pub(crate) fn base64_json_starts(b: &[u8], i: usize) -> bool {
+    word_starts(b, i) && !(i > 0 && matches!(b[i - 1], b'+' | b'/' | b'-' | b'_'))
+}
+
+/// The shapes of the JSON text that the base64 run beginning at `start`
+/// (with `eyJ`, `{"` encoded; see [`base64_json_starts`]) decodes to, as
+/// Kinesis, Kafka and Firehose records carry their data, a header a
+/// client's context or a registry's credential: base64 hides a secret
+/// from no one who reads the log. The run is of base64's or base64url's
+/// characters and up to two `=`, at least [`BASE64_JSON_LEAST`]; when a
+/// shape is found in its text (`scan` finds them: [`nested_scan`]), the
+/// run is replaced whole, under the kind of the first. What does not
+/// decode to UTF-8 is read to where it stops. Returns where the run ends:
+/// its bytes are read once.
+pub(crate) fn base64_json(
+    text: &str,
+    start: usize,
+    policy: &Policy,
+    found: &mut Vec<Found>,
+    scan: fn(&str, &Policy, &mut Vec<Found>),
+) -> usize {
+    let b = text.as_bytes();
+    let chars = run(b, start, |c| {
+        is_alnum(c) || matches!(c, b'+' | b'/' | b'-' | b'_')
+    });
+    let end = chars
+        + b[chars..]
+            .iter()
+            .take(2)
+            .take_while(|&&c| c == b'=')
+            .count();
+    read(end - start);
+    let n = chars - start;
+    if n < BASE64_JSON_LEAST {
+        return end;
+    }
+    let mut inner = Vec::new();
+    if n <= BASE64_ON_STACK {
+        let mut bytes = [0u8; BASE64_ON_STACK / 4 * 3];
+        decoded_json(&b[start..chars], &mut bytes, policy, &mut inner, scan);
+    } else {
+        let mut bytes = vec![0u8; n / 4 * 3 + 3];
+        decoded_json(&b[start..chars], &mut bytes, policy, &mut inner, scan);
+    }
+    if let Some(first) = inner.first() {
+        found.push(Found {
+            start,
+            end,
+            kind: first.kind,
+        });
+    }
+    end
+}
+
+/// Decodes the base64 `chars` into `bytes` (three bytes for four
+/// characters, a last partial group kept) and scans the UTF-8 text they
+/// begin with.
+#[cold]
+#[inline(never)]
+fn decoded_json(
+    chars: &[u8],
+    bytes: &mut [u8],
+    policy: &Policy,
+    inner: &mut Vec<Found>,
+    scan: fn(&str, &Policy, &mut Vec<Found>),
+) {
+    let (mut bits, mut count, mut n) = (0u32, 0u32, 0);
+    for &c in chars {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            _ => 63,
+        };
+        bits = bits << 6 | u32::from(v);
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            bytes[n] = (bits >> count) as u8;
+            bits &= (1 << count) - 1;
+            n += 1;
+        }
+    }
+    let decoded = match std::str::from_utf8(&bytes[..n]) {
+        Ok(decoded) => decoded,
+        // A valid prefix: whole characters.
+        Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default(),
+    };
+    scan(decoded, policy, inner);
 }
 
 /// Looks for card numbers in the run `start..end` of digits and

@@ -19,7 +19,16 @@ fn scan_everywhere(text: &str, policy: &Policy, found: &mut Vec<Found>) {
             }
         }
     };
-    kind(&mut |i| jwt_at(b, i));
+    // A base64 run where `eyJ` begins no JWT is decoded as JSON text,
+    // once.
+    let (mut base64, mut base64_to) = (Vec::new(), 0);
+    kind(&mut |i| {
+        jwt_at(b, i).inspect_err(|_| {
+            if i >= base64_to && b[i..].starts_with(b"eyJ") && base64_json_starts(b, i) {
+                base64_to = base64_json(text, i, policy, &mut base64, nested_scan);
+            }
+        })
+    });
     kind(&mut |i| aws_at(b, i).or_else(|| session_token_at(b, i)).ok_or(i + 1));
     kind(&mut |i| service_token_at(b, i).ok_or(i + 1));
     kind(&mut |i| match (b[i], b.get(i + 1)) {
@@ -100,6 +109,7 @@ fn scan_everywhere(text: &str, policy: &Policy, found: &mut Vec<Found>) {
         found.extend(url_password(b, from, colon, at));
     }
     found.append(&mut decoded);
+    found.append(&mut base64);
     // Cards overlap: each group of digits is looked at, also one right
     // after a percent-encoded character (`%20`).
     for i in 0..b.len() {
@@ -579,6 +589,9 @@ fn a_sensitive_value_of_a_key_value_pair_in_text_is_replaced_and_its_key_kept() 
             "secret: a 'b\nuser: bob",
             "secret: [REDACTED:key_value]\nuser: bob",
         ),
+        // A flag starts a word: dashes inside one are no flag's, and the
+        // pair is read as such.
+        ("x---db-password = hunter2", "x---db-password = [REDACTED:key_value]"),
         // `key = value`, as TOML and INI files space it.
         (
             "[db]\nuser = \"app\"\npassword = \"hunter 2\"\n",
@@ -814,6 +827,34 @@ fn the_words_bearer_and_basic_in_a_sentence_stay() {
         "Bearer abcdefghijkl",
         "Basic",
         "babble basically bearers",
+    ] {
+        assert_eq!(redact(text), text);
+    }
+}
+
+#[test]
+fn json_text_carried_in_base64_is_replaced_whole_when_it_holds_a_secret() {
+    let marker = "[REDACTED:json_value]";
+    for (text, logged) in [
+        // A Kinesis record's data, a registry's auth header (base64url,
+        // unpadded), a card in a note, a run longer than the stack holds.
+        (
+            r#"{"kinesis":{"data":"eyJ1c2VyIjoiYm9iIiwicGFzc3dvcmQiOiJodW50ZXIyIHgifQ==","sequenceNumber":"4959"}}"#.to_string(),
+            format!(r#"{{"kinesis":{{"data":"{marker}","sequenceNumber":"4959"}}}}"#),
+        ),
+        ("X-Registry-Auth: eyJ1c2VybmFtZSI6ImNpIiwicGFzc3dvcmQiOiJCQkdFQmFIZ2o3OVoiLCJzZXJ2ZXJhZGRyZXNzIjoicmVnaXN0cnkuYWNtZS5pbyJ9".to_string(), format!("X-Registry-Auth: {marker}")),
+        ("data=eyJub3RlIjoiY2FyZCA0MTExIDExMTEgMTExMSAxMTExIGRlY2xpbmVkIn0=&n=1".to_string(), "data=[REDACTED:card_number]&n=1".to_string()),
+        ("record eyJpdGVtcyI6WyJ4eHh4eHh4eHh4eHh4eHh4eHh4eCIsInh4eHh4eHh4eHh4eHh4eHh4eHh4IiwieHh4eHh4eHh4eHh4eHh4eHh4eHgiLCJ4eHh4eHh4eHh4eHh4eHh4eHh4eCIsInh4eHh4eHh4eHh4eHh4eHh4eHh4IiwieHh4eHh4eHh4eHh4eHh4eHh4eHgiLCJ4eHh4eHh4eHh4eHh4eHh4eHh4eCIsInh4eHh4eHh4eHh4eHh4eHh4eHh4IiwieHh4eHh4eHh4eHh4eHh4eHh4eHgiLCJ4eHh4eHh4eHh4eHh4eHh4eHh4eCIsInh4eHh4eHh4eHh4eHh4eHh4eHh4IiwieHh4eHh4eHh4eHh4eHh4eHh4eHgiLCJ4eHh4eHh4eHh4eHh4eHh4eHh4eCIsInh4eHh4eHh4eHh4eHh4eHh4eHh4IiwieHh4eHh4eHh4eHh4eHh4eHh4eHgiLCJ4eHh4eHh4eHh4eHh4eHh4eHh4eCIsInh4eHh4eHh4eHh4eHh4eHh4eHh4IiwieHh4eHh4eHh4eHh4eHh4eHh4eHgiLCJ4eHh4eHh4eHh4eHh4eHh4eHh4eCIsInh4eHh4eHh4eHh4eHh4eHh4eHh4IiwieHh4eHh4eHh4eHh4eHh4eHh4eHgiLCJ4eHh4eHh4eHh4eHh4eHh4eHh4eCIsInh4eHh4eHh4eHh4eHh4eHh4eHh4IiwieHh4eHh4eHh4eHh4eHh4eHh4eHgiLCJ4eHh4eHh4eHh4eHh4eHh4eHh4eCIsInh4eHh4eHh4eHh4eHh4eHh4eHh4IiwieHh4eHh4eHh4eHh4eHh4eHh4eHgiLCJ4eHh4eHh4eHh4eHh4eHh4eHh4eCIsInh4eHh4eHh4eHh4eHh4eHh4eHh4IiwieHh4eHh4eHh4eHh4eHh4eHh4eHgiLCJ4eHh4eHh4eHh4eHh4eHh4eHh4eCIsInh4eHh4eHh4eHh4eHh4eHh4eHh4IiwieHh4eHh4eHh4eHh4eHh4eHh4eHgiLCJ4eHh4eHh4eHh4eHh4eHh4eHh4eCIsInh4eHh4eHh4eHh4eHh4eHh4eHh4IiwieHh4eHh4eHh4eHh4eHh4eHh4eHgiLCJ4eHh4eHh4eHh4eHh4eHh4eHh4eCIsInh4eHh4eHh4eHh4eHh4eHh4eHh4IiwieHh4eHh4eHh4eHh4eHh4eHh4eHgiLCJ4eHh4eHh4eHh4eHh4eHh4eHh4eCIsInh4eHh4eHh4eHh4eHh4eHh4eHh4IiwieHh4eHh4eHh4eHh4eHh4eHh4eHgiLCJ4eHh4eHh4eHh4eHh4eHh4eHh4eCIsInh4eHh4eHh4eHh4eHh4eHh4eHh4IiwieHh4eHh4eHh4eHh4eHh4eHh4eHgiLCJ4eHh4eHh4eHh4eHh4eHh4eHh4eCIsInh4eHh4eHh4eHh4eHh4eHh4eHh4IiwieHh4eHh4eHh4eHh4eHh4eHh4eHgiLCJ4eHh4eHh4eHh4eHh4eHh4eHh4eCIsInh4eHh4eHh4eHh4eHh4eHh4eHh4IiwieHh4eHh4eHh4eHh4eHh4eHh4eHgiLCJ4eHh4eHh4eHh4eHh4eHh4eHh4eCIsInh4eHh4eHh4eHh4eHh4eHh4eHh4IiwieHh4eHh4eHh4eHh4eHh4eHh4eHgiLCJ4eHh4eHh4eHh4eHh4eHh4eHh4eCIsInh4eHh4eHh4eHh4eHh4eHh4eHh4IiwieHh4eHh4eHh4eHh4eHh4eHh4eHgiLCJ4eHh4eHh4eHh4eHh4eHh4eHh4eCIsInh4eHh4eHh4eHh4eHh4eHh4eHh4IiwieHh4eHh4eHh4eHh4eHh4eHh4eHgiXSwidG9rZW4iOiJrLTEifQ==.".to_string(), format!("record {marker}.")),
+    ] {
+        assert_eq!(redact(&text), logged, "{text}");
+    }
+    for text in [
+        // Nothing secret inside, too short, inside a longer run, not text.
+        "cursor=eyJwYWdlIjoyLCJzb3J0IjoiY3JlYXRlZF9hdCJ9",
+        "eyJhIjoxfQ==",
+        "x+eyJ1c2VyIjoiYm9iIiwicGFzc3dvcmQiOiJodW50ZXIyIHgifQ==",
+        "eyJ/////////////////////////////////8=",
+        "eyJ eyJ eyJ",
     ] {
         assert_eq!(redact(text), text);
     }
@@ -1931,6 +1972,10 @@ fn the_vector_passes_find_what_looking_everywhere_finds() {
         ">",
         "IQoJb3JpZ2luX2Vj",
         "IQoJb3JpZ2luX2VjEYHOnk3omgCDr0RmfONXiX3//////////wEaCWV1LXdlc3QtMSJHMEUCIQ7jDxPlBWzWHkqDJihqKl56WCw/yA30+4GXsV5o2sl+bbCKe",
+        "eyJ1c2VyIjoiYm9iIiwicGFzc3dvcmQiOiJodW50ZXIyIHgifQ==",
+        "eyJ1c2VybmFtZSI6ImNpIiwicGFzc3dvcmQiOiJCQkdFQmFIZ2o3OVoiLCJzZXJ2ZXJhZGRyZXNzIjoicmVnaXN0cnkuYWNtZS5pbyJ9",
+        "eyJwYWdlIjoyLCJzb3J0IjoiY3JlYXRlZF9hdCJ9",
+        "eyJwYXNzd29yZCI6",
         "%2F",
         "\\/",
         "Ia",
@@ -2339,6 +2384,10 @@ fn scanning_is_linear_on_hostile_text() {
         format!("x: a: invalid type: integer `{}", "a".repeat(n)),
         format!("x: a: invalid type: string \"{}", "\\\"".repeat(n / 2)),
         "| a = ".repeat(n / 6),
+        "eyJ".repeat(n / 3),
+        "eyJ ".repeat(n / 4),
+        format!("{} ", "eyJwYXNzd29yZCI6InkifQ".repeat(4)).repeat(n / 89),
+        format!("eyJ{}", "cGFzc3dvcmQ6IHgs".repeat(n / 16)),
         "IQoJb3JpZ2luX2Vj".repeat(n / 16),
         "IQ".repeat(n / 2),
         format!("IQoJb3JpZ2luX2Vj{}", "%2F".repeat(n / 3)),
