@@ -425,7 +425,8 @@ fn quoted_pair() -> impl Strategy<Value = Secret> {
 /// dict, a tuple struct named for a secret
 /// (`ClientSecret("…")`), TOML (`key = "…"`), logfmt (`key="…"`), a
 /// YAML block scalar, `Debug` of a name and value pair, PostgreSQL's
-/// detail of a key's violation, serde's complaint at a path, a TOML error's
+/// detail of a key's violation, serde's complaint at a path or for a
+/// configuration's key, a TOML error's
 /// excerpt, a JSON Web Key's private member. A quoted
 /// value may hold a space.
 fn text_pair() -> impl Strategy<Value = Secret> {
@@ -439,7 +440,7 @@ fn text_pair() -> impl Strategy<Value = Secret> {
         ]),
         distinctive(6..20),
         prop::option::of(distinctive(2..10)),
-        0..26usize,
+        0..27usize,
     )
         .prop_map(|(key, value, second, form)| {
             let camel: String = key
@@ -504,6 +505,11 @@ fn text_pair() -> impl Strategy<Value = Secret> {
                     "Failed to deserialize the JSON body into the target type: {key}: invalid type: string {quoted:?}, expected u32 at line 1 column 9"
                 ),
                 24 => format!("TOML parse error at line 5, column 3\n  |\n5 | {key} = {value}\n  |   ^\n"),
+                // serde's complaint whose field a configuration crate
+                // names after the value.
+                25 => format!(
+                    "invalid type: found string {quoted:?}, expected u16 for key \"default.{key}\" in config.toml"
+                ),
                 // A JSON Web Key's private member (its key aside).
                 22 => format!(r#"{{"kty":"EC","crv":"P-256","x":"f83O","d":"{quoted}"}}"#),
                 _ => format!("{{'user': 'bob', '{key}': '{quoted}'}}"),

@@ -1382,7 +1382,9 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
                     closing = Some(quote);
                     Extent::Line
                 }
-                _ => return None,
+                // serde's complaint whose field a configuration crate names
+                // after the value.
+                _ => return complaint_for_key(text, start, key_end, i, policy),
             };
             indent = start - before;
             start
@@ -1401,7 +1403,10 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
         return None;
     }
     if complaint {
-        return wrong_value(text, i + 1);
+        return wrong_value(
+            text,
+            i + 1 + COMPLAINTS.iter().find(|w| b[i + 1..].starts_with(w))?.len(),
+        );
     }
     let v = run(b, i + 1, |c| c == b' ' || c == b'\t');
     let (start, end) = match b.get(v) {
@@ -1475,16 +1480,15 @@ fn complaint_at(b: &[u8], at: usize) -> bool {
     COMPLAINTS.iter().any(|words| b[at..].starts_with(words))
 }
 
-/// The value serde's complaint at `at` quotes (see [`complaint_at`]): what
-/// it names of the value (`integer`, `string`, `floating point`), then the
-/// value between backticks, or a string's between quotes (escaped as
-/// `Debug` escapes it), read over at most 32 bytes of names and 256 of
-/// value; unclosed, to where it was read. A complaint that quotes none
-/// (`invalid type: map`) holds no value.
-fn wrong_value(text: &str, at: usize) -> Option<Found> {
+/// The value serde's complaint quotes after its words (see
+/// [`COMPLAINTS`]), which end at `from`: what it names of the value
+/// (`integer`, `string`, `floating point`, after `found` as figment words
+/// it), then the value between backticks, or a string's between quotes
+/// (escaped as `Debug` escapes it), read over at most 32 bytes of names
+/// and 256 of value; unclosed, to where it was read. A complaint that
+/// quotes none (`invalid type: map`) holds no value.
+fn wrong_value(text: &str, from: usize) -> Option<Found> {
     let b = text.as_bytes();
-    let words = COMPLAINTS.iter().find(|words| b[at..].starts_with(words))?;
-    let from = at + words.len();
     let names = &b[from..b.len().min(from + 32)];
     let open = names
         .iter()
@@ -1504,6 +1508,45 @@ fn wrong_value(text: &str, at: usize) -> Option<Found> {
     // Whole characters: the cap can fall inside one.
     let end = ceil_char_boundary(text, end);
     value_found(b, start, end, SecretKind::KeyValue)
+}
+
+/// The value of serde's complaint at the `: ` at `i`, after `invalid
+/// type` or `invalid value` (the key `type` or `value` at
+/// `key_start..key_end`), when the field it was for is named after it and
+/// is sensitive, as figment and config print the error of a configuration
+/// value: `invalid type: found string "…", expected u16 for key
+/// "default.database.password"`, ``… for key `auth.api_keys` ``. The
+/// name is looked for over at most 160 bytes after the value, and read
+/// over at most 128.
+fn complaint_for_key(
+    text: &str,
+    key_start: usize,
+    key_end: usize,
+    i: usize,
+    policy: &Policy,
+) -> Option<Found> {
+    let b = text.as_bytes();
+    let key = &b[key_start..key_end];
+    if !(key == b"type" || key == b"value")
+        || !b[..key_start].ends_with(b"invalid ")
+        || b.get(i + 1) != Some(&b' ')
+    {
+        return None;
+    }
+    let value = wrong_value(text, i + 2)?;
+    // After the value's closing quote.
+    let after = value.end + 1;
+    let room = &b[after.min(b.len())..b.len().min(after + 160)];
+    let named = find_bytes(room, b" for key ")? + after + 9;
+    let quote = *b.get(named)?;
+    if !matches!(quote, b'"' | b'`' | b'\'') {
+        return None;
+    }
+    let room = &b[named + 1..b.len().min(named + 129)];
+    let close = room.iter().position(|&c| c == quote)? + named + 1;
+    read(close - value.end);
+    // Between ASCII quotes: whole characters.
+    is_sensitive_name(policy, text.get(named + 1..close)?).then_some(value)
 }
 
 /// The string in a tuple struct's `Debug` whose name is sensitive

@@ -558,6 +558,16 @@ fn a_sensitive_value_of_a_key_value_pair_in_text_is_replaced_and_its_key_kept() 
             r#"bad request: user.api_key: invalid value: string "k-1\"2", expected a key"#,
             r#"bad request: user.api_key: invalid value: string "[REDACTED:key_value]", expected a key"#,
         ),
+        // serde's complaint whose field a configuration crate names after
+        // the value (figment, config).
+        (
+            r#"invalid type: found string "aXNv 1sy", expected u16 for key "default.database.password" in config.toml"#,
+            r#"invalid type: found string "[REDACTED:key_value]", expected u16 for key "default.database.password" in config.toml"#,
+        ),
+        (
+            "config: invalid type: string \"yh8n\", expected a sequence for key `auth.api_keys`",
+            "config: invalid type: string \"[REDACTED:key_value]\", expected a sequence for key `auth.api_keys`",
+        ),
         // A line an error quotes after its number.
         (
             "TOML parse error at line 5, column 12\n  |\n5 | password = cXq0h7\n  |            ^\ninvalid string\n",
@@ -652,6 +662,9 @@ fn a_sensitive_value_of_a_key_value_pair_in_text_is_replaced_and_its_key_kept() 
         "target type: password: invalid type: map, expected a string at line 1 column 1",
         "target type: email: invalid type: integer `5`, expected a string",
         "target type: password: invalid length 3, expected 8 at line 1",
+        r#"invalid type: found string "8o8o", expected u16 for key "default.port" in config.toml"#,
+        "invalid value: integer `5`, expected one of 1, 2",
+        "an invalid type: map, expected a string for key `password`",
         "| password | token |",
         // A key's columns that are not sensitive, or no columns.
         "Key (email)=(alice@example.com) already exists.",
@@ -1981,6 +1994,9 @@ fn the_vector_passes_find_what_looking_everywhere_finds() {
         "Ia",
         "IQ",
         ": password: invalid type: integer `",
+        "invalid type: found string \"x\", expected u16",
+        " for key \"db.password\"",
+        " for key `api_keys`",
         "`",
         " invalid value: string \"",
         "\n5 | ",
@@ -2379,6 +2395,11 @@ fn scanning_is_linear_on_hostile_text() {
         format!("key={}", "a1B".repeat(n / 3)),
         "key=a1B2c3D4e5F6g7H8i9J0kLmN&".repeat(n / 29),
         format!(" xmlns=\"x\"{}", "<a/>".repeat(n / 4)),
+        "invalid type: ".repeat(n / 14),
+        "invalid type: string \"x\"".repeat(n / 25),
+        format!("invalid type: string \"x\"{}", " for key ".repeat(n / 9)),
+        format!("invalid type: string \"x\" for key \"{}", "a".repeat(n)),
+        "invalid value: `a` for key `a`, ".repeat(n / 32),
         "x: a: invalid type: ".repeat(n / 20),
         "x: a: invalid type: integer `".repeat(n / 29),
         format!("x: a: invalid type: integer `{}", "a".repeat(n)),
