@@ -445,3 +445,68 @@ fn the_layer_wraps_any_tower_http_service_and_calls_it_unchanged() {
     );
     assert_no_secret(&run.lines.join("\n"), &[SESSION]);
 }
+
+/// A password reset's token, in the path.
+#[seclog::audit]
+async fn reset(
+    axum::extract::Path((user_id, token)): axum::extract::Path<(u32, String)>,
+) -> StatusCode {
+    if token.len() > 8 && user_id > 0 {
+        StatusCode::NO_CONTENT
+    } else {
+        StatusCode::NOT_FOUND
+    }
+}
+
+#[test]
+fn a_routes_sensitive_parameter_is_redacted_in_the_path_and_the_route_kept() {
+    const TOKEN: &str = "Rk9v3QzT1xWm8pLs";
+    let app = Router::new()
+        .route("/users/{user_id}/reset/{token}", post(reset))
+        .route(
+            "/invites/{invite_token}/accept",
+            get(|| async { "welcome" }),
+        )
+        .layer(AuditLayer::new());
+    let (statuses, records, _) = serve(app, |addr| async move {
+        let reset = send(addr, "POST", &format!("/users/42/reset/{TOKEN}"), None).await;
+        let invite = send(
+            addr,
+            "GET",
+            &format!("/invites/{TOKEN}/accept?ref=mail"),
+            None,
+        )
+        .await;
+        (reset.0, invite.0)
+    });
+    assert_eq!(statuses, (StatusCode::NO_CONTENT, StatusCode::OK));
+    let action = "POST /users/{user_id}/reset/{token}";
+    for record in [
+        phase(&records, action, "start"),
+        phase(&records, action, "end"),
+    ] {
+        assert_eq!(record["url"]["path"], "/users/42/reset/[REDACTED]");
+    }
+    assert_eq!(
+        phase(&records, action, "start")["seclog"]["input"]["request"]["path"],
+        "/users/42/reset/[REDACTED]"
+    );
+    // The handler's own records: its arguments by their names, the path
+    // as the layer has it.
+    let handler: Vec<&Value> = records
+        .iter()
+        .filter(|r| r["event"]["action"] == "reset")
+        .collect();
+    assert_eq!(handler.len(), 2, "{records:#?}");
+    assert_eq!(handler[0]["seclog"]["input"]["user_id"], 42);
+    assert_eq!(handler[0]["seclog"]["input"]["token"], "[REDACTED]");
+    assert_eq!(handler[0]["url"]["path"], "/users/42/reset/[REDACTED]");
+    let start = phase(&records, "GET /invites/{invite_token}/accept", "start");
+    assert_eq!(start["url"]["path"], "/invites/[REDACTED]/accept");
+    assert_eq!(
+        start["seclog"]["input"]["request"]["query"],
+        json!({"ref": "mail"})
+    );
+    let all = records.iter().map(Value::to_string).collect::<String>();
+    assert!(!all.contains(TOKEN), "{all}");
+}

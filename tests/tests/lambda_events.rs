@@ -1023,3 +1023,78 @@ fn a_secret_in_a_kinesis_records_base64_data_is_not_logged() {
     assert!(!all.contains(&encode(producer)[..40]), "{all}");
     assert!(!all.contains("hunter2-from-the-stream"), "{all}");
 }
+
+/// A password reset behind API Gateway, its token in the path.
+#[seclog::audit]
+fn reset_v1(request: ApiGatewayProxyRequest) -> ApiGatewayProxyResponse {
+    let mut response = ApiGatewayProxyResponse::default();
+    response.status_code = 204 + i64::from(request.path_parameters.is_empty());
+    response
+}
+
+#[seclog::audit]
+fn reset_v2(request: ApiGatewayV2httpRequest) -> ApiGatewayV2httpResponse {
+    let mut response = ApiGatewayV2httpResponse::default();
+    response.status_code = 204 + i64::from(request.path_parameters.is_empty());
+    response
+}
+
+#[seclog::audit]
+fn reset_http(request: lambda_http::Request) -> u16 {
+    204 + u16::from(request.uri().path().is_empty())
+}
+
+#[test]
+fn a_resources_sensitive_parameter_is_redacted_in_every_path_the_records_hold() {
+    const TOKEN: &str = "Rk9v3QzT1xWm8pLs";
+    let path = format!("/reset/{TOKEN}");
+    // A REST API: `resource` and `resourcePath` name the parameter.
+    let mut v1: Value = serde_json::from_str(&fixture_text("apigw-v1-login-request.json")).unwrap();
+    v1["resource"] = json!("/reset/{token}");
+    v1["path"] = json!(path);
+    v1["pathParameters"] = json!({"token": TOKEN});
+    v1["requestContext"]["resourcePath"] = json!("/reset/{token}");
+    v1["requestContext"]["path"] = json!(format!("/prod{path}"));
+    // An HTTP API: the route key does.
+    let mut v2: Value = serde_json::from_str(&fixture_text("apigw-v2-login-request.json")).unwrap();
+    v2["routeKey"] = json!("POST /reset/{token}");
+    v2["rawPath"] = json!(path);
+    v2["pathParameters"] = json!({"token": TOKEN});
+    v2["requestContext"]["routeKey"] = json!("POST /reset/{token}");
+    v2["requestContext"]["http"]["path"] = json!(path);
+
+    let run = capture(|| reset_v1(serde_json::from_value(v1.clone()).unwrap()));
+    let records = checked(&run);
+    let (start, end) = pair(&records);
+    assert_eq!(start["url"]["path"], "/reset/[REDACTED]");
+    assert_eq!(end["url"]["path"], "/reset/[REDACTED]");
+    let input = &start["seclog"]["input"]["request"];
+    assert_eq!(input["path"], "/reset/[REDACTED]");
+    assert_eq!(input["resource"], "/reset/{token}");
+    assert_eq!(input["pathParameters"]["token"], "[REDACTED]");
+    assert!(!run.lines.join("\n").contains(TOKEN));
+
+    let run = capture(|| reset_v2(serde_json::from_value(v2.clone()).unwrap()));
+    let records = checked(&run);
+    let (start, _) = pair(&records);
+    assert_eq!(start["url"]["path"], "/reset/[REDACTED]");
+    let input = &start["seclog"]["input"]["request"];
+    assert_eq!(input["rawPath"], "/reset/[REDACTED]");
+    assert_eq!(input["requestContext"]["http"]["path"], "/reset/[REDACTED]");
+    assert_eq!(input["routeKey"], "POST /reset/{token}");
+    assert!(!run.lines.join("\n").contains(TOKEN));
+
+    // Through lambda_http, for both.
+    for event in [v1, v2] {
+        let request = lambda_http::request::from_str(&event.to_string()).unwrap();
+        let run = capture(|| reset_http(request));
+        let records = checked(&run);
+        let (start, _) = pair(&records);
+        assert_eq!(start["url"]["path"], "/reset/[REDACTED]", "{start}");
+        assert_eq!(
+            start["seclog"]["input"]["request"]["path"],
+            "/reset/[REDACTED]"
+        );
+        assert!(!run.lines.join("\n").contains(TOKEN));
+    }
+}

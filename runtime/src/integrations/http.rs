@@ -46,6 +46,16 @@ fn path(request: &lambda_http::Request) -> &str {
     }
 }
 
+/// The route API Gateway matched the request to: a REST API's resource
+/// path, an HTTP API's route key's (see [`route`](super::route)).
+fn route(request: &lambda_http::Request) -> Option<&str> {
+    match request.request_context_ref()? {
+        RequestContext::ApiGatewayV1(c) => c.resource_path.as_deref(),
+        RequestContext::ApiGatewayV2(c) => super::route::of_route_key(c.route_key.as_deref()),
+        _ => None,
+    }
+}
+
 /// The invocation's and the request's 4 W's.
 ///
 /// ```
@@ -81,7 +91,7 @@ impl Describe for lambda_http::Request {
         }
         cx.set_trigger_type("http");
         cx.set_http_method(&self.method().as_str());
-        cx.set_url_path(&path(self));
+        super::route::set_url_path(cx, path(self), route(self));
         let headers = self.headers();
         match self.request_context_ref() {
             Some(RequestContext::ApiGatewayV1(c)) => events::describe_v1_context(c, headers, cx),
@@ -105,7 +115,9 @@ impl Redact for lambda_http::Request {
         let headers = self.headers();
         let mut o = out.object();
         o.field("httpMethod", self.method().as_str());
-        o.field("path", path(self));
+        o.field_with("path", |out| {
+            super::route::write_path(path(self), route(self), out)
+        });
         o.field_with("headers", |out| events::write_headers(headers, out));
         if let Some(query) = self.query_string_parameters_ref().filter(|q| !q.is_empty()) {
             o.field_with("queryStringParameters", |out| {

@@ -29,6 +29,8 @@ pub mod http;
 pub mod http_types;
 #[cfg(feature = "lambda")]
 pub mod lambda;
+#[cfg(any(feature = "aws-events", feature = "axum"))]
+mod route;
 #[cfg(any(feature = "axum", feature = "lambda"))]
 mod wrapper;
 

@@ -19,6 +19,12 @@ pub struct Out<'a> {
 }
 
 impl<'a> Out<'a> {
+    /// The sensitive-key policy of the record being written.
+    #[cfg(any(feature = "aws-events", feature = "axum"))]
+    pub(crate) fn policy(&self) -> &'static super::policy::Policy {
+        self.w.policy
+    }
+
     #[inline]
     pub(super) fn begin(&mut self) -> bool {
         if self.w.room() != Room::Yes {

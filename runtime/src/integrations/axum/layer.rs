@@ -111,11 +111,7 @@ where
                     None => cx.set_action(&format_args!("{method} (unmatched)")),
                 }
             },
-            |inputs| {
-                inputs.field_with("request", |out| {
-                    write_request_head(request.method(), request.uri(), request.headers(), out)
-                })
-            },
+            |inputs| inputs.field_with("request", |out| write_request_head(&request, out)),
             || false,
         );
         // What the service does before its future is polled belongs to the

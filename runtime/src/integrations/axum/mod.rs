@@ -124,7 +124,7 @@ use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, Quer
 use axum::extract::{
     ConnectInfo, Extension, Form, MatchedPath, OriginalUri, Path, Query, RawQuery, State,
 };
-use axum::http::{HeaderMap, HeaderName, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, HeaderName, StatusCode};
 use axum::response::{Html, NoContent, Redirect};
 use axum::Json;
 use std::net::SocketAddr;
@@ -309,7 +309,7 @@ impl Describe for Unwrapped<'_, ConnectInfo<SocketAddr>, SocketAddr> {
 }
 
 /// The path and the query string (each parameter through the
-/// sensitive-key policy), as a [`Uri`] is logged.
+/// sensitive-key policy), as a [`Uri`](axum::http::Uri) is logged.
 impl Redact for OriginalUri {
     fn redact(&self, out: Out<'_>) {
         self.0.redact(out)
@@ -324,7 +324,7 @@ impl Describe for OriginalUri {
 }
 
 /// The query string as an object, each parameter through the sensitive-key
-/// policy (as a [`Uri`]'s query is logged); `null` when there is none.
+/// policy (as a [`Uri`](axum::http::Uri)'s query is logged); `null` when there is none.
 impl Redact for RawQuery {
     fn redact(&self, out: Out<'_>) {
         match &self.0 {
@@ -363,7 +363,7 @@ impl Describe for axum::extract::Request {
 /// policy); the body is a stream, left unread.
 impl Redact for axum::extract::Request {
     fn redact(&self, out: Out<'_>) {
-        write_request_head(self.method(), self.uri(), self.headers(), out)
+        write_request_head(self, out)
     }
 }
 
@@ -378,7 +378,8 @@ pub(super) fn describe_request<B>(request: &http::Request<B>, cx: &mut Context) 
     #[cfg(not(feature = "lambda-http"))]
     let path = request.uri().path();
     cx.set_http_method(&request.method().as_str());
-    cx.set_url_path(&path);
+    let route = extensions.get::<MatchedPath>().map(MatchedPath::as_str);
+    super::route::set_url_path(cx, path, route);
     if cx.get(Text::Source).is_none() {
         let peer = extensions
             .get::<ConnectInfo<SocketAddr>>()
@@ -429,10 +430,19 @@ fn describe_user_agent(headers: &HeaderMap, cx: &mut Context) {
     }
 }
 
-pub(super) fn write_request_head(method: &Method, uri: &Uri, headers: &HeaderMap, out: Out<'_>) {
+/// Method, path (the values of the route's sensitive parameters
+/// redacted, see [`route`](super::route)), query string and headers.
+pub(super) fn write_request_head<B>(request: &http::Request<B>, out: Out<'_>) {
+    let (method, uri, headers) = (request.method(), request.uri(), request.headers());
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(MatchedPath::as_str);
     let mut o = out.object();
     o.field("method", method.as_str());
-    o.field("path", uri.path());
+    o.field_with("path", |out| {
+        super::route::write_path(uri.path(), route, out)
+    });
     if let Some(query) = uri.query() {
         o.field_with("query", |out| write_query(query, out));
     }

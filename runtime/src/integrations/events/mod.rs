@@ -181,10 +181,11 @@ impl Describe for ApiGatewayProxyRequest {
     fn describe(&self, cx: &mut Context) {
         cx.set_trigger_type("http");
         cx.set_http_method(&self.http_method.as_str());
-        if let Some(path) =
-            nonempty(self.path.as_deref()).or(nonempty(self.request_context.path.as_deref()))
-        {
-            cx.set_url_path(&path);
+        if let Some(path) = nonempty(self.path.as_deref()) {
+            super::route::set_url_path(cx, path, self.resource.as_deref());
+        } else if let Some(path) = nonempty(self.request_context.path.as_deref()) {
+            let route = self.request_context.resource_path.as_deref();
+            super::route::set_url_path(cx, path, route);
         }
         let headers = if self.headers.is_empty() {
             &self.multi_value_headers
@@ -202,7 +203,8 @@ impl Describe for ApiGatewayV2httpRequest {
         let http = &self.request_context.http;
         cx.set_http_method(&http.method.as_str());
         if let Some(path) = nonempty(http.path.as_deref()).or(nonempty(self.raw_path.as_deref())) {
-            cx.set_url_path(&path);
+            let route = super::route::of_route_key(self.route_key.as_deref());
+            super::route::set_url_path(cx, path, route);
         }
         describe_v2_context(&self.request_context, &self.headers, cx);
     }
@@ -399,7 +401,10 @@ pub(crate) fn write_v2_context(c: &ApiGatewayV2httpRequestContext, out: Out<'_>)
         let h = &c.http;
         let mut i = out.object();
         i.field("method", h.method.as_str());
-        opt(&mut i, "path", &h.path);
+        if let Some(path) = &h.path {
+            let route = super::route::of_route_key(c.route_key.as_deref());
+            i.field_with("path", |out| super::route::write_path(path, route, out));
+        }
         opt(&mut i, "protocol", &h.protocol);
         opt(&mut i, "sourceIp", &h.source_ip);
         opt(&mut i, "userAgent", &h.user_agent);
@@ -443,7 +448,11 @@ impl Redact for ApiGatewayProxyRequest {
         );
         let mut o = out.object();
         o.field("httpMethod", self.http_method.as_str());
-        opt(&mut o, "path", &self.path);
+        if let Some(path) = &self.path {
+            o.field_with("path", |out| {
+                super::route::write_path(path, self.resource.as_deref(), out)
+            });
+        }
         opt(&mut o, "resource", &self.resource);
         o.field_with("headers", |out| write_headers(headers, out));
         if !query.is_empty() {
@@ -466,7 +475,10 @@ impl Redact for ApiGatewayV2httpRequest {
     fn redact(&self, out: Out<'_>) {
         let mut o = out.object();
         opt(&mut o, "routeKey", &self.route_key);
-        opt(&mut o, "rawPath", &self.raw_path);
+        if let Some(path) = &self.raw_path {
+            let route = super::route::of_route_key(self.route_key.as_deref());
+            o.field_with("rawPath", |out| super::route::write_path(path, route, out));
+        }
         o.field_with("headers", |out| write_headers(&self.headers, out));
         if let Some(cookies) = self.cookies.as_ref().filter(|c| !c.is_empty()) {
             o.field_with("cookies", |out| {
