@@ -46,6 +46,14 @@ pub(crate) const TERMS: &[&str] = &[
     "pkce",
     "cipherkey",
     "aeskey",
+    "applicationkey",
+    "challengeanswer",
+    "privatechallenge",
+    "securityanswer",
+    "verificationcode",
+    "mfacode",
+    "otpcode",
+    "totp",
 ];
 
 /// Short names of secrets, which are no terms: `auth` and `sig` count as

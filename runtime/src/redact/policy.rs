@@ -62,6 +62,14 @@ pub const DEFAULT_SENSITIVE_KEYS: &[&str] = &[
     "pkce",
     "cipherkey",
     "aeskey",
+    "applicationkey",
+    "challengeanswer",
+    "privatechallenge",
+    "securityanswer",
+    "verificationcode",
+    "mfacode",
+    "otpcode",
+    "totp",
 ];
 
 /// The length of the shortest of [`DEFAULT_SENSITIVE_KEYS`].
@@ -202,12 +210,12 @@ impl Policy {
         let mut k = end;
         if self.extra.is_empty() {
             let terms = &DEFAULT_TERMS_REVERSED;
-            let (mut s, mut all, mut held) = (0u8, 0u8, false);
+            let (mut s, mut all, mut held) = (0u16, 0u8, false);
             while k > 0 && b[k - 1] != b'"' {
                 let c = b[k - 1];
                 all |= c;
-                s = terms.next[s as usize][terms.class[c as usize] as usize % MAX_CLASSES];
-                held |= terms.accept[s as usize];
+                s = terms.next[s as usize % MAX_STATES][terms.class[c as usize] as usize % MAX_CLASSES];
+                held |= terms.accept[s as usize % MAX_STATES];
                 k -= 1;
             }
             if k == 0 {
@@ -270,7 +278,9 @@ static DEFAULT_TERMS: Terms = Terms::build(DEFAULT_SENSITIVE_KEYS, false);
 /// a key read from its end finds a term where the key read forwards would.
 static DEFAULT_TERMS_REVERSED: Terms = Terms::build(DEFAULT_SENSITIVE_KEYS, true);
 
-const MAX_STATES: usize = 256;
+/// A power of two: a state read from the table, masked by it, needs no
+/// bounds check.
+const MAX_STATES: usize = 512;
 const MAX_CLASSES: usize = 32;
 /// Byte class of a byte no term contains: back to the start.
 const OTHER: u8 = 0;
@@ -281,12 +291,10 @@ struct Terms {
     /// Byte → class: `OTHER`, `IGNORED`, or one per byte used by the terms
     /// (upper- and lower-case letters alike).
     class: [u8; 256],
-    /// State → class → state. As many rows as a `u8` has values, so that
-    /// a step needs no bounds check (the rows past `MAX_STATES` are never
-    /// reached).
-    next: [[u8; MAX_CLASSES]; 256],
+    /// State → class → state.
+    next: [[u16; MAX_CLASSES]; MAX_STATES],
     /// A term ends in this state (or in one of its suffixes).
-    accept: [bool; 256],
+    accept: [bool; MAX_STATES],
 }
 
 impl Terms {
@@ -299,8 +307,8 @@ impl Terms {
         let mut classes = 2;
         // The trie: `child[s][c]` is 0 where there is no child (the root is
         // nobody's child).
-        let mut child = [[0u8; MAX_CLASSES]; MAX_STATES];
-        let mut accept = [false; 256];
+        let mut child = [[0u16; MAX_CLASSES]; MAX_STATES];
+        let mut accept = [false; MAX_STATES];
         let mut states = 1;
         let mut t = 0;
         while t < terms.len() {
@@ -326,7 +334,7 @@ impl Terms {
                 let c = class[b as usize] as usize;
                 if child[s][c] == 0 {
                     assert!(states < MAX_STATES, "raise MAX_STATES");
-                    child[s][c] = states as u8;
+                    child[s][c] = states as u16;
                     states += 1;
                 }
                 s = child[s][c] as usize;
@@ -337,9 +345,9 @@ impl Terms {
         }
         // Breadth first, each state's moves complete the trie's with those
         // of its longest proper suffix that is also a trie state (`fail`).
-        let mut next = [[0u8; MAX_CLASSES]; 256];
-        let mut fail = [0u8; MAX_STATES];
-        let mut queue = [0u8; MAX_STATES];
+        let mut next = [[0u16; MAX_CLASSES]; MAX_STATES];
+        let mut fail = [0u16; MAX_STATES];
+        let mut queue = [0u16; MAX_STATES];
         let (mut head, mut tail) = (0, 0);
         let mut c = 2;
         while c < classes {
@@ -356,7 +364,7 @@ impl Terms {
             head += 1;
             let f = fail[s] as usize;
             accept[s] = accept[s] || accept[f];
-            next[s][IGNORED as usize] = s as u8;
+            next[s][IGNORED as usize] = s as u16;
             let mut c = 2;
             while c < classes {
                 let t = child[s][c];
@@ -384,14 +392,14 @@ impl Terms {
     /// too (a byte outside ASCII only begins the look again).
     #[inline]
     fn matches(&self, key: &[u8]) -> Option<bool> {
-        let mut s = 0u8;
+        let mut s = 0u16;
         let mut all = 0u8;
         for &b in key {
             all |= b;
-            // Both indices in range by their types: no bounds checks.
+            // Both indices in range by the masks: no bounds checks.
             let class = self.class[b as usize] as usize % MAX_CLASSES;
-            s = self.next[s as usize][class];
-            if self.accept[s as usize] {
+            s = self.next[s as usize % MAX_STATES][class];
+            if self.accept[s as usize % MAX_STATES] {
                 return Some(true);
             }
         }
