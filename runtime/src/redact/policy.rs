@@ -214,7 +214,8 @@ impl Policy {
             while k > 0 && b[k - 1] != b'"' {
                 let c = b[k - 1];
                 all |= c;
-                s = terms.next[s as usize % MAX_STATES][terms.class[c as usize] as usize % MAX_CLASSES];
+                s = terms.next[s as usize % MAX_STATES]
+                    [terms.class[c as usize] as usize % MAX_CLASSES];
                 held |= terms.accept[s as usize % MAX_STATES];
                 k -= 1;
             }
