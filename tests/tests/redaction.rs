@@ -1221,3 +1221,37 @@ fn a_destructured_binding_named_like_a_secret_is_redacted_and_added_terms_count(
     assert_eq!(input["pin"], "[REDACTED]", "a term added at run time");
     assert!(!run.lines.iter().any(|l| l.contains("49217310")));
 }
+
+#[seclog::audit]
+fn load_key(key: serde_json::Value) -> serde_json::Value {
+    key
+}
+
+#[test]
+fn a_json_web_keys_private_members_are_redacted_in_untyped_data() {
+    // As a `serde_json::Value` holds one: its members in alphabetical
+    // order, `d` before `kty`.
+    let jwk = serde_json::json!({
+        "kty": "EC", "crv": "P-256", "kid": "es-2024",
+        "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+        "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
+        "d": "jpsQnnGQmL-YBIffH1136cLbnQhANWk3dSc3-dQv7nk"
+    });
+    let other = serde_json::json!({"d": "2024-06-10", "k": 3, "p": "page"});
+    let run = capture(|| load_key(serde_json::json!({"signing": jwk, "other": other})));
+    let records = run.records();
+    for logged in [
+        &records[0]["seclog"]["input"]["key"],
+        &records[1]["seclog"]["response"],
+    ] {
+        let key = &logged["signing"];
+        assert_eq!(key["d"], "[REDACTED]");
+        assert_eq!(key["x"], "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU");
+        assert_eq!(key["kty"], "EC");
+        assert_eq!(
+            logged["other"],
+            serde_json::json!({"d": "2024-06-10", "k": 3, "p": "page"})
+        );
+    }
+    assert!(!run.lines.iter().any(|l| l.contains("jpsQnnGQmL")));
+}

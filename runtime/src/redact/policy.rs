@@ -642,6 +642,14 @@ fn is_short_secret_name_slowly(key: &[u8]) -> bool {
         && (is_ignored(key[n - 5] as char) || key[n - 5].is_ascii_lowercase() && key[n - 4] == b'P')
 }
 
+/// Whether `key` names a private member of a JSON Web Key (RFC 7518):
+/// `d` of an EC or OKP key, `d`, `p`, `q`, `dp`, `dq` and `qi` of an RSA
+/// key, `k` of a symmetric one. Secret only in an object that is a key
+/// (one with a `kty` member): elsewhere `d` or `k` name anything.
+pub(crate) fn is_jwk_private_member(key: &[u8]) -> bool {
+    matches!(key, b"d" | b"p" | b"q" | b"dp" | b"dq" | b"qi" | b"k")
+}
+
 fn is_ignored(c: char) -> bool {
     matches!(c, '-' | '_' | '.' | ' ')
 }

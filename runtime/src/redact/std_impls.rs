@@ -361,21 +361,23 @@ impl Redact for serde_json::Value {
             }
             Value::String(s) => out.str(s),
             Value::Array(items) => seq(items.iter(), out),
-            Value::Object(members) => {
-                let mut object = out.object();
-                for (k, v) in members {
-                    object.entry(k, v);
-                }
-            }
+            Value::Object(members) => members.redact(out),
         }
     }
 }
 
+/// Each member through the sensitive-key policy; in a JSON Web Key (an
+/// object with a `kty` member), its private members too, whose names (`d`,
+/// `k`, …) say nothing elsewhere.
 impl Redact for serde_json::Map<String, serde_json::Value> {
     fn redact(&self, out: Out<'_>) {
         let mut object = out.object();
         for (k, v) in self {
-            object.entry(k, v);
+            if super::policy::is_jwk_private_member(k.as_bytes()) && self.contains_key("kty") {
+                object.entry_judged(k, true, |out| v.redact(out));
+            } else {
+                object.entry(k, v);
+            }
         }
     }
 }

@@ -896,7 +896,7 @@ fn jwk_private(b: &[u8], k: usize, key_end: usize, jwk: &mut Option<usize>) -> b
     let Some(from) = jwk.filter(|&from| from <= k) else {
         return false;
     };
-    if !matches!(key, b"d" | b"p" | b"q" | b"dp" | b"dq" | b"qi" | b"k") {
+    if !crate::redact::policy::is_jwk_private_member(key) {
         return false;
     }
     read(k - from);
