@@ -1316,9 +1316,9 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
     let mut closing = None;
     // The `,` that ends the field before, when the key follows one.
     let mut comma = None;
-    // Whether the value is serde's complaint of a value of the wrong type
-    // at the key's path (see [`wrong_value`]).
-    let mut complaint = false;
+    // Where the words of serde's complaint of a value at the key's path
+    // end, when the value is one (see [`wrong_value`]).
+    let mut complaint = None;
     let key_start = match *b.get(key_end.checked_sub(1)?)? {
         // `"key":` is JSON's own place; `"key" :` is read as JSON.
         b'"' if key_end < i => return json_value_at(text, key_end - 1, i, policy, &mut None),
@@ -1374,8 +1374,8 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
                 // serde's complaint at a path, after an error's own words
                 // (axum's `Failed to deserialize the JSON body into the
                 // target type: password: invalid type: …`).
-                Some(b':') if before < start && complaint_at(b, i + 1) => {
-                    complaint = true;
+                Some(b':') if before < start && complaint_at(b, i + 1).is_some() => {
+                    complaint = complaint_at(b, i + 1);
                     Extent::Word
                 }
                 Some(quote @ (b'"' | b'\'')) => {
@@ -1402,11 +1402,8 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
     if !(is_sensitive_name(policy, key) || named()) || names_an_error(key) {
         return None;
     }
-    if complaint {
-        return wrong_value(
-            text,
-            i + 1 + COMPLAINTS.iter().find(|w| b[i + 1..].starts_with(w))?.len(),
-        );
+    if let Some(from) = complaint {
+        return wrong_value(text, from);
     }
     let v = run(b, i + 1, |c| c == b' ' || c == b'\t');
     let (start, end) = match b.get(v) {
@@ -1473,11 +1470,13 @@ pub(super) fn key_value_at(text: &str, i: usize, policy: &Policy) -> Option<Foun
 /// value, quoting it.
 const COMPLAINTS: [&[u8]; 2] = [b" invalid type: ", b" invalid value: "];
 
-/// Whether serde's complaint of a value (see [`COMPLAINTS`]) begins at
-/// `at`, as `serde_path_to_error` writes one after the path of the field
-/// (`password: invalid type: integer `…`, expected a string`).
-fn complaint_at(b: &[u8], at: usize) -> bool {
-    COMPLAINTS.iter().any(|words| b[at..].starts_with(words))
+/// Where the words of serde's complaint of a value (see [`COMPLAINTS`])
+/// end, when one begins at `at`, as `serde_path_to_error` writes one after
+/// the path of the field (`password: invalid type: integer `…`, expected
+/// a string`).
+fn complaint_at(b: &[u8], at: usize) -> Option<usize> {
+    let words = COMPLAINTS.iter().find(|words| b[at..].starts_with(words))?;
+    Some(at + words.len())
 }
 
 /// The value serde's complaint quotes after its words (see

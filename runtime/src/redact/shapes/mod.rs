@@ -613,7 +613,7 @@ impl Finder<'_> {
                     self.progress.next[1] = seen;
                     if p - 2 >= self.progress.base64_to && base64_json_starts(b, p - 2) {
                         self.progress.base64_to =
-                            base64_json(self.text, p - 2, self.policy, self.found, nested_scan);
+                            base64_json(self.text, p - 2, self.policy, self.found);
                     }
                     return;
                 }
@@ -779,16 +779,17 @@ pub(crate) fn base64_json_starts(b: &[u8], i: usize) -> bool {
 /// client's context or a registry's credential: base64 hides a secret
 /// from no one who reads the log. The run is of base64's or base64url's
 /// characters and up to two `=`, at least [`BASE64_JSON_LEAST`]; when a
-/// shape is found in its text (`scan` finds them: [`nested_scan`]), the
+/// shape is found in its text ([`nested_scan`]), the
 /// run is replaced whole, under the kind of the first. What does not
 /// decode to UTF-8 is read to where it stops. Returns where the run ends:
 /// its bytes are read once.
+#[cold]
+#[inline(never)]
 pub(crate) fn base64_json(
     text: &str,
     start: usize,
     policy: &Policy,
     found: &mut Vec<Found>,
-    scan: fn(&str, &Policy, &mut Vec<Found>),
 ) -> usize {
     let b = text.as_bytes();
     let chars = run(b, start, |c| {
@@ -808,10 +809,10 @@ pub(crate) fn base64_json(
     let mut inner = Vec::new();
     if n <= BASE64_ON_STACK {
         let mut bytes = [0u8; BASE64_ON_STACK / 4 * 3];
-        decoded_json(&b[start..chars], &mut bytes, policy, &mut inner, scan);
+        decoded_json(&b[start..chars], &mut bytes, policy, &mut inner);
     } else {
         let mut bytes = vec![0u8; n / 4 * 3 + 3];
-        decoded_json(&b[start..chars], &mut bytes, policy, &mut inner, scan);
+        decoded_json(&b[start..chars], &mut bytes, policy, &mut inner);
     }
     if let Some(first) = inner.first() {
         found.push(Found {
@@ -825,16 +826,8 @@ pub(crate) fn base64_json(
 
 /// Decodes the base64 `chars` into `bytes` (three bytes for four
 /// characters, a last partial group kept) and scans the UTF-8 text they
-/// begin with.
-#[cold]
-#[inline(never)]
-fn decoded_json(
-    chars: &[u8],
-    bytes: &mut [u8],
-    policy: &Policy,
-    inner: &mut Vec<Found>,
-    scan: fn(&str, &Policy, &mut Vec<Found>),
-) {
+/// begin with ([`nested_scan`]).
+fn decoded_json(chars: &[u8], bytes: &mut [u8], policy: &Policy, inner: &mut Vec<Found>) {
     let (mut bits, mut count, mut n) = (0u32, 0u32, 0);
     for &c in chars {
         let v = match c {
@@ -858,7 +851,7 @@ fn decoded_json(
         // A valid prefix: whole characters.
         Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default(),
     };
-    scan(decoded, policy, inner);
+    nested_scan(decoded, policy, inner);
 }
 
 /// Looks for card numbers in the run `start..end` of digits and

@@ -25,7 +25,7 @@ fn scan_everywhere(text: &str, policy: &Policy, found: &mut Vec<Found>) {
     kind(&mut |i| {
         jwt_at(b, i).inspect_err(|_| {
             if i >= base64_to && b[i..].starts_with(b"eyJ") && base64_json_starts(b, i) {
-                base64_to = base64_json(text, i, policy, &mut base64, nested_scan);
+                base64_to = base64_json(text, i, policy, &mut base64);
             }
         })
     });
