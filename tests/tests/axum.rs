@@ -510,3 +510,28 @@ fn a_routes_sensitive_parameter_is_redacted_in_the_path_and_the_route_kept() {
     let all = records.iter().map(Value::to_string).collect::<String>();
     assert!(!all.contains(TOKEN), "{all}");
 }
+
+#[test]
+fn under_a_nested_routers_layer_the_path_without_its_prefix_is_redacted_too() {
+    const TOKEN: &str = "Zq8w2XvT5nLp3Ks7";
+    // The layer is the nested router's: the path it sees has lost `/api`,
+    // the route it matched has not.
+    let api = Router::new()
+        .route("/reset/{token}", post(|| async { StatusCode::NO_CONTENT }))
+        .layer(AuditLayer::new());
+    let app = Router::new().nest("/api", api);
+    let (status, records, _) = serve(app, |addr| async move {
+        send(addr, "POST", &format!("/api/reset/{TOKEN}"), None)
+            .await
+            .0
+    });
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let start = phase(&records, "POST /api/reset/{token}", "start");
+    assert_eq!(start["url"]["path"], "/reset/[REDACTED]");
+    assert_eq!(
+        start["seclog"]["input"]["request"]["path"],
+        "/reset/[REDACTED]"
+    );
+    let all = records.iter().map(Value::to_string).collect::<String>();
+    assert!(!all.contains(TOKEN), "{all}");
+}

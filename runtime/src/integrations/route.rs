@@ -59,7 +59,8 @@ const MAX_SEGMENTS: usize = 64;
 
 /// How many segments before the route's a path may carry: API Gateway's
 /// stage (`/prod/reset/…` of a REST API's `requestContext.path`) or a
-/// custom domain's base path.
+/// custom domain's base path; or a route before the path's (a nested
+/// router's prefix).
 const MAX_PREFIX: usize = 2;
 
 /// `path`, with each of its segments that `route` binds to a parameter
@@ -70,7 +71,9 @@ const MAX_PREFIX: usize = 2;
 /// `:name` (axum before 0.8), or one that takes the rest of the path,
 /// `{*name}` (axum), `*name` or `{name+}` (API Gateway's greedy
 /// `{proxy+}`). The route's other segments must equal the path's; the
-/// path may carry up to two segments before them (a stage, a base path).
+/// path may carry up to two segments before them (a stage, a base path),
+/// or the route up to two before the path's (a nested router's prefix,
+/// which the path a layer inside it sees has lost).
 pub(crate) struct RoutePath<'a> {
     pub(crate) path: &'a str,
     pub(crate) route: Option<&'a str>,
@@ -153,48 +156,59 @@ fn redacted(path: &str, route: &str, policy: &Policy) -> Option<Redacted> {
     let params: Vec<Option<(&str, bool)>> = route.iter().map(|s| parameter(s)).collect();
     let greedy = matches!(params.last(), Some(Some((_, true))));
     let fixed = route.len() - usize::from(greedy);
-    // Where the route's first segment (the empty one before its leading
-    // `/`) falls in the path: right at its start, or after a prefix.
-    let fits = |offset: usize| {
-        let room = path_segments.len().checked_sub(offset)?;
+    // Route segment `k` falls on path segment `k + shift`: a path may
+    // carry segments before the route's (a stage, a base path: `shift`
+    // above 0), and a route those before the path's (the prefix of a
+    // nested router, whose layer sees the path without it: below 0).
+    let path_len = path_segments.len() as isize;
+    let fits = |shift: isize| {
         let count_fits = if greedy {
-            room > fixed
+            path_len - shift > fixed as isize
         } else {
-            room == route.len()
+            path_len - shift == route.len() as isize
         };
-        if !count_fits {
-            return None;
-        }
-        let literal_fits = route[..fixed].iter().enumerate().all(|(k, segment)| {
-            let at = offset + k;
-            match params[k] {
-                Some(_) => true,
-                // The route's leading empty segment matches a prefix's.
-                None if k == 0 => segment.is_empty(),
-                None => path_segments[at] == *segment,
-            }
-        });
-        literal_fits.then_some(offset)
+        // The route's segments that fall on the path.
+        let on_path = (0..fixed).filter(|&k| k as isize + shift >= 0);
+        count_fits
+            && on_path.clone().all(|k| {
+                let at = (k as isize + shift) as usize;
+                match params[k] {
+                    Some(_) => true,
+                    // Either leading empty segment meets a prefix's.
+                    None if k == 0 || at == 0 => true,
+                    None => path_segments[at] == route[k],
+                }
+            })
     };
     // Where more than one place fits (a route of parameters only, after a
-    // stage), the segments of each are redacted.
+    // stage), the segments of each are redacted. A route longer than the
+    // path is looked at only when nothing else fits: the path of a request
+    // matched outside any nested router is the route's whole.
     let mut out = Redacted {
         segments: 0,
         rest: None,
     };
     let mut fitted = false;
-    for offset in (0..=MAX_PREFIX).filter_map(fits) {
+    let max = MAX_PREFIX as isize;
+    let shifts: Vec<isize> = match (0..=max).filter(|&s| fits(s)).collect::<Vec<_>>() {
+        shifts if shifts.is_empty() => (-max..0).filter(|&s| fits(s)).collect(),
+        shifts => shifts,
+    };
+    for shift in shifts {
         fitted = true;
         for (k, param) in params.iter().enumerate() {
-            if let Some((name, rest)) = param {
-                if sensitive(name) {
-                    let at = offset + k;
-                    match rest {
-                        // The first that takes the rest of the path.
-                        true => out.rest = Some(out.rest.map_or(at, |r| r.min(at))),
-                        false => out.segments |= 1 << at,
-                    }
-                }
+            let Some((name, rest)) = param else { continue };
+            let at = k as isize + shift;
+            // A parameter on the path's leading empty segment, or before
+            // it, holds nothing of this path.
+            if at <= 0 || !sensitive(name) {
+                continue;
+            }
+            let at = at as usize;
+            match rest {
+                // The first that takes the rest of the path.
+                true => out.rest = Some(out.rest.map_or(at, |r| r.min(at))),
+                false => out.segments |= 1 << at,
             }
         }
     }
@@ -238,6 +252,11 @@ mod tests {
             // A REST API's `requestContext.path` carries the stage.
             ("/prod/reset/k9", "/reset/{token}", "/prod/reset/[REDACTED]"),
             ("/prod/v1/dl/a/b", "/dl/{secret+}", "/prod/v1/dl/[REDACTED]"),
+            // Under a nested router's layer, the path lost the prefix its
+            // matched route has.
+            ("/reset/k9", "/api/reset/{token}", "/reset/[REDACTED]"),
+            ("/reset/k9", "/api/v2/reset/{token}", "/reset/[REDACTED]"),
+            ("/k9", "/reset/{token}", "/[REDACTED]"),
         ] {
             assert_eq!(written(path, route), logged, "{path} as {route}");
         }
@@ -252,10 +271,8 @@ mod tests {
             ("/files/a/b", "/files/{*path}"),
             // Segments that do not match, too few or too many.
             ("/other/k9", "/reset/{token}"),
-            ("/reset", "/reset/{token}"),
             ("/reset/k9/more", "/reset/{token}"),
             ("/a/b/c/reset/k9", "/reset/{token}"),
-            ("/dl", "/dl/{secret+}"),
         ] {
             assert_eq!(written(path, route), path, "{path} as {route}");
         }
@@ -315,10 +332,12 @@ mod tests {
                     None => segment.to_string(),
                 })
                 .collect();
-            let more = next(4);
+            let more = next(5);
             match more {
                 0 => path.insert(0, "prod".to_string()),
                 1 => path.push(pieces[next(pieces.len())].to_string()),
+                // A nested router's layer: the prefix is gone.
+                2 if !path.is_empty() => drop(path.remove(0)),
                 _ => {}
             }
             let path = format!("/{}", path.join("/"));
