@@ -168,9 +168,8 @@ fn redacted(path: &str, route: &str, policy: &Policy) -> Option<Redacted> {
             path_len - shift == route.len() as isize
         };
         // The route's segments that fall on the path.
-        let on_path = (0..fixed).filter(|&k| k as isize + shift >= 0);
         count_fits
-            && on_path.clone().all(|k| {
+            && (0..fixed).filter(|&k| k as isize + shift >= 0).all(|k| {
                 let at = (k as isize + shift) as usize;
                 match params[k] {
                     Some(_) => true,
@@ -184,18 +183,19 @@ fn redacted(path: &str, route: &str, policy: &Policy) -> Option<Redacted> {
     // stage), the segments of each are redacted. A route longer than the
     // path is looked at only when nothing else fits: the path of a request
     // matched outside any nested router is the route's whole.
-    let mut out = Redacted {
-        segments: 0,
-        rest: None,
-    };
-    let mut fitted = false;
     let max = MAX_PREFIX as isize;
     let shifts: Vec<isize> = match (0..=max).filter(|&s| fits(s)).collect::<Vec<_>>() {
         shifts if shifts.is_empty() => (-max..0).filter(|&s| fits(s)).collect(),
         shifts => shifts,
     };
+    if shifts.is_empty() {
+        return None;
+    }
+    let mut out = Redacted {
+        segments: 0,
+        rest: None,
+    };
     for shift in shifts {
-        fitted = true;
         for (k, param) in params.iter().enumerate() {
             let Some((name, rest)) = param else { continue };
             let at = k as isize + shift;
@@ -211,9 +211,6 @@ fn redacted(path: &str, route: &str, policy: &Policy) -> Option<Redacted> {
                 false => out.segments |= 1 << at,
             }
         }
-    }
-    if !fitted {
-        return None;
     }
     Some(out)
 }
