@@ -423,6 +423,21 @@ impl Context {
                 continue;
             }
             if self.spans[i].is_some() {
+                // The request's path an argument gave (a `Uri`, which knows
+                // no route) yields to the outer context's, where a route
+                // redacted its sensitive parameters.
+                let redacted = (i == Text::UrlPath as usize)
+                    .then(|| outer.get_index(i))
+                    .flatten()
+                    .filter(|outer| {
+                        self.get_index(i)
+                            .is_some_and(|own| is_redaction_of(outer, own))
+                    });
+                if let Some(value) = redacted {
+                    let start = self.text.len();
+                    self.text.push_str(value);
+                    self.spans[i] = Some((start as u32, self.text.len() as u32));
+                }
                 continue;
             }
             if let Some(value) = outer.get_index(i) {
@@ -520,9 +535,59 @@ impl<'a, W: ?Sized, T: ?Sized> Unwrapped<'a, W, T> {
 #[doc(hidden)]
 pub enum LambdaPayload {}
 
+/// Whether `redacted` is `path` with some of its segments written
+/// `[REDACTED]`, as a route's sensitive parameters are: the same segments,
+/// each the same or `[REDACTED]` in place of one that is not empty, or a
+/// last `[REDACTED]` in place of the rest of the path (a parameter that
+/// takes it).
+pub(crate) fn is_redaction_of(redacted: &str, path: &str) -> bool {
+    const MARK: &str = "[REDACTED]";
+    if redacted == path || !redacted.contains(MARK) {
+        return false;
+    }
+    let mut theirs = redacted.split('/').peekable();
+    let mut ours = path.split('/');
+    while let Some(r) = theirs.next() {
+        let Some(p) = ours.next() else {
+            return false;
+        };
+        match (r == MARK && !p.is_empty(), theirs.peek().is_none()) {
+            // The rest of the path.
+            (true, true) => return true,
+            (true, false) => {}
+            (false, _) if r == p => {}
+            (false, _) => return false,
+        }
+    }
+    ours.next().is_none()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_redacted_path_is_told_from_another_path() {
+        for (redacted, path) in [
+            ("/reset/[REDACTED]", "/reset/k9"),
+            ("/users/42/reset/[REDACTED]", "/users/42/reset/k9"),
+            ("/dl/[REDACTED]", "/dl/a/b/c"),
+            ("/[REDACTED]/x/[REDACTED]", "/a/x/b"),
+        ] {
+            assert!(is_redaction_of(redacted, path), "{redacted} of {path}");
+        }
+        for (redacted, path) in [
+            ("/reset/k9", "/reset/k9"),
+            ("/reset/[REDACTED]", "/other/k9"),
+            ("/reset/[REDACTED]", "/reset"),
+            ("/reset/[REDACTED]/x", "/reset/k9/y"),
+            ("/reset/[REDACTED]/x", "/reset/k9"),
+            ("/users/42", "/users/43"),
+            ("[REDACTED]", ""),
+        ] {
+            assert!(!is_redaction_of(redacted, path), "{redacted} of {path}");
+        }
+    }
 
     #[test]
     fn values_are_kept_past_the_limit_for_the_writer_to_scan_and_cut() {

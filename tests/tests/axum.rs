@@ -535,3 +535,43 @@ fn under_a_nested_routers_layer_the_path_without_its_prefix_is_redacted_too() {
     let all = records.iter().map(Value::to_string).collect::<String>();
     assert!(!all.contains(TOKEN), "{all}");
 }
+
+/// A reset that also takes the URI: it knows no route.
+#[seclog::audit]
+async fn reset_with_uri(
+    uri: axum::http::Uri,
+    axum::extract::Path(token): axum::extract::Path<String>,
+) -> StatusCode {
+    if uri.path().ends_with(&token) {
+        StatusCode::NO_CONTENT
+    } else {
+        StatusCode::NOT_FOUND
+    }
+}
+
+#[test]
+fn a_handler_taking_the_uri_under_the_layer_keeps_the_layers_redacted_path() {
+    const TOKEN: &str = "Mq4v8ZtR2xWn6pLk";
+    let app = Router::new()
+        .route("/reset/{token}", post(reset_with_uri))
+        .layer(AuditLayer::new());
+    let (status, records, _) = serve(app, |addr| async move {
+        send(addr, "POST", &format!("/reset/{TOKEN}"), None).await.0
+    });
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let handler: Vec<&Value> = records
+        .iter()
+        .filter(|r| r["event"]["action"] == "reset_with_uri")
+        .collect();
+    assert_eq!(handler.len(), 2, "{records:#?}");
+    for record in &handler {
+        assert_eq!(record["url"]["path"], "/reset/[REDACTED]", "{record}");
+    }
+    assert_eq!(handler[0]["seclog"]["input"]["token"], "[REDACTED]");
+    assert_eq!(
+        handler[0]["seclog"]["input"]["uri"]["path"],
+        "/reset/[REDACTED]"
+    );
+    let all = records.iter().map(Value::to_string).collect::<String>();
+    assert!(!all.contains(TOKEN), "{all}");
+}

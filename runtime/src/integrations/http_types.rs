@@ -139,7 +139,15 @@ impl Describe for Method {
 impl Redact for Uri {
     fn redact(&self, out: Out<'_>) {
         let mut o = out.object();
-        o.field("path", self.path());
+        let path = self.path();
+        // Under `AuditLayer`, the request's path with its route's
+        // sensitive parameters redacted: a `Uri` knows no route.
+        crate::invocation::with_current_context(|cx| {
+            let redacted = cx
+                .and_then(|cx| cx.get(crate::context::Text::UrlPath))
+                .filter(|redacted| crate::context::is_redaction_of(redacted, path));
+            o.field("path", redacted.unwrap_or(path));
+        });
         if let Some(query) = self.query() {
             o.field_with("query", |out| write_query(query, out));
         }
