@@ -127,6 +127,14 @@ async fn send(
     (status, String::from_utf8_lossy(&bytes).into_owned())
 }
 
+/// The records of `action`, in order.
+fn of_action<'r>(records: &'r [Value], action: &str) -> Vec<&'r Value> {
+    records
+        .iter()
+        .filter(|r| r["event"]["action"] == action)
+        .collect()
+}
+
 fn phase<'r>(records: &'r [Value], action: &str, phase: &str) -> &'r Value {
     let found: Vec<&Value> = records
         .iter()
@@ -493,10 +501,7 @@ fn a_routes_sensitive_parameter_is_redacted_in_the_path_and_the_route_kept() {
     );
     // The handler's own records: its arguments by their names, the path
     // as the layer has it.
-    let handler: Vec<&Value> = records
-        .iter()
-        .filter(|r| r["event"]["action"] == "reset")
-        .collect();
+    let handler = of_action(&records, "reset");
     assert_eq!(handler.len(), 2, "{records:#?}");
     assert_eq!(handler[0]["seclog"]["input"]["user_id"], 42);
     assert_eq!(handler[0]["seclog"]["input"]["token"], "[REDACTED]");
@@ -559,10 +564,7 @@ fn a_handler_taking_the_uri_under_the_layer_keeps_the_layers_redacted_path() {
         send(addr, "POST", &format!("/reset/{TOKEN}"), None).await.0
     });
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let handler: Vec<&Value> = records
-        .iter()
-        .filter(|r| r["event"]["action"] == "reset_with_uri")
-        .collect();
+    let handler = of_action(&records, "reset_with_uri");
     assert_eq!(handler.len(), 2, "{records:#?}");
     for record in &handler {
         assert_eq!(record["url"]["path"], "/reset/[REDACTED]", "{record}");
